@@ -1,0 +1,198 @@
+//! Authentication and tenancy as handler parameters (DESIGN convention 2).
+//! - `CurrentAdmin`: a signed-in, enabled person; otherwise the sign-in page.
+//! - `PartnerScope`: the Partner Hub the person works in, with their roles there.
+//! - `CustomerScope`: a customer org (from the `{org}` path segment) the person may open;
+//!   anything else answers 404 so that existence does not leak.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::session::{AuthSession, SessionState};
+use crate::AppState;
+use crate::domain::org_kind::OrgKind;
+use crate::domain::roles::Role;
+use crate::error::{AppError, AppResult};
+use crate::store;
+use crate::store::orgs::OrgSummary;
+use crate::tenancy::Actor;
+use crate::tenancy::policy::{self, CustomerAccess, PartnerAction};
+use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
+
+/// Filled by the extractors so request-level middleware (audit of denials, logs) knows
+/// who asked.
+#[derive(Clone, Default)]
+pub struct ActorSlot(pub Arc<Mutex<Option<(Uuid, String, Uuid)>>>);
+
+fn login_redirect(parts: &Parts, expired: bool) -> Response {
+    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut url = format!("/login?next={}", urlencode(next));
+    if expired {
+        url.push_str("&expired=1");
+    }
+    Redirect::to(&url).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).map(|e| e[2..].to_string()).unwrap_or_default()
+}
+
+pub struct CurrentAdmin(pub Actor);
+
+impl FromRequestParts<AppState> for CurrentAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(CurrentAdmin(actor.clone()));
+        }
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Other(anyhow::anyhow!("session layer missing")).into_response())?;
+        let auth = AuthSession(session);
+        let signed_in = match auth.state(state.clock.now()).await.map_err(IntoResponse::into_response)? {
+            SessionState::Anonymous => return Err(login_redirect(parts, false)),
+            SessionState::Expired => return Err(login_redirect(parts, true)),
+            SessionState::Active(s) => s,
+        };
+        let person = store::people::by_id(&state.db, signed_in.person_id).await.map_err(|e| AppError::from(e).into_response())?;
+        let Some(person) = person.filter(|p| !p.disabled) else {
+            auth.sign_out().await.map_err(IntoResponse::into_response)?;
+            return Err(login_redirect(parts, false));
+        };
+        let assignments =
+            store::people::role_assignments(&state.db, person.id).await.map_err(|e| AppError::from(e).into_response())?;
+        let actor = Actor {
+            person_id: person.id,
+            display_name: person.shown_name(),
+            email: person.email,
+            home_org_id: person.org_id,
+            assignments,
+            cross_launch: signed_in.cross_launch,
+        };
+        if let Some(slot) = parts.extensions.get::<ActorSlot>() {
+            if let Ok(mut s) = slot.0.lock() {
+                *s = Some((actor.person_id, actor.email.clone(), actor.home_org_id));
+            }
+        }
+        parts.extensions.insert(actor.clone());
+        Ok(CurrentAdmin(actor))
+    }
+}
+
+/// The Partner Hub being worked in.
+pub struct PartnerScope {
+    pub actor: Actor,
+    /// The org whose hub this is: the actor's own, or the sub-partner cross-launched into.
+    pub org: OrgSummary,
+    /// The actor's roles in this hub (a parent's roles carry into a cross-launch).
+    pub roles: Vec<Role>,
+    /// The actor's own partner org while cross-launched.
+    pub home: Option<OrgSummary>,
+}
+
+impl PartnerScope {
+    pub fn org_id(&self) -> PartnerOrgId {
+        PartnerOrgId::vouched(self.org.id)
+    }
+
+    pub fn cross_launched(&self) -> bool {
+        self.home.is_some()
+    }
+
+    pub fn may(&self, action: PartnerAction) -> bool {
+        policy::partner_may(&self.roles, action, self.cross_launched())
+    }
+
+    /// Refuses with 403 unless the policy allows the action.
+    pub fn require(&self, action: PartnerAction) -> AppResult<()> {
+        if self.may(action) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl FromRequestParts<AppState> for PartnerScope {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let CurrentAdmin(actor) = CurrentAdmin::from_request_parts(parts, state).await?;
+        partner_scope(state, actor).await.map_err(IntoResponse::into_response)
+    }
+}
+
+async fn partner_scope(state: &AppState, actor: Actor) -> AppResult<PartnerScope> {
+    let Some((home_id, roles)) = actor.partner_home() else {
+        return Err(AppError::Forbidden);
+    };
+    let home = store::orgs::summary(&state.db, home_id).await?.ok_or(AppError::Forbidden)?;
+    if !home.kind().runs_partner_hub() {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(sub_id) = actor.cross_launch {
+        // Re-checked on every request: a revoked role or relationship ends the cross-launch.
+        let allowed = policy::partner_may(&roles, PartnerAction::CrossLaunch, false)
+            && store::orgs::manages(&state.db, home.id, sub_id, "parent_of_sub_partner").await?;
+        if allowed {
+            if let Some(sub) = store::orgs::summary(&state.db, sub_id).await? {
+                return Ok(PartnerScope { actor, org: sub, roles, home: Some(home) });
+            }
+        }
+        return Err(AppError::Forbidden);
+    }
+    Ok(PartnerScope { actor, org: home, roles, home: None })
+}
+
+/// One customer's Control Hub.
+pub struct CustomerScope {
+    pub actor: Actor,
+    pub org: OrgSummary,
+    pub access: CustomerAccess,
+}
+
+impl CustomerScope {
+    pub fn org_id(&self) -> CustomerOrgId {
+        CustomerOrgId::vouched(self.org.id)
+    }
+
+    pub fn may_change(&self, control: crate::domain::restrictions::Control) -> bool {
+        policy::customer_may_change(self.access, control, self.org.restrictions())
+    }
+
+    pub fn require_change(&self, control: crate::domain::restrictions::Control) -> AppResult<()> {
+        if self.may_change(control) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl FromRequestParts<AppState> for CustomerScope {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let org_param = params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v.to_string());
+        let CurrentAdmin(actor) = CurrentAdmin::from_request_parts(parts, state).await?;
+        let org_id = org_param.and_then(|v| Uuid::parse_str(&v).ok()).ok_or_else(|| AppError::NotFound.into_response())?;
+        customer_scope(state, actor, org_id).await.map_err(IntoResponse::into_response)
+    }
+}
+
+async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResult<CustomerScope> {
+    let org = store::orgs::summary(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
+    if org.kind() != OrgKind::Customer {
+        return Err(AppError::NotFound);
+    }
+    if let Some(access) = CustomerAccess::from_customer_roles(&actor.roles_on(org_id)) {
+        return Ok(CustomerScope { actor, org, access });
+    }
+    // A partner admin reaches the customers its current hub onboarded.
+    if let Ok(partner) = partner_scope(state, actor.clone()).await {
+        if store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await? {
+            if let Some(access) = CustomerAccess::from_partner_roles(&partner.roles) {
+                return Ok(CustomerScope { actor, org, access });
+            }
+        }
+    }
+    Err(AppError::NotFound)
+}

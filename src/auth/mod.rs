@@ -1,0 +1,9 @@
+//! Who the visitor is: sessions, passwords, CSRF, and the extractors that turn a
+//! request into an actor with a proven scope.
+
+pub mod csrf;
+pub mod extractors;
+pub mod password;
+pub mod session;
+
+pub use extractors::{CurrentAdmin, CustomerScope, PartnerScope};

@@ -1,0 +1,111 @@
+//! The typed session (DESIGN convention 3): named keys, id cycled on sign-in and
+//! cross-launch, idle and absolute timeouts checked against the app clock, and sign-out
+//! deleting the record server-side.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::error::AppResult;
+
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+/// `last_seen` is rewritten at most this often, so reading a page does not always write.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+const AUTH: &str = "auth";
+const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
+
+/// What a signed-in session holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub person_id: Uuid,
+    /// Unix seconds of sign-in (absolute timeout).
+    pub signed_in_at: i64,
+    /// Unix seconds of the last request (idle timeout).
+    pub last_seen: i64,
+    /// The sub-partner a parent admin cross-launched into (SPEC §11).
+    pub cross_launch: Option<Uuid>,
+}
+
+pub enum SessionState {
+    Anonymous,
+    Expired,
+    Active(SignedIn),
+}
+
+pub struct AuthSession(pub Session);
+
+impl AuthSession {
+    /// Reads the signed-in state, expiring it on idle or absolute timeout.
+    pub async fn state(&self, now: OffsetDateTime) -> AppResult<SessionState> {
+        let Some(mut auth) = self.0.get::<SignedIn>(AUTH).await? else {
+            return Ok(SessionState::Anonymous);
+        };
+        let now_s = now.unix_timestamp();
+        if now_s - auth.last_seen > IDLE_TIMEOUT.whole_seconds()
+            || now_s - auth.signed_in_at > ABSOLUTE_TIMEOUT.whole_seconds()
+        {
+            self.0.flush().await?;
+            return Ok(SessionState::Expired);
+        }
+        if now_s - auth.last_seen >= TOUCH_EVERY.whole_seconds() {
+            auth.last_seen = now_s;
+            self.0.insert(AUTH, &auth).await?;
+        }
+        Ok(SessionState::Active(auth))
+    }
+
+    /// Starts a signed-in session under a fresh id (no fixation).
+    pub async fn sign_in(&self, person_id: Uuid, now: OffsetDateTime) -> AppResult<()> {
+        self.0.cycle_id().await?;
+        let at = now.unix_timestamp();
+        self.0.insert(AUTH, SignedIn { person_id, signed_in_at: at, last_seen: at, cross_launch: None }).await?;
+        // A new CSRF token for the new privilege level.
+        self.0.remove::<String>(CSRF).await?;
+        Ok(())
+    }
+
+    /// Deletes the session record server-side.
+    pub async fn sign_out(&self) -> AppResult<()> {
+        self.0.flush().await?;
+        Ok(())
+    }
+
+    /// Enters or leaves a sub-partner's hub, under a fresh session id.
+    pub async fn set_cross_launch(&self, sub_partner: Option<Uuid>) -> AppResult<()> {
+        if let Some(mut auth) = self.0.get::<SignedIn>(AUTH).await? {
+            auth.cross_launch = sub_partner;
+            self.0.cycle_id().await?;
+            self.0.insert(AUTH, auth).await?;
+        }
+        Ok(())
+    }
+
+    /// The session's CSRF token, created on first use.
+    pub async fn csrf_token(&self) -> AppResult<String> {
+        if let Some(t) = self.0.get::<String>(CSRF).await? {
+            return Ok(t);
+        }
+        let token = super::csrf::new_token();
+        self.0.insert(CSRF, &token).await?;
+        Ok(token)
+    }
+
+    /// The token as stored, without creating one.
+    pub async fn stored_csrf_token(&self) -> AppResult<Option<String>> {
+        Ok(self.0.get::<String>(CSRF).await?)
+    }
+
+    /// A one-time message shown on the next page (post/redirect/get).
+    pub async fn flash(&self, message: impl Into<String>) -> AppResult<()> {
+        self.0.insert(FLASH, message.into()).await?;
+        Ok(())
+    }
+
+    pub async fn take_flash(&self) -> AppResult<Option<String>> {
+        Ok(self.0.remove::<String>(FLASH).await?)
+    }
+}

@@ -1,0 +1,48 @@
+//! The connection pool and migrations. The embedded Postgres used by `scripts/run` and
+//! `scripts/test` is started by `scripts/lib/pg.sh`; the binary only needs `DATABASE_URL`.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// A pool that fails fast when the database is down (pages answer 503 instead of
+/// hanging) and reconnects by itself when it returns.
+pub async fn connect(url: &str) -> sqlx::Result<PgPool> {
+    options().connect(url).await
+}
+
+/// Like `connect`, but does not touch the database until first use.
+pub fn connect_lazy(url: &str) -> sqlx::Result<PgPool> {
+    options().connect_lazy(url)
+}
+
+fn options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(20)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(3))
+        .idle_timeout(Duration::from_secs(300))
+        .test_before_acquire(true)
+}
+
+pub async fn migrate(db: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(db).await
+}
+
+/// Ready means: the database answers, and the newest migration this build carries is
+/// applied without failure.
+pub async fn readiness(db: &PgPool) -> Result<(), String> {
+    let expected = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let applied: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(db)
+        .await
+        .map_err(|e| format!("database unavailable: {e}"))?;
+    match applied {
+        Some(v) if v >= expected => Ok(()),
+        other => Err(format!("migrations pending: database at {other:?}, build expects {expected}")),
+    }
+}

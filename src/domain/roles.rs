@@ -1,0 +1,83 @@
+//! Admin roles (SPEC §1). A role is held on one org; what it allows is decided by
+//! `tenancy::policy`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    PartnerFullAdmin,
+    PartnerReadonlyAdmin,
+    WholesaleAdmin,
+    CustomerFullAdmin,
+    CustomerReadonlyAdmin,
+    /// What a partner receives on an org it auto-attached to (SPEC §4.5).
+    ProvisioningAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::PartnerFullAdmin,
+        Role::PartnerReadonlyAdmin,
+        Role::WholesaleAdmin,
+        Role::CustomerFullAdmin,
+        Role::CustomerReadonlyAdmin,
+        Role::ProvisioningAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::PartnerFullAdmin => "partner_full_admin",
+            Role::PartnerReadonlyAdmin => "partner_readonly_admin",
+            Role::WholesaleAdmin => "wholesale_admin",
+            Role::CustomerFullAdmin => "customer_full_admin",
+            Role::CustomerReadonlyAdmin => "customer_readonly_admin",
+            Role::ProvisioningAdmin => "provisioning_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::PartnerFullAdmin => "Partner full administrator",
+            Role::PartnerReadonlyAdmin => "Partner read-only administrator",
+            Role::WholesaleAdmin => "Wholesale administrator",
+            Role::CustomerFullAdmin => "Full administrator",
+            Role::CustomerReadonlyAdmin => "Read-only administrator",
+            Role::ProvisioningAdmin => "Provisioning administrator",
+        }
+    }
+
+    /// Roles that open Partner Hub.
+    pub fn is_partner_role(self) -> bool {
+        matches!(self, Role::PartnerFullAdmin | Role::PartnerReadonlyAdmin | Role::WholesaleAdmin)
+    }
+
+    /// Roles that open one customer's Control Hub.
+    pub fn is_customer_role(self) -> bool {
+        matches!(self, Role::CustomerFullAdmin | Role::CustomerReadonlyAdmin | Role::ProvisioningAdmin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips_through_its_database_name() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("superuser"), None);
+    }
+
+    #[test]
+    fn partner_and_customer_roles_do_not_overlap() {
+        for role in Role::ALL {
+            assert_ne!(role.is_partner_role(), role.is_customer_role(), "{role:?}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! One error type for the whole application (DESIGN convention 1). Pages render it as an
+//! HTML error page carrying the request id; `/v1` renders it through `api::ApiError` as
+//! the vendor's error body.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::web::views::ErrorPage;
+
+/// Field name → messages, in a stable order for rendering.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.entry(field.to_string()).or_default().push(message.into());
+        AppError::Validation(errors)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Validation(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Sqlx(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Sqlx(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message a user may see: internal causes are logged, never shown.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Please sign in.".into(),
+            AppError::Forbidden => "Your role does not allow this action.".into(),
+            AppError::NotFound => "There is nothing here, or it is not yours to see.".into(),
+            AppError::Validation(errors) => errors
+                .iter()
+                .flat_map(|(field, msgs)| msgs.iter().map(move |m| format!("{field}: {m}")))
+                .collect::<Vec<_>>()
+                .join("; "),
+            AppError::Conflict(m) => m.clone(),
+            AppError::TooManyRequests { message, .. } => message.clone(),
+            AppError::Sqlx(e) if is_unavailable(e) => {
+                "The service is briefly unavailable. Please try again in a moment.".into()
+            }
+            AppError::Sqlx(_) | AppError::Other(_) => "Something went wrong on our side.".into(),
+        }
+    }
+
+    /// Logs internal errors with their cause chain; expected outcomes are not logged.
+    pub fn log(&self) {
+        match self {
+            AppError::Sqlx(e) => tracing::error!(error = %e, "database error"),
+            AppError::Other(e) => tracing::error!(error = ?e, "internal error"),
+            _ => {}
+        }
+    }
+}
+
+/// True when the database could not be reached (down, pool exhausted, connection lost),
+/// as opposed to a bad query. Such errors answer 503.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_))
+        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+}
+
+/// Maps a unique-constraint violation to a field error (DESIGN convention 1), leaving
+/// every other error as it was.
+pub fn on_constraint(constraint: &str, field: &str, message: &str) -> impl Fn(sqlx::Error) -> AppError {
+    let (constraint, field, message) = (constraint.to_string(), field.to_string(), message.to_string());
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some(constraint.as_str()) => AppError::field(&field, &message),
+        _ => AppError::Sqlx(e),
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        // The session store is Postgres: a store failure is a database outage.
+        AppError::Sqlx(sqlx::Error::Io(std::io::Error::other(e.to_string())))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        if let AppError::Unauthenticated = self {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        let mut response = ErrorPage::new(status, self.public_message()).into_response();
+        *response.status_mut() = status;
+        if let AppError::TooManyRequests { retry_after_secs, .. } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
+    }
+}

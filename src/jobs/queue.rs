@@ -1,0 +1,199 @@
+//! Queue operations. Every function takes `now` from the caller's clock so tests can
+//! move time (leases, backoff).
+
+use sqlx::{PgExecutor, PgPool};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub org_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+    pub max_attempts: i32,
+}
+
+impl<'a> NewJob<'a> {
+    pub fn new(kind: &'a str, payload: serde_json::Value) -> Self {
+        Self { kind, org_id: None, payload, max_attempts: 5 }
+    }
+}
+
+/// Adds a job. Call it inside the transaction that makes the business change, so the
+/// job exists exactly when the change does. Wakes idle workers on commit.
+pub async fn enqueue(conn: &mut sqlx::PgConnection, job: &NewJob<'_>, now: OffsetDateTime) -> sqlx::Result<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, org_id, payload, max_attempts, run_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING id",
+    )
+    .bind(job.kind)
+    .bind(job.org_id)
+    .bind(&job.payload)
+    .bind(job.max_attempts)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("SELECT pg_notify('jobs', '')").execute(&mut *conn).await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub kind: String,
+    pub org_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// Takes the next runnable job — queued and due, or running under an expired lease
+/// (its worker died) — and leases it to `worker` until `now + lease`.
+pub async fn claim(db: &PgPool, worker: &str, now: OffsetDateTime, lease: Duration) -> sqlx::Result<Option<ClaimedJob>> {
+    sqlx::query_as(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $3, updated_at = $2
+         WHERE id = (
+             SELECT id FROM jobs
+             WHERE ((state = 'queued' AND run_at <= $2) OR (state = 'running' AND locked_until < $2))
+               AND attempts < max_attempts
+             ORDER BY run_at, id
+             FOR UPDATE SKIP LOCKED LIMIT 1)
+         RETURNING id, kind, org_id, payload, attempts, max_attempts",
+    )
+    .bind(worker)
+    .bind(now)
+    .bind(now + lease)
+    .fetch_optional(db)
+    .await
+}
+
+/// Jobs whose lease ran out on their last allowed attempt are dead.
+pub async fn reap(db: impl PgExecutor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE jobs SET state = 'dead', finished_at = $1, updated_at = $1, locked_by = NULL, locked_until = NULL,
+                last_error = coalesce(last_error, 'the worker stopped while running the last attempt')
+         WHERE state = 'running' AND locked_until < $1 AND attempts >= max_attempts",
+    )
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
+/// Extends the lease. Returns false when the job is no longer this worker's.
+pub async fn heartbeat(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    worker: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET locked_until = $3, updated_at = $4 WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(now + lease)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn succeed(db: impl PgExecutor<'_>, id: i64, worker: &str, now: OffsetDateTime) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'succeeded', finished_at = $3, updated_at = $3, locked_by = NULL, locked_until = NULL,
+                last_error = NULL
+         WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a failure: back to the queue after `retry_in`, or dead after the last attempt.
+pub async fn fail(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    worker: &str,
+    now: OffsetDateTime,
+    retry_in: Duration,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET
+             state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+             finished_at = CASE WHEN attempts >= max_attempts THEN $3 END,
+             run_at = $4, last_error = $5, updated_at = $3, locked_by = NULL, locked_until = NULL
+         WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(now)
+    .bind(now + retry_in)
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub last_error: Option<String>,
+    pub run_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// Jobs about an org or the customers it manages, newest first.
+pub async fn list_for_org(db: impl PgExecutor<'_>, org_id: Uuid, limit: i64) -> sqlx::Result<Vec<JobRow>> {
+    sqlx::query_as(
+        "SELECT id, kind, state, attempts, max_attempts, last_error, run_at, created_at, finished_at FROM jobs
+         WHERE org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1)
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Puts a dead job of this org (or its customers) back in the queue with fresh attempts.
+/// Returns false when there is no such dead job in scope.
+pub async fn retry_dead(db: impl PgExecutor<'_>, org_id: Uuid, id: i64, now: OffsetDateTime) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $3, updated_at = $3, finished_at = NULL
+         WHERE id = $2 AND state = 'dead'
+           AND (org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1))",
+    )
+    .bind(org_id)
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Is this job in the org's scope at all (for 404 versus "not dead")?
+pub async fn exists_for_org(db: impl PgExecutor<'_>, org_id: Uuid, id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = $2
+           AND (org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1)))",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_one(db)
+    .await
+}
+
+/// Counts by state, for `/metrics`.
+pub async fn counts_by_state(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state").fetch_all(db).await
+}

@@ -1,0 +1,172 @@
+//! The worker loop: claims jobs, runs their handlers with a heartbeat, records the
+//! outcome. Started by `serve`; any number of processes may run one.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use time::Duration;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use super::backoff;
+use super::queue::{self, ClaimedJob};
+use crate::clock::Clock;
+
+/// What a job of one kind does. Handlers must be idempotent: a job whose worker died is
+/// run again.
+pub type Handler =
+    Arc<dyn Fn(JobContext, ClaimedJob) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct JobContext {
+    pub db: PgPool,
+    pub clock: Clock,
+}
+
+#[derive(Clone, Default)]
+pub struct Registry {
+    handlers: HashMap<String, Handler>,
+}
+
+impl Registry {
+    pub fn register<F, Fut>(&mut self, kind: &str, f: F)
+    where
+        F: Fn(JobContext, ClaimedJob) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.handlers.insert(kind.to_string(), Arc::new(move |ctx, job| Box::pin(f(ctx, job))));
+    }
+
+    fn get(&self, kind: &str) -> Option<Handler> {
+        self.handlers.get(kind).cloned()
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    pub id: String,
+    pub db: PgPool,
+    pub clock: Clock,
+    pub registry: Registry,
+    /// How long a claim holds before another worker may take the job over.
+    pub lease: Duration,
+    /// Jobs run at once by this worker.
+    pub concurrency: usize,
+}
+
+impl Worker {
+    pub fn new(db: PgPool, clock: Clock, registry: Registry) -> Self {
+        Self {
+            id: format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()),
+            db,
+            clock,
+            registry,
+            lease: Duration::seconds(30),
+            concurrency: 4,
+        }
+    }
+
+    /// Runs until `stop` is cancelled.
+    pub async fn run(self, stop: CancellationToken) {
+        let slots = Arc::new(Semaphore::new(self.concurrency));
+        let mut listener = PgListener::connect_with(&self.db).await.ok();
+        if let Some(l) = listener.as_mut() {
+            if let Err(e) = l.listen("jobs").await {
+                tracing::warn!(error = %e, "job notifications unavailable; polling only");
+                listener = None;
+            }
+        }
+        loop {
+            if stop.is_cancelled() {
+                break;
+            }
+            let now = self.clock.now();
+            if let Err(e) = queue::reap(&self.db, now).await {
+                tracing::warn!(error = %e, "could not reap expired jobs");
+            }
+            // Fill free slots with claimable jobs.
+            let mut claimed_any = false;
+            while let Ok(permit) = slots.clone().try_acquire_owned() {
+                match queue::claim(&self.db, &self.id, self.clock.now(), self.lease).await {
+                    Ok(Some(job)) => {
+                        claimed_any = true;
+                        let worker = self.clone();
+                        tokio::spawn(async move {
+                            worker.execute(job).await;
+                            drop(permit);
+                        });
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not claim a job");
+                        break;
+                    }
+                }
+            }
+            if claimed_any {
+                continue;
+            }
+            // Idle: wait for a notification, a poll tick, or stop.
+            let tick = tokio::time::sleep(std::time::Duration::from_millis(1000));
+            match listener.as_mut() {
+                Some(l) => tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = tick => {}
+                    r = l.recv() => if r.is_err() { tokio::time::sleep(std::time::Duration::from_millis(500)).await },
+                },
+                None => tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = tick => {}
+                },
+            }
+        }
+    }
+
+    /// Runs one claimed job to its outcome.
+    pub async fn execute(&self, job: ClaimedJob) {
+        let Some(handler) = self.registry.get(&job.kind) else {
+            let _ = queue::fail(&self.db, job.id, &self.id, self.clock.now(), Duration::minutes(5), "no handler for this kind")
+                .await;
+            return;
+        };
+        let ctx = JobContext { db: self.db.clone(), clock: self.clock.clone() };
+        let heartbeat = {
+            let (db, id, worker, clock, lease) = (self.db.clone(), job.id, self.id.clone(), self.clock.clone(), self.lease);
+            tokio::spawn(async move {
+                let every = std::time::Duration::from_secs_f64((lease.as_seconds_f64() / 3.0).max(0.05));
+                loop {
+                    tokio::time::sleep(every).await;
+                    match queue::heartbeat(&db, id, &worker, clock.now(), lease).await {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => tracing::warn!(error = %e, job = id, "heartbeat failed"),
+                    }
+                }
+            })
+        };
+        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+        let (id, attempts) = (job.id, job.attempts);
+        let outcome = tracing::Instrument::instrument(handler(ctx, job), span).await;
+        heartbeat.abort();
+        let now = self.clock.now();
+        let recorded = match outcome {
+            Ok(()) => queue::succeed(&self.db, id, &self.id, now).await.map(|_| ()),
+            Err(e) => {
+                tracing::warn!(job = id, error = %format!("{e:#}"), "job failed");
+                let delay = backoff::delay_after(attempts, &mut rand::thread_rng());
+                queue::fail(&self.db, id, &self.id, now, delay, &format!("{e:#}")).await
+            }
+        };
+        if let Err(e) = recorded {
+            tracing::error!(job = id, error = %e, "could not record a job's outcome; its lease will expire");
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "worker".into())
+}

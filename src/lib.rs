@@ -1,0 +1,140 @@
+//! Wholesale Hub: Partner Hub and Control Hub pages, the wholesale REST API and the
+//! background worker, over one PostgreSQL database. `build` assembles the application;
+//! `main.rs` and the tests both use it.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod metrics;
+pub mod seed;
+pub mod services;
+pub mod store;
+pub mod tenancy;
+pub mod web;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, Method};
+use sqlx::PgPool;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub use clock::Clock;
+pub use config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub metrics: Arc<metrics::Metrics>,
+    /// Verified against when an account does not exist (equal timing).
+    pub decoy_hash: Arc<str>,
+}
+
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+    /// Every (method, path) the router serves, for the authorization test.
+    pub routes: Vec<(Method, &'static str)>,
+}
+
+/// Where the CSS and scripts are: `HUB_STATIC_DIR`, else `./static`, else the source tree's.
+fn static_dir() -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("HUB_STATIC_DIR") {
+        return dir.into();
+    }
+    let local = std::path::PathBuf::from("static");
+    if local.is_dir() { local } else { std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static") }
+}
+
+pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+        clock,
+        metrics: Arc::new(metrics::Metrics::new()?),
+        decoy_hash: auth::password::decoy_hash().into(),
+    };
+    let table = web::routes();
+    let routes = table.entries.clone();
+
+    let https = state.config.is_https();
+    let sessions = SessionManagerLayer::new(PostgresStore::new(db))
+        .with_name(if https { "__Host-hub_session" } else { "hub_session" })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(auth::session::IDLE_TIMEOUT));
+    let request_id = HeaderName::from_static(web::request_id::HEADER);
+
+    let router = table
+        .router
+        .nest_service("/static", ServeDir::new(static_dir()))
+        .fallback(web::middleware::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::audit_denials))
+        .layer(axum::middleware::from_fn(auth::csrf::protect))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::friendly_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::metrics))
+        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(web::request_id::scope))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .with_state(state.clone());
+    Ok(App { router, state, routes })
+}
+
+/// The job kinds this build knows.
+pub fn job_registry() -> jobs::Registry {
+    let mut registry = jobs::Registry::default();
+    registry.register(jobs::housekeeping::KIND, jobs::housekeeping::run);
+    registry
+}
+
+/// Serves until `stop` is cancelled; runs the worker alongside when configured.
+pub async fn serve(
+    app: App,
+    listener: tokio::net::TcpListener,
+    stop: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<()> {
+    if app.state.config.run_worker {
+        let worker = jobs::Worker::new(app.state.db.clone(), app.state.clock.clone(), job_registry());
+        let ctx = jobs::worker::JobContext { db: app.state.db.clone(), clock: app.state.clock.clone() };
+        let stop_worker = stop.clone();
+        tokio::spawn(async move {
+            let scheduler = {
+                let stop = stop_worker.clone();
+                tokio::spawn(async move {
+                    loop {
+                        if let Err(e) = jobs::housekeeping::ensure_scheduled(&ctx).await {
+                            tracing::warn!(error = %e, "could not schedule housekeeping");
+                        }
+                        tokio::select! {
+                            _ = stop.cancelled() => break,
+                            _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+                        }
+                    }
+                })
+            };
+            worker.run(stop_worker).await;
+            scheduler.abort();
+        });
+    }
+    let service = app.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+    Ok(())
+}

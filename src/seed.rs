@@ -1,0 +1,343 @@
+//! Demo data for `scripts/run` (`hub seed-demo`): partner *Northwind Telecom* with 25
+//! customers and three templates, sub-partner *Southwind Reseller* with 5 customers of
+//! its own, and an admin for every role. Runs only on an empty database.
+
+use sqlx::{PgConnection, PgPool};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::domain::org_kind::OrgKind;
+use crate::domain::roles::Role;
+use crate::store::{orgs, people};
+
+pub struct DemoAccount {
+    pub email: String,
+    pub role: &'static str,
+}
+
+pub struct Seeded {
+    pub accounts: Vec<DemoAccount>,
+    pub first_customer_domain: String,
+}
+
+const NORTHWIND_CUSTOMERS: [(&str, &str, &str); 25] = [
+    ("Acme Dental", "US", "provisioned"),
+    ("Bluebird Bakery", "US", "provisioned"),
+    ("Cedar Law Partners", "CA", "provisioned"),
+    ("Delta Plumbing", "US", "provisioned"),
+    ("Elm Street Clinic", "US", "provisioned_with_errors"),
+    ("Fjord Architects", "NO", "provisioned"),
+    ("Granite Accounting", "GB", "provisioned"),
+    ("Harbor Realty", "US", "provisioning"),
+    ("Iris Florists", "FR", "provisioned"),
+    ("Juniper Yoga", "AU", "provisioned"),
+    ("Kestrel Logistics", "DE", "error"),
+    ("Lumen Opticians", "GB", "provisioned"),
+    ("Maple Veterinary", "CA", "provisioned"),
+    ("Nimbus Software", "US", "updating"),
+    ("Orchid Spa", "SG", "provisioned"),
+    ("Pine Hardware", "US", "provisioned"),
+    ("Quartz Jewellers", "GB", "pending_rpl_review"),
+    ("Redwood Insurance", "US", "provisioned"),
+    ("Sage Pharmacy", "US", "provisioned"),
+    ("Tidewater Marine", "AU", "provisioned"),
+    ("Umber Coffee", "US", "provisioning"),
+    ("Vista Travel", "ES", "provisioned"),
+    ("Willow Daycare", "US", "provisioned"),
+    ("Xenon Labs", "DE", "provisioned"),
+    ("Yarrow Gardens", "NL", "provisioned"),
+];
+
+const SOUTHWIND_CUSTOMERS: [(&str, &str, &str); 5] = [
+    ("Aurora Salon", "US", "provisioned"),
+    ("Birch Bicycles", "US", "provisioned"),
+    ("Copper Kettle Diner", "US", "provisioning"),
+    ("Dune Surf Shop", "AU", "provisioned"),
+    ("Ember Fitness", "GB", "error"),
+];
+
+const FIRST_NAMES: [&str; 12] = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kira", "Luis"];
+const LAST_NAMES: [&str; 12] =
+    ["Silva", "Okafor", "Martin", "Patel", "Yilmaz", "Adeyemi", "Kim", "Tanaka", "Garcia", "Berg", "Novak", "Reyes"];
+
+fn slug(name: &str) -> String {
+    name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>()
+}
+
+fn tz_lang(country: &str) -> (&'static str, &'static str) {
+    match country {
+        "US" => ("America/New_York", "en_US"),
+        "CA" => ("America/Toronto", "en_CA"),
+        "GB" => ("Europe/London", "en_GB"),
+        "FR" => ("Europe/Paris", "fr_FR"),
+        "DE" => ("Europe/Berlin", "de_DE"),
+        "NO" => ("Europe/Oslo", "nb_NO"),
+        "AU" => ("Australia/Sydney", "en_AU"),
+        "SG" => ("Asia/Singapore", "en_US"),
+        "ES" => ("Europe/Madrid", "es_ES"),
+        "NL" => ("Europe/Amsterdam", "nl_NL"),
+        _ => ("UTC", "en_US"),
+    }
+}
+
+/// True when the database holds no organisation yet.
+pub async fn is_empty(db: &PgPool) -> sqlx::Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM orgs").fetch_one(db).await? == 0)
+}
+
+pub async fn seed_demo(db: &PgPool, demo_password: &str, now: OffsetDateTime) -> anyhow::Result<Seeded> {
+    let pw = demo_password.to_string();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await??;
+    let mut tx = db.begin().await?;
+    let conn: &mut PgConnection = &mut tx;
+    let mut accounts = vec![];
+
+    // The partner and its subscription.
+    let northwind = orgs::insert(
+        &mut *conn,
+        &orgs::NewOrg { kind: OrgKind::Partner, name: "Northwind Telecom", parent_org_id: None, external_id: None, status: None, country: Some("US") },
+        now - Duration::days(400),
+    )
+    .await?;
+    sqlx::query("UPDATE orgs SET enable_wholesale_delayed_billing = true WHERE id = $1").bind(northwind).execute(&mut *conn).await?;
+    let subscription = "Sub-NW-100001";
+    sqlx::query("INSERT INTO wholesale_subscriptions (id, partner_org_id) VALUES ($1, $2)")
+        .bind(subscription)
+        .bind(northwind)
+        .execute(&mut *conn)
+        .await?;
+
+    let mut admin = async |conn: &mut PgConnection, org: Uuid, email: &str, first: &str, last: &str, roles: &[Role], label: &'static str| -> anyhow::Result<Uuid> {
+        let id = people::insert(&mut *conn, &people::NewPerson { org_id: org, email, first_name: first, last_name: last, password_hash: Some(&hash) }).await?;
+        for role in roles {
+            people::grant(&mut *conn, id, org, *role).await?;
+        }
+        accounts.push(DemoAccount { email: email.to_string(), role: label });
+        Ok(id)
+    };
+    let nw_admin = admin(conn, northwind, "partner.admin@northwind.example", "Nora", "Whitfield", &[Role::PartnerFullAdmin, Role::WholesaleAdmin], "partner full admin + wholesale admin").await?;
+    admin(conn, northwind, "partner.readonly@northwind.example", "Oscar", "Reed", &[Role::PartnerReadonlyAdmin], "partner read-only admin").await?;
+    admin(conn, northwind, "wholesale.admin@northwind.example", "Wanda", "Hale", &[Role::WholesaleAdmin], "wholesale admin").await?;
+
+    // The sub-partner, sharing the parent's subscription.
+    let southwind = orgs::insert(
+        &mut *conn,
+        &orgs::NewOrg { kind: OrgKind::SubPartner, name: "Southwind Reseller", parent_org_id: Some(northwind), external_id: None, status: None, country: Some("US") },
+        now - Duration::days(200),
+    )
+    .await?;
+    orgs::relate(&mut *conn, northwind, southwind, "parent_of_sub_partner").await?;
+    let sw_admin = admin(conn, southwind, "reseller.admin@southwind.example", "Sam", "Rivers", &[Role::PartnerFullAdmin, Role::WholesaleAdmin], "sub-partner full admin").await?;
+
+    // Templates.
+    let nw_templates = [
+        template(conn, northwind, "Standard SMB (US)", "US", "en_US", subscription, nw_admin, "Northwind Business Voice", None).await?,
+        template(conn, northwind, "Canada bilingual", "CA", "fr_CA", subscription, nw_admin, "Northwind Canada", None).await?,
+        template(conn, northwind, "EMEA with cloud PSTN", "GB", "en_GB", subscription, nw_admin, "Northwind Europe", Some("Skyline PSTN")).await?,
+    ];
+    let sw_template = template(conn, southwind, "Southwind default", "US", "en_US", subscription, sw_admin, "Southwind Connect", None).await?;
+
+    let mut first_domain = String::new();
+    for (i, (name, country, status)) in NORTHWIND_CUSTOMERS.iter().enumerate() {
+        let tpl = nw_templates[i % nw_templates.len()];
+        let domain = customer(conn, northwind, None, tpl, name, country, status, i, now).await?;
+        if i == 0 {
+            first_domain = domain.clone();
+            let org: Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1").bind(name).fetch_one(&mut *conn).await?;
+            // The first provisioned user becomes the customer's full admin (SPEC §5).
+            let full = format!("customer.admin@{domain}");
+            let ro = format!("customer.readonly@{domain}");
+            let a = admin(conn, org, &full, "Carla", "Mendes", &[Role::CustomerFullAdmin], "customer full admin").await?;
+            subscriber(conn, org, a, "webex_calling", Some("2001"), now - Duration::days(90)).await?;
+            let b = admin(conn, org, &ro, "Rafael", "Ortiz", &[Role::CustomerReadonlyAdmin], "customer read-only admin").await?;
+            subscriber(conn, org, b, "webex_meetings", None, now - Duration::days(80)).await?;
+        }
+    }
+    for (i, (name, country, status)) in SOUTHWIND_CUSTOMERS.iter().enumerate() {
+        customer(conn, southwind, Some(northwind), sw_template, name, country, status, 100 + i, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Seeded { accounts, first_customer_domain: first_domain })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn template(
+    conn: &mut PgConnection,
+    owner: Uuid,
+    name: &str,
+    country: &str,
+    language: &str,
+    subscription: &str,
+    sp_admin: Uuid,
+    brand: &str,
+    pstn_vendor: Option<&str>,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO onboarding_templates (id, owner_org_id, name, provisioning_id, sp_admin_person_id, country, language,
+                                           subscription_id, email_brand_name, pstn_vendor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(name)
+    .bind(format!("prov-{}", Uuid::new_v4().simple()))
+    .bind(sp_admin)
+    .bind(country)
+    .bind(language)
+    .bind(subscription)
+    .bind(brand)
+    .bind(pstn_vendor)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// One customer with an HQ location, packages, users and a workspace. Returns its
+/// email domain.
+#[allow(clippy::too_many_arguments)]
+async fn customer(
+    conn: &mut PgConnection,
+    manager: Uuid,
+    grand_manager: Option<Uuid>,
+    template_id: Uuid,
+    name: &str,
+    country: &str,
+    status: &str,
+    n: usize,
+    now: OffsetDateTime,
+) -> anyhow::Result<String> {
+    let created = now - Duration::days(10 + (n as i64 * 7) % 300);
+    let org = orgs::insert(
+        &mut *conn,
+        &orgs::NewOrg {
+            kind: OrgKind::Customer,
+            name,
+            parent_org_id: None,
+            external_id: Some(&format!("EXT-{:05}", 1000 + n)),
+            status: Some(status),
+            country: Some(country),
+        },
+        created,
+    )
+    .await?;
+    orgs::relate(&mut *conn, manager, org, "onboarded").await?;
+    if let Some(parent) = grand_manager {
+        orgs::relate(&mut *conn, parent, org, "parent_of_sub_partner_customer").await?;
+    }
+    let slug = slug(name);
+    let domain = format!("{slug}.example");
+    let (tz, lang) = tz_lang(country);
+    let compliance = if status == "pending_rpl_review" { "pending_review" } else { "compliant" };
+    sqlx::query(
+        "UPDATE orgs SET template_id = $2, address_line1 = $3, city = $4, zip_or_postal_code = $5, language = $6,
+                timezone = $7, sip_domain = $8, compliance_status = $9 WHERE id = $1",
+    )
+    .bind(org)
+    .bind(template_id)
+    .bind(format!("{} Main Street", 10 + n))
+    .bind(match country { "US" => "Springfield", "CA" => "Toronto", "GB" => "London", "AU" => "Sydney", "DE" => "Berlin", "FR" => "Paris", "NO" => "Oslo", "SG" => "Singapore", "ES" => "Madrid", "NL" => "Amsterdam", _ => "Capital" })
+    .bind(format!("{:05}", 10000 + n * 37))
+    .bind(lang)
+    .bind(tz)
+    .bind(format!("{slug}-{:04}.calls.example", 4000 + n))
+    .bind(compliance)
+    .execute(&mut *conn)
+    .await?;
+    let location = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO locations (id, org_id, name, address_line1, city, country, timezone, language, is_headquarters, created_at)
+         VALUES ($1, $2, 'Headquarters', $3, 'Main', $4, $5, $6, true, $7)",
+    )
+    .bind(location)
+    .bind(org)
+    .bind(format!("{} Main Street", 10 + n))
+    .bind(country)
+    .bind(tz)
+    .bind(lang)
+    .bind(created)
+    .execute(&mut *conn)
+    .await?;
+    let calling = country != "IN";
+    let pkgs: &[&str] = if calling { &["webex_calling", "webex_meetings", "common_area_calling"] } else { &["webex_meetings"] };
+    let pkg_status = match status {
+        "provisioning" => "provisioning",
+        "error" => "error",
+        _ => "provisioned",
+    };
+    for p in pkgs {
+        sqlx::query("INSERT INTO customer_packages (org_id, package, status) VALUES ($1, $2, $3)")
+            .bind(org)
+            .bind(p)
+            .bind(pkg_status)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if status == "provisioning" || status == "error" {
+        return Ok(domain);
+    }
+    // A handful of users (most customers have fewer than 20).
+    let users = 3 + n % 6;
+    for u in 0..users {
+        let first = FIRST_NAMES[(n + u) % FIRST_NAMES.len()];
+        let last = LAST_NAMES[(n * 3 + u) % LAST_NAMES.len()];
+        let email = format!("{}.{}{}@{domain}", first.to_lowercase(), last.to_lowercase(), u);
+        let person = people::insert(&mut *conn, &people::NewPerson { org_id: org, email: &email, first_name: first, last_name: last, password_hash: None }).await?;
+        let package = match u % 3 { 0 => "webex_calling", 1 => "webex_meetings", _ => "webex_calling" };
+        let ext = (package != "webex_meetings").then(|| format!("{}", 3000 + u));
+        subscriber(conn, org, person, package, ext.as_deref(), created + Duration::days(1)).await?;
+    }
+    sqlx::query(
+        "INSERT INTO workspaces (id, org_id, location_id, name, kind, extension, created_at) VALUES ($1, $2, $3, 'Lobby phone', 'lobby', '1000', $4)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(org)
+    .bind(location)
+    .bind(created)
+    .execute(&mut *conn)
+    .await?;
+    Ok(domain)
+}
+
+async fn subscriber(
+    conn: &mut PgConnection,
+    org: Uuid,
+    person: Uuid,
+    package: &str,
+    extension: Option<&str>,
+    at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    let id = Uuid::new_v4();
+    let location: Option<Uuid> = sqlx::query_scalar("SELECT id FROM locations WHERE org_id = $1 AND is_headquarters")
+        .bind(org)
+        .fetch_optional(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO subscribers (id, person_id, customer_org_id, package, status, location_id, extension, created_at, last_status_change)
+         VALUES ($1, $2, $3, $4, 'provisioned', $5, $6, $7, $7)",
+    )
+    .bind(id)
+    .bind(person)
+    .bind(org)
+    .bind(package)
+    .bind(location)
+    .bind(extension)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO license_assignments (id, customer_org_id, subscriber_id, location_id, package, license_id, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(org)
+    .bind(id)
+    .bind(location)
+    .bind(package)
+    .bind(format!("lic-{}", Uuid::new_v4().simple()))
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

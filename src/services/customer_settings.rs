@@ -1,0 +1,97 @@
+//! Org-level settings of a customer that only partner admins change (SPEC §7), and the
+//! company name a customer admin may change unless restricted mode locks it.
+
+use crate::AppState;
+use crate::auth::{CustomerScope, PartnerScope};
+use crate::domain::restrictions::{Control, OrgRestrictions};
+use crate::error::{AppError, AppResult};
+use crate::store;
+use crate::tenancy::policy::{self};
+
+pub struct RequestCtx<'a> {
+    pub request_id: &'a str,
+    pub ip: &'a str,
+}
+
+/// Sets *Allow restricted by partner mode* and *Restrict access to organisation
+/// settings* on a customer the partner onboarded.
+pub async fn set_global_settings(
+    state: &AppState,
+    scope: &PartnerScope,
+    customer_id: uuid::Uuid,
+    wanted: OrgRestrictions,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    // 404 before 403: a foreign customer must not be told apart from a missing one.
+    let customer = store::customers::detail(&mut *tx, scope.org_id(), customer_id).await?.ok_or(AppError::NotFound)?;
+    if !policy::may_change_restricted_settings(&scope.roles) {
+        return Err(AppError::Forbidden);
+    }
+    if wanted.restrict_org_settings && !customer.has_flex_subscription {
+        return Err(AppError::field(
+            "restrict_org_settings",
+            "Only customers that hold both a wholesale and a Flex subscription can have organisation settings restricted.",
+        ));
+    }
+    sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE").bind(customer_id).execute(&mut *tx).await?;
+    store::orgs::set_restrictions(&mut *tx, customer_id, wanted).await?;
+    store::audit::append(
+        &mut *tx,
+        &store::audit::Entry {
+            actor_person_id: Some(scope.actor.person_id),
+            actor_email: Some(&scope.actor.email),
+            acting_for_org_id: Some(scope.org.id),
+            target_org_id: Some(customer_id),
+            action: "customer.global_settings.update",
+            outcome: "success",
+            detail: serde_json::json!({
+                "restricted_by_partner": wanted.restricted_by_partner,
+                "restrict_org_settings": wanted.restrict_org_settings,
+            }),
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+            ..Default::default()
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Renames a customer org from its Control Hub Account page.
+pub async fn rename_company(state: &AppState, scope: &CustomerScope, name: &str, ctx: &RequestCtx<'_>) -> AppResult<()> {
+    scope.require_change(Control::CompanyName)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::field("name", "Enter the company name."));
+    }
+    if name.chars().count() > 200 {
+        return Err(AppError::field("name", "The company name can be at most 200 characters."));
+    }
+    if name.contains('%') {
+        return Err(AppError::field("name", "The company name cannot contain “%”."));
+    }
+    let mut tx = state.db.begin().await?;
+    store::orgs::rename(&mut *tx, scope.org.id, name).await?;
+    store::audit::append(
+        &mut *tx,
+        &store::audit::Entry {
+            actor_person_id: Some(scope.actor.person_id),
+            actor_email: Some(&scope.actor.email),
+            acting_for_org_id: Some(scope.org.id),
+            target_org_id: Some(scope.org.id),
+            action: "customer.account.rename",
+            outcome: "success",
+            detail: serde_json::json!({ "from": scope.org.name, "to": name }),
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+            ..Default::default()
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! Customers as a (sub-)partner sees them, and the contents of one customer org.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
+
+/// Customer counts by status for the overview (SPEC §4.4).
+pub async fn counts_by_status(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT o.status, count(*) FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+         WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
+         GROUP BY o.status ORDER BY o.status",
+    )
+    .bind(partner.id())
+    .fetch_all(db)
+    .await
+}
+
+/// Users (subscribers) by package across the partner's customers, plus workspaces
+/// (which hold `common_area_calling`).
+pub async fn users_by_package(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "WITH mine AS (SELECT r.managed_org_id AS id FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+                       WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL)
+         SELECT package, sum(n)::bigint FROM (
+             SELECT s.package, count(*) AS n FROM subscribers s WHERE s.customer_org_id IN (SELECT id FROM mine) GROUP BY s.package
+             UNION ALL
+             SELECT w.package, count(*) FROM workspaces w WHERE w.org_id IN (SELECT id FROM mine) GROUP BY w.package
+         ) t GROUP BY package ORDER BY package",
+    )
+    .bind(partner.id())
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: Uuid,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub status: Option<String>,
+    pub country: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub users: i64,
+}
+
+pub struct CustomerFilter<'a> {
+    pub search: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of the customers a (sub-)partner onboarded, plus the total that matches.
+pub async fn list(
+    db: &sqlx::PgPool,
+    partner: PartnerOrgId,
+    f: &CustomerFilter<'_>,
+) -> sqlx::Result<(Vec<CustomerRow>, i64)> {
+    let pattern = f.search.map(|s| format!("{}%", s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let rows = sqlx::query_as(
+        "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
+                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users
+         FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+         WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
+           AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $5)
+           AND ($3::text IS NULL OR o.status = $3)
+         ORDER BY lower(o.name), o.id OFFSET $4 LIMIT $6",
+    )
+    .bind(partner.id())
+    .bind(&pattern)
+    .bind(f.status)
+    .bind(f.offset)
+    .bind(f.search)
+    .bind(f.limit)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+         WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
+           AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $4)
+           AND ($3::text IS NULL OR o.status = $3)",
+    )
+    .bind(partner.id())
+    .bind(&pattern)
+    .bind(f.status)
+    .bind(f.search)
+    .fetch_one(db)
+    .await?;
+    Ok((rows, total))
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct CustomerDetail {
+    pub id: Uuid,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub status: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub city: Option<String>,
+    pub state_or_province: Option<String>,
+    pub zip_or_postal_code: Option<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    pub sip_domain: Option<String>,
+    pub compliance_status: String,
+    pub restricted_by_partner: bool,
+    pub restrict_org_settings: bool,
+    pub has_flex_subscription: bool,
+    pub subscription_id: Option<String>,
+    pub template_name: Option<String>,
+    pub locations: i64,
+    pub created_at: OffsetDateTime,
+}
+
+/// A customer the (sub-)partner onboarded; `None` for anything else, so callers
+/// answer 404 and existence does not leak.
+pub async fn detail(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+    customer_id: Uuid,
+) -> sqlx::Result<Option<CustomerDetail>> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.external_id, o.status, o.address_line1, o.address_line2, o.city, o.state_or_province,
+                o.zip_or_postal_code, o.country::text AS country, o.language, o.sip_domain, o.compliance_status,
+                o.restricted_by_partner, o.restrict_org_settings, o.has_flex_subscription,
+                t.subscription_id, t.name AS template_name,
+                (SELECT count(*) FROM locations l WHERE l.org_id = o.id) AS locations, o.created_at
+         FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+         LEFT JOIN onboarding_templates t ON t.id = o.template_id
+         WHERE r.manager_org_id = $1 AND r.managed_org_id = $2 AND r.relation = 'onboarded' AND o.deleted_at IS NULL",
+    )
+    .bind(partner.id())
+    .bind(customer_id)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct PackageRow {
+    pub package: String,
+    pub quantity: Option<i32>,
+    pub status: String,
+    pub assigned: i64,
+}
+
+pub async fn packages(db: impl PgExecutor<'_>, customer_id: Uuid) -> sqlx::Result<Vec<PackageRow>> {
+    sqlx::query_as(
+        "SELECT cp.package, cp.quantity, cp.status,
+                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
+              + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package) AS assigned
+         FROM customer_packages cp WHERE cp.org_id = $1 ORDER BY cp.package",
+    )
+    .bind(customer_id)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub package: Option<String>,
+    pub status: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// People of a customer org: wholesale users and admins.
+pub async fn users(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<UserRow>> {
+    sqlx::query_as(
+        "SELECT p.id, p.email::text AS email, p.first_name, p.last_name, s.package, s.status,
+                coalesce(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles
+         FROM people p
+         LEFT JOIN subscribers s ON s.person_id = p.id
+         LEFT JOIN role_assignments r ON r.person_id = p.id AND r.org_id = p.org_id
+         WHERE p.org_id = $1
+         GROUP BY p.id, s.package, s.status ORDER BY p.last_name, p.first_name, p.email",
+    )
+    .bind(customer.id())
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct LocationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub address_line1: String,
+    pub city: String,
+    pub country: String,
+    pub timezone: String,
+    pub language: String,
+    pub is_headquarters: bool,
+    pub international_calling: bool,
+}
+
+pub async fn locations(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<LocationRow>> {
+    sqlx::query_as(
+        "SELECT id, name, address_line1, city, country::text AS country, timezone, language, is_headquarters,
+                international_calling
+         FROM locations WHERE org_id = $1 ORDER BY is_headquarters DESC, name",
+    )
+    .bind(customer.id())
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct WorkspaceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub location: String,
+    pub phone_number: Option<String>,
+    pub extension: Option<String>,
+}
+
+pub async fn workspaces(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<WorkspaceRow>> {
+    sqlx::query_as(
+        "SELECT w.id, w.name, w.kind, l.name AS location, w.phone_number, w.extension
+         FROM workspaces w JOIN locations l ON l.id = w.location_id WHERE w.org_id = $1 ORDER BY w.name",
+    )
+    .bind(customer.id())
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,143 @@
+//! Organisations and the "managed by" relationships between them.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::domain::org_kind::OrgKind;
+use crate::domain::restrictions::OrgRestrictions;
+use crate::tenancy::scope::PartnerOrgId;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrgSummary {
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub parent_org_id: Option<Uuid>,
+    pub restricted_by_partner: bool,
+    pub restrict_org_settings: bool,
+}
+
+impl OrgSummary {
+    pub fn kind(&self) -> OrgKind {
+        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Customer)
+    }
+    pub fn restrictions(&self) -> OrgRestrictions {
+        OrgRestrictions {
+            restricted_by_partner: self.restricted_by_partner,
+            restrict_org_settings: self.restrict_org_settings,
+        }
+    }
+}
+
+const SUMMARY: &str = "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings FROM orgs";
+
+pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<OrgSummary>> {
+    sqlx::query_as(&format!("{SUMMARY} WHERE id = $1 AND deleted_at IS NULL")).bind(id).fetch_optional(db).await
+}
+
+/// True when `manager` onboarded `customer` (or manages a sub-partner, for
+/// `parent_of_sub_partner`): the relation that opens a customer's Control Hub.
+pub async fn manages(db: impl PgExecutor<'_>, manager: Uuid, managed: Uuid, relation: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+                        WHERE r.manager_org_id = $1 AND r.managed_org_id = $2 AND r.relation = $3
+                          AND o.deleted_at IS NULL)",
+    )
+    .bind(manager)
+    .bind(managed)
+    .bind(relation)
+    .fetch_one(db)
+    .await
+}
+
+pub struct NewOrg<'a> {
+    pub kind: OrgKind,
+    pub name: &'a str,
+    pub parent_org_id: Option<Uuid>,
+    pub external_id: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub country: Option<&'a str>,
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, org: &NewOrg<'_>, at: OffsetDateTime) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO orgs (id, kind, name, parent_org_id, external_id, status, country, provisioning_state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $2 = 'sub_partner' THEN 'active' END, $8, $8)",
+    )
+    .bind(id)
+    .bind(org.kind.as_str())
+    .bind(org.name)
+    .bind(org.parent_org_id)
+    .bind(org.external_id)
+    .bind(org.status)
+    .bind(org.country)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn relate(db: impl PgExecutor<'_>, manager: Uuid, managed: Uuid, relation: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO org_relationships (manager_org_id, managed_org_id, relation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(manager)
+    .bind(managed)
+    .bind(relation)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn rename(db: impl PgExecutor<'_>, id: Uuid, name: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1").bind(id).bind(name).execute(db).await?;
+    Ok(())
+}
+
+pub async fn set_restrictions(db: impl PgExecutor<'_>, id: Uuid, r: OrgRestrictions) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE orgs SET restricted_by_partner = $2, restrict_org_settings = $3, updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(r.restricted_by_partner)
+    .bind(r.restrict_org_settings)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct SubPartnerRow {
+    pub id: Uuid,
+    pub name: String,
+    pub provisioning_state: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub customers: i64,
+}
+
+/// The sub-partners a partner manages (SPEC §11).
+pub async fn sub_partners(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<SubPartnerRow>> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.provisioning_state, o.created_at,
+                (SELECT count(*) FROM org_relationships c WHERE c.manager_org_id = o.id AND c.relation = 'onboarded') AS customers
+         FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+         WHERE r.manager_org_id = $1 AND r.relation = 'parent_of_sub_partner' AND o.deleted_at IS NULL
+         ORDER BY o.name",
+    )
+    .bind(partner.id())
+    .fetch_all(db)
+    .await
+}
+
+/// Subscription ids a partner bills under; a sub-partner shares its parent's.
+pub async fn subscription_ids(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT s.id FROM wholesale_subscriptions s JOIN orgs o ON o.id = $1
+         WHERE s.partner_org_id = coalesce(o.parent_org_id, o.id) ORDER BY s.id",
+    )
+    .bind(partner.id())
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,130 @@
+//! People (admins and users) and their role assignments.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::domain::roles::Role;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: Uuid,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+}
+
+pub async fn credentials_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as("SELECT id, password_hash, disabled FROM people WHERE email = $1::citext")
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+}
+
+impl PersonRow {
+    pub fn shown_name(&self) -> String {
+        match &self.display_name {
+            Some(d) if !d.is_empty() => d.clone(),
+            _ => format!("{} {}", self.first_name, self.last_name).trim().to_string(),
+        }
+    }
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(
+        "SELECT id, org_id, email::text AS email, first_name, last_name, display_name, disabled FROM people WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(
+        "SELECT id, org_id, email::text AS email, first_name, last_name, display_name, disabled FROM people WHERE email = $1::citext",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn role_assignments(db: impl PgExecutor<'_>, person_id: Uuid) -> sqlx::Result<Vec<(Uuid, Role)>> {
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT org_id, role FROM role_assignments WHERE person_id = $1 ORDER BY org_id, role")
+            .bind(person_id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().filter_map(|(org, role)| Role::parse(&role).map(|r| (org, r))).collect())
+}
+
+pub struct NewPerson<'a> {
+    pub org_id: Uuid,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: Option<&'a str>,
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, p: &NewPerson<'_>) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO people (id, org_id, email, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(p.org_id)
+    .bind(p.email)
+    .bind(p.first_name)
+    .bind(p.last_name)
+    .bind(p.password_hash)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn grant(db: impl PgExecutor<'_>, person_id: Uuid, org_id: Uuid, role: Role) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO role_assignments (person_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(person_id)
+        .bind(org_id)
+        .bind(role.as_str())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(db: impl PgExecutor<'_>, person_id: Uuid, hash: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE people SET password_hash = $2, updated_at = now() WHERE id = $1")
+        .bind(person_id)
+        .bind(hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// An admin of an org, for the Settings → Administrators page.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AdminRow {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub roles: Vec<String>,
+}
+
+pub async fn admins_of(db: impl PgExecutor<'_>, org_id: Uuid) -> sqlx::Result<Vec<AdminRow>> {
+    sqlx::query_as(
+        "SELECT p.email::text AS email, p.first_name, p.last_name, array_agg(r.role ORDER BY r.role) AS roles
+         FROM role_assignments r JOIN people p ON p.id = r.person_id
+         WHERE r.org_id = $1 GROUP BY p.id ORDER BY p.email",
+    )
+    .bind(org_id)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,50 @@
+//! The signed-in person, with every role they hold.
+
+use uuid::Uuid;
+
+use crate::domain::roles::Role;
+
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub person_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    /// The org the person belongs to.
+    pub home_org_id: Uuid,
+    /// Every (org, role) the person holds.
+    pub assignments: Vec<(Uuid, Role)>,
+    /// Set while a parent partner admin works inside one of its sub-partners' hubs
+    /// (cross-launch, SPEC §11): the sub-partner's org id.
+    pub cross_launch: Option<Uuid>,
+}
+
+impl Actor {
+    pub fn roles_on(&self, org_id: Uuid) -> Vec<Role> {
+        self.assignments.iter().filter(|(o, _)| *o == org_id).map(|(_, r)| *r).collect()
+    }
+
+    /// The partner org whose Partner Hub this person opens, and their roles there.
+    pub fn partner_home(&self) -> Option<(Uuid, Vec<Role>)> {
+        let roles: Vec<Role> = self.roles_on(self.home_org_id).into_iter().filter(|r| r.is_partner_role()).collect();
+        (!roles.is_empty()).then_some((self.home_org_id, roles))
+    }
+
+    /// The customer orgs whose Control Hub this person opens as a customer admin.
+    pub fn customer_orgs(&self) -> Vec<Uuid> {
+        let mut orgs: Vec<Uuid> =
+            self.assignments.iter().filter(|(_, r)| r.is_customer_role()).map(|(o, _)| *o).collect();
+        orgs.dedup();
+        orgs
+    }
+
+    /// Where this person lands after signing in.
+    pub fn home_path(&self) -> String {
+        if self.partner_home().is_some() {
+            return "/partner".into();
+        }
+        match self.customer_orgs().first() {
+            Some(org) => format!("/control/{org}/users"),
+            None => "/login/no-access".into(),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Account: the company name, read-only for customer admins in restricted mode (SPEC §7).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CustomerScope;
+use crate::auth::session::AuthSession;
+use crate::domain::restrictions::Control;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::customer_settings;
+use crate::web::views::PageCtx;
+use crate::web::{ReqInfo, paths};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "control/account.html")]
+pub struct AccountPage {
+    page: PageCtx,
+    org_id: uuid::Uuid,
+    name: String,
+    may_rename: bool,
+    errors: FieldErrors,
+}
+
+impl AccountPage {
+    fn error(&self, field: &str) -> String {
+        self.errors.get(field).map(|m| m.join(" ")).unwrap_or_default()
+    }
+}
+
+pub async fn page(scope: CustomerScope, session: tower_sessions::Session) -> AppResult<AccountPage> {
+    Ok(AccountPage {
+        page: PageCtx::control(&scope, &AuthSession(session), "account", "Account").await?,
+        org_id: scope.org.id,
+        name: scope.org.name.clone(),
+        may_rename: scope.may_change(Control::CompanyName),
+        errors: FieldErrors::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AccountForm {
+    name: String,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    scope: CustomerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Form(f): Form<AccountForm>,
+) -> AppResult<Response> {
+    let session = AuthSession(session);
+    match customer_settings::rename_company(&state, &scope, &f.name, &req.ctx()).await {
+        Ok(()) => {
+            session.flash("Company name saved.").await?;
+            Ok(Redirect::to(&paths::control(scope.org.id, "account")).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let page = AccountPage {
+                page: PageCtx::control(&scope, &session, "account", "Account").await?,
+                org_id: scope.org.id,
+                name: f.name,
+                may_rename: true,
+                errors,
+            };
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,29 @@
+//! Control Hub pages of one customer org. Every handler takes a `CustomerScope`, so a
+//! foreign org id answers 404 before anything is read.
+
+mod account;
+mod directory;
+mod sections;
+
+use axum::response::Redirect;
+
+use super::paths;
+use super::route_table::RouteTable;
+use crate::AppState;
+use crate::auth::CustomerScope;
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get("/control/{org}", home)
+        .get("/control/{org}/users", directory::users)
+        .get("/control/{org}/workspaces", directory::workspaces)
+        .get("/control/{org}/locations", directory::locations)
+        .get("/control/{org}/account", account::page)
+        .post("/control/{org}/account", account::update)
+        .get("/control/{org}/security", sections::security)
+        .get("/control/{org}/settings", sections::settings)
+        .get("/control/{org}/calling", sections::calling)
+}
+
+async fn home(scope: CustomerScope) -> Redirect {
+    Redirect::to(&paths::control(scope.org.id, "users"))
+}

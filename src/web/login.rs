@@ -1,0 +1,212 @@
+//! Sign-in (email first, then the step the email calls for) and sign-out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::ReqInfo;
+use super::route_table::RouteTable;
+use crate::AppState;
+use crate::auth::CurrentAdmin;
+use crate::auth::session::AuthSession;
+use crate::domain::return_to::safe_return_path;
+use crate::error::AppResult;
+use crate::services::sign_in::{self, Attempt, Outcome};
+use crate::store;
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get("/login", email_page)
+        .post("/login", email_submit)
+        .post("/login/password", password_submit)
+        .post("/logout", logout)
+        .get("/login/no-access", no_access)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login/email.html")]
+struct EmailPage {
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login/password.html")]
+struct PasswordPage {
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+    signed_out: Option<String>,
+}
+
+async fn email_page(session: tower_sessions::Session, Query(q): Query<LoginQuery>) -> AppResult<EmailPage> {
+    let auth = AuthSession(session);
+    let notice = if q.expired.is_some() {
+        Some("Your session has expired. Please sign in again.")
+    } else if q.signed_out.is_some() {
+        Some("You have signed out.")
+    } else {
+        None
+    };
+    Ok(EmailPage {
+        csrf: auth.csrf_token().await?,
+        email: String::new(),
+        next: q.next.as_deref().and_then(safe_return_path).unwrap_or("").to_string(),
+        error: None,
+        notice,
+    })
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    email: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let s = s.trim();
+    matches!(s.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+        && !s.contains(char::is_whitespace)
+        && s.len() <= 254
+}
+
+/// The email decides the next step. Built-in identity asks for a password; orgs that
+/// sign in through a partner IdP are routed there (SPEC §10). Unknown emails get the
+/// password step too, so this page reveals nothing about which accounts exist.
+async fn email_submit(session: tower_sessions::Session, Form(f): Form<EmailForm>) -> AppResult<Response> {
+    let auth = AuthSession(session);
+    let next = safe_return_path(&f.next).unwrap_or("").to_string();
+    if !looks_like_email(&f.email) {
+        let page = EmailPage {
+            csrf: auth.csrf_token().await?,
+            email: f.email,
+            next,
+            error: Some("Enter an email address such as name@example.com.".into()),
+            notice: None,
+        };
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
+    Ok(PasswordPage { csrf: auth.csrf_token().await?, email: f.email.trim().to_string(), next, error: None }
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn password_submit(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let auth = AuthSession(session);
+    let attempt = Attempt { email: &f.email, password: &f.password, ip: &req.ip, request_id: &req.request_id };
+    let next = safe_return_path(&f.next).unwrap_or("").to_string();
+    let (status, message, retry_after) = match sign_in::attempt(&state, &attempt).await? {
+        Outcome::SignedIn(person_id) => {
+            auth.sign_in(person_id, state.clock.now()).await?;
+            let target = if next.is_empty() { home_path(&state, person_id).await? } else { next };
+            return Ok(Redirect::to(&target).into_response());
+        }
+        Outcome::Invalid => (StatusCode::UNAUTHORIZED, "The email or password is not right.".to_string(), None),
+        Outcome::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed sign-in attempts. Wait {} minutes and try again.",
+                retry_after_secs.div_ceil(60)
+            ),
+            Some(retry_after_secs),
+        ),
+    };
+    let page = PasswordPage { csrf: auth.csrf_token().await?, email: f.email, next, error: Some(message) };
+    let mut response = (status, page).into_response();
+    if let Some(secs) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(response)
+}
+
+async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String> {
+    let assignments = store::people::role_assignments(&state.db, person_id).await?;
+    let person = store::people::by_id(&state.db, person_id).await?;
+    Ok(match person {
+        Some(p) => crate::tenancy::Actor {
+            person_id,
+            email: p.email.clone(),
+            display_name: p.shown_name(),
+            home_org_id: p.org_id,
+            assignments,
+            cross_launch: None,
+        }
+        .home_path(),
+        None => "/login".into(),
+    })
+}
+
+async fn logout(State(state): State<AppState>, session: tower_sessions::Session, req: ReqInfo) -> AppResult<Response> {
+    let auth = AuthSession(session);
+    if let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await? {
+        let person = store::people::by_id(&state.db, s.person_id).await?;
+        store::audit::append(
+            &state.db,
+            &store::audit::Entry {
+                actor_person_id: Some(s.person_id),
+                actor_email: person.as_ref().map(|p| p.email.as_str()),
+                acting_for_org_id: person.as_ref().map(|p| p.org_id),
+                target_org_id: person.as_ref().map(|p| p.org_id),
+                action: "logout",
+                outcome: "success",
+                request_id: Some(&req.request_id),
+                ip: Some(&req.ip),
+                ..Default::default()
+            },
+            state.clock.now(),
+        )
+        .await?;
+    }
+    auth.sign_out().await?;
+    Ok(Redirect::to("/login?signed_out=1").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login/no_access.html")]
+struct NoAccessPage {
+    csrf: String,
+    email: String,
+}
+
+/// Signed in, but no admin role anywhere: end users have no admin access (SPEC §1).
+async fn no_access(CurrentAdmin(actor): CurrentAdmin, session: tower_sessions::Session) -> AppResult<NoAccessPage> {
+    Ok(NoAccessPage { csrf: AuthSession(session).csrf_token().await?, email: actor.email })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn email_shapes() {
+        assert!(super::looks_like_email("a@b.co"));
+        assert!(super::looks_like_email(" partner.admin@northwind.example "));
+        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a b@c.co", "a@b.co."] {
+            assert!(!super::looks_like_email(bad), "{bad}");
+        }
+    }
+}

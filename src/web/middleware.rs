@@ -1,0 +1,105 @@
+//! Request-wide middleware: security headers, metrics, the audit of authorization
+//! denials, and a friendly page for errors raised below the handlers.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::auth::extractors::ActorSlot;
+use crate::error::AppError;
+use crate::store;
+
+/// Headers on every response (DESIGN "Security decisions").
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if state.config.is_https() {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Requests by route and status, with latency.
+pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let res = next.run(req).await;
+    state
+        .metrics
+        .requests
+        .with_label_values(&[method.as_str(), route.as_str(), res.status().as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    res
+}
+
+/// Every 403 is an authorization denial and goes to the audit log with who asked.
+pub async fn audit_denials(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let slot = ActorSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let path = req.uri().path().to_string();
+    let method = req.method().to_string();
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let res = next.run(req).await;
+    if res.status() == StatusCode::FORBIDDEN {
+        let who = slot.0.lock().ok().and_then(|s| s.clone());
+        let request_id = crate::web::request_id::current();
+        let reason = res.headers().get("x-refused-by").and_then(|v| v.to_str().ok()).unwrap_or("policy").to_string();
+        let entry = store::audit::Entry {
+            actor_person_id: who.as_ref().map(|w| w.0),
+            actor_email: who.as_ref().map(|w| w.1.as_str()),
+            acting_for_org_id: who.as_ref().map(|w| w.2),
+            target_org_id: None,
+            action: "authorization.denied",
+            outcome: "denied",
+            detail: serde_json::json!({ "method": method, "path": path, "refused_by": reason }),
+            request_id: Some(&request_id),
+            ip: ip.as_deref(),
+        };
+        if let Err(e) = store::audit::append(&state.db, &entry, state.clock.now()).await {
+            tracing::warn!(error = %e, "could not audit a denial");
+        }
+    }
+    res
+}
+
+/// Layers below the handlers (the session store) answer bare 500s when the database is
+/// gone; turn those into the friendly page with the right status.
+pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let bare = res.headers().get(header::CONTENT_TYPE).is_none();
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR && bare {
+        let down = crate::db::readiness(&state.db).await.is_err();
+        let err = if down {
+            AppError::Sqlx(sqlx::Error::PoolTimedOut)
+        } else {
+            AppError::Other(anyhow::anyhow!("a layer below the handler failed"))
+        };
+        return err.into_response();
+    }
+    res
+}
+
+pub async fn not_found() -> Response {
+    AppError::NotFound.into_response()
+}

@@ -1,0 +1,30 @@
+//! Billing reports (SPEC §8). Generating them is its own capability; until then the
+//! page says honestly that there are none.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use crate::AppState;
+use crate::auth::PartnerScope;
+use crate::auth::session::AuthSession;
+use crate::error::AppResult;
+use crate::tenancy::policy::PartnerAction;
+use crate::web::views::PageCtx;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/billing.html")]
+pub struct BillingPage {
+    page: PageCtx,
+    reports: i64,
+}
+
+pub async fn page(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<BillingPage> {
+    scope.require(PartnerAction::ViewBilling)?;
+    let reports: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM billing_reports WHERE partner_org_id = $1 AND deleted_at IS NULL")
+            .bind(scope.org.id)
+            .fetch_one(&state.db)
+            .await?;
+    Ok(BillingPage { page: PageCtx::partner(&scope, &AuthSession(session), "billing", "Billing").await?, reports })
+}

@@ -1,0 +1,185 @@
+//! Customers: list (search, status filter, paging), detail, and the customer's
+//! wholesale global settings (SPEC §4.4, §7).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::PartnerScope;
+use crate::auth::session::AuthSession;
+use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
+use crate::domain::packages;
+use crate::domain::restrictions::OrgRestrictions;
+use crate::error::{AppError, AppResult};
+use crate::services::customer_settings;
+use crate::store;
+use crate::store::customers::{CustomerDetail, CustomerFilter, CustomerRow, PackageRow};
+use crate::tenancy::policy::PartnerAction;
+use crate::web::route_table::RouteTable;
+use crate::web::views::PageCtx;
+use crate::web::{ReqInfo, paths};
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get("/partner/customers", list)
+        .get("/partner/customers/{id}", detail)
+        .post("/partner/customers/{id}/global-settings", update_global_settings)
+}
+
+const PAGE_SIZE: i64 = 25;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    page: Option<i64>,
+}
+
+pub struct StatusOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/customers/list.html")]
+pub struct ListPage {
+    page: PageCtx,
+    q: String,
+    status: String,
+    statuses: Vec<StatusOption>,
+    rows: Vec<CustomerRow>,
+    total: i64,
+    page_no: i64,
+    pages: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+fn status_label(s: &Option<String>) -> &'static str {
+    s.as_deref().map(customer_status_label).unwrap_or("—")
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    scope.require(PartnerAction::View)?;
+    let search = q.q.trim();
+    let status = CUSTOMER_STATUSES.iter().find(|s| **s == q.status).copied();
+    let page_no = q.page.unwrap_or(1).max(1);
+    let filter = CustomerFilter {
+        search: (!search.is_empty()).then_some(search),
+        status,
+        offset: (page_no - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+    };
+    let (rows, total) = store::customers::list(&state.db, scope.org_id(), &filter).await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let href = |p: i64| {
+        format!(
+            "{}?{}",
+            paths::CUSTOMERS,
+            serde_urlencoded::to_string([("q", search), ("status", status.unwrap_or("")), ("page", &p.to_string())])
+                .unwrap_or_default()
+        )
+    };
+    Ok(ListPage {
+        page: PageCtx::partner(&scope, &AuthSession(session), "customers", "Customers").await?,
+        q: search.to_string(),
+        status: status.unwrap_or("").to_string(),
+        statuses: CUSTOMER_STATUSES
+            .iter()
+            .map(|s| StatusOption { value: s, label: customer_status_label(s), selected: Some(*s) == status })
+            .collect(),
+        rows,
+        total,
+        page_no,
+        pages,
+        prev_href: (page_no > 1).then(|| href(page_no - 1)),
+        next_href: (page_no < pages).then(|| href(page_no + 1)),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/customers/detail.html")]
+pub struct DetailPage {
+    page: PageCtx,
+    c: CustomerDetail,
+    packages: Vec<PackageRow>,
+    may_manage: bool,
+    errors: Vec<String>,
+}
+
+fn package_name(id: &str) -> String {
+    packages::display_name(id)
+}
+
+async fn render_detail(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: tower_sessions::Session,
+    id: Uuid,
+    errors: Vec<String>,
+) -> AppResult<DetailPage> {
+    let c = store::customers::detail(&state.db, scope.org_id(), id).await?.ok_or(AppError::NotFound)?;
+    let packages = store::customers::packages(&state.db, c.id).await?;
+    let title = c.name.clone();
+    Ok(DetailPage {
+        page: PageCtx::partner(scope, &AuthSession(session), "customers", &title).await?,
+        c,
+        packages,
+        may_manage: scope.may(PartnerAction::ManageCustomers),
+        errors,
+    })
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    Path(id): Path<Uuid>,
+) -> AppResult<DetailPage> {
+    scope.require(PartnerAction::View)?;
+    render_detail(&state, &scope, session, id, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct GlobalSettingsForm {
+    restricted_by_partner: Option<String>,
+    restrict_org_settings: Option<String>,
+}
+
+pub async fn update_global_settings(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Path(id): Path<Uuid>,
+    Form(f): Form<GlobalSettingsForm>,
+) -> AppResult<Response> {
+    let wanted = OrgRestrictions {
+        restricted_by_partner: f.restricted_by_partner.is_some(),
+        restrict_org_settings: f.restrict_org_settings.is_some(),
+    };
+    match customer_settings::set_global_settings(&state, &scope, id, wanted, &req.ctx()).await {
+        Ok(()) => {
+            AuthSession(session).flash("Wholesale global settings saved.").await?;
+            Ok(Redirect::to(&paths::customer(id)).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let messages = errors.into_values().flatten().collect();
+            let page = render_detail(&state, &scope, session, id, messages).await?;
+            Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,75 @@
+//! Background jobs of this partner and its customers: kind, state, attempts, last error;
+//! a dead job can be put back in the queue.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+
+use crate::AppState;
+use crate::auth::PartnerScope;
+use crate::auth::session::AuthSession;
+use crate::error::{AppError, AppResult};
+use crate::jobs::queue::{self, JobRow};
+use crate::tenancy::policy::PartnerAction;
+use crate::web::route_table::RouteTable;
+use crate::web::views::PageCtx;
+use crate::web::{ReqInfo, paths};
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get("/partner/jobs", list).post("/partner/jobs/{id}/retry", retry)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/jobs.html")]
+pub struct JobsPage {
+    page: PageCtx,
+    rows: Vec<JobRow>,
+    may_retry: bool,
+}
+
+pub async fn list(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<JobsPage> {
+    scope.require(PartnerAction::ViewAdministration)?;
+    Ok(JobsPage {
+        page: PageCtx::partner(&scope, &AuthSession(session), "jobs", "Jobs").await?,
+        rows: queue::list_for_org(&state.db, scope.org.id, 200).await?,
+        may_retry: scope.may(PartnerAction::ManageAdministration),
+    })
+}
+
+pub async fn retry(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Path(id): Path<i64>,
+) -> AppResult<Redirect> {
+    if !queue::exists_for_org(&state.db, scope.org.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    scope.require(PartnerAction::ManageAdministration)?;
+    let session = AuthSession(session);
+    if queue::retry_dead(&state.db, scope.org.id, id, state.clock.now()).await? {
+        crate::store::audit::append(
+            &state.db,
+            &crate::store::audit::Entry {
+                actor_person_id: Some(scope.actor.person_id),
+                actor_email: Some(&scope.actor.email),
+                acting_for_org_id: Some(scope.org.id),
+                target_org_id: Some(scope.org.id),
+                action: "job.retry",
+                outcome: "success",
+                detail: serde_json::json!({ "job": id }),
+                request_id: Some(&req.request_id),
+                ip: Some(&req.ip),
+                ..Default::default()
+            },
+            state.clock.now(),
+        )
+        .await?;
+        session.flash(format!("Job {id} is queued again.")).await?;
+    } else {
+        session.flash(format!("Job {id} is not dead, so there is nothing to retry.")).await?;
+    }
+    Ok(Redirect::to(paths::JOBS))
+}

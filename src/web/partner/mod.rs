@@ -1,0 +1,24 @@
+//! Partner Hub pages.
+
+mod audit;
+mod billing;
+mod customers;
+mod indirect;
+mod jobs;
+mod overview;
+mod settings;
+mod templates;
+
+use super::route_table::RouteTable;
+use crate::AppState;
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    let t = t.get("/partner", overview::page);
+    let t = customers::routes(t);
+    let t = templates::routes(t);
+    let t = indirect::routes(t);
+    let t = t.get("/partner/billing", billing::page);
+    let t = t.get("/partner/settings/admins", settings::admins);
+    let t = jobs::routes(t);
+    t.get("/partner/audit", audit::page)
+}

@@ -1,0 +1,25 @@
+//! Page URLs in one place, so a renamed route cannot leave a broken link behind.
+
+use uuid::Uuid;
+
+pub const LOGIN: &str = "/login";
+pub const PARTNER: &str = "/partner";
+pub const CUSTOMERS: &str = "/partner/customers";
+pub const TEMPLATES: &str = "/partner/templates";
+pub const INDIRECT: &str = "/partner/indirect-providers";
+pub const BILLING: &str = "/partner/billing";
+pub const SETTINGS: &str = "/partner/settings/admins";
+pub const JOBS: &str = "/partner/jobs";
+pub const AUDIT: &str = "/partner/audit";
+
+pub fn customer(id: Uuid) -> String {
+    format!("/partner/customers/{id}")
+}
+
+pub fn template(id: Uuid) -> String {
+    format!("/partner/templates/{id}")
+}
+
+pub fn control(org: Uuid, section: &str) -> String {
+    format!("/control/{org}/{section}")
+}

@@ -1,0 +1,45 @@
+//! A thin wrapper over `axum::Router` that remembers every (method, path) it registers.
+//! The authorization test compares this list with its own table, so a new route that
+//! nobody thought about for access control fails the build's tests.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{get, post};
+
+pub struct RouteTable<S> {
+    pub router: Router<S>,
+    pub entries: Vec<(Method, &'static str)>,
+}
+
+impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
+    pub fn new() -> Self {
+        Self { router: Router::new(), entries: Vec::new() }
+    }
+
+    pub fn get<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        self.entries.push((Method::GET, path));
+        self.router = self.router.route(path, get(handler));
+        self
+    }
+
+    pub fn post<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        self.entries.push((Method::POST, path));
+        self.router = self.router.route(path, post(handler));
+        self
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for RouteTable<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,123 @@
+//! What every page shares (`PageCtx`) and the error page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+
+use crate::auth::session::AuthSession;
+use crate::auth::{CustomerScope, PartnerScope};
+use crate::domain::restrictions::Control;
+use crate::error::AppResult;
+use crate::tenancy::policy::PartnerAction;
+use crate::web::paths;
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: String,
+    pub active: bool,
+}
+
+/// The header, navigation and banners of a page.
+pub struct PageCtx {
+    pub title: String,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub user_name: String,
+    pub user_email: String,
+    pub org_name: String,
+    pub hub: &'static str,
+    pub nav: Vec<NavItem>,
+    /// While cross-launched: the sub-partner's name (banner with a way back).
+    pub cross_launched_into: Option<String>,
+    pub home_org_name: String,
+    /// Control Hub: restricted-by-partner notice for customer admins (SPEC §7).
+    pub restricted_notice: bool,
+}
+
+impl PageCtx {
+    pub async fn partner(scope: &PartnerScope, session: &AuthSession, active: &str, title: &str) -> AppResult<Self> {
+        let mut nav = vec![];
+        let mut add = |label: &'static str, href: String, key: &str, allowed: bool| {
+            if allowed {
+                nav.push(NavItem { label, href, active: key == active });
+            }
+        };
+        add("Overview", paths::PARTNER.into(), "overview", scope.may(PartnerAction::View));
+        add("Customers", paths::CUSTOMERS.into(), "customers", scope.may(PartnerAction::View));
+        add("Templates", paths::TEMPLATES.into(), "templates", scope.may(PartnerAction::View));
+        add("Indirect providers", paths::INDIRECT.into(), "indirect", scope.may(PartnerAction::CrossLaunch));
+        add("Billing", paths::BILLING.into(), "billing", scope.may(PartnerAction::ViewBilling));
+        add("Settings", paths::SETTINGS.into(), "settings", scope.may(PartnerAction::ViewAdministration));
+        add("Jobs", paths::JOBS.into(), "jobs", scope.may(PartnerAction::ViewAdministration));
+        add("Audit", paths::AUDIT.into(), "audit", scope.may(PartnerAction::ViewAdministration));
+        Ok(Self {
+            title: title.to_string(),
+            csrf: session.csrf_token().await?,
+            flash: session.take_flash().await?,
+            user_name: scope.actor.display_name.clone(),
+            user_email: scope.actor.email.clone(),
+            org_name: scope.org.name.clone(),
+            hub: "partner",
+            nav,
+            cross_launched_into: scope.home.as_ref().map(|_| scope.org.name.clone()),
+            home_org_name: scope.home.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+            restricted_notice: false,
+        })
+    }
+
+    pub async fn control(scope: &CustomerScope, session: &AuthSession, active: &str, title: &str) -> AppResult<Self> {
+        let org = scope.org.id;
+        let items: [(&'static str, &str, &str); 7] = [
+            ("Users", "users", "users"),
+            ("Workspaces", "workspaces", "workspaces"),
+            ("Locations", "locations", "locations"),
+            ("Account", "account", "account"),
+            ("Security", "security", "security"),
+            ("Organisation settings", "settings", "settings"),
+            ("Calling", "calling", "calling"),
+        ];
+        let nav = items
+            .into_iter()
+            .map(|(label, seg, key)| NavItem { label, href: paths::control(org, seg), active: key == active })
+            .collect();
+        Ok(Self {
+            title: title.to_string(),
+            csrf: session.csrf_token().await?,
+            flash: session.take_flash().await?,
+            user_name: scope.actor.display_name.clone(),
+            user_email: scope.actor.email.clone(),
+            org_name: scope.org.name.clone(),
+            hub: "control",
+            nav,
+            cross_launched_into: None,
+            home_org_name: String::new(),
+            restricted_notice: !scope.access.is_partner()
+                && scope.org.restricted_by_partner
+                && !scope.may_change(Control::ManageUsers),
+        })
+    }
+}
+
+/// The error page: a friendly message and the request id to quote to support.
+#[derive(Template, WebTemplate)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub code: u16,
+    pub heading: &'static str,
+    pub message: String,
+    pub request_id: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, message: String) -> Self {
+        let heading = match status.as_u16() {
+            400 => "Please check what you entered",
+            403 => "You can't do that",
+            404 => "Page not found",
+            429 => "Too many attempts",
+            503 => "Temporarily unavailable",
+            _ => "Something went wrong",
+        };
+        Self { code: status.as_u16(), heading, message, request_id: crate::web::request_id::current() }
+    }
+}
