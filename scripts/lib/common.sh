@@ -1,0 +1,84 @@
+# Shared helpers for scripts/run, scripts/test and scripts/bench. Source, don't run.
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs the Debian packages that are missing (never upgrades what is there).
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "Installing system packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "Missing packages ${missing[*]}; run as root or install them." >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-upgrade "${missing[@]}" >/dev/null
+}
+
+BUILD_PACKAGES=(pkg-config libssl-dev libxml2-dev libxmlsec1-dev libclang-dev postgresql)
+TEST_PACKAGES=(chromium chromium-driver)
+
+# The newest PostgreSQL server binaries on this machine.
+pg_bindir() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  echo "No PostgreSQL server found (looked in /usr/lib/postgresql/*/bin)." >&2
+  return 1
+}
+
+# Can the postgres system user reach this directory? (Parents such as /root are often
+# closed to other users.)
+postgres_can_reach() {
+  runuser -u postgres -- test -x "$1" 2>/dev/null
+}
+
+# start_pg DATA_DIR PORT [throwaway]
+# Creates the cluster on first use and starts it on 127.0.0.1:PORT with trust auth.
+# Server binaries refuse to run as root, so they run as the postgres user.
+start_pg() {
+  local dir="$1" port="$2" mode="${3:-keep}" bindir
+  bindir=$(pg_bindir)
+  mkdir -p "$dir"
+  chown postgres:postgres "$dir"
+  chmod 700 "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    runuser -u postgres -- "$bindir/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  local opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300"
+  if [ "$mode" = throwaway ]; then
+    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  if runuser -u postgres -- "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    return 0
+  fi
+  runuser -u postgres -- "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 -o "$opts" start >/dev/null
+}
+
+stop_pg() {
+  local dir="$1" bindir
+  bindir=$(pg_bindir) || return 0
+  [ -f "$dir/postmaster.pid" ] && runuser -u postgres -- "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# A TCP port nobody listens on (best effort).
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return 0; }
+  done
+  echo 55432
+}
+
+# Creates database $2 on the server at URL $1 when it does not exist.
+ensure_database() {
+  local url="$1" name="$2"
+  psql "$url" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 \
+    || psql "$url" -qc "CREATE DATABASE \"$name\"" >/dev/null
+}

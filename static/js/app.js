@@ -1,0 +1,26 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  // Show <time datetime="..."> values in the viewer's own locale and time zone.
+  document.querySelectorAll("time[datetime]").forEach(function (el) {
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d)) return;
+    var dateOnly = el.textContent.trim().length <= 10;
+    el.title = el.textContent.trim();
+    el.textContent = dateOnly
+      ? d.toLocaleDateString()
+      : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  });
+  // Copy buttons (hidden until this script can make them work).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(input.value).then(function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      });
+    });
+  });
+})();
