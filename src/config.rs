@@ -23,9 +23,17 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("HUB_BIND={bind:?} is not an address: {e}"))?;
         let database_url = std::env::var("DATABASE_URL")
             .map_err(|_| anyhow::anyhow!("DATABASE_URL is not set"))?;
-        let public_url = std::env::var("HUB_PUBLIC_URL").unwrap_or_else(|_| format!("http://{bind}"));
-        let run_worker = std::env::var("HUB_WORKER").map(|v| v != "0" && v != "false").unwrap_or(true);
-        Ok(Self { bind, database_url, public_url: public_url.trim_end_matches('/').to_string(), run_worker })
+        let public_url =
+            std::env::var("HUB_PUBLIC_URL").unwrap_or_else(|_| format!("http://{bind}"));
+        let run_worker = std::env::var("HUB_WORKER")
+            .map(|v| v != "0" && v != "false")
+            .unwrap_or(true);
+        Ok(Self {
+            bind,
+            database_url,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            run_worker,
+        })
     }
 
     /// True when users reach us over https: cookies get `Secure` and the `__Host-` prefix,

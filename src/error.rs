@@ -25,7 +25,10 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     #[error("{message}")]
-    TooManyRequests { message: String, retry_after_secs: u64 },
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
@@ -38,7 +41,10 @@ impl AppError {
     /// A single-field validation error.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
-        errors.entry(field.to_string()).or_default().push(message.into());
+        errors
+            .entry(field.to_string())
+            .or_default()
+            .push(message.into());
         AppError::Validation(errors)
     }
 
@@ -88,16 +94,31 @@ impl AppError {
 /// True when the database could not be reached (down, pool exhausted, connection lost),
 /// as opposed to a bad query. Such errors answer 503.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_))
-        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+    ) || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
 }
 
 /// Maps a unique-constraint violation to a field error (DESIGN convention 1), leaving
 /// every other error as it was.
-pub fn on_constraint(constraint: &str, field: &str, message: &str) -> impl Fn(sqlx::Error) -> AppError {
-    let (constraint, field, message) = (constraint.to_string(), field.to_string(), message.to_string());
+pub fn on_constraint(
+    constraint: &str,
+    field: &str,
+    message: &str,
+) -> impl Fn(sqlx::Error) -> AppError {
+    let (constraint, field, message) = (
+        constraint.to_string(),
+        field.to_string(),
+        message.to_string(),
+    );
     move |e| match &e {
-        sqlx::Error::Database(db) if db.constraint() == Some(constraint.as_str()) => AppError::field(&field, &message),
+        sqlx::Error::Database(db) if db.constraint() == Some(constraint.as_str()) => {
+            AppError::field(&field, &message)
+        }
         _ => AppError::Sqlx(e),
     }
 }
@@ -118,8 +139,13 @@ impl IntoResponse for AppError {
         }
         let mut response = ErrorPage::new(status, self.public_message()).into_response();
         *response.status_mut() = status;
-        if let AppError::TooManyRequests { retry_after_secs, .. } = self {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
         }
         response
     }

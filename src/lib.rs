@@ -55,7 +55,11 @@ fn static_dir() -> std::path::PathBuf {
         return dir.into();
     }
     let local = std::path::PathBuf::from("static");
-    if local.is_dir() { local } else { std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static") }
+    if local.is_dir() {
+        local
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
+    }
 }
 
 pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
@@ -71,7 +75,11 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
 
     let https = state.config.is_https();
     let sessions = SessionManagerLayer::new(PostgresStore::new(db))
-        .with_name(if https { "__Host-hub_session" } else { "hub_session" })
+        .with_name(if https {
+            "__Host-hub_session"
+        } else {
+            "hub_session"
+        })
         .with_secure(https)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -83,19 +91,35 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         .router
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(web::middleware::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::audit_denials))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::middleware::audit_denials,
+        ))
         .layer(axum::middleware::from_fn(auth::csrf::protect))
         .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::friendly_errors))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::security_headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::middleware::metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::middleware::friendly_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::middleware::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::middleware::metrics,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(web::request_id::scope))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .with_state(state.clone());
-    Ok(App { router, state, routes })
+    Ok(App {
+        router,
+        state,
+        routes,
+    })
 }
 
 /// The job kinds this build knows.
@@ -112,8 +136,15 @@ pub async fn serve(
     stop: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
     if app.state.config.run_worker {
-        let worker = jobs::Worker::new(app.state.db.clone(), app.state.clock.clone(), job_registry());
-        let ctx = jobs::worker::JobContext { db: app.state.db.clone(), clock: app.state.clock.clone() };
+        let worker = jobs::Worker::new(
+            app.state.db.clone(),
+            app.state.clock.clone(),
+            job_registry(),
+        );
+        let ctx = jobs::worker::JobContext {
+            db: app.state.db.clone(),
+            clock: app.state.clock.clone(),
+        };
         let stop_worker = stop.clone();
         tokio::spawn(async move {
             let scheduler = {
@@ -134,7 +165,11 @@ pub async fn serve(
             scheduler.abort();
         });
     }
-    let service = app.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+    let service = app
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await?;
     Ok(())
 }

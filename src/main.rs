@@ -5,7 +5,10 @@ use wholesale_hub::domain::roles::Role;
 use wholesale_hub::{Clock, Config, db, seed, store};
 
 #[derive(Parser)]
-#[command(name = "hub", about = "Wholesale Hub: Partner Hub, Control Hub and the wholesale REST API")]
+#[command(
+    name = "hub",
+    about = "Wholesale Hub: Partner Hub, Control Hub and the wholesale REST API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,14 +38,23 @@ enum Command {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("unknown role {s:?}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))
+    Role::parse(s).ok_or_else(|| {
+        format!(
+            "unknown role {s:?}; one of: {}",
+            Role::ALL.map(Role::as_str).join(", ")
+        )
+    })
 }
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     if std::env::var("HUB_LOG_FORMAT").as_deref() == Ok("json") {
-        tracing_subscriber::fmt().with_env_filter(filter).json().init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .json()
+            .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
@@ -58,7 +70,11 @@ async fn main() -> anyhow::Result<()> {
             let pool = db::connect(&config.database_url).await?;
             db::migrate(&pool).await?;
             let listener = tokio::net::TcpListener::bind(config.bind).await?;
-            tracing::info!("serving on http://{} (public URL {})", config.bind, config.public_url);
+            tracing::info!(
+                "serving on http://{} (public URL {})",
+                config.bind,
+                config.public_url
+            );
             let app = wholesale_hub::build(config, pool, Clock::default())?;
             let stop = tokio_util::sync::CancellationToken::new();
             let on_signal = stop.clone();
@@ -90,10 +106,17 @@ async fn main() -> anyhow::Result<()> {
                 println!("  {:<45} {}", a.email, a.role);
             }
         }
-        Command::CreateAdmin { email, org, role, first_name, last_name } => {
+        Command::CreateAdmin {
+            email,
+            org,
+            role,
+            first_name,
+            last_name,
+        } => {
             let pool = db::connect(&config.database_url).await?;
-            let password = std::env::var("HUB_ADMIN_PASSWORD")
-                .map_err(|_| anyhow::anyhow!("set HUB_ADMIN_PASSWORD to the new admin's password"))?;
+            let password = std::env::var("HUB_ADMIN_PASSWORD").map_err(|_| {
+                anyhow::anyhow!("set HUB_ADMIN_PASSWORD to the new admin's password")
+            })?;
             let hash = wholesale_hub::auth::password::hash(&password)?;
             let mut tx = pool.begin().await?;
             let id = store::people::insert(
@@ -121,7 +144,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -14,14 +14,23 @@ impl Metrics {
     pub fn new() -> anyhow::Result<Self> {
         let registry = Registry::new();
         let requests = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP requests by route and status")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.0]),
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP requests by route and status",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.0,
+            ]),
             &["method", "route", "status"],
         )?;
         let jobs = IntGaugeVec::new(Opts::new("jobs", "Background jobs by state"), &["state"])?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(jobs.clone()))?;
-        Ok(Self { registry, requests, jobs })
+        Ok(Self {
+            registry,
+            requests,
+            jobs,
+        })
     }
 
     pub fn render(&self) -> String {

@@ -57,12 +57,19 @@ const SOUTHWIND_CUSTOMERS: [(&str, &str, &str); 5] = [
     ("Ember Fitness", "GB", "error"),
 ];
 
-const FIRST_NAMES: [&str; 12] = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kira", "Luis"];
-const LAST_NAMES: [&str; 12] =
-    ["Silva", "Okafor", "Martin", "Patel", "Yilmaz", "Adeyemi", "Kim", "Tanaka", "Garcia", "Berg", "Novak", "Reyes"];
+const FIRST_NAMES: [&str; 12] = [
+    "Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kira", "Luis",
+];
+const LAST_NAMES: [&str; 12] = [
+    "Silva", "Okafor", "Martin", "Patel", "Yilmaz", "Adeyemi", "Kim", "Tanaka", "Garcia", "Berg",
+    "Novak", "Reyes",
+];
 
 fn slug(name: &str) -> String {
-    name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>()
+    name.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
 }
 
 fn tz_lang(country: &str) -> (&'static str, &'static str) {
@@ -83,10 +90,17 @@ fn tz_lang(country: &str) -> (&'static str, &'static str) {
 
 /// True when the database holds no organisation yet.
 pub async fn is_empty(db: &PgPool) -> sqlx::Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM orgs").fetch_one(db).await? == 0)
+    Ok(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM orgs")
+        .fetch_one(db)
+        .await?
+        == 0)
 }
 
-pub async fn seed_demo(db: &PgPool, demo_password: &str, now: OffsetDateTime) -> anyhow::Result<Seeded> {
+pub async fn seed_demo(
+    db: &PgPool,
+    demo_password: &str,
+    now: OffsetDateTime,
+) -> anyhow::Result<Seeded> {
     let pw = demo_password.to_string();
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await??;
     let mut tx = db.begin().await?;
@@ -96,11 +110,21 @@ pub async fn seed_demo(db: &PgPool, demo_password: &str, now: OffsetDateTime) ->
     // The partner and its subscription.
     let northwind = orgs::insert(
         &mut *conn,
-        &orgs::NewOrg { kind: OrgKind::Partner, name: "Northwind Telecom", parent_org_id: None, external_id: None, status: None, country: Some("US") },
+        &orgs::NewOrg {
+            kind: OrgKind::Partner,
+            name: "Northwind Telecom",
+            parent_org_id: None,
+            external_id: None,
+            status: None,
+            country: Some("US"),
+        },
         now - Duration::days(400),
     )
     .await?;
-    sqlx::query("UPDATE orgs SET enable_wholesale_delayed_billing = true WHERE id = $1").bind(northwind).execute(&mut *conn).await?;
+    sqlx::query("UPDATE orgs SET enable_wholesale_delayed_billing = true WHERE id = $1")
+        .bind(northwind)
+        .execute(&mut *conn)
+        .await?;
     let subscription = "Sub-NW-100001";
     sqlx::query("INSERT INTO wholesale_subscriptions (id, partner_org_id) VALUES ($1, $2)")
         .bind(subscription)
@@ -108,35 +132,142 @@ pub async fn seed_demo(db: &PgPool, demo_password: &str, now: OffsetDateTime) ->
         .execute(&mut *conn)
         .await?;
 
-    let mut admin = async |conn: &mut PgConnection, org: Uuid, email: &str, first: &str, last: &str, roles: &[Role], label: &'static str| -> anyhow::Result<Uuid> {
-        let id = people::insert(&mut *conn, &people::NewPerson { org_id: org, email, first_name: first, last_name: last, password_hash: Some(&hash) }).await?;
+    let mut admin = async |conn: &mut PgConnection,
+                           org: Uuid,
+                           email: &str,
+                           first: &str,
+                           last: &str,
+                           roles: &[Role],
+                           label: &'static str|
+           -> anyhow::Result<Uuid> {
+        let id = people::insert(
+            &mut *conn,
+            &people::NewPerson {
+                org_id: org,
+                email,
+                first_name: first,
+                last_name: last,
+                password_hash: Some(&hash),
+            },
+        )
+        .await?;
         for role in roles {
             people::grant(&mut *conn, id, org, *role).await?;
         }
-        accounts.push(DemoAccount { email: email.to_string(), role: label });
+        accounts.push(DemoAccount {
+            email: email.to_string(),
+            role: label,
+        });
         Ok(id)
     };
-    let nw_admin = admin(conn, northwind, "partner.admin@northwind.example", "Nora", "Whitfield", &[Role::PartnerFullAdmin, Role::WholesaleAdmin], "partner full admin + wholesale admin").await?;
-    admin(conn, northwind, "partner.readonly@northwind.example", "Oscar", "Reed", &[Role::PartnerReadonlyAdmin], "partner read-only admin").await?;
-    admin(conn, northwind, "wholesale.admin@northwind.example", "Wanda", "Hale", &[Role::WholesaleAdmin], "wholesale admin").await?;
+    let nw_admin = admin(
+        conn,
+        northwind,
+        "partner.admin@northwind.example",
+        "Nora",
+        "Whitfield",
+        &[Role::PartnerFullAdmin, Role::WholesaleAdmin],
+        "partner full admin + wholesale admin",
+    )
+    .await?;
+    admin(
+        conn,
+        northwind,
+        "partner.readonly@northwind.example",
+        "Oscar",
+        "Reed",
+        &[Role::PartnerReadonlyAdmin],
+        "partner read-only admin",
+    )
+    .await?;
+    admin(
+        conn,
+        northwind,
+        "wholesale.admin@northwind.example",
+        "Wanda",
+        "Hale",
+        &[Role::WholesaleAdmin],
+        "wholesale admin",
+    )
+    .await?;
 
     // The sub-partner, sharing the parent's subscription.
     let southwind = orgs::insert(
         &mut *conn,
-        &orgs::NewOrg { kind: OrgKind::SubPartner, name: "Southwind Reseller", parent_org_id: Some(northwind), external_id: None, status: None, country: Some("US") },
+        &orgs::NewOrg {
+            kind: OrgKind::SubPartner,
+            name: "Southwind Reseller",
+            parent_org_id: Some(northwind),
+            external_id: None,
+            status: None,
+            country: Some("US"),
+        },
         now - Duration::days(200),
     )
     .await?;
     orgs::relate(&mut *conn, northwind, southwind, "parent_of_sub_partner").await?;
-    let sw_admin = admin(conn, southwind, "reseller.admin@southwind.example", "Sam", "Rivers", &[Role::PartnerFullAdmin, Role::WholesaleAdmin], "sub-partner full admin").await?;
+    let sw_admin = admin(
+        conn,
+        southwind,
+        "reseller.admin@southwind.example",
+        "Sam",
+        "Rivers",
+        &[Role::PartnerFullAdmin, Role::WholesaleAdmin],
+        "sub-partner full admin",
+    )
+    .await?;
 
     // Templates.
     let nw_templates = [
-        template(conn, northwind, "Standard SMB (US)", "US", "en_US", subscription, nw_admin, "Northwind Business Voice", None).await?,
-        template(conn, northwind, "Canada bilingual", "CA", "fr_CA", subscription, nw_admin, "Northwind Canada", None).await?,
-        template(conn, northwind, "EMEA with cloud PSTN", "GB", "en_GB", subscription, nw_admin, "Northwind Europe", Some("Skyline PSTN")).await?,
+        template(
+            conn,
+            northwind,
+            "Standard SMB (US)",
+            "US",
+            "en_US",
+            subscription,
+            nw_admin,
+            "Northwind Business Voice",
+            None,
+        )
+        .await?,
+        template(
+            conn,
+            northwind,
+            "Canada bilingual",
+            "CA",
+            "fr_CA",
+            subscription,
+            nw_admin,
+            "Northwind Canada",
+            None,
+        )
+        .await?,
+        template(
+            conn,
+            northwind,
+            "EMEA with cloud PSTN",
+            "GB",
+            "en_GB",
+            subscription,
+            nw_admin,
+            "Northwind Europe",
+            Some("Skyline PSTN"),
+        )
+        .await?,
     ];
-    let sw_template = template(conn, southwind, "Southwind default", "US", "en_US", subscription, sw_admin, "Southwind Connect", None).await?;
+    let sw_template = template(
+        conn,
+        southwind,
+        "Southwind default",
+        "US",
+        "en_US",
+        subscription,
+        sw_admin,
+        "Southwind Connect",
+        None,
+    )
+    .await?;
 
     let mut first_domain = String::new();
     for (i, (name, country, status)) in NORTHWIND_CUSTOMERS.iter().enumerate() {
@@ -144,21 +275,72 @@ pub async fn seed_demo(db: &PgPool, demo_password: &str, now: OffsetDateTime) ->
         let domain = customer(conn, northwind, None, tpl, name, country, status, i, now).await?;
         if i == 0 {
             first_domain = domain.clone();
-            let org: Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1").bind(name).fetch_one(&mut *conn).await?;
+            let org: Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1")
+                .bind(name)
+                .fetch_one(&mut *conn)
+                .await?;
             // The first provisioned user becomes the customer's full admin (SPEC §5).
             let full = format!("customer.admin@{domain}");
             let ro = format!("customer.readonly@{domain}");
-            let a = admin(conn, org, &full, "Carla", "Mendes", &[Role::CustomerFullAdmin], "customer full admin").await?;
-            subscriber(conn, org, a, "webex_calling", Some("2001"), now - Duration::days(90)).await?;
-            let b = admin(conn, org, &ro, "Rafael", "Ortiz", &[Role::CustomerReadonlyAdmin], "customer read-only admin").await?;
-            subscriber(conn, org, b, "webex_meetings", None, now - Duration::days(80)).await?;
+            let a = admin(
+                conn,
+                org,
+                &full,
+                "Carla",
+                "Mendes",
+                &[Role::CustomerFullAdmin],
+                "customer full admin",
+            )
+            .await?;
+            subscriber(
+                conn,
+                org,
+                a,
+                "webex_calling",
+                Some("2001"),
+                now - Duration::days(90),
+            )
+            .await?;
+            let b = admin(
+                conn,
+                org,
+                &ro,
+                "Rafael",
+                "Ortiz",
+                &[Role::CustomerReadonlyAdmin],
+                "customer read-only admin",
+            )
+            .await?;
+            subscriber(
+                conn,
+                org,
+                b,
+                "webex_meetings",
+                None,
+                now - Duration::days(80),
+            )
+            .await?;
         }
     }
     for (i, (name, country, status)) in SOUTHWIND_CUSTOMERS.iter().enumerate() {
-        customer(conn, southwind, Some(northwind), sw_template, name, country, status, 100 + i, now).await?;
+        customer(
+            conn,
+            southwind,
+            Some(northwind),
+            sw_template,
+            name,
+            country,
+            status,
+            100 + i,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
-    Ok(Seeded { accounts, first_customer_domain: first_domain })
+    Ok(Seeded {
+        accounts,
+        first_customer_domain: first_domain,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -229,7 +411,11 @@ async fn customer(
     let slug = slug(name);
     let domain = format!("{slug}.example");
     let (tz, lang) = tz_lang(country);
-    let compliance = if status == "pending_rpl_review" { "pending_review" } else { "compliant" };
+    let compliance = if status == "pending_rpl_review" {
+        "pending_review"
+    } else {
+        "compliant"
+    };
     sqlx::query(
         "UPDATE orgs SET template_id = $2, address_line1 = $3, city = $4, zip_or_postal_code = $5, language = $6,
                 timezone = $7, sip_domain = $8, compliance_status = $9 WHERE id = $1",
@@ -260,7 +446,11 @@ async fn customer(
     .execute(&mut *conn)
     .await?;
     let calling = country != "IN";
-    let pkgs: &[&str] = if calling { &["webex_calling", "webex_meetings", "common_area_calling"] } else { &["webex_meetings"] };
+    let pkgs: &[&str] = if calling {
+        &["webex_calling", "webex_meetings", "common_area_calling"]
+    } else {
+        &["webex_meetings"]
+    };
     let pkg_status = match status {
         "provisioning" => "provisioning",
         "error" => "error",
@@ -282,11 +472,38 @@ async fn customer(
     for u in 0..users {
         let first = FIRST_NAMES[(n + u) % FIRST_NAMES.len()];
         let last = LAST_NAMES[(n * 3 + u) % LAST_NAMES.len()];
-        let email = format!("{}.{}{}@{domain}", first.to_lowercase(), last.to_lowercase(), u);
-        let person = people::insert(&mut *conn, &people::NewPerson { org_id: org, email: &email, first_name: first, last_name: last, password_hash: None }).await?;
-        let package = match u % 3 { 0 => "webex_calling", 1 => "webex_meetings", _ => "webex_calling" };
+        let email = format!(
+            "{}.{}{}@{domain}",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            u
+        );
+        let person = people::insert(
+            &mut *conn,
+            &people::NewPerson {
+                org_id: org,
+                email: &email,
+                first_name: first,
+                last_name: last,
+                password_hash: None,
+            },
+        )
+        .await?;
+        let package = match u % 3 {
+            0 => "webex_calling",
+            1 => "webex_meetings",
+            _ => "webex_calling",
+        };
         let ext = (package != "webex_meetings").then(|| format!("{}", 3000 + u));
-        subscriber(conn, org, person, package, ext.as_deref(), created + Duration::days(1)).await?;
+        subscriber(
+            conn,
+            org,
+            person,
+            package,
+            ext.as_deref(),
+            created + Duration::days(1),
+        )
+        .await?;
     }
     sqlx::query(
         "INSERT INTO workspaces (id, org_id, location_id, name, kind, extension, created_at) VALUES ($1, $2, $3, 'Lobby phone', 'lobby', '1000', $4)",
@@ -309,10 +526,11 @@ async fn subscriber(
     at: OffsetDateTime,
 ) -> sqlx::Result<()> {
     let id = Uuid::new_v4();
-    let location: Option<Uuid> = sqlx::query_scalar("SELECT id FROM locations WHERE org_id = $1 AND is_headquarters")
-        .bind(org)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let location: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM locations WHERE org_id = $1 AND is_headquarters")
+            .bind(org)
+            .fetch_optional(&mut *conn)
+            .await?;
     sqlx::query(
         "INSERT INTO subscribers (id, person_id, customer_org_id, package, status, location_id, extension, created_at, last_status_change)
          VALUES ($1, $2, $3, $4, 'provisioned', $5, $6, $7, $7)",

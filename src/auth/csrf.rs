@@ -42,7 +42,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
         Some(origin) => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             origin
                 .strip_prefix("http://")
                 .or_else(|| origin.strip_prefix("https://"))
@@ -53,7 +56,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 fn refuse(message: &str) -> Response {
     let mut r = AppError::Forbidden.into_response();
-    r.headers_mut().insert("x-refused-by", axum::http::HeaderValue::from_static("csrf"));
+    r.headers_mut()
+        .insert("x-refused-by", axum::http::HeaderValue::from_static("csrf"));
     tracing::warn!(reason = message, "CSRF check refused a request");
     r
 }
@@ -71,7 +75,11 @@ pub async fn protect(session: Session, req: Request, next: Next) -> Response {
         Ok(None) => return refuse("no token in session"),
         Err(e) => return e.into_response(),
     };
-    let header_token = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header_token = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let (req, supplied) = match header_token {
         Some(t) => (req, Some(t)),
         None => {
@@ -98,7 +106,11 @@ pub async fn protect(session: Session, req: Request, next: Next) -> Response {
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).ok()?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]
@@ -115,11 +127,23 @@ mod tests {
 
     #[test]
     fn same_origin_accepts_own_host_and_refuses_others() {
-        assert!(same_origin(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")])));
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080")
+        ])));
         assert!(same_origin(&headers(&[("host", "hub.example")])));
-        assert!(!same_origin(&headers(&[("host", "hub.example"), ("origin", "https://evil.example")])));
-        assert!(!same_origin(&headers(&[("host", "hub.example"), ("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("host", "hub.example"), ("origin", "null")])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hub.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hub.example"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "hub.example"),
+            ("origin", "null")
+        ])));
     }
 
     #[test]
@@ -131,7 +155,10 @@ mod tests {
 
     #[test]
     fn the_token_is_found_among_form_fields() {
-        assert_eq!(form_urlencoded_value(b"a=1&csrf_token=xyz&b=2", FIELD).as_deref(), Some("xyz"));
+        assert_eq!(
+            form_urlencoded_value(b"a=1&csrf_token=xyz&b=2", FIELD).as_deref(),
+            Some("xyz")
+        );
         assert_eq!(form_urlencoded_value(b"a=1", FIELD), None);
     }
 }

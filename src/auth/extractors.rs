@@ -29,7 +29,11 @@ use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
 pub struct ActorSlot(pub Arc<Mutex<Option<(Uuid, String, Uuid)>>>);
 
 fn login_redirect(parts: &Parts, expired: bool) -> Response {
-    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let mut url = format!("/login?next={}", urlencode(next));
     if expired {
         url.push_str("&expired=1");
@@ -38,7 +42,9 @@ fn login_redirect(parts: &Parts, expired: bool) -> Response {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)]).map(|e| e[2..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("v", s)])
+        .map(|e| e[2..].to_string())
+        .unwrap_or_default()
 }
 
 pub struct CurrentAdmin(pub Actor);
@@ -52,20 +58,29 @@ impl FromRequestParts<AppState> for CurrentAdmin {
         }
         let session = Session::from_request_parts(parts, state)
             .await
-            .map_err(|_| AppError::Other(anyhow::anyhow!("session layer missing")).into_response())?;
+            .map_err(|_| {
+                AppError::Other(anyhow::anyhow!("session layer missing")).into_response()
+            })?;
         let auth = AuthSession(session);
-        let signed_in = match auth.state(state.clock.now()).await.map_err(IntoResponse::into_response)? {
+        let signed_in = match auth
+            .state(state.clock.now())
+            .await
+            .map_err(IntoResponse::into_response)?
+        {
             SessionState::Anonymous => return Err(login_redirect(parts, false)),
             SessionState::Expired => return Err(login_redirect(parts, true)),
             SessionState::Active(s) => s,
         };
-        let person = store::people::by_id(&state.db, signed_in.person_id).await.map_err(|e| AppError::from(e).into_response())?;
+        let person = store::people::by_id(&state.db, signed_in.person_id)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
         let Some(person) = person.filter(|p| !p.disabled) else {
             auth.sign_out().await.map_err(IntoResponse::into_response)?;
             return Err(login_redirect(parts, false));
         };
-        let assignments =
-            store::people::role_assignments(&state.db, person.id).await.map_err(|e| AppError::from(e).into_response())?;
+        let assignments = store::people::role_assignments(&state.db, person.id)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
         let actor = Actor {
             person_id: person.id,
             display_name: person.shown_name(),
@@ -110,7 +125,11 @@ impl PartnerScope {
 
     /// Refuses with 403 unless the policy allows the action.
     pub fn require(&self, action: PartnerAction) -> AppResult<()> {
-        if self.may(action) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -119,7 +138,9 @@ impl FromRequestParts<AppState> for PartnerScope {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let CurrentAdmin(actor) = CurrentAdmin::from_request_parts(parts, state).await?;
-        partner_scope(state, actor).await.map_err(IntoResponse::into_response)
+        partner_scope(state, actor)
+            .await
+            .map_err(IntoResponse::into_response)
     }
 }
 
@@ -127,7 +148,9 @@ async fn partner_scope(state: &AppState, actor: Actor) -> AppResult<PartnerScope
     let Some((home_id, roles)) = actor.partner_home() else {
         return Err(AppError::Forbidden);
     };
-    let home = store::orgs::summary(&state.db, home_id).await?.ok_or(AppError::Forbidden)?;
+    let home = store::orgs::summary(&state.db, home_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
     if !home.kind().runs_partner_hub() {
         return Err(AppError::Forbidden);
     }
@@ -137,12 +160,22 @@ async fn partner_scope(state: &AppState, actor: Actor) -> AppResult<PartnerScope
             && store::orgs::manages(&state.db, home.id, sub_id, "parent_of_sub_partner").await?;
         if allowed {
             if let Some(sub) = store::orgs::summary(&state.db, sub_id).await? {
-                return Ok(PartnerScope { actor, org: sub, roles, home: Some(home) });
+                return Ok(PartnerScope {
+                    actor,
+                    org: sub,
+                    roles,
+                    home: Some(home),
+                });
             }
         }
         return Err(AppError::Forbidden);
     }
-    Ok(PartnerScope { actor, org: home, roles, home: None })
+    Ok(PartnerScope {
+        actor,
+        org: home,
+        roles,
+        home: None,
+    })
 }
 
 /// One customer's Control Hub.
@@ -162,7 +195,11 @@ impl CustomerScope {
     }
 
     pub fn require_change(&self, control: crate::domain::restrictions::Control) -> AppResult<()> {
-        if self.may_change(control) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.may_change(control) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -170,16 +207,27 @@ impl FromRequestParts<AppState> for CustomerScope {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let params = RawPathParams::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let org_param = params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v.to_string());
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let org_param = params
+            .iter()
+            .find(|(k, _)| *k == "org")
+            .map(|(_, v)| v.to_string());
         let CurrentAdmin(actor) = CurrentAdmin::from_request_parts(parts, state).await?;
-        let org_id = org_param.and_then(|v| Uuid::parse_str(&v).ok()).ok_or_else(|| AppError::NotFound.into_response())?;
-        customer_scope(state, actor, org_id).await.map_err(IntoResponse::into_response)
+        let org_id = org_param
+            .and_then(|v| Uuid::parse_str(&v).ok())
+            .ok_or_else(|| AppError::NotFound.into_response())?;
+        customer_scope(state, actor, org_id)
+            .await
+            .map_err(IntoResponse::into_response)
     }
 }
 
 async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResult<CustomerScope> {
-    let org = store::orgs::summary(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
+    let org = store::orgs::summary(&state.db, org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if org.kind() != OrgKind::Customer {
         return Err(AppError::NotFound);
     }

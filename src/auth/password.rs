@@ -1,8 +1,10 @@
 //! Password hashing with argon2id (the argon2 crate's defaults). Hashing runs on the
 //! blocking pool: it is deliberately slow.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -13,7 +15,11 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 pub fn verify(password: &str, encoded: &str) -> bool {
-    PasswordHash::new(encoded).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(encoded).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A hash of a random password, verified against when the account does not exist so
@@ -23,7 +29,9 @@ pub fn decoy_hash() -> String {
 }
 
 pub async fn verify_blocking(password: String, encoded: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &encoded)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify(&password, &encoded))
+        .await
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -62,7 +62,17 @@ impl AuthSession {
     pub async fn sign_in(&self, person_id: Uuid, now: OffsetDateTime) -> AppResult<()> {
         self.0.cycle_id().await?;
         let at = now.unix_timestamp();
-        self.0.insert(AUTH, SignedIn { person_id, signed_in_at: at, last_seen: at, cross_launch: None }).await?;
+        self.0
+            .insert(
+                AUTH,
+                SignedIn {
+                    person_id,
+                    signed_in_at: at,
+                    last_seen: at,
+                    cross_launch: None,
+                },
+            )
+            .await?;
         // A new CSRF token for the new privilege level.
         self.0.remove::<String>(CSRF).await?;
         Ok(())

@@ -37,12 +37,15 @@ pub async fn migrate(db: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 /// applied without failure.
 pub async fn readiness(db: &PgPool) -> Result<(), String> {
     let expected = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-    let applied: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-        .fetch_one(db)
-        .await
-        .map_err(|e| format!("database unavailable: {e}"))?;
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(db)
+            .await
+            .map_err(|e| format!("database unavailable: {e}"))?;
     match applied {
         Some(v) if v >= expected => Ok(()),
-        other => Err(format!("migrations pending: database at {other:?}, build expects {expected}")),
+        other => Err(format!(
+            "migrations pending: database at {other:?}, build expects {expected}"
+        )),
     }
 }

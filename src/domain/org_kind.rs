@@ -20,7 +20,9 @@ impl OrgKind {
     }
 
     pub fn parse(s: &str) -> Option<OrgKind> {
-        [OrgKind::Partner, OrgKind::SubPartner, OrgKind::Customer].into_iter().find(|k| k.as_str() == s)
+        [OrgKind::Partner, OrgKind::SubPartner, OrgKind::Customer]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     /// Partners and sub-partners both run a Partner Hub.
@@ -30,8 +32,15 @@ impl OrgKind {
 }
 
 /// Customer status values (SPEC §9.1), in the order the UI lists them.
-pub const CUSTOMER_STATUSES: [&str; 7] =
-    ["provisioning", "provisioned", "provisioned_with_errors", "updating", "deleting", "error", "pending_rpl_review"];
+pub const CUSTOMER_STATUSES: [&str; 7] = [
+    "provisioning",
+    "provisioned",
+    "provisioned_with_errors",
+    "updating",
+    "deleting",
+    "error",
+    "pending_rpl_review",
+];
 
 pub fn customer_status_label(status: &str) -> &'static str {
     match status {

@@ -86,7 +86,9 @@ impl Package {
 
 /// A package name for display, falling back to the raw identifier for unknown values.
 pub fn display_name(id: &str) -> String {
-    Package::parse(id).map(|p| p.name().to_string()).unwrap_or_else(|| id.to_string())
+    Package::parse(id)
+        .map(|p| p.name().to_string())
+        .unwrap_or_else(|| id.to_string())
 }
 
 #[cfg(test)]
@@ -95,22 +97,39 @@ mod tests {
 
     #[test]
     fn customer_assist_is_an_alias_that_prints_as_cx_essentials() {
-        assert_eq!(Package::parse("customer_assist"), Some(Package::CxEssentials));
+        assert_eq!(
+            Package::parse("customer_assist"),
+            Some(Package::CxEssentials)
+        );
         assert_eq!(Package::CxEssentials.id(), "cx_essentials");
     }
 
     #[test]
     fn the_six_calling_packages_and_no_others_are_calling() {
-        let calling: Vec<_> = Package::ALL.into_iter().filter(|p| p.is_calling()).map(Package::id).collect();
+        let calling: Vec<_> = Package::ALL
+            .into_iter()
+            .filter(|p| p.is_calling())
+            .map(Package::id)
+            .collect();
         assert_eq!(
             calling,
-            ["common_area_calling", "webex_calling_standard", "webex_voice", "webex_calling", "webex_suite", "cx_essentials"]
+            [
+                "common_area_calling",
+                "webex_calling_standard",
+                "webex_voice",
+                "webex_calling",
+                "webex_suite",
+                "cx_essentials"
+            ]
         );
     }
 
     #[test]
     fn add_ons_are_exactly_attendant_console_and_cisco_calling_plan() {
         let add_ons: Vec<_> = Package::ALL.into_iter().filter(|p| p.is_add_on()).collect();
-        assert_eq!(add_ons, [Package::AttendantConsole, Package::CiscoCallingPlan]);
+        assert_eq!(
+            add_ons,
+            [Package::AttendantConsole, Package::CiscoCallingPlan]
+        );
     }
 }

@@ -50,7 +50,10 @@ pub struct OrgRestrictions {
 pub fn customer_admin_may_change(control: Control, org: OrgRestrictions) -> bool {
     use Control::*;
     // Locked for customer admins whatever the mode.
-    if matches!(control, AppCallPriority | LocationCallingAfterCreation | PstnAndCallRecording | PhoneNumbers) {
+    if matches!(
+        control,
+        AppCallPriority | LocationCallingAfterCreation | PstnAndCallRecording | PhoneNumbers
+    ) {
         return false;
     }
     if org.restrict_org_settings && matches!(control, LocationPstnOptions) {
@@ -68,8 +71,14 @@ mod tests {
     use super::Control::*;
     use super::*;
 
-    const RESTRICTED: OrgRestrictions = OrgRestrictions { restricted_by_partner: true, restrict_org_settings: false };
-    const OPEN: OrgRestrictions = OrgRestrictions { restricted_by_partner: false, restrict_org_settings: false };
+    const RESTRICTED: OrgRestrictions = OrgRestrictions {
+        restricted_by_partner: true,
+        restrict_org_settings: false,
+    };
+    const OPEN: OrgRestrictions = OrgRestrictions {
+        restricted_by_partner: false,
+        restrict_org_settings: false,
+    };
 
     #[test]
     fn restricted_mode_locks_everything_but_names() {
@@ -85,15 +94,26 @@ mod tests {
             LocationPstnOptions,
             MigrationsAndConnectedUc,
         ] {
-            assert!(!customer_admin_may_change(control, RESTRICTED), "{control:?} should be locked");
-            assert!(customer_admin_may_change(control, OPEN), "{control:?} should be open when the mode is off");
+            assert!(
+                !customer_admin_may_change(control, RESTRICTED),
+                "{control:?} should be locked"
+            );
+            assert!(
+                customer_admin_may_change(control, OPEN),
+                "{control:?} should be open when the mode is off"
+            );
         }
         assert!(customer_admin_may_change(UserNames, RESTRICTED));
     }
 
     #[test]
     fn some_controls_are_locked_whatever_the_mode() {
-        for control in [AppCallPriority, LocationCallingAfterCreation, PstnAndCallRecording, PhoneNumbers] {
+        for control in [
+            AppCallPriority,
+            LocationCallingAfterCreation,
+            PstnAndCallRecording,
+            PhoneNumbers,
+        ] {
             assert!(!customer_admin_may_change(control, RESTRICTED));
             assert!(!customer_admin_may_change(control, OPEN));
         }
@@ -101,7 +121,10 @@ mod tests {
 
     #[test]
     fn hybrid_restriction_locks_pstn_options_even_with_the_mode_off() {
-        let hybrid = OrgRestrictions { restricted_by_partner: false, restrict_org_settings: true };
+        let hybrid = OrgRestrictions {
+            restricted_by_partner: false,
+            restrict_org_settings: true,
+        };
         assert!(!customer_admin_may_change(LocationPstnOptions, hybrid));
         assert!(customer_admin_may_change(CompanyName, hybrid));
     }

@@ -19,7 +19,10 @@ mod tests {
 
     #[test]
     fn relative_paths_are_kept() {
-        assert_eq!(safe_return_path("/partner/customers?status=error"), Some("/partner/customers?status=error"));
+        assert_eq!(
+            safe_return_path("/partner/customers?status=error"),
+            Some("/partner/customers?status=error")
+        );
     }
 
     #[test]

@@ -53,12 +53,18 @@ impl Role {
 
     /// Roles that open Partner Hub.
     pub fn is_partner_role(self) -> bool {
-        matches!(self, Role::PartnerFullAdmin | Role::PartnerReadonlyAdmin | Role::WholesaleAdmin)
+        matches!(
+            self,
+            Role::PartnerFullAdmin | Role::PartnerReadonlyAdmin | Role::WholesaleAdmin
+        )
     }
 
     /// Roles that open one customer's Control Hub.
     pub fn is_customer_role(self) -> bool {
-        matches!(self, Role::CustomerFullAdmin | Role::CustomerReadonlyAdmin | Role::ProvisioningAdmin)
+        matches!(
+            self,
+            Role::CustomerFullAdmin | Role::CustomerReadonlyAdmin | Role::ProvisioningAdmin
+        )
     }
 }
 

@@ -25,7 +25,10 @@ mod tests {
         for attempt in 1..10 {
             let d = delay_after(attempt, &mut rng).as_seconds_f64();
             let nominal = (2.0 * 2f64.powi(attempt - 1)).min(3600.0);
-            assert!(d >= nominal * 0.75 - 0.001 && d <= nominal * 1.25 + 0.001, "attempt {attempt}: {d}");
+            assert!(
+                d >= nominal * 0.75 - 0.001 && d <= nominal * 1.25 + 0.001,
+                "attempt {attempt}: {d}"
+            );
         }
         assert!(delay_after(40, &mut rng).as_seconds_f64() <= 3600.0 * 1.25);
     }

@@ -10,15 +10,28 @@ pub const KIND: &str = "housekeeping";
 
 pub async fn run(ctx: JobContext, _job: ClaimedJob) -> anyhow::Result<()> {
     let now = ctx.clock.now();
-    let sessions = sqlx::query("DELETE FROM tower_sessions.session WHERE expiry_date < $1").bind(now).execute(&ctx.db).await?;
+    let sessions = sqlx::query("DELETE FROM tower_sessions.session WHERE expiry_date < $1")
+        .bind(now)
+        .execute(&ctx.db)
+        .await?;
     let attempts = crate::store::login_attempts::prune(&ctx.db, now - Duration::days(1)).await?;
-    sqlx::query("DELETE FROM sso_transactions WHERE expires_at < $1").bind(now - Duration::hours(1)).execute(&ctx.db).await?;
-    sqlx::query("DELETE FROM saml_consumed_assertions WHERE expires_at < $1").bind(now).execute(&ctx.db).await?;
+    sqlx::query("DELETE FROM sso_transactions WHERE expires_at < $1")
+        .bind(now - Duration::hours(1))
+        .execute(&ctx.db)
+        .await?;
+    sqlx::query("DELETE FROM saml_consumed_assertions WHERE expires_at < $1")
+        .bind(now)
+        .execute(&ctx.db)
+        .await?;
     sqlx::query("DELETE FROM jobs WHERE state = 'succeeded' AND finished_at < $1")
         .bind(now - Duration::days(30))
         .execute(&ctx.db)
         .await?;
-    tracing::info!(sessions = sessions.rows_affected(), login_attempts = attempts, "housekeeping done");
+    tracing::info!(
+        sessions = sessions.rows_affected(),
+        login_attempts = attempts,
+        "housekeeping done"
+    );
     Ok(())
 }
 
@@ -26,7 +39,9 @@ pub async fn run(ctx: JobContext, _job: ClaimedJob) -> anyhow::Result<()> {
 pub async fn ensure_scheduled(ctx: &JobContext) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(4242)").execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(4242)")
+        .execute(&mut *tx)
+        .await?;
     let recent: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND (state IN ('queued', 'running') OR created_at > $2))",
     )

@@ -14,13 +14,22 @@ pub struct NewJob<'a> {
 
 impl<'a> NewJob<'a> {
     pub fn new(kind: &'a str, payload: serde_json::Value) -> Self {
-        Self { kind, org_id: None, payload, max_attempts: 5 }
+        Self {
+            kind,
+            org_id: None,
+            payload,
+            max_attempts: 5,
+        }
     }
 }
 
 /// Adds a job. Call it inside the transaction that makes the business change, so the
 /// job exists exactly when the change does. Wakes idle workers on commit.
-pub async fn enqueue(conn: &mut sqlx::PgConnection, job: &NewJob<'_>, now: OffsetDateTime) -> sqlx::Result<i64> {
+pub async fn enqueue(
+    conn: &mut sqlx::PgConnection,
+    job: &NewJob<'_>,
+    now: OffsetDateTime,
+) -> sqlx::Result<i64> {
     let id = sqlx::query_scalar(
         "INSERT INTO jobs (kind, org_id, payload, max_attempts, run_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING id",
@@ -32,7 +41,9 @@ pub async fn enqueue(conn: &mut sqlx::PgConnection, job: &NewJob<'_>, now: Offse
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("SELECT pg_notify('jobs', '')").execute(&mut *conn).await?;
+    sqlx::query("SELECT pg_notify('jobs', '')")
+        .execute(&mut *conn)
+        .await?;
     Ok(id)
 }
 
@@ -48,7 +59,12 @@ pub struct ClaimedJob {
 
 /// Takes the next runnable job — queued and due, or running under an expired lease
 /// (its worker died) — and leases it to `worker` until `now + lease`.
-pub async fn claim(db: &PgPool, worker: &str, now: OffsetDateTime, lease: Duration) -> sqlx::Result<Option<ClaimedJob>> {
+pub async fn claim(
+    db: &PgPool,
+    worker: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+) -> sqlx::Result<Option<ClaimedJob>> {
     sqlx::query_as(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $3, updated_at = $2
          WHERE id = (
@@ -99,7 +115,12 @@ pub async fn heartbeat(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn succeed(db: impl PgExecutor<'_>, id: i64, worker: &str, now: OffsetDateTime) -> sqlx::Result<bool> {
+pub async fn succeed(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    worker: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE jobs SET state = 'succeeded', finished_at = $3, updated_at = $3, locked_by = NULL, locked_until = NULL,
                 last_error = NULL
@@ -153,7 +174,11 @@ pub struct JobRow {
 }
 
 /// Jobs about an org or the customers it manages, newest first.
-pub async fn list_for_org(db: impl PgExecutor<'_>, org_id: Uuid, limit: i64) -> sqlx::Result<Vec<JobRow>> {
+pub async fn list_for_org(
+    db: impl PgExecutor<'_>,
+    org_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<JobRow>> {
     sqlx::query_as(
         "SELECT id, kind, state, attempts, max_attempts, last_error, run_at, created_at, finished_at FROM jobs
          WHERE org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1)
@@ -167,7 +192,12 @@ pub async fn list_for_org(db: impl PgExecutor<'_>, org_id: Uuid, limit: i64) -> 
 
 /// Puts a dead job of this org (or its customers) back in the queue with fresh attempts.
 /// Returns false when there is no such dead job in scope.
-pub async fn retry_dead(db: impl PgExecutor<'_>, org_id: Uuid, id: i64, now: OffsetDateTime) -> sqlx::Result<bool> {
+pub async fn retry_dead(
+    db: impl PgExecutor<'_>,
+    org_id: Uuid,
+    id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $3, updated_at = $3, finished_at = NULL
          WHERE id = $2 AND state = 'dead'
@@ -195,5 +225,7 @@ pub async fn exists_for_org(db: impl PgExecutor<'_>, org_id: Uuid, id: i64) -> s
 
 /// Counts by state, for `/metrics`.
 pub async fn counts_by_state(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state").fetch_all(db).await
+    sqlx::query_as("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state")
+        .fetch_all(db)
+        .await
 }

@@ -18,8 +18,11 @@ use crate::clock::Clock;
 
 /// What a job of one kind does. Handlers must be idempotent: a job whose worker died is
 /// run again.
-pub type Handler =
-    Arc<dyn Fn(JobContext, ClaimedJob) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
+pub type Handler = Arc<
+    dyn Fn(JobContext, ClaimedJob) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>
+        + Send
+        + Sync,
+>;
 
 #[derive(Clone)]
 pub struct JobContext {
@@ -38,7 +41,10 @@ impl Registry {
         F: Fn(JobContext, ClaimedJob) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
-        self.handlers.insert(kind.to_string(), Arc::new(move |ctx, job| Box::pin(f(ctx, job))));
+        self.handlers.insert(
+            kind.to_string(),
+            Arc::new(move |ctx, job| Box::pin(f(ctx, job))),
+        );
     }
 
     fn get(&self, kind: &str) -> Option<Handler> {
@@ -129,15 +135,32 @@ impl Worker {
     /// Runs one claimed job to its outcome.
     pub async fn execute(&self, job: ClaimedJob) {
         let Some(handler) = self.registry.get(&job.kind) else {
-            let _ = queue::fail(&self.db, job.id, &self.id, self.clock.now(), Duration::minutes(5), "no handler for this kind")
-                .await;
+            let _ = queue::fail(
+                &self.db,
+                job.id,
+                &self.id,
+                self.clock.now(),
+                Duration::minutes(5),
+                "no handler for this kind",
+            )
+            .await;
             return;
         };
-        let ctx = JobContext { db: self.db.clone(), clock: self.clock.clone() };
+        let ctx = JobContext {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+        };
         let heartbeat = {
-            let (db, id, worker, clock, lease) = (self.db.clone(), job.id, self.id.clone(), self.clock.clone(), self.lease);
+            let (db, id, worker, clock, lease) = (
+                self.db.clone(),
+                job.id,
+                self.id.clone(),
+                self.clock.clone(),
+                self.lease,
+            );
             tokio::spawn(async move {
-                let every = std::time::Duration::from_secs_f64((lease.as_seconds_f64() / 3.0).max(0.05));
+                let every =
+                    std::time::Duration::from_secs_f64((lease.as_seconds_f64() / 3.0).max(0.05));
                 loop {
                     tokio::time::sleep(every).await;
                     match queue::heartbeat(&db, id, &worker, clock.now(), lease).await {
@@ -148,13 +171,16 @@ impl Worker {
                 }
             })
         };
-        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+        let span =
+            tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
         let (id, attempts) = (job.id, job.attempts);
         let outcome = tracing::Instrument::instrument(handler(ctx, job), span).await;
         heartbeat.abort();
         let now = self.clock.now();
         let recorded = match outcome {
-            Ok(()) => queue::succeed(&self.db, id, &self.id, now).await.map(|_| ()),
+            Ok(()) => queue::succeed(&self.db, id, &self.id, now)
+                .await
+                .map(|_| ()),
             Err(e) => {
                 tracing::warn!(job = id, error = %format!("{e:#}"), "job failed");
                 let delay = backoff::delay_after(attempts, &mut rand::thread_rng());
@@ -168,5 +194,7 @@ impl Worker {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "worker".into())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "worker".into())
 }

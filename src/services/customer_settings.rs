@@ -24,7 +24,9 @@ pub async fn set_global_settings(
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     // 404 before 403: a foreign customer must not be told apart from a missing one.
-    let customer = store::customers::detail(&mut *tx, scope.org_id(), customer_id).await?.ok_or(AppError::NotFound)?;
+    let customer = store::customers::detail(&mut *tx, scope.org_id(), customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !policy::may_change_restricted_settings(&scope.roles) {
         return Err(AppError::Forbidden);
     }
@@ -34,7 +36,10 @@ pub async fn set_global_settings(
             "Only customers that hold both a wholesale and a Flex subscription can have organisation settings restricted.",
         ));
     }
-    sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE").bind(customer_id).execute(&mut *tx).await?;
+    sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE")
+        .bind(customer_id)
+        .execute(&mut *tx)
+        .await?;
     store::orgs::set_restrictions(&mut *tx, customer_id, wanted).await?;
     store::audit::append(
         &mut *tx,
@@ -61,17 +66,28 @@ pub async fn set_global_settings(
 }
 
 /// Renames a customer org from its Control Hub Account page.
-pub async fn rename_company(state: &AppState, scope: &CustomerScope, name: &str, ctx: &RequestCtx<'_>) -> AppResult<()> {
+pub async fn rename_company(
+    state: &AppState,
+    scope: &CustomerScope,
+    name: &str,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
     scope.require_change(Control::CompanyName)?;
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::field("name", "Enter the company name."));
     }
     if name.chars().count() > 200 {
-        return Err(AppError::field("name", "The company name can be at most 200 characters."));
+        return Err(AppError::field(
+            "name",
+            "The company name can be at most 200 characters.",
+        ));
     }
     if name.contains('%') {
-        return Err(AppError::field("name", "The company name cannot contain “%”."));
+        return Err(AppError::field(
+            "name",
+            "The company name cannot contain “%”.",
+        ));
     }
     let mut tx = state.db.begin().await?;
     store::orgs::rename(&mut *tx, scope.org.id, name).await?;

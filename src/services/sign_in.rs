@@ -20,7 +20,9 @@ pub enum Outcome {
     SignedIn(Uuid),
     /// Wrong email or password: one message for both, no account oracle.
     Invalid,
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
 }
 
 pub struct Attempt<'a> {
@@ -33,15 +35,20 @@ pub struct Attempt<'a> {
 pub async fn attempt(state: &AppState, a: &Attempt<'_>) -> AppResult<Outcome> {
     let now = state.clock.now();
     let email = a.email.trim();
-    let (by_account, by_ip) = store::login_attempts::failures_since(&state.db, email, a.ip, now - WINDOW).await?;
+    let (by_account, by_ip) =
+        store::login_attempts::failures_since(&state.db, email, a.ip, now - WINDOW).await?;
     if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
         audit(state, a, None, "failure", "login.rate_limited").await?;
-        return Ok(Outcome::RateLimited { retry_after_secs: WINDOW.whole_seconds() as u64 });
+        return Ok(Outcome::RateLimited {
+            retry_after_secs: WINDOW.whole_seconds() as u64,
+        });
     }
     let creds = store::people::credentials_by_email(&state.db, email).await?;
     // Always run one argon2 verification so both branches take the same time.
     let (hash, person) = match &creds {
-        Some(c) if !c.disabled && c.password_hash.is_some() => (c.password_hash.clone().unwrap_or_default(), Some(c.id)),
+        Some(c) if !c.disabled && c.password_hash.is_some() => {
+            (c.password_hash.clone().unwrap_or_default(), Some(c.id))
+        }
         _ => (state.decoy_hash.to_string(), None),
     };
     let ok = password::verify_blocking(a.password.to_string(), hash).await && person.is_some();
@@ -52,13 +59,26 @@ pub async fn attempt(state: &AppState, a: &Attempt<'_>) -> AppResult<Outcome> {
             Ok(Outcome::SignedIn(id))
         }
         _ => {
-            audit(state, a, creds.as_ref().map(|c| c.id), "failure", "login.password").await?;
+            audit(
+                state,
+                a,
+                creds.as_ref().map(|c| c.id),
+                "failure",
+                "login.password",
+            )
+            .await?;
             Ok(Outcome::Invalid)
         }
     }
 }
 
-async fn audit(state: &AppState, a: &Attempt<'_>, person: Option<Uuid>, outcome: &str, action: &str) -> AppResult<()> {
+async fn audit(
+    state: &AppState,
+    a: &Attempt<'_>,
+    person: Option<Uuid>,
+    outcome: &str,
+    action: &str,
+) -> AppResult<()> {
     let org = match person {
         Some(id) => store::people::by_id(&state.db, id).await?.map(|p| p.org_id),
         None => None,

@@ -20,7 +20,11 @@ pub struct Entry<'a> {
     pub ip: Option<&'a str>,
 }
 
-pub async fn append(db: impl PgExecutor<'_>, e: &Entry<'_>, at: OffsetDateTime) -> sqlx::Result<()> {
+pub async fn append(
+    db: impl PgExecutor<'_>,
+    e: &Entry<'_>,
+    at: OffsetDateTime,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_person_id, actor_email, acting_for_org_id, target_org_id, action, outcome,
                                 detail, request_id, ip)
@@ -68,7 +72,11 @@ pub struct AuditFilter {
 
 /// Entries that concern a partner: done in its hub, or aimed at it, its customers or
 /// its sub-partners. Newest first, keyset-paged by id.
-pub async fn list(db: impl PgExecutor<'_>, partner: PartnerOrgId, f: &AuditFilter) -> sqlx::Result<Vec<AuditRow>> {
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+    f: &AuditFilter,
+) -> sqlx::Result<Vec<AuditRow>> {
     let actor = f.actor.as_ref().map(|a| format!("%{}%", a.to_lowercase()));
     let org = f.org.as_ref().map(|o| format!("%{}%", o.to_lowercase()));
     let action = f.action.as_ref().map(|a| format!("{}%", a));
@@ -104,5 +112,7 @@ pub async fn list(db: impl PgExecutor<'_>, partner: PartnerOrgId, f: &AuditFilte
 
 /// Distinct action names seen for a partner, for the filter's list.
 pub async fn actions(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action LIMIT 200").fetch_all(db).await
+    sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action LIMIT 200")
+        .fetch_all(db)
+        .await
 }

@@ -7,7 +7,10 @@ use uuid::Uuid;
 use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
 
 /// Customer counts by status for the overview (SPEC §4.4).
-pub async fn counts_by_status(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn counts_by_status(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT o.status, count(*) FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
          WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
@@ -20,7 +23,10 @@ pub async fn counts_by_status(db: impl PgExecutor<'_>, partner: PartnerOrgId) ->
 
 /// Users (subscribers) by package across the partner's customers, plus workspaces
 /// (which hold `common_area_calling`).
-pub async fn users_by_package(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn users_by_package(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "WITH mine AS (SELECT r.managed_org_id AS id FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
                        WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL)
@@ -59,7 +65,15 @@ pub async fn list(
     partner: PartnerOrgId,
     f: &CustomerFilter<'_>,
 ) -> sqlx::Result<(Vec<CustomerRow>, i64)> {
-    let pattern = f.search.map(|s| format!("{}%", s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let pattern = f.search.map(|s| {
+        format!(
+            "{}%",
+            s.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
     let rows = sqlx::query_as(
         "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
                 (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users
@@ -199,7 +213,10 @@ pub struct LocationRow {
     pub international_calling: bool,
 }
 
-pub async fn locations(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<LocationRow>> {
+pub async fn locations(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<LocationRow>> {
     sqlx::query_as(
         "SELECT id, name, address_line1, city, country::text AS country, timezone, language, is_headquarters,
                 international_calling
@@ -220,7 +237,10 @@ pub struct WorkspaceRow {
     pub extension: Option<String>,
 }
 
-pub async fn workspaces(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<WorkspaceRow>> {
+pub async fn workspaces(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<WorkspaceRow>> {
     sqlx::query_as(
         "SELECT w.id, w.name, w.kind, l.name AS location, w.phone_number, w.extension
          FROM workspaces w JOIN locations l ON l.id = w.location_id WHERE w.org_id = $1 ORDER BY w.name",

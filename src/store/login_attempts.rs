@@ -41,5 +41,9 @@ pub async fn failures_since(
 
 /// Forgets attempts older than `before` (run by the housekeeping job).
 pub async fn prune(db: impl PgExecutor<'_>, before: OffsetDateTime) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(before).execute(db).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?
+        .rows_affected())
 }

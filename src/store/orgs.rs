@@ -30,15 +30,24 @@ impl OrgSummary {
     }
 }
 
-const SUMMARY: &str = "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings FROM orgs";
+const SUMMARY: &str =
+    "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings FROM orgs";
 
 pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<OrgSummary>> {
-    sqlx::query_as(&format!("{SUMMARY} WHERE id = $1 AND deleted_at IS NULL")).bind(id).fetch_optional(db).await
+    sqlx::query_as(&format!("{SUMMARY} WHERE id = $1 AND deleted_at IS NULL"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// True when `manager` onboarded `customer` (or manages a sub-partner, for
 /// `parent_of_sub_partner`): the relation that opens a customer's Control Hub.
-pub async fn manages(db: impl PgExecutor<'_>, manager: Uuid, managed: Uuid, relation: &str) -> sqlx::Result<bool> {
+pub async fn manages(
+    db: impl PgExecutor<'_>,
+    manager: Uuid,
+    managed: Uuid,
+    relation: &str,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
                         WHERE r.manager_org_id = $1 AND r.managed_org_id = $2 AND r.relation = $3
@@ -60,7 +69,11 @@ pub struct NewOrg<'a> {
     pub country: Option<&'a str>,
 }
 
-pub async fn insert(db: impl PgExecutor<'_>, org: &NewOrg<'_>, at: OffsetDateTime) -> sqlx::Result<Uuid> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    org: &NewOrg<'_>,
+    at: OffsetDateTime,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO orgs (id, kind, name, parent_org_id, external_id, status, country, provisioning_state, created_at, updated_at)
@@ -79,7 +92,12 @@ pub async fn insert(db: impl PgExecutor<'_>, org: &NewOrg<'_>, at: OffsetDateTim
     Ok(id)
 }
 
-pub async fn relate(db: impl PgExecutor<'_>, manager: Uuid, managed: Uuid, relation: &str) -> sqlx::Result<()> {
+pub async fn relate(
+    db: impl PgExecutor<'_>,
+    manager: Uuid,
+    managed: Uuid,
+    relation: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO org_relationships (manager_org_id, managed_org_id, relation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
@@ -92,11 +110,19 @@ pub async fn relate(db: impl PgExecutor<'_>, manager: Uuid, managed: Uuid, relat
 }
 
 pub async fn rename(db: impl PgExecutor<'_>, id: Uuid, name: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1").bind(id).bind(name).execute(db).await?;
+    sqlx::query("UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
-pub async fn set_restrictions(db: impl PgExecutor<'_>, id: Uuid, r: OrgRestrictions) -> sqlx::Result<()> {
+pub async fn set_restrictions(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    r: OrgRestrictions,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE orgs SET restricted_by_partner = $2, restrict_org_settings = $3, updated_at = now() WHERE id = $1",
     )
@@ -118,7 +144,10 @@ pub struct SubPartnerRow {
 }
 
 /// The sub-partners a partner manages (SPEC §11).
-pub async fn sub_partners(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<SubPartnerRow>> {
+pub async fn sub_partners(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+) -> sqlx::Result<Vec<SubPartnerRow>> {
     sqlx::query_as(
         "SELECT o.id, o.name, o.provisioning_state, o.created_at,
                 (SELECT count(*) FROM org_relationships c WHERE c.manager_org_id = o.id AND c.relation = 'onboarded') AS customers
@@ -132,7 +161,10 @@ pub async fn sub_partners(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sql
 }
 
 /// Subscription ids a partner bills under; a sub-partner shares its parent's.
-pub async fn subscription_ids(db: impl PgExecutor<'_>, partner: PartnerOrgId) -> sqlx::Result<Vec<String>> {
+pub async fn subscription_ids(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT s.id FROM wholesale_subscriptions s JOIN orgs o ON o.id = $1
          WHERE s.partner_org_id = coalesce(o.parent_org_id, o.id) ORDER BY s.id",

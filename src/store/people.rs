@@ -12,7 +12,10 @@ pub struct Credentials {
     pub disabled: bool,
 }
 
-pub async fn credentials_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Credentials>> {
+pub async fn credentials_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> sqlx::Result<Option<Credentials>> {
     sqlx::query_as("SELECT id, password_hash, disabled FROM people WHERE email = $1::citext")
         .bind(email)
         .fetch_optional(db)
@@ -34,7 +37,9 @@ impl PersonRow {
     pub fn shown_name(&self) -> String {
         match &self.display_name {
             Some(d) if !d.is_empty() => d.clone(),
-            _ => format!("{} {}", self.first_name, self.last_name).trim().to_string(),
+            _ => format!("{} {}", self.first_name, self.last_name)
+                .trim()
+                .to_string(),
         }
     }
 }
@@ -57,13 +62,20 @@ pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Opti
     .await
 }
 
-pub async fn role_assignments(db: impl PgExecutor<'_>, person_id: Uuid) -> sqlx::Result<Vec<(Uuid, Role)>> {
-    let rows: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT org_id, role FROM role_assignments WHERE person_id = $1 ORDER BY org_id, role")
-            .bind(person_id)
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().filter_map(|(org, role)| Role::parse(&role).map(|r| (org, r))).collect())
+pub async fn role_assignments(
+    db: impl PgExecutor<'_>,
+    person_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, Role)>> {
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT org_id, role FROM role_assignments WHERE person_id = $1 ORDER BY org_id, role",
+    )
+    .bind(person_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(org, role)| Role::parse(&role).map(|r| (org, r)))
+        .collect())
 }
 
 pub struct NewPerson<'a> {
@@ -90,7 +102,12 @@ pub async fn insert(db: impl PgExecutor<'_>, p: &NewPerson<'_>) -> sqlx::Result<
     Ok(id)
 }
 
-pub async fn grant(db: impl PgExecutor<'_>, person_id: Uuid, org_id: Uuid, role: Role) -> sqlx::Result<()> {
+pub async fn grant(
+    db: impl PgExecutor<'_>,
+    person_id: Uuid,
+    org_id: Uuid,
+    role: Role,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO role_assignments (person_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(person_id)
         .bind(org_id)
@@ -100,7 +117,11 @@ pub async fn grant(db: impl PgExecutor<'_>, person_id: Uuid, org_id: Uuid, role:
     Ok(())
 }
 
-pub async fn set_password_hash(db: impl PgExecutor<'_>, person_id: Uuid, hash: &str) -> sqlx::Result<()> {
+pub async fn set_password_hash(
+    db: impl PgExecutor<'_>,
+    person_id: Uuid,
+    hash: &str,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE people SET password_hash = $2, updated_at = now() WHERE id = $1")
         .bind(person_id)
         .bind(hash)

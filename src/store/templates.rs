@@ -27,13 +27,19 @@ const SELECT: &str = "SELECT t.id, t.name, t.provisioning_id, t.country::text AS
     FROM onboarding_templates t";
 
 pub async fn list(db: impl PgExecutor<'_>, owner: PartnerOrgId) -> sqlx::Result<Vec<TemplateRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE t.owner_org_id = $1 ORDER BY lower(t.name)"))
-        .bind(owner.id())
-        .fetch_all(db)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE t.owner_org_id = $1 ORDER BY lower(t.name)"
+    ))
+    .bind(owner.id())
+    .fetch_all(db)
+    .await
 }
 
-pub async fn get(db: impl PgExecutor<'_>, owner: PartnerOrgId, id: Uuid) -> sqlx::Result<Option<TemplateRow>> {
+pub async fn get(
+    db: impl PgExecutor<'_>,
+    owner: PartnerOrgId,
+    id: Uuid,
+) -> sqlx::Result<Option<TemplateRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE t.owner_org_id = $1 AND t.id = $2"))
         .bind(owner.id())
         .bind(id)

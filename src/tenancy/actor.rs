@@ -20,19 +20,31 @@ pub struct Actor {
 
 impl Actor {
     pub fn roles_on(&self, org_id: Uuid) -> Vec<Role> {
-        self.assignments.iter().filter(|(o, _)| *o == org_id).map(|(_, r)| *r).collect()
+        self.assignments
+            .iter()
+            .filter(|(o, _)| *o == org_id)
+            .map(|(_, r)| *r)
+            .collect()
     }
 
     /// The partner org whose Partner Hub this person opens, and their roles there.
     pub fn partner_home(&self) -> Option<(Uuid, Vec<Role>)> {
-        let roles: Vec<Role> = self.roles_on(self.home_org_id).into_iter().filter(|r| r.is_partner_role()).collect();
+        let roles: Vec<Role> = self
+            .roles_on(self.home_org_id)
+            .into_iter()
+            .filter(|r| r.is_partner_role())
+            .collect();
         (!roles.is_empty()).then_some((self.home_org_id, roles))
     }
 
     /// The customer orgs whose Control Hub this person opens as a customer admin.
     pub fn customer_orgs(&self) -> Vec<Uuid> {
-        let mut orgs: Vec<Uuid> =
-            self.assignments.iter().filter(|(_, r)| r.is_customer_role()).map(|(o, _)| *o).collect();
+        let mut orgs: Vec<Uuid> = self
+            .assignments
+            .iter()
+            .filter(|(_, r)| r.is_customer_role())
+            .map(|(o, _)| *o)
+            .collect();
         orgs.dedup();
         orgs
     }

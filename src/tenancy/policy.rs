@@ -58,7 +58,9 @@ impl CustomerAccess {
     pub fn from_customer_roles(roles: &[Role]) -> Option<CustomerAccess> {
         if roles.contains(&Role::CustomerFullAdmin) {
             Some(CustomerAccess::CustomerFull)
-        } else if roles.contains(&Role::CustomerReadonlyAdmin) || roles.contains(&Role::ProvisioningAdmin) {
+        } else if roles.contains(&Role::CustomerReadonlyAdmin)
+            || roles.contains(&Role::ProvisioningAdmin)
+        {
             Some(CustomerAccess::CustomerReadOnly)
         } else {
             None
@@ -69,7 +71,9 @@ impl CustomerAccess {
         if !partner_may(roles, PartnerAction::View, false) {
             return None;
         }
-        Some(CustomerAccess::Partner { may_change: partner_may(roles, PartnerAction::ManageCustomers, false) })
+        Some(CustomerAccess::Partner {
+            may_change: partner_may(roles, PartnerAction::ManageCustomers, false),
+        })
     }
 
     pub fn is_partner(self) -> bool {
@@ -101,7 +105,11 @@ mod tests {
     fn read_only_partner_admin_looks_but_never_changes() {
         let roles = [PartnerReadonlyAdmin];
         assert!(partner_may(&roles, PartnerAction::View, false));
-        assert!(partner_may(&roles, PartnerAction::ViewAdministration, false));
+        assert!(partner_may(
+            &roles,
+            PartnerAction::ViewAdministration,
+            false
+        ));
         for action in [
             PartnerAction::ManageCustomers,
             PartnerAction::ManageTemplates,
@@ -115,9 +123,21 @@ mod tests {
 
     #[test]
     fn cross_launch_needs_both_full_and_wholesale_admin() {
-        assert!(!partner_may(&[PartnerFullAdmin], PartnerAction::CrossLaunch, false));
-        assert!(!partner_may(&[WholesaleAdmin], PartnerAction::CrossLaunch, false));
-        assert!(partner_may(&[PartnerFullAdmin, WholesaleAdmin], PartnerAction::CrossLaunch, false));
+        assert!(!partner_may(
+            &[PartnerFullAdmin],
+            PartnerAction::CrossLaunch,
+            false
+        ));
+        assert!(!partner_may(
+            &[WholesaleAdmin],
+            PartnerAction::CrossLaunch,
+            false
+        ));
+        assert!(partner_may(
+            &[PartnerFullAdmin, WholesaleAdmin],
+            PartnerAction::CrossLaunch,
+            false
+        ));
     }
 
     #[test]
@@ -133,18 +153,45 @@ mod tests {
     fn wholesale_admin_manages_customers_but_not_settings() {
         let roles = [WholesaleAdmin];
         assert!(partner_may(&roles, PartnerAction::ManageCustomers, false));
-        assert!(!partner_may(&roles, PartnerAction::ViewAdministration, false));
+        assert!(!partner_may(
+            &roles,
+            PartnerAction::ViewAdministration,
+            false
+        ));
     }
 
     #[test]
     fn customer_admins_obey_restricted_mode_and_partners_do_not() {
-        let restricted = OrgRestrictions { restricted_by_partner: true, restrict_org_settings: false };
-        assert!(!customer_may_change(CustomerAccess::CustomerFull, Control::CompanyName, restricted));
-        assert!(customer_may_change(CustomerAccess::Partner { may_change: true }, Control::CompanyName, restricted));
-        assert!(!customer_may_change(CustomerAccess::Partner { may_change: false }, Control::CompanyName, restricted));
+        let restricted = OrgRestrictions {
+            restricted_by_partner: true,
+            restrict_org_settings: false,
+        };
+        assert!(!customer_may_change(
+            CustomerAccess::CustomerFull,
+            Control::CompanyName,
+            restricted
+        ));
+        assert!(customer_may_change(
+            CustomerAccess::Partner { may_change: true },
+            Control::CompanyName,
+            restricted
+        ));
+        assert!(!customer_may_change(
+            CustomerAccess::Partner { may_change: false },
+            Control::CompanyName,
+            restricted
+        ));
         let open = OrgRestrictions::default();
-        assert!(customer_may_change(CustomerAccess::CustomerFull, Control::CompanyName, open));
-        assert!(!customer_may_change(CustomerAccess::CustomerReadOnly, Control::CompanyName, open));
+        assert!(customer_may_change(
+            CustomerAccess::CustomerFull,
+            Control::CompanyName,
+            open
+        ));
+        assert!(!customer_may_change(
+            CustomerAccess::CustomerReadOnly,
+            Control::CompanyName,
+            open
+        ));
     }
 
     #[test]

@@ -5,16 +5,21 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 pub fn datetime(t: &OffsetDateTime) -> String {
-    t.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
 }
 
 pub fn date(t: &OffsetDateTime) -> String {
-    t.format(format_description!("[year]-[month]-[day]")).unwrap_or_default()
+    t.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
 }
 
 /// Machine-readable form for `<time datetime="...">`.
 pub fn iso(t: &OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 pub fn opt(s: &Option<String>) -> &str {

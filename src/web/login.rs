@@ -52,7 +52,10 @@ struct LoginQuery {
     signed_out: Option<String>,
 }
 
-async fn email_page(session: tower_sessions::Session, Query(q): Query<LoginQuery>) -> AppResult<EmailPage> {
+async fn email_page(
+    session: tower_sessions::Session,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<EmailPage> {
     let auth = AuthSession(session);
     let notice = if q.expired.is_some() {
         Some("Your session has expired. Please sign in again.")
@@ -64,7 +67,12 @@ async fn email_page(session: tower_sessions::Session, Query(q): Query<LoginQuery
     Ok(EmailPage {
         csrf: auth.csrf_token().await?,
         email: String::new(),
-        next: q.next.as_deref().and_then(safe_return_path).unwrap_or("").to_string(),
+        next: q
+            .next
+            .as_deref()
+            .and_then(safe_return_path)
+            .unwrap_or("")
+            .to_string(),
         error: None,
         notice,
     })
@@ -87,7 +95,10 @@ fn looks_like_email(s: &str) -> bool {
 /// The email decides the next step. Built-in identity asks for a password; orgs that
 /// sign in through a partner IdP are routed there (SPEC §10). Unknown emails get the
 /// password step too, so this page reveals nothing about which accounts exist.
-async fn email_submit(session: tower_sessions::Session, Form(f): Form<EmailForm>) -> AppResult<Response> {
+async fn email_submit(
+    session: tower_sessions::Session,
+    Form(f): Form<EmailForm>,
+) -> AppResult<Response> {
     let auth = AuthSession(session);
     let next = safe_return_path(&f.next).unwrap_or("").to_string();
     if !looks_like_email(&f.email) {
@@ -100,8 +111,13 @@ async fn email_submit(session: tower_sessions::Session, Form(f): Form<EmailForm>
         };
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    Ok(PasswordPage { csrf: auth.csrf_token().await?, email: f.email.trim().to_string(), next, error: None }
-        .into_response())
+    Ok(PasswordPage {
+        csrf: auth.csrf_token().await?,
+        email: f.email.trim().to_string(),
+        next,
+        error: None,
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -119,15 +135,28 @@ async fn password_submit(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let auth = AuthSession(session);
-    let attempt = Attempt { email: &f.email, password: &f.password, ip: &req.ip, request_id: &req.request_id };
+    let attempt = Attempt {
+        email: &f.email,
+        password: &f.password,
+        ip: &req.ip,
+        request_id: &req.request_id,
+    };
     let next = safe_return_path(&f.next).unwrap_or("").to_string();
     let (status, message, retry_after) = match sign_in::attempt(&state, &attempt).await? {
         Outcome::SignedIn(person_id) => {
             auth.sign_in(person_id, state.clock.now()).await?;
-            let target = if next.is_empty() { home_path(&state, person_id).await? } else { next };
+            let target = if next.is_empty() {
+                home_path(&state, person_id).await?
+            } else {
+                next
+            };
             return Ok(Redirect::to(&target).into_response());
         }
-        Outcome::Invalid => (StatusCode::UNAUTHORIZED, "The email or password is not right.".to_string(), None),
+        Outcome::Invalid => (
+            StatusCode::UNAUTHORIZED,
+            "The email or password is not right.".to_string(),
+            None,
+        ),
         Outcome::RateLimited { retry_after_secs } => (
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -137,10 +166,17 @@ async fn password_submit(
             Some(retry_after_secs),
         ),
     };
-    let page = PasswordPage { csrf: auth.csrf_token().await?, email: f.email, next, error: Some(message) };
+    let page = PasswordPage {
+        csrf: auth.csrf_token().await?,
+        email: f.email,
+        next,
+        error: Some(message),
+    };
     let mut response = (status, page).into_response();
     if let Some(secs) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
 }
@@ -162,7 +198,11 @@ async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String>
     })
 }
 
-async fn logout(State(state): State<AppState>, session: tower_sessions::Session, req: ReqInfo) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+) -> AppResult<Response> {
     let auth = AuthSession(session);
     if let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await? {
         let person = store::people::by_id(&state.db, s.person_id).await?;
@@ -195,8 +235,14 @@ struct NoAccessPage {
 }
 
 /// Signed in, but no admin role anywhere: end users have no admin access (SPEC §1).
-async fn no_access(CurrentAdmin(actor): CurrentAdmin, session: tower_sessions::Session) -> AppResult<NoAccessPage> {
-    Ok(NoAccessPage { csrf: AuthSession(session).csrf_token().await?, email: actor.email })
+async fn no_access(
+    CurrentAdmin(actor): CurrentAdmin,
+    session: tower_sessions::Session,
+) -> AppResult<NoAccessPage> {
+    Ok(NoAccessPage {
+        csrf: AuthSession(session).csrf_token().await?,
+        email: actor.email,
+    })
 }
 
 #[cfg(test)]

@@ -24,11 +24,20 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
              object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if state.config.is_https() {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -38,7 +47,11 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 
 /// Requests by route and status, with latency.
 pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let started = Instant::now();
     let res = next.run(req).await;
@@ -51,7 +64,11 @@ pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 /// Every 403 is an authorization denial and goes to the audit log with who asked.
-pub async fn audit_denials(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn audit_denials(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let slot = ActorSlot::default();
     req.extensions_mut().insert(slot.clone());
     let path = req.uri().path().to_string();
@@ -64,7 +81,12 @@ pub async fn audit_denials(State(state): State<AppState>, mut req: Request, next
     if res.status() == StatusCode::FORBIDDEN {
         let who = slot.0.lock().ok().and_then(|s| s.clone());
         let request_id = crate::web::request_id::current();
-        let reason = res.headers().get("x-refused-by").and_then(|v| v.to_str().ok()).unwrap_or("policy").to_string();
+        let reason = res
+            .headers()
+            .get("x-refused-by")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("policy")
+            .to_string();
         let entry = store::audit::Entry {
             actor_person_id: who.as_ref().map(|w| w.0),
             actor_email: who.as_ref().map(|w| w.1.as_str()),

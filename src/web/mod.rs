@@ -47,17 +47,25 @@ pub struct ReqInfo {
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ReqInfo {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ReqInfo { request_id: request_id::current(), ip: client_ip(parts) })
+        Ok(ReqInfo {
+            request_id: request_id::current(),
+            ip: client_ip(parts),
+        })
     }
 }
 
 impl ReqInfo {
     pub fn ctx(&self) -> crate::services::customer_settings::RequestCtx<'_> {
-        crate::services::customer_settings::RequestCtx { request_id: &self.request_id, ip: &self.ip }
+        crate::services::customer_settings::RequestCtx {
+            request_id: &self.request_id,
+            ip: &self.ip,
+        }
     }
 }
 
 /// A role's label for display, tolerant of unknown values.
 pub fn partner_role_label(role: &str) -> &'static str {
-    crate::domain::roles::Role::parse(role).map(crate::domain::roles::Role::label).unwrap_or("Unknown role")
+    crate::domain::roles::Role::parse(role)
+        .map(crate::domain::roles::Role::label)
+        .unwrap_or("Unknown role")
 }

@@ -11,11 +11,17 @@ use crate::error::AppResult;
 use crate::{db, jobs, store};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/", root).get("/healthz", healthz).get("/readyz", readyz).get("/metrics", metrics)
+    t.get("/", root)
+        .get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/metrics", metrics)
 }
 
 /// Signed in: your hub. Otherwise: the sign-in page.
-async fn root(State(state): State<AppState>, session: tower_sessions::Session) -> AppResult<Response> {
+async fn root(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+) -> AppResult<Response> {
     let auth = AuthSession(session);
     if let SessionState::Active(s) = auth.state(state.clock.now()).await? {
         let assignments = store::people::role_assignments(&state.db, s.person_id).await?;
@@ -52,11 +58,19 @@ async fn metrics(State(state): State<AppState>) -> Response {
         Ok(counts) => {
             state.metrics.jobs.reset();
             for state_name in ["queued", "running", "succeeded", "dead"] {
-                let n = counts.iter().find(|(s, _)| s == state_name).map(|(_, n)| *n).unwrap_or(0);
+                let n = counts
+                    .iter()
+                    .find(|(s, _)| s == state_name)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
                 state.metrics.jobs.with_label_values(&[state_name]).set(n);
             }
         }
         Err(e) => tracing::warn!(error = %e, "metrics: job counts unavailable"),
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }

@@ -14,7 +14,10 @@ pub struct RouteTable<S> {
 
 impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
     pub fn new() -> Self {
-        Self { router: Router::new(), entries: Vec::new() }
+        Self {
+            router: Router::new(),
+            entries: Vec::new(),
+        }
     }
 
     pub fn get<H, T>(mut self, path: &'static str, handler: H) -> Self

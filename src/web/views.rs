@@ -35,21 +35,70 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    pub async fn partner(scope: &PartnerScope, session: &AuthSession, active: &str, title: &str) -> AppResult<Self> {
+    pub async fn partner(
+        scope: &PartnerScope,
+        session: &AuthSession,
+        active: &str,
+        title: &str,
+    ) -> AppResult<Self> {
         let mut nav = vec![];
         let mut add = |label: &'static str, href: String, key: &str, allowed: bool| {
             if allowed {
-                nav.push(NavItem { label, href, active: key == active });
+                nav.push(NavItem {
+                    label,
+                    href,
+                    active: key == active,
+                });
             }
         };
-        add("Overview", paths::PARTNER.into(), "overview", scope.may(PartnerAction::View));
-        add("Customers", paths::CUSTOMERS.into(), "customers", scope.may(PartnerAction::View));
-        add("Templates", paths::TEMPLATES.into(), "templates", scope.may(PartnerAction::View));
-        add("Indirect providers", paths::INDIRECT.into(), "indirect", scope.may(PartnerAction::CrossLaunch));
-        add("Billing", paths::BILLING.into(), "billing", scope.may(PartnerAction::ViewBilling));
-        add("Settings", paths::SETTINGS.into(), "settings", scope.may(PartnerAction::ViewAdministration));
-        add("Jobs", paths::JOBS.into(), "jobs", scope.may(PartnerAction::ViewAdministration));
-        add("Audit", paths::AUDIT.into(), "audit", scope.may(PartnerAction::ViewAdministration));
+        add(
+            "Overview",
+            paths::PARTNER.into(),
+            "overview",
+            scope.may(PartnerAction::View),
+        );
+        add(
+            "Customers",
+            paths::CUSTOMERS.into(),
+            "customers",
+            scope.may(PartnerAction::View),
+        );
+        add(
+            "Templates",
+            paths::TEMPLATES.into(),
+            "templates",
+            scope.may(PartnerAction::View),
+        );
+        add(
+            "Indirect providers",
+            paths::INDIRECT.into(),
+            "indirect",
+            scope.may(PartnerAction::CrossLaunch),
+        );
+        add(
+            "Billing",
+            paths::BILLING.into(),
+            "billing",
+            scope.may(PartnerAction::ViewBilling),
+        );
+        add(
+            "Settings",
+            paths::SETTINGS.into(),
+            "settings",
+            scope.may(PartnerAction::ViewAdministration),
+        );
+        add(
+            "Jobs",
+            paths::JOBS.into(),
+            "jobs",
+            scope.may(PartnerAction::ViewAdministration),
+        );
+        add(
+            "Audit",
+            paths::AUDIT.into(),
+            "audit",
+            scope.may(PartnerAction::ViewAdministration),
+        );
         Ok(Self {
             title: title.to_string(),
             csrf: session.csrf_token().await?,
@@ -60,12 +109,21 @@ impl PageCtx {
             hub: "partner",
             nav,
             cross_launched_into: scope.home.as_ref().map(|_| scope.org.name.clone()),
-            home_org_name: scope.home.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+            home_org_name: scope
+                .home
+                .as_ref()
+                .map(|h| h.name.clone())
+                .unwrap_or_default(),
             restricted_notice: false,
         })
     }
 
-    pub async fn control(scope: &CustomerScope, session: &AuthSession, active: &str, title: &str) -> AppResult<Self> {
+    pub async fn control(
+        scope: &CustomerScope,
+        session: &AuthSession,
+        active: &str,
+        title: &str,
+    ) -> AppResult<Self> {
         let org = scope.org.id;
         let items: [(&'static str, &str, &str); 7] = [
             ("Users", "users", "users"),
@@ -78,7 +136,11 @@ impl PageCtx {
         ];
         let nav = items
             .into_iter()
-            .map(|(label, seg, key)| NavItem { label, href: paths::control(org, seg), active: key == active })
+            .map(|(label, seg, key)| NavItem {
+                label,
+                href: paths::control(org, seg),
+                active: key == active,
+            })
             .collect();
         Ok(Self {
             title: title.to_string(),
@@ -118,6 +180,11 @@ impl ErrorPage {
             503 => "Temporarily unavailable",
             _ => "Something went wrong",
         };
-        Self { code: status.as_u16(), heading, message, request_id: crate::web::request_id::current() }
+        Self {
+            code: status.as_u16(),
+            heading,
+            message,
+            request_id: crate::web::request_id::current(),
+        }
     }
 }

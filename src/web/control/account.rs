@@ -29,11 +29,17 @@ pub struct AccountPage {
 
 impl AccountPage {
     fn error(&self, field: &str) -> String {
-        self.errors.get(field).map(|m| m.join(" ")).unwrap_or_default()
+        self.errors
+            .get(field)
+            .map(|m| m.join(" "))
+            .unwrap_or_default()
     }
 }
 
-pub async fn page(scope: CustomerScope, session: tower_sessions::Session) -> AppResult<AccountPage> {
+pub async fn page(
+    scope: CustomerScope,
+    session: tower_sessions::Session,
+) -> AppResult<AccountPage> {
     Ok(AccountPage {
         page: PageCtx::control(&scope, &AuthSession(session), "account", "Account").await?,
         org_id: scope.org.id,

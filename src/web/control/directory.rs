@@ -23,14 +23,24 @@ pub struct UsersPage {
 }
 
 fn package_name(p: &Option<String>) -> String {
-    p.as_deref().map(packages::display_name).unwrap_or_else(|| "—".into())
+    p.as_deref()
+        .map(packages::display_name)
+        .unwrap_or_else(|| "—".into())
 }
 
 fn role_names(roles: &[String]) -> String {
-    roles.iter().map(|r| crate::web::partner_role_label(r)).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(|r| crate::web::partner_role_label(r))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-pub async fn users(State(state): State<AppState>, scope: CustomerScope, session: tower_sessions::Session) -> AppResult<UsersPage> {
+pub async fn users(
+    State(state): State<AppState>,
+    scope: CustomerScope,
+    session: tower_sessions::Session,
+) -> AppResult<UsersPage> {
     Ok(UsersPage {
         page: PageCtx::control(&scope, &AuthSession(session), "users", "Users").await?,
         rows: store::customers::users(&state.db, scope.org_id()).await?,

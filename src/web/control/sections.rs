@@ -35,36 +35,84 @@ async fn section(
     Ok(SectionPage {
         page: PageCtx::control(&scope, &AuthSession(session), key, title).await?,
         intro,
-        settings: controls.iter().map(|(label, c)| Setting { label, editable: scope.may_change(*c) }).collect(),
+        settings: controls
+            .iter()
+            .map(|(label, c)| Setting {
+                label,
+                editable: scope.may_change(*c),
+            })
+            .collect(),
     })
 }
 
-pub async fn security(scope: CustomerScope, session: tower_sessions::Session) -> AppResult<SectionPage> {
-    section(scope, session, "security", "Security", "How people of this organisation sign in.", &[(
-        "Authentication and single sign-on",
-        Control::Authentication,
-    )])
+pub async fn security(
+    scope: CustomerScope,
+    session: tower_sessions::Session,
+) -> AppResult<SectionPage> {
+    section(
+        scope,
+        session,
+        "security",
+        "Security",
+        "How people of this organisation sign in.",
+        &[("Authentication and single sign-on", Control::Authentication)],
+    )
     .await
 }
 
-pub async fn settings(scope: CustomerScope, session: tower_sessions::Session) -> AppResult<SectionPage> {
-    section(scope, session, "settings", "Organisation settings", "Domains, email and directory settings.", &[
-        ("Domain", Control::DomainAndEmailSettings),
-        ("Email settings (suppress admin invites, email language)", Control::DomainAndEmailSettings),
-        ("Directory synchronisation", Control::DirectorySync),
-        ("Migrations and connected UC", Control::MigrationsAndConnectedUc),
-    ])
+pub async fn settings(
+    scope: CustomerScope,
+    session: tower_sessions::Session,
+) -> AppResult<SectionPage> {
+    section(
+        scope,
+        session,
+        "settings",
+        "Organisation settings",
+        "Domains, email and directory settings.",
+        &[
+            ("Domain", Control::DomainAndEmailSettings),
+            (
+                "Email settings (suppress admin invites, email language)",
+                Control::DomainAndEmailSettings,
+            ),
+            ("Directory synchronisation", Control::DirectorySync),
+            (
+                "Migrations and connected UC",
+                Control::MigrationsAndConnectedUc,
+            ),
+        ],
+    )
     .await
 }
 
-pub async fn calling(scope: CustomerScope, session: tower_sessions::Session) -> AppResult<SectionPage> {
-    section(scope, session, "calling", "Calling", "Calling behaviour of this organisation and its locations.", &[
-        ("Dial behaviour", Control::DialBehaviour),
-        ("App options: call priority", Control::AppCallPriority),
-        ("Location PSTN: local gateway and vendor options", Control::LocationPstnOptions),
-        ("Location calling settings after creation", Control::LocationCallingAfterCreation),
-        ("PSTN management and call recording", Control::PstnAndCallRecording),
-        ("Phone numbers", Control::PhoneNumbers),
-    ])
+pub async fn calling(
+    scope: CustomerScope,
+    session: tower_sessions::Session,
+) -> AppResult<SectionPage> {
+    section(
+        scope,
+        session,
+        "calling",
+        "Calling",
+        "Calling behaviour of this organisation and its locations.",
+        &[
+            ("Dial behaviour", Control::DialBehaviour),
+            ("App options: call priority", Control::AppCallPriority),
+            (
+                "Location PSTN: local gateway and vendor options",
+                Control::LocationPstnOptions,
+            ),
+            (
+                "Location calling settings after creation",
+                Control::LocationCallingAfterCreation,
+            ),
+            (
+                "PSTN management and call recording",
+                Control::PstnAndCallRecording,
+            ),
+            ("Phone numbers", Control::PhoneNumbers),
+        ],
+    )
     .await
 }

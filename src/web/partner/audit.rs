@@ -11,12 +11,12 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::{AppResult, FieldErrors};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use crate::store::audit::{self, AuditFilter, AuditRow};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::paths;
 use crate::web::views::PageCtx;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -53,11 +53,17 @@ fn parse_local(field: &str, value: &str, errors: &mut FieldErrors) -> Option<Off
     }
     let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]");
     match PrimitiveDateTime::parse(value, fmt).or_else(|_| {
-        PrimitiveDateTime::parse(value, format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+        PrimitiveDateTime::parse(
+            value,
+            format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        )
     }) {
         Ok(t) => Some(t.assume_utc()),
         Err(_) => {
-            errors.entry(field.into()).or_default().push("Enter a date and time such as 2026-11-26T09:30.".into());
+            errors
+                .entry(field.into())
+                .or_default()
+                .push("Enter a date and time such as 2026-11-26T09:30.".into());
             None
         }
     }
@@ -83,7 +89,11 @@ pub async fn page(
         before_id: q.before,
         limit: PAGE_SIZE,
     };
-    let rows = if errors.is_empty() { audit::list(&state.db, scope.org_id(), &filter).await? } else { vec![] };
+    let rows = if errors.is_empty() {
+        audit::list(&state.db, scope.org_id(), &filter).await?
+    } else {
+        vec![]
+    };
     let older_href = (rows.len() as i64 == PAGE_SIZE).then(|| {
         let last = rows.last().map(|r| r.id).unwrap_or(0);
         format!(
@@ -110,6 +120,10 @@ pub async fn page(
         older_href,
     };
     // The page shows the field errors beside the inputs; the status tells scripts.
-    let status = if status_ok { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let status = if status_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     Ok((status, page).into_response())
 }

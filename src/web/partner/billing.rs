@@ -19,12 +19,20 @@ pub struct BillingPage {
     reports: i64,
 }
 
-pub async fn page(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<BillingPage> {
+pub async fn page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<BillingPage> {
     scope.require(PartnerAction::ViewBilling)?;
-    let reports: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM billing_reports WHERE partner_org_id = $1 AND deleted_at IS NULL")
-            .bind(scope.org.id)
-            .fetch_one(&state.db)
-            .await?;
-    Ok(BillingPage { page: PageCtx::partner(&scope, &AuthSession(session), "billing", "Billing").await?, reports })
+    let reports: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM billing_reports WHERE partner_org_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(scope.org.id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(BillingPage {
+        page: PageCtx::partner(&scope, &AuthSession(session), "billing", "Billing").await?,
+        reports,
+    })
 }

@@ -27,7 +27,10 @@ use crate::web::{ReqInfo, paths};
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/partner/customers", list)
         .get("/partner/customers/{id}", detail)
-        .post("/partner/customers/{id}/global-settings", update_global_settings)
+        .post(
+            "/partner/customers/{id}/global-settings",
+            update_global_settings,
+        )
 }
 
 const PAGE_SIZE: i64 = 25;
@@ -88,8 +91,12 @@ pub async fn list(
         format!(
             "{}?{}",
             paths::CUSTOMERS,
-            serde_urlencoded::to_string([("q", search), ("status", status.unwrap_or("")), ("page", &p.to_string())])
-                .unwrap_or_default()
+            serde_urlencoded::to_string([
+                ("q", search),
+                ("status", status.unwrap_or("")),
+                ("page", &p.to_string())
+            ])
+            .unwrap_or_default()
         )
     };
     Ok(ListPage {
@@ -98,7 +105,11 @@ pub async fn list(
         status: status.unwrap_or("").to_string(),
         statuses: CUSTOMER_STATUSES
             .iter()
-            .map(|s| StatusOption { value: s, label: customer_status_label(s), selected: Some(*s) == status })
+            .map(|s| StatusOption {
+                value: s,
+                label: customer_status_label(s),
+                selected: Some(*s) == status,
+            })
             .collect(),
         rows,
         total,
@@ -130,7 +141,9 @@ async fn render_detail(
     id: Uuid,
     errors: Vec<String>,
 ) -> AppResult<DetailPage> {
-    let c = store::customers::detail(&state.db, scope.org_id(), id).await?.ok_or(AppError::NotFound)?;
+    let c = store::customers::detail(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let packages = store::customers::packages(&state.db, c.id).await?;
     let title = c.name.clone();
     Ok(DetailPage {
@@ -172,7 +185,9 @@ pub async fn update_global_settings(
     };
     match customer_settings::set_global_settings(&state, &scope, id, wanted, &req.ctx()).await {
         Ok(()) => {
-            AuthSession(session).flash("Wholesale global settings saved.").await?;
+            AuthSession(session)
+                .flash("Wholesale global settings saved.")
+                .await?;
             Ok(Redirect::to(&paths::customer(id)).into_response())
         }
         Err(AppError::Validation(errors)) => {

@@ -30,15 +30,32 @@ pub struct ListPage {
     rows: Vec<SubPartnerRow>,
 }
 
-pub async fn list(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<ListPage> {
+pub async fn list(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<ListPage> {
     scope.require(PartnerAction::CrossLaunch)?;
     Ok(ListPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "indirect", "Indirect providers").await?,
+        page: PageCtx::partner(
+            &scope,
+            &AuthSession(session),
+            "indirect",
+            "Indirect providers",
+        )
+        .await?,
         rows: store::orgs::sub_partners(&state.db, scope.org_id()).await?,
     })
 }
 
-async fn audit(state: &AppState, scope_actor: &crate::tenancy::Actor, from: Uuid, to: Uuid, action: &str, req: &ReqInfo) -> AppResult<()> {
+async fn audit(
+    state: &AppState,
+    scope_actor: &crate::tenancy::Actor,
+    from: Uuid,
+    to: Uuid,
+    action: &str,
+    req: &ReqInfo,
+) -> AppResult<()> {
     store::audit::append(
         &state.db,
         &store::audit::Entry {
@@ -71,7 +88,15 @@ pub async fn launch(
     }
     scope.require(PartnerAction::CrossLaunch)?;
     AuthSession(session).set_cross_launch(Some(id)).await?;
-    audit(&state, &scope.actor, scope.org.id, id, "cross_launch.enter", &req).await?;
+    audit(
+        &state,
+        &scope.actor,
+        scope.org.id,
+        id,
+        "cross_launch.enter",
+        &req,
+    )
+    .await?;
     Ok(Redirect::to(paths::PARTNER))
 }
 
@@ -84,7 +109,15 @@ pub async fn leave(
 ) -> AppResult<Redirect> {
     if let Some(sub) = actor.cross_launch {
         AuthSession(session).set_cross_launch(None).await?;
-        audit(&state, &actor, actor.home_org_id, sub, "cross_launch.leave", &req).await?;
+        audit(
+            &state,
+            &actor,
+            actor.home_org_id,
+            sub,
+            "cross_launch.leave",
+            &req,
+        )
+        .await?;
     }
     Ok(Redirect::to(paths::INDIRECT))
 }

@@ -17,7 +17,8 @@ use crate::web::views::PageCtx;
 use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/jobs", list).post("/partner/jobs/{id}/retry", retry)
+    t.get("/partner/jobs", list)
+        .post("/partner/jobs/{id}/retry", retry)
 }
 
 #[derive(Template, WebTemplate)]
@@ -28,7 +29,11 @@ pub struct JobsPage {
     may_retry: bool,
 }
 
-pub async fn list(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<JobsPage> {
+pub async fn list(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<JobsPage> {
     scope.require(PartnerAction::ViewAdministration)?;
     Ok(JobsPage {
         page: PageCtx::partner(&scope, &AuthSession(session), "jobs", "Jobs").await?,
@@ -69,7 +74,11 @@ pub async fn retry(
         .await?;
         session.flash(format!("Job {id} is queued again.")).await?;
     } else {
-        session.flash(format!("Job {id} is not dead, so there is nothing to retry.")).await?;
+        session
+            .flash(format!(
+                "Job {id} is not dead, so there is nothing to retry."
+            ))
+            .await?;
     }
     Ok(Redirect::to(paths::JOBS))
 }

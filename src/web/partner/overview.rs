@@ -25,7 +25,14 @@ pub struct Bar {
 
 fn bars(rows: Vec<(String, String, i64)>) -> Vec<Bar> {
     let max = rows.iter().map(|r| r.2).max().unwrap_or(0).max(1);
-    rows.into_iter().map(|(key, label, count)| Bar { label, key, count, width: count * 100 / max }).collect()
+    rows.into_iter()
+        .map(|(key, label, count)| Bar {
+            label,
+            key,
+            count,
+            width: count * 100 / max,
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,19 +45,30 @@ pub struct OverviewPage {
     by_package: Vec<Bar>,
 }
 
-pub async fn page(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<OverviewPage> {
+pub async fn page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<OverviewPage> {
     scope.require(PartnerAction::View)?;
     let counts = store::customers::counts_by_status(&state.db, scope.org_id()).await?;
     let by_status: Vec<(String, String, i64)> = CUSTOMER_STATUSES
         .iter()
         .map(|s| {
-            let n = counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
+            let n = counts
+                .iter()
+                .find(|(k, _)| k == s)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
             (s.to_string(), customer_status_label(s).to_string(), n)
         })
         .collect();
     let users = store::customers::users_by_package(&state.db, scope.org_id()).await?;
     let total_users = users.iter().map(|(_, n)| n).sum();
-    let by_package = users.into_iter().map(|(p, n)| (p.clone(), packages::display_name(&p), n)).collect();
+    let by_package = users
+        .into_iter()
+        .map(|(p, n)| (p.clone(), packages::display_name(&p), n))
+        .collect();
     Ok(OverviewPage {
         page: PageCtx::partner(&scope, &AuthSession(session), "overview", "Overview").await?,
         total_customers: counts.iter().map(|(_, n)| n).sum(),

@@ -26,7 +26,11 @@ pub fn role_label(role: &str) -> &'static str {
     Role::parse(role).map(Role::label).unwrap_or("Unknown role")
 }
 
-pub async fn admins(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<AdminsPage> {
+pub async fn admins(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<AdminsPage> {
     scope.require(PartnerAction::ViewAdministration)?;
     Ok(AdminsPage {
         page: PageCtx::partner(&scope, &AuthSession(session), "settings", "Administrators").await?,

@@ -16,7 +16,8 @@ use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/templates", list).get("/partner/templates/{id}", detail)
+    t.get("/partner/templates", list)
+        .get("/partner/templates/{id}", detail)
 }
 
 #[derive(Template, WebTemplate)]
@@ -26,10 +27,20 @@ pub struct ListPage {
     rows: Vec<TemplateRow>,
 }
 
-pub async fn list(State(state): State<AppState>, scope: PartnerScope, session: tower_sessions::Session) -> AppResult<ListPage> {
+pub async fn list(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<ListPage> {
     scope.require(PartnerAction::View)?;
     Ok(ListPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "templates", "Onboarding templates").await?,
+        page: PageCtx::partner(
+            &scope,
+            &AuthSession(session),
+            "templates",
+            "Onboarding templates",
+        )
+        .await?,
         rows: store::templates::list(&state.db, scope.org_id()).await?,
     })
 }
@@ -48,9 +59,14 @@ pub async fn detail(
     Path(id): Path<Uuid>,
 ) -> AppResult<DetailPage> {
     scope.require(PartnerAction::View)?;
-    let t = store::templates::get(&state.db, scope.org_id(), id).await?.ok_or(AppError::NotFound)?;
+    let t = store::templates::get(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let title = t.name.clone();
-    Ok(DetailPage { page: PageCtx::partner(&scope, &AuthSession(session), "templates", &title).await?, t })
+    Ok(DetailPage {
+        page: PageCtx::partner(&scope, &AuthSession(session), "templates", &title).await?,
+        t,
+    })
 }
 
 pub fn auth_mode_label(mode: &str) -> &'static str {

@@ -1,0 +1,365 @@
+//! Every route the router registers, against every kind of visitor: anonymous visitors
+//! are sent to sign in, wrong roles are refused, other tenants get 404. A route missing
+//! from the table below fails `every_route_is_in_the_authorization_table`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use reqwest::{Client, Method, StatusCode};
+
+use crate::common::*;
+
+/// What a visitor gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Want {
+    /// Served (2xx, or a redirect somewhere other than the sign-in page).
+    Ok,
+    /// Sent to the sign-in page.
+    Login,
+    /// 403.
+    Refused,
+    /// 404.
+    Missing,
+    /// 401 from the password form, 200 from the email form: public, any answer but 5xx.
+    Public,
+}
+use Want::*;
+
+/// Visitors, in the column order of the table.
+const VISITORS: [&str; 7] = [
+    "anonymous",
+    PARTNER_ADMIN,
+    PARTNER_READONLY,
+    WHOLESALE_ADMIN,
+    RESELLER_ADMIN,
+    CUSTOMER_ADMIN,
+    CUSTOMER_READONLY,
+];
+
+/// (method, route, [anonymous, partner full, partner read-only, wholesale, sub-partner,
+/// customer full, customer read-only]). Ids: `{id}` of customers/templates/jobs is
+/// Northwind's (Acme Dental, its first template, a dead job of Acme), of indirect
+/// providers Southwind's; `{org}` is Acme Dental.
+fn table() -> Vec<(Method, &'static str, [Want; 7])> {
+    let get = Method::GET;
+    let post = Method::POST;
+    let partner_view = [Login, Ok, Ok, Ok, Ok, Refused, Refused];
+    let partner_admin_view = [Login, Ok, Ok, Refused, Ok, Refused, Refused];
+    let northwind_object = [Login, Ok, Ok, Ok, Missing, Refused, Refused];
+    let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
+    vec![
+        (get.clone(), "/", [Login, Ok, Ok, Ok, Ok, Ok, Ok]),
+        (get.clone(), "/healthz", [Ok; 7]),
+        (get.clone(), "/readyz", [Ok; 7]),
+        (get.clone(), "/metrics", [Ok; 7]),
+        (get.clone(), "/login", [Ok; 7]),
+        (post.clone(), "/login", [Public; 7]),
+        (post.clone(), "/login/password", [Public; 7]),
+        // Signing out always ends on the sign-in page.
+        (post.clone(), "/logout", [Login; 7]),
+        (
+            get.clone(),
+            "/login/no-access",
+            [Login, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
+        (get.clone(), "/partner", partner_view),
+        (get.clone(), "/partner/customers", partner_view),
+        (get.clone(), "/partner/customers/{id}", northwind_object),
+        (
+            post.clone(),
+            "/partner/customers/{id}/global-settings",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/partner/templates", partner_view),
+        (get.clone(), "/partner/templates/{id}", northwind_object),
+        (
+            get.clone(),
+            "/partner/indirect-providers",
+            [Login, Ok, Refused, Refused, Ok, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/partner/indirect-providers/{id}/launch",
+            [Login, Ok, Refused, Refused, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/partner/return",
+            [Login, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
+        (get.clone(), "/partner/billing", partner_admin_view),
+        (get.clone(), "/partner/settings/admins", partner_admin_view),
+        (get.clone(), "/partner/jobs", partner_admin_view),
+        (
+            post.clone(),
+            "/partner/jobs/{id}/retry",
+            [Login, Ok, Refused, Refused, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/partner/audit", partner_admin_view),
+        (get.clone(), "/control/{org}", control),
+        (get.clone(), "/control/{org}/users", control),
+        (get.clone(), "/control/{org}/workspaces", control),
+        (get.clone(), "/control/{org}/locations", control),
+        (get.clone(), "/control/{org}/account", control),
+        // Acme Dental is in restricted mode, so its own full admin may not rename it.
+        (
+            post.clone(),
+            "/control/{org}/account",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/control/{org}/security", control),
+        (get.clone(), "/control/{org}/settings", control),
+        (get.clone(), "/control/{org}/calling", control),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_is_in_the_authorization_table() {
+    let app = spawn_app().await;
+    let registered: BTreeSet<(String, String)> = app
+        .routes
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let tabled: BTreeSet<(String, String)> = table()
+        .into_iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = registered.difference(&tabled).collect();
+    let stale: Vec<_> = tabled.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without authorization expectations: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "table rows for routes that no longer exist: {stale:?}"
+    );
+}
+
+pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
+    let acme = app.org_id("Acme Dental").await;
+    let southwind = app.org_id("Southwind Reseller").await;
+    let northwind = app.org_id("Northwind Telecom").await;
+    let template: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM onboarding_templates WHERE owner_org_id = $1 ORDER BY name LIMIT 1",
+    )
+    .bind(northwind)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    // A dead job about Acme Dental, so retry has something to act on.
+    let job: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, org_id, state, attempts, max_attempts, run_at, created_at, updated_at, last_error)
+         VALUES ('test.noop', $1, 'dead', 5, 5, now(), now(), now(), 'boom') RETURNING id",
+    )
+    .bind(acme)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let id = if path.starts_with("/partner/indirect-providers") {
+        southwind.to_string()
+    } else if path.starts_with("/partner/templates") {
+        template.to_string()
+    } else if path.starts_with("/partner/jobs") {
+        job.to_string()
+    } else {
+        acme.to_string()
+    };
+    path.replace("{id}", &id)
+        .replace("{org}", &acme.to_string())
+}
+
+fn classify(status: StatusCode, location: &str) -> Want {
+    match status.as_u16() {
+        401 => Public,
+        403 => Refused,
+        404 => Missing,
+        300..=399
+            if location.starts_with("/login") && !location.starts_with("/login/no-access") =>
+        {
+            Login
+        }
+        200..=399 => Ok,
+        s => panic!("unexpected status {s}"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_visitor_as_the_policy_says() {
+    let app = spawn_app().await;
+    let mut clients: HashMap<&str, Client> = HashMap::new();
+    for v in VISITORS {
+        let client = if v == "anonymous" {
+            new_client()
+        } else {
+            app.client_for(v).await
+        };
+        clients.insert(v, client);
+    }
+    let mut failures = vec![];
+    for (method, route, wants) in table() {
+        for (i, visitor) in VISITORS.iter().enumerate() {
+            let client = clients[visitor].clone();
+            let client = &client;
+            let path = fill(&app, route).await;
+            let response = if method == Method::POST {
+                // A valid CSRF token, so that what is tested here is the policy.
+                let token = app.csrf_of(client).await;
+                // Keeps restricted mode on, so later rows still see Acme Dental restricted.
+                let form = [
+                    ("csrf_token", token.as_str()),
+                    ("email", "x@example.com"),
+                    ("password", "x"),
+                    ("name", "Acme Dental"),
+                    ("restricted_by_partner", "on"),
+                ];
+                client
+                    .post(app.url(&path))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+            } else {
+                client.get(app.url(&path)).send().await.unwrap()
+            };
+            let got = classify(response.status(), &location(&response));
+            let want = wants[i];
+            let acceptable = got == want || (want == Public && matches!(got, Ok | Public));
+            if !acceptable {
+                failures.push(format!(
+                    "{method} {route} as {visitor}: want {want:?}, got {got:?} ({})",
+                    response.status()
+                ));
+            }
+            // Undo what a successful POST changed in the visitor's session.
+            if route == "/logout" && *visitor != "anonymous" {
+                clients.insert(visitor, app.client_for(visitor).await);
+            }
+            if route == "/partner/indirect-providers/{id}/launch" && got == Ok {
+                app.post_form_with(client, "/partner/return", &[]).await;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn a_sub_partner_never_sees_its_parent_or_the_parents_customers() {
+    let app = spawn_app().await;
+    let reseller = app.client_for(RESELLER_ADMIN).await;
+    let list = app
+        .get_with(&reseller, "/partner/customers")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Aurora Salon"), "its own customer is listed");
+    assert!(
+        !list.contains("Acme Dental"),
+        "a parent's customer must not be listed"
+    );
+    assert!(list.contains("5 customers"));
+    let overview = app
+        .get_with(&reseller, "/partner")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !overview.contains("Northwind"),
+        "the parent's name must not appear"
+    );
+    let acme = app.org_id("Acme Dental").await;
+    for path in [
+        format!("/partner/customers/{acme}"),
+        format!("/control/{acme}/users"),
+    ] {
+        assert_eq!(
+            app.get_with(&reseller, &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_partner_reaches_its_sub_partners_customers_only_through_cross_launch() {
+    let app = spawn_app().await;
+    let admin = app.client_for(PARTNER_ADMIN).await;
+    let aurora = app.org_id("Aurora Salon").await;
+    let southwind = app.org_id("Southwind Reseller").await;
+    assert_eq!(
+        app.get_with(&admin, &format!("/partner/customers/{aurora}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let r = app
+        .post_form_with(
+            &admin,
+            &format!("/partner/indirect-providers/{southwind}/launch"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let overview = app.get_with(&admin, "/partner").await.text().await.unwrap();
+    assert!(overview.contains("You are in the Partner Hub of <strong>Southwind Reseller</strong>"));
+    assert_eq!(
+        app.get_with(&admin, &format!("/partner/customers/{aurora}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Reports are unavailable while cross-launched (SPEC §11).
+    assert_eq!(
+        app.get_with(&admin, "/partner/billing").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.audit_count("cross_launch.enter", "success").await, 1);
+
+    let r = app.post_form_with(&admin, "/partner/return", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_with(&admin, &format!("/partner/customers/{aurora}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.audit_count("cross_launch.leave", "success").await, 1);
+}
+
+#[tokio::test]
+async fn refusals_are_audited_with_the_actor() {
+    let app = spawn_app().await;
+    let ro = app.client_for(PARTNER_READONLY).await;
+    let acme = app.org_id("Acme Dental").await;
+    let r = app
+        .post_form_with(
+            &ro,
+            &format!("/partner/customers/{acme}/global-settings"),
+            &[("restricted_by_partner", "on")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (email, path): (Option<String>, String) = sqlx::query_as(
+        "SELECT actor_email, detail->>'path' FROM audit_log WHERE action = 'authorization.denied' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(email.as_deref(), Some(PARTNER_READONLY));
+    assert_eq!(path, format!("/partner/customers/{acme}/global-settings"));
+    let restricted: bool =
+        sqlx::query_scalar("SELECT restricted_by_partner FROM orgs WHERE id = $1")
+            .bind(acme)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(restricted, "a refused request changes nothing");
+}

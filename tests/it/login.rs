@@ -1,0 +1,311 @@
+//! Signing in and out: one message for any wrong credential, rate limits, return to the
+//! page asked for, session id cycled, timeouts, and every attempt audited.
+
+use reqwest::StatusCode;
+use time::Duration;
+
+use crate::common::*;
+
+const WRONG: &str = "The email or password is not right.";
+
+#[tokio::test]
+async fn the_email_step_leads_to_the_password_step_for_known_and_unknown_emails_alike() {
+    let app = spawn_app().await;
+    let token = app.csrf().await;
+    for email in [PARTNER_ADMIN, "nobody@nowhere.example"] {
+        let r = app
+            .client
+            .post(app.url("/login"))
+            .form(&[("csrf_token", token.as_str()), ("email", email)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Enter your password"), "{email}");
+        assert!(
+            html.contains(&format!("value=\"{email}\"")),
+            "the email is kept"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_email_is_refused_with_the_input_kept() {
+    let app = spawn_app().await;
+    let r = app.post_form("/login", &[("email", "not-an-email")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Enter an email address"));
+    assert!(html.contains("value=\"not-an-email\""));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_account_get_the_same_answer() {
+    let app = spawn_app().await;
+    let a = app.login_with(&app.client, PARTNER_ADMIN, "wrong").await;
+    let a_status = a.status();
+    let a_html = a.text().await.unwrap();
+    let b = app
+        .login_with(&app.client, "ghost@northwind.example", "wrong")
+        .await;
+    let b_status = b.status();
+    let b_html = b.text().await.unwrap();
+    assert_eq!(a_status, StatusCode::UNAUTHORIZED);
+    assert_eq!(a_status, b_status);
+    assert!(a_html.contains(WRONG) && b_html.contains(WRONG));
+    assert!(
+        a_html.contains(&format!("value=\"{PARTNER_ADMIN}\"")),
+        "the email is kept"
+    );
+    assert_eq!(app.audit_count("login.password", "failure").await, 2);
+}
+
+#[tokio::test]
+async fn emails_are_matched_without_regard_to_case() {
+    let app = spawn_app().await;
+    let r = app
+        .login_with(
+            &app.client,
+            "Partner.Admin@NORTHWIND.example",
+            DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/partner");
+}
+
+#[tokio::test]
+async fn each_role_lands_in_its_own_hub() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    for (email, home) in [
+        (PARTNER_ADMIN, "/partner".to_string()),
+        (PARTNER_READONLY, "/partner".to_string()),
+        (WHOLESALE_ADMIN, "/partner".to_string()),
+        (RESELLER_ADMIN, "/partner".to_string()),
+        (CUSTOMER_ADMIN, format!("/control/{acme}/users")),
+        (CUSTOMER_READONLY, format!("/control/{acme}/users")),
+    ] {
+        let client = new_client();
+        let r = app.login_with(&client, email, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email}");
+        assert_eq!(location(&r), home, "{email}");
+        assert_eq!(
+            app.get_with(&client, &home).await.status(),
+            StatusCode::OK,
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_sign_in_the_user_returns_to_the_page_asked_for_but_never_off_site() {
+    let app = spawn_app().await;
+    let r = app.get("/partner/customers?status=error").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&r),
+        "/login?next=%2Fpartner%2Fcustomers%3Fstatus%3Derror"
+    );
+
+    let r = app
+        .post_form(
+            "/login/password",
+            &[
+                ("email", PARTNER_ADMIN),
+                ("password", DEMO_PASSWORD),
+                ("next", "/partner/customers?status=error"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/partner/customers?status=error");
+
+    for evil in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+    ] {
+        let client = new_client();
+        let token = app.csrf_of(&client).await;
+        let r = client
+            .post(app.url("/login/password"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", PARTNER_ADMIN),
+                ("password", DEMO_PASSWORD),
+                ("next", evil),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&r), "/partner", "next={evil}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_cycles_the_session_id_and_signing_out_deletes_it_server_side() {
+    let app = spawn_app().await;
+    let client = new_client();
+    let before = client.get(app.url("/login")).send().await.unwrap();
+    let cookie_before = before
+        .cookies()
+        .find(|c| c.name() == "hub_session")
+        .map(|c| c.value().to_string())
+        .unwrap();
+    let token = crate::common::extract_csrf(&before.text().await.unwrap()).unwrap();
+    let r = client
+        .post(app.url("/login/password"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", PARTNER_ADMIN),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie_after = r
+        .cookies()
+        .find(|c| c.name() == "hub_session")
+        .map(|c| c.value().to_string())
+        .unwrap();
+    assert_ne!(
+        cookie_before, cookie_after,
+        "a new session id after sign-in"
+    );
+    let sessions = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM tower_sessions.session WHERE id = $1")
+            .bind(&cookie_after)
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(sessions().await, 1);
+
+    let r = app.post_form_with(&client, "/logout", &[]).await;
+    assert_eq!(location(&r), "/login?signed_out=1");
+    assert_eq!(sessions().await, 0, "the session record is gone");
+    let r = app.get_with(&client, "/partner").await;
+    assert!(location(&r).starts_with("/login"));
+    assert_eq!(app.audit_count("logout", "success").await, 1);
+}
+
+#[tokio::test]
+async fn an_idle_session_expires_after_thirty_minutes() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        app.get("/partner").await.status(),
+        StatusCode::OK,
+        "29 minutes idle is fine"
+    );
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        app.get("/partner").await.status(),
+        StatusCode::OK,
+        "activity keeps it alive"
+    );
+    app.clock.advance(Duration::minutes(31));
+    let r = app.get("/partner").await;
+    assert_eq!(location(&r), "/login?next=%2Fpartner&expired=1");
+    let html = app.text(&location(&r)).await;
+    assert!(html.contains("Your session has expired"));
+}
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_sign_in_even_when_busy() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    for _ in 0..24 {
+        app.clock.advance(Duration::minutes(29));
+        assert_eq!(app.get("/partner").await.status(), StatusCode::OK);
+    }
+    // 11 h 36 min so far; the next step crosses 12 hours.
+    app.clock.advance(Duration::minutes(29));
+    let r = app.get("/partner").await;
+    assert!(location(&r).contains("expired=1"), "got {}", location(&r));
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_429_and_retry_after() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        let r = app.login_with(&app.client, PARTNER_ADMIN, "wrong").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .login_with(&app.client, PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(r.headers().get("retry-after").is_some());
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Too many failed sign-in attempts")
+    );
+    assert!(app.audit_count("login.rate_limited", "failure").await >= 1);
+    // Another account from the same address is not locked by this one.
+    let other = app
+        .login_with(&new_client(), PARTNER_READONLY, DEMO_PASSWORD)
+        .await;
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+    // Fifteen minutes later the account can sign in again.
+    app.clock.advance(Duration::minutes(16));
+    let r = app
+        .login_with(&app.client, PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn many_failures_from_one_address_are_limited_too() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        let r = app
+            .login_with(&app.client, &format!("guess{i}@northwind.example"), "wrong")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .login_with(&app.client, PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn successful_sign_ins_are_audited_with_request_id_and_address() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    let (email, request_id, ip): (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT actor_email, request_id, ip FROM audit_log WHERE action = 'login.password' AND outcome = 'success'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(email.as_deref(), Some(PARTNER_ADMIN));
+    assert!(request_id.is_some_and(|r| r.len() >= 32));
+    assert_eq!(ip.as_deref(), Some("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn a_disabled_person_cannot_sign_in_or_keep_a_session() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_READONLY).await;
+    sqlx::query("UPDATE people SET disabled = true WHERE email = $1")
+        .bind(PARTNER_READONLY)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let r = app.get("/partner").await;
+    assert!(location(&r).starts_with("/login"));
+    let r = app
+        .login_with(&new_client(), PARTNER_READONLY, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

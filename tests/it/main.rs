@@ -1,0 +1,11 @@
+//! The one integration-test binary (one link step for every test module).
+
+mod common;
+
+mod authz;
+mod browser;
+mod csrf;
+mod jobs;
+mod login;
+mod ops;
+mod pages;
