@@ -89,10 +89,10 @@ impl FromRequestParts<AppState> for CurrentAdmin {
             assignments,
             cross_launch: signed_in.cross_launch,
         };
-        if let Some(slot) = parts.extensions.get::<ActorSlot>() {
-            if let Ok(mut s) = slot.0.lock() {
-                *s = Some((actor.person_id, actor.email.clone(), actor.home_org_id));
-            }
+        if let Some(slot) = parts.extensions.get::<ActorSlot>()
+            && let Ok(mut s) = slot.0.lock()
+        {
+            *s = Some((actor.person_id, actor.email.clone(), actor.home_org_id));
         }
         parts.extensions.insert(actor.clone());
         Ok(CurrentAdmin(actor))
@@ -158,15 +158,13 @@ async fn partner_scope(state: &AppState, actor: Actor) -> AppResult<PartnerScope
         // Re-checked on every request: a revoked role or relationship ends the cross-launch.
         let allowed = policy::partner_may(&roles, PartnerAction::CrossLaunch, false)
             && store::orgs::manages(&state.db, home.id, sub_id, "parent_of_sub_partner").await?;
-        if allowed {
-            if let Some(sub) = store::orgs::summary(&state.db, sub_id).await? {
-                return Ok(PartnerScope {
-                    actor,
-                    org: sub,
-                    roles,
-                    home: Some(home),
-                });
-            }
+        if allowed && let Some(sub) = store::orgs::summary(&state.db, sub_id).await? {
+            return Ok(PartnerScope {
+                actor,
+                org: sub,
+                roles,
+                home: Some(home),
+            });
         }
         return Err(AppError::Forbidden);
     }
@@ -235,12 +233,11 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
         return Ok(CustomerScope { actor, org, access });
     }
     // A partner admin reaches the customers its current hub onboarded.
-    if let Ok(partner) = partner_scope(state, actor.clone()).await {
-        if store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await? {
-            if let Some(access) = CustomerAccess::from_partner_roles(&partner.roles) {
-                return Ok(CustomerScope { actor, org, access });
-            }
-        }
+    if let Ok(partner) = partner_scope(state, actor.clone()).await
+        && store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await?
+        && let Some(access) = CustomerAccess::from_partner_roles(&partner.roles)
+    {
+        return Ok(CustomerScope { actor, org, access });
     }
     Err(AppError::NotFound)
 }

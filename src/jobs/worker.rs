@@ -80,11 +80,11 @@ impl Worker {
     pub async fn run(self, stop: CancellationToken) {
         let slots = Arc::new(Semaphore::new(self.concurrency));
         let mut listener = PgListener::connect_with(&self.db).await.ok();
-        if let Some(l) = listener.as_mut() {
-            if let Err(e) = l.listen("jobs").await {
-                tracing::warn!(error = %e, "job notifications unavailable; polling only");
-                listener = None;
-            }
+        if let Some(l) = listener.as_mut()
+            && let Err(e) = l.listen("jobs").await
+        {
+            tracing::warn!(error = %e, "job notifications unavailable; polling only");
+            listener = None;
         }
         loop {
             if stop.is_cancelled() {

@@ -56,7 +56,6 @@ pub async fn set_global_settings(
             }),
             request_id: Some(ctx.request_id),
             ip: Some(ctx.ip),
-            ..Default::default()
         },
         state.clock.now(),
     )
@@ -103,7 +102,6 @@ pub async fn rename_company(
             detail: serde_json::json!({ "from": scope.org.name, "to": name }),
             request_id: Some(ctx.request_id),
             ip: Some(ctx.ip),
-            ..Default::default()
         },
         state.clock.now(),
     )

@@ -67,7 +67,6 @@ pub async fn retry(
                 detail: serde_json::json!({ "job": id }),
                 request_id: Some(&req.request_id),
                 ip: Some(&req.ip),
-                ..Default::default()
             },
             state.clock.now(),
         )
