@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -83,11 +84,14 @@ fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
 /// re-raised afterwards.
 async fn browser_test<F, Fut>(body: F)
 where
-    F: FnOnce(TestApp, Browser) -> Fut,
+    F: FnOnce(Arc<TestApp>, Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let Some(driver) = driver_url() else { return };
     let _one_at_a_time = ONE_BROWSER.lock().await;
+    // The app first (it may panic without a browser to close). The test keeps it alive
+    // until the browser is closed, whether or not the body uses it.
+    let app = Arc::new(spawn_app().await);
 
     let profile = std::env::temp_dir().join(format!("hub-browser-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&profile).expect("create a Chromium profile folder");
@@ -103,13 +107,12 @@ where
         }
     };
 
-    let app = spawn_app().await;
     let browser = Browser {
         c: client.clone(),
         base: app.address.clone(),
     };
     let started = Instant::now();
-    let mut task = tokio::spawn(body(app, browser));
+    let mut task = tokio::spawn(body(app.clone(), browser));
     let outcome = tokio::time::timeout(TEST_TIMEOUT, &mut task).await;
     if outcome.is_err() {
         task.abort();
@@ -122,6 +125,7 @@ where
         eprintln!("closing the browser session failed: {e}");
     }
     std::fs::remove_dir_all(&profile).ok();
+    drop(app);
     eprintln!(
         "browser test body took {:.1}s",
         started.elapsed().as_secs_f64()
@@ -576,7 +580,14 @@ async fn read_only_and_wholesale_admins_see_no_controls_they_cannot_use() {
         }
         // Hiding the link is not the protection: the page itself refuses.
         b.goto("/partner/settings/admins").await;
+        assert_eq!(b.text("main .code").await, "403");
         assert_eq!(b.text("main h1").await, "You can't do that");
+        b.find("main a[href='/']")
+            .await
+            .click()
+            .await
+            .expect("follow the home link");
+        b.wait_for_path("/partner").await;
         b.sign_out().await;
     })
     .await;
