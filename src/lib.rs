@@ -3,6 +3,7 @@
 //! `main.rs` and the tests both use it.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -71,7 +72,8 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         decoy_hash: auth::password::decoy_hash().into(),
     };
     let table = web::routes();
-    let routes = table.entries.clone();
+    let api = api::routes();
+    let routes = table.entries.iter().chain(&api.entries).cloned().collect();
 
     let https = state.config.is_https();
     let sessions = SessionManagerLayer::new(PostgresStore::new(db))
@@ -89,6 +91,7 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
 
     let router = table
         .router
+        .merge(api.router)
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(web::middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(

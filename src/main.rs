@@ -35,6 +35,15 @@ enum Command {
         #[arg(long, default_value = "")]
         last_name: String,
     },
+    /// Create an API token for an existing admin; prints only the token (shown once).
+    CreateToken {
+        /// The email of the admin the token acts as (with their roles).
+        #[arg(long)]
+        admin: String,
+        /// What the token is for, as listed on the API tokens page.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -133,6 +142,43 @@ async fn main() -> anyhow::Result<()> {
             store::people::grant(&mut *tx, id, org, role).await?;
             tx.commit().await?;
             println!("{id}");
+        }
+        Command::CreateToken { admin, name } => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > store::tokens::NAME_MAX {
+                anyhow::bail!("--name must be 1 to {} characters", store::tokens::NAME_MAX);
+            }
+            let pool = db::connect(&config.database_url).await?;
+            let person = store::people::by_email(&pool, &admin)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no admin with the email {admin:?}"))?;
+            if person.disabled {
+                anyhow::bail!("the admin {admin:?} is disabled; a token would not work");
+            }
+            let now = Clock::default().now();
+            let mut tx = pool.begin().await?;
+            let (id, secret) = store::tokens::create(&mut *tx, person.id, name, now).await?;
+            store::audit::append(
+                &mut *tx,
+                &store::audit::Entry {
+                    actor_person_id: Some(person.id),
+                    actor_email: Some(&person.email),
+                    acting_for_org_id: Some(person.org_id),
+                    action: "api_token.create",
+                    outcome: "success",
+                    detail: serde_json::json!({
+                        "token_id": id,
+                        "name": name,
+                        "prefix": &secret[..store::tokens::PREFIX_LEN],
+                        "via": "cli",
+                    }),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            println!("{secret}");
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Authentication and tenancy as handler parameters (DESIGN convention 2).
 //! - `CurrentAdmin`: a signed-in, enabled person; otherwise the sign-in page.
 //! - `PartnerScope`: the Partner Hub the person works in, with their roles there.
+//!   (`auth::api_token` has the API's counterparts, `ApiActor` and `ApiPartnerScope`.)
 //! - `CustomerScope`: a customer org (from the `{org}` path segment) the person may open;
 //!   anything else answers 404 so that existence does not leak.
 
@@ -71,42 +72,63 @@ impl FromRequestParts<AppState> for CurrentAdmin {
             SessionState::Expired => return Err(login_redirect(parts, true)),
             SessionState::Active(s) => s,
         };
-        let person = store::people::by_id(&state.db, signed_in.person_id)
+        let actor = load_actor(state, signed_in.person_id, signed_in.cross_launch)
             .await
-            .map_err(|e| AppError::from(e).into_response())?;
-        let Some(person) = person.filter(|p| !p.disabled) else {
+            .map_err(IntoResponse::into_response)?;
+        let Some(actor) = actor else {
             auth.sign_out().await.map_err(IntoResponse::into_response)?;
             return Err(login_redirect(parts, false));
         };
-        let assignments = store::people::role_assignments(&state.db, person.id)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?;
-        let actor = Actor {
-            person_id: person.id,
-            display_name: person.shown_name(),
-            email: person.email,
-            home_org_id: person.org_id,
-            assignments,
-            cross_launch: signed_in.cross_launch,
-        };
-        if let Some(slot) = parts.extensions.get::<ActorSlot>()
-            && let Ok(mut s) = slot.0.lock()
-        {
-            *s = Some((actor.person_id, actor.email.clone(), actor.home_org_id));
-        }
-        parts.extensions.insert(actor.clone());
+        remember_actor(parts, &actor);
         Ok(CurrentAdmin(actor))
     }
+}
+
+/// The actor for a person the request proved to be (by session or API token), with every
+/// role they hold; `None` when the person no longer exists or is disabled. Used by
+/// `CurrentAdmin` and by the API's `ApiActor`, so both see the same actor.
+pub async fn load_actor(
+    state: &AppState,
+    person_id: Uuid,
+    cross_launch: Option<Uuid>,
+) -> AppResult<Option<Actor>> {
+    let Some(person) = store::people::by_id(&state.db, person_id)
+        .await?
+        .filter(|p| !p.disabled)
+    else {
+        return Ok(None);
+    };
+    let assignments = store::people::role_assignments(&state.db, person.id).await?;
+    Ok(Some(Actor {
+        person_id: person.id,
+        display_name: person.shown_name(),
+        email: person.email,
+        home_org_id: person.org_id,
+        assignments,
+        cross_launch,
+    }))
+}
+
+/// Makes the actor known to the rest of the request: the audit of denials records who
+/// asked, and later extractors of the same request reuse it.
+pub(crate) fn remember_actor(parts: &mut Parts, actor: &Actor) {
+    if let Some(slot) = parts.extensions.get::<ActorSlot>()
+        && let Ok(mut s) = slot.0.lock()
+    {
+        *s = Some((actor.person_id, actor.email.clone(), actor.home_org_id));
+    }
+    parts.extensions.insert(actor.clone());
 }
 
 /// The Partner Hub being worked in.
 pub struct PartnerScope {
     pub actor: Actor,
-    /// The org whose hub this is: the actor's own, or the sub-partner cross-launched into.
+    /// The org whose hub this is: the actor's own, or the sub-partner acted for
+    /// (cross-launched into, or named by the API's `onBehalfOfSubPartnerOrgId`).
     pub org: OrgSummary,
     /// The actor's roles in this hub (a parent's roles carry into a cross-launch).
     pub roles: Vec<Role>,
-    /// The actor's own partner org while cross-launched.
+    /// The actor's own partner org while acting for a sub-partner.
     pub home: Option<OrgSummary>,
 }
 
@@ -138,13 +160,24 @@ impl FromRequestParts<AppState> for PartnerScope {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let CurrentAdmin(actor) = CurrentAdmin::from_request_parts(parts, state).await?;
-        partner_scope(state, actor)
+        let acting_for = actor.cross_launch;
+        partner_scope(state, actor, acting_for)
             .await
             .map_err(IntoResponse::into_response)
     }
 }
 
-async fn partner_scope(state: &AppState, actor: Actor) -> AppResult<PartnerScope> {
+/// The Partner Hub `actor` works in: their own partner org, or — with `acting_for` — one
+/// of its sub-partners (a cross-launched session, SPEC §11, or the API's
+/// `onBehalfOfSubPartnerOrgId`, SPEC §9). Re-checked on every request, so a revoked role
+/// or relationship ends it at once. Anyone without a partner role: 403. A sub-partner the
+/// actor's org is not the parent of: 404, so that existence does not leak. Acting for a
+/// sub-partner needs what cross-launch needs (`PartnerAction::CrossLaunch`): 403 otherwise.
+pub async fn partner_scope(
+    state: &AppState,
+    actor: Actor,
+    acting_for: Option<Uuid>,
+) -> AppResult<PartnerScope> {
     let Some((home_id, roles)) = actor.partner_home() else {
         return Err(AppError::Forbidden);
     };
@@ -154,25 +187,28 @@ async fn partner_scope(state: &AppState, actor: Actor) -> AppResult<PartnerScope
     if !home.kind().runs_partner_hub() {
         return Err(AppError::Forbidden);
     }
-    if let Some(sub_id) = actor.cross_launch {
-        // Re-checked on every request: a revoked role or relationship ends the cross-launch.
-        let allowed = policy::partner_may(&roles, PartnerAction::CrossLaunch, false)
-            && store::orgs::manages(&state.db, home.id, sub_id, "parent_of_sub_partner").await?;
-        if allowed && let Some(sub) = store::orgs::summary(&state.db, sub_id).await? {
-            return Ok(PartnerScope {
-                actor,
-                org: sub,
-                roles,
-                home: Some(home),
-            });
-        }
+    let Some(sub_id) = acting_for else {
+        return Ok(PartnerScope {
+            actor,
+            org: home,
+            roles,
+            home: None,
+        });
+    };
+    if !store::orgs::manages(&state.db, home.id, sub_id, "parent_of_sub_partner").await? {
+        return Err(AppError::NotFound);
+    }
+    if !policy::partner_may(&roles, PartnerAction::CrossLaunch, false) {
         return Err(AppError::Forbidden);
     }
+    let sub = store::orgs::summary(&state.db, sub_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(PartnerScope {
         actor,
-        org: home,
+        org: sub,
         roles,
-        home: None,
+        home: Some(home),
     })
 }
 
@@ -233,7 +269,7 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
         return Ok(CustomerScope { actor, org, access });
     }
     // A partner admin reaches the customers its current hub onboarded.
-    if let Ok(partner) = partner_scope(state, actor.clone()).await
+    if let Ok(partner) = partner_scope(state, actor.clone(), actor.cross_launch).await
         && store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await?
         && let Some(access) = CustomerAccess::from_partner_roles(&partner.roles)
     {

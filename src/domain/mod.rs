@@ -1,7 +1,13 @@
 //! Pure rules of the product, no I/O. Each file is named for the rule it holds.
 
+pub mod countries;
+pub mod locales;
 pub mod org_kind;
 pub mod packages;
+pub mod pstn_vendors;
+pub mod quantities;
+pub mod regions;
 pub mod restrictions;
 pub mod return_to;
 pub mod roles;
+pub mod timezones;

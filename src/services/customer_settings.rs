@@ -8,10 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::tenancy::policy::{self};
 
-pub struct RequestCtx<'a> {
-    pub request_id: &'a str,
-    pub ip: &'a str,
-}
+pub use super::RequestCtx;
 
 /// Sets *Allow restricted by partner mode* and *Restrict access to organisation
 /// settings* on a customer the partner onboarded.

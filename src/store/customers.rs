@@ -12,8 +12,8 @@ pub async fn counts_by_status(
     partner: PartnerOrgId,
 ) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
-        "SELECT o.status, count(*) FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
-         WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
+        "SELECT o.status, count(*) FROM orgs o
+         WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
          GROUP BY o.status ORDER BY o.status",
     )
     .bind(partner.id())
@@ -77,8 +77,8 @@ pub async fn list(
     let rows = sqlx::query_as(
         "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
                 (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users
-         FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
-         WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
+         FROM orgs o
+         WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
            AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $5)
            AND ($3::text IS NULL OR o.status = $3)
          ORDER BY lower(o.name), o.id OFFSET $4 LIMIT $6",
@@ -92,8 +92,8 @@ pub async fn list(
     .fetch_all(db)
     .await?;
     let total = sqlx::query_scalar(
-        "SELECT count(*) FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
-         WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL
+        "SELECT count(*) FROM orgs o
+         WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
            AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $4)
            AND ($3::text IS NULL OR o.status = $3)",
     )

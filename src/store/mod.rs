@@ -7,4 +7,6 @@ pub mod customers;
 pub mod login_attempts;
 pub mod orgs;
 pub mod people;
+pub mod sub_partners;
 pub mod templates;
+pub mod tokens;

@@ -98,8 +98,11 @@ pub async fn relate(
     managed: Uuid,
     relation: &str,
 ) -> sqlx::Result<()> {
+    // An onboarding also records the onboarding org on the customer (the list's index).
     sqlx::query(
-        "INSERT INTO org_relationships (manager_org_id, managed_org_id, relation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        "WITH rel AS (INSERT INTO org_relationships (manager_org_id, managed_org_id, relation) VALUES ($1, $2, $3)
+                      ON CONFLICT DO NOTHING)
+         UPDATE orgs SET onboarded_by = $1 WHERE id = $2 AND $3 = 'onboarded'",
     )
     .bind(manager)
     .bind(managed)

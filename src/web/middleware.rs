@@ -107,7 +107,9 @@ pub async fn audit_denials(
 
 /// Layers below the handlers (the session store) answer bare 500s when the database is
 /// gone; turn those into the friendly page with the right status.
+/// The API (`/v1`) gets the same treatment in its JSON error body, never an HTML page.
 pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = crate::api::error::is_api_path(req.uri().path());
     let res = next.run(req).await;
     let bare = res.headers().get(header::CONTENT_TYPE).is_none();
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR && bare {
@@ -117,11 +119,19 @@ pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: 
         } else {
             AppError::Other(anyhow::anyhow!("a layer below the handler failed"))
         };
-        return err.into_response();
+        return if api {
+            crate::api::ApiError(err).into_response()
+        } else {
+            err.into_response()
+        };
     }
     res
 }
 
-pub async fn not_found() -> Response {
+/// The pages' fallback; a `/v1` path answers in the API's JSON error body.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if crate::api::error::is_api_path(uri.path()) {
+        return crate::api::ApiError(AppError::NotFound).into_response();
+    }
     AppError::NotFound.into_response()
 }

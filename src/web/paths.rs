@@ -11,6 +11,7 @@ pub const BILLING: &str = "/partner/billing";
 pub const SETTINGS: &str = "/partner/settings/admins";
 pub const JOBS: &str = "/partner/jobs";
 pub const AUDIT: &str = "/partner/audit";
+pub const API_TOKENS: &str = "/partner/settings/api-tokens";
 
 pub fn customer(id: Uuid) -> String {
     format!("/partner/customers/{id}")
@@ -22,4 +23,8 @@ pub fn template(id: Uuid) -> String {
 
 pub fn control(org: Uuid, section: &str) -> String {
     format!("/control/{org}/{section}")
+}
+
+pub fn api_token_revoke(id: Uuid) -> String {
+    format!("/partner/settings/api-tokens/{id}/revoke")
 }

@@ -87,6 +87,13 @@ impl PageCtx {
             "settings",
             scope.may(PartnerAction::ViewAdministration),
         );
+        // Any partner role may hold API tokens; each acts with its own admin's roles.
+        add(
+            "API tokens",
+            paths::API_TOKENS.into(),
+            "api-tokens",
+            scope.may(PartnerAction::View),
+        );
         add(
             "Jobs",
             paths::JOBS.into(),

@@ -1,5 +1,6 @@
 //! Every route the router registers, against every kind of visitor: anonymous visitors
-//! are sent to sign in, wrong roles are refused, other tenants get 404. A route missing
+//! are sent to sign in (the API answers them 401), wrong roles are refused, other tenants
+//! get 404. `/v1` rows are requested with the visitor's API token instead of the session. A route missing
 //! from the table below fails `every_route_is_in_the_authorization_table`.
 
 use std::collections::{BTreeSet, HashMap};
@@ -21,6 +22,8 @@ enum Want {
     Missing,
     /// 401 from the password form, 200 from the email form: public, any answer but 5xx.
     Public,
+    /// 401: the API without a valid bearer token.
+    Unauthorized,
 }
 use Want::*;
 
@@ -38,7 +41,8 @@ const VISITORS: [&str; 7] = [
 /// (method, route, [anonymous, partner full, partner read-only, wholesale, sub-partner,
 /// customer full, customer read-only]). Ids: `{id}` of customers/templates/jobs is
 /// Northwind's (Acme Dental, its first template, a dead job of Acme), of indirect
-/// providers Southwind's; `{org}` is Acme Dental.
+/// providers Southwind's, of API tokens one of the partner full admin's; `{org}` is Acme
+/// Dental.
 fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let get = Method::GET;
     let post = Method::POST;
@@ -88,6 +92,14 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (get.clone(), "/partner/billing", partner_admin_view),
         (get.clone(), "/partner/settings/admins", partner_admin_view),
+        // Every partner admin keeps their own API tokens; someone else's token is 404.
+        (get.clone(), "/partner/settings/api-tokens", partner_view),
+        (post.clone(), "/partner/settings/api-tokens", partner_view),
+        (
+            post.clone(),
+            "/partner/settings/api-tokens/{id}/revoke",
+            [Login, Ok, Missing, Missing, Missing, Refused, Refused],
+        ),
         (get.clone(), "/partner/jobs", partner_admin_view),
         (
             post.clone(),
@@ -109,6 +121,12 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/control/{org}/security", control),
         (get.clone(), "/control/{org}/settings", control),
         (get.clone(), "/control/{org}/calling", control),
+        // The API: bearer tokens, no sign-in page.
+        (
+            get.clone(),
+            "/v1/wholesale/subPartners",
+            [Unauthorized, Ok, Ok, Ok, Ok, Refused, Refused],
+        ),
     ]
 }
 
@@ -156,7 +174,11 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    let id = if path.starts_with("/partner/indirect-providers") {
+    let id = if path.starts_with("/partner/settings/api-tokens/") {
+        crate::api::token_id_of(app, PARTNER_ADMIN)
+            .await
+            .to_string()
+    } else if path.starts_with("/partner/indirect-providers") {
         southwind.to_string()
     } else if path.starts_with("/partner/templates") {
         template.to_string()
@@ -171,7 +193,7 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
 
 fn classify(status: StatusCode, location: &str) -> Want {
     match status.as_u16() {
-        401 => Public,
+        401 => Unauthorized,
         403 => Refused,
         404 => Missing,
         300..=399
@@ -188,10 +210,12 @@ fn classify(status: StatusCode, location: &str) -> Want {
 async fn every_route_answers_each_visitor_as_the_policy_says() {
     let app = spawn_app().await;
     let mut clients: HashMap<&str, Client> = HashMap::new();
+    let mut tokens: HashMap<&str, String> = HashMap::new();
     for v in VISITORS {
         let client = if v == "anonymous" {
             new_client()
         } else {
+            tokens.insert(v, crate::api::token_for(&app, v).await);
             app.client_for(v).await
         };
         clients.insert(v, client);
@@ -202,7 +226,14 @@ async fn every_route_answers_each_visitor_as_the_policy_says() {
             let client = clients[visitor].clone();
             let client = &client;
             let path = fill(&app, route).await;
-            let response = if method == Method::POST {
+            let response = if route.starts_with("/v1/") {
+                // The API: the visitor's bearer token, never the session cookie.
+                let mut req = new_client().request(method.clone(), app.url(&path));
+                if let Some(token) = tokens.get(visitor) {
+                    req = req.bearer_auth(token);
+                }
+                req.send().await.unwrap()
+            } else if method == Method::POST {
                 // A valid CSRF token, so that what is tested here is the policy.
                 let token = app.csrf_of(client).await;
                 // Keeps restricted mode on, so later rows still see Acme Dental restricted.
@@ -224,7 +255,7 @@ async fn every_route_answers_each_visitor_as_the_policy_says() {
             };
             let got = classify(response.status(), &location(&response));
             let want = wants[i];
-            let acceptable = got == want || (want == Public && matches!(got, Ok | Public));
+            let acceptable = got == want || (want == Public && matches!(got, Ok | Unauthorized));
             if !acceptable {
                 failures.push(format!(
                     "{method} {route} as {visitor}: want {want:?}, got {got:?} ({})",

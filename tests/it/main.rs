@@ -2,6 +2,7 @@
 
 mod common;
 
+mod api;
 mod authz;
 mod browser;
 mod csrf;

@@ -1,5 +1,6 @@
 //! Partner Hub pages.
 
+mod api_tokens;
 mod audit;
 mod billing;
 mod customers;
@@ -19,6 +20,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = indirect::routes(t);
     let t = t.get("/partner/billing", billing::page);
     let t = t.get("/partner/settings/admins", settings::admins);
+    let t = api_tokens::routes(t);
     let t = jobs::routes(t);
     t.get("/partner/audit", audit::page)
 }

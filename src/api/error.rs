@@ -1,0 +1,345 @@
+//! The API's error body (SPEC §9), the vendor's shape:
+//! `{"message": "...", "errors": [{"errorCode": N, "description": "..."}], "trackingId": "..."}`
+//! with the status from `AppError::status()`, `WWW-Authenticate: Bearer` on 401 and
+//! `Retry-After` on 429. Billing report errors carry `code` instead of `errorCode`, as the
+//! vendor's do (`BillingApiError`).
+
+use axum::body::to_bytes;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::AppError;
+
+/// Every `errorCode` the API answers with, in one place. Where SPEC §9 names the vendor's
+/// own code it is used verbatim (matched on the vendor's exact description, so a service
+/// that refuses with that message gets that code); every other code is `1` followed by
+/// the HTTP status it comes with. A code never changes meaning: clients switch on them.
+pub mod codes {
+    /// 400: invalid input; one entry per field message, the description names the field.
+    pub const INVALID_INPUT: u32 = 1400;
+    /// 401: no token, an unknown or revoked token, or its admin is disabled.
+    pub const UNAUTHENTICATED: u32 = 1401;
+    /// 403: the token's admin holds no role that allows this.
+    pub const FORBIDDEN: u32 = 1403;
+    /// 404: no such resource, or not the caller's to see (existence does not leak).
+    pub const NOT_FOUND: u32 = 1404;
+    /// 405: the resource exists but not with this method.
+    pub const METHOD_NOT_ALLOWED: u32 = 1405;
+    /// 409: conflicts with the current state (a duplicate, a state that forbids it).
+    pub const CONFLICT: u32 = 1409;
+    /// 413: the request body is too large.
+    pub const PAYLOAD_TOO_LARGE: u32 = 1413;
+    /// 415: the body is not JSON.
+    pub const UNSUPPORTED_MEDIA_TYPE: u32 = 1415;
+    /// 422: the JSON body does not have the expected shape.
+    pub const UNPROCESSABLE: u32 = 1422;
+    /// 429: rate limited; `Retry-After` says when to try again.
+    pub const TOO_MANY_REQUESTS: u32 = 1429;
+    /// 500: our fault; the trackingId finds the log entry.
+    pub const INTERNAL: u32 = 1500;
+    /// 503: the database is briefly unreachable.
+    pub const UNAVAILABLE: u32 = 1503;
+    /// SPEC §9 (vendor): a subscriber's email already belongs to an existing user.
+    pub const EMAIL_IN_USE: u32 = 10022;
+    /// SPEC §9 (vendor, billing reports, under `code`): no such billing report.
+    pub const BILLING_REPORT_NOT_FOUND: u32 = 2024;
+
+    /// The vendor's codes with their exact descriptions.
+    pub const VENDOR: [(u32, &str); 2] = [
+        (
+            EMAIL_IN_USE,
+            "The email is already associated with an existing user.",
+        ),
+        (BILLING_REPORT_NOT_FOUND, "Billing Report not found."),
+    ];
+
+    /// The vendor's code for a message that is exactly one of its descriptions.
+    pub fn vendor(description: &str) -> Option<u32> {
+        VENDOR
+            .iter()
+            .find(|(_, d)| *d == description)
+            .map(|(c, _)| *c)
+    }
+
+    /// The code that goes with an HTTP status when nothing more specific applies.
+    pub fn for_status(status: axum::http::StatusCode) -> u32 {
+        match status.as_u16() {
+            400 => INVALID_INPUT,
+            401 => UNAUTHENTICATED,
+            403 => FORBIDDEN,
+            404 => NOT_FOUND,
+            405 => METHOD_NOT_ALLOWED,
+            409 => CONFLICT,
+            413 => PAYLOAD_TOO_LARGE,
+            415 => UNSUPPORTED_MEDIA_TYPE,
+            422 => UNPROCESSABLE,
+            429 => TOO_MANY_REQUESTS,
+            503 => UNAVAILABLE,
+            s if (400..500).contains(&s) => INVALID_INPUT,
+            _ => INTERNAL,
+        }
+    }
+}
+
+/// An `AppError` rendered as the API's JSON error body.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError(AppError::from(e))
+    }
+}
+
+/// An `AppError` rendered as the billing reports' error body (`code` for `errorCode`;
+/// a missing report is the vendor's 2024).
+#[derive(Debug)]
+pub struct BillingApiError(pub AppError);
+
+impl From<AppError> for BillingApiError {
+    fn from(e: AppError) -> Self {
+        BillingApiError(e)
+    }
+}
+
+impl From<sqlx::Error> for BillingApiError {
+    fn from(e: sqlx::Error) -> Self {
+        BillingApiError(AppError::from(e))
+    }
+}
+
+/// Which key carries the code in `errors[]`.
+#[derive(Clone, Copy)]
+enum CodeKey {
+    ErrorCode,
+    Code,
+}
+
+/// The `errors[]` entries for an error: one per field message for invalid input.
+fn entries(e: &AppError) -> Vec<(u32, String)> {
+    match e {
+        AppError::Validation(fields) => fields
+            .iter()
+            .flat_map(|(field, messages)| {
+                messages.iter().map(move |m| {
+                    let code = codes::vendor(m).unwrap_or(codes::INVALID_INPUT);
+                    (code, format!("{field}: {m}"))
+                })
+            })
+            .collect(),
+        AppError::Conflict(m) => vec![(codes::vendor(m).unwrap_or(codes::CONFLICT), m.clone())],
+        other => vec![(codes::for_status(other.status()), other.public_message())],
+    }
+}
+
+/// The JSON error response; `trackingId` is the request id, as on the error pages.
+fn body(status: StatusCode, message: String, errors: &[(u32, String)], key: CodeKey) -> Response {
+    let key = match key {
+        CodeKey::ErrorCode => "errorCode",
+        CodeKey::Code => "code",
+    };
+    let errors: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|(code, description)| json!({ key: code, "description": description }))
+        .collect();
+    let mut response = (
+        status,
+        axum::Json(json!({
+            "message": message,
+            "errors": errors,
+            "trackingId": crate::web::request_id::current(),
+        })),
+    )
+        .into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+fn render(e: AppError, key: CodeKey, errors: Vec<(u32, String)>) -> Response {
+    e.log();
+    let status = e.status();
+    let mut response = body(status, e.public_message(), &errors, key);
+    if let AppError::TooManyRequests {
+        retry_after_secs, ..
+    } = e
+    {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, retry_after_secs.into());
+    }
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let errors = entries(&self.0);
+        render(self.0, CodeKey::ErrorCode, errors)
+    }
+}
+
+impl IntoResponse for BillingApiError {
+    fn into_response(self) -> Response {
+        let errors = match &self.0 {
+            AppError::NotFound => vec![(
+                codes::BILLING_REPORT_NOT_FOUND,
+                codes::VENDOR[1].1.to_string(),
+            )],
+            e => entries(e),
+        };
+        render(self.0, CodeKey::Code, errors)
+    }
+}
+
+/// True for the paths the API answers (`/v1` and below).
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
+}
+
+/// The API's fallback: any `/v1` path without a route.
+pub async fn not_found() -> ApiError {
+    ApiError(AppError::NotFound)
+}
+
+/// Error responses that did not come from `ApiError` — axum's own 405, an extractor's
+/// plain-text rejection (bad JSON, wrong content type), a bare 500 — get the API's JSON
+/// body too, keeping their status and headers (`Allow`, `Retry-After`).
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body_in) = response.into_parts();
+    let text = to_bytes(body_in, 2048)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = match status.as_u16() {
+        401 => AppError::Unauthenticated.public_message(),
+        403 => AppError::Forbidden.public_message(),
+        404 => AppError::NotFound.public_message(),
+        405 => "This resource does not support the request's method.".into(),
+        413 => "The request body is too large.".into(),
+        415 => "The request body must be JSON (Content-Type: application/json).".into(),
+        s if (400..500).contains(&s) => "The request is invalid.".into(),
+        503 => AppError::Sqlx(sqlx::Error::PoolTimedOut).public_message(),
+        _ => AppError::Other(anyhow::anyhow!("")).public_message(),
+    };
+    // A client error's text says what was wrong with the request; a server error's may
+    // say things about us, and is not shown.
+    let description = if status.is_client_error() && !text.is_empty() {
+        text
+    } else {
+        message.clone()
+    };
+    if status.is_server_error() {
+        tracing::error!(%status, "an error response below the API handlers");
+    }
+    let mut out = body(
+        status,
+        message,
+        &[(codes::for_status(status), description)],
+        CodeKey::ErrorCode,
+    );
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::FieldErrors;
+
+    async fn json_of(r: Response) -> serde_json::Value {
+        let bytes = to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn invalid_input_gives_one_entry_per_field_message_naming_the_field() {
+        let mut errors = FieldErrors::new();
+        errors.insert(
+            "address.addressLine1".into(),
+            vec!["at most 50 characters".into()],
+        );
+        errors.insert(
+            "customerInfo.primaryEmail".into(),
+            vec![
+                "The email is already associated with an existing user.".into(),
+                "is not an email address".into(),
+            ],
+        );
+        let r = ApiError(AppError::Validation(errors)).into_response();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let v = json_of(r).await;
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 3);
+        assert_eq!(errors[0]["errorCode"], codes::INVALID_INPUT);
+        assert_eq!(
+            errors[0]["description"],
+            "address.addressLine1: at most 50 characters"
+        );
+        assert_eq!(errors[1]["errorCode"], codes::EMAIL_IN_USE);
+        assert!(v["message"].as_str().unwrap().contains("addressLine1"));
+        assert!(v.get("trackingId").is_some());
+    }
+
+    #[tokio::test]
+    async fn unauthenticated_asks_for_a_bearer_token_and_rate_limits_say_when_to_retry() {
+        let r = ApiError(AppError::Unauthenticated).into_response();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        let r = ApiError(AppError::TooManyRequests {
+            message: "Slow down.".into(),
+            retry_after_secs: 30,
+        })
+        .into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "30");
+        assert_eq!(json_of(r).await["errors"][0]["errorCode"], 1429);
+    }
+
+    #[tokio::test]
+    async fn billing_errors_use_code_and_the_vendors_not_found() {
+        let v = json_of(BillingApiError(AppError::NotFound).into_response()).await;
+        assert_eq!(v["errors"][0]["code"], 2024);
+        assert_eq!(v["errors"][0]["description"], "Billing Report not found.");
+        assert!(v["errors"][0].get("errorCode").is_none());
+    }
+
+    #[test]
+    fn internal_errors_show_only_a_generic_message() {
+        let e = AppError::Other(anyhow::anyhow!("secret detail"));
+        let (code, description) = entries(&e).remove(0);
+        assert_eq!(code, codes::INTERNAL);
+        assert!(!description.contains("secret"));
+    }
+}

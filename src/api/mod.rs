@@ -1,0 +1,63 @@
+//! The API door (SPEC §9): `/v1/wholesale/*` JSON handlers in the vendor's shapes, bearer
+//! tokens (`auth::api_token`), the vendor's error body (`error`) and paging (`paging`).
+//! Like the pages, handlers parse input, call one service or store function, and render.
+
+pub mod error;
+pub mod paging;
+pub mod sub_partners;
+
+pub use error::ApiError;
+
+use axum::routing::any;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::AppState;
+use crate::web::route_table::RouteTable;
+
+/// Every `/v1` route, recorded for the authorization test, with the API's fallback (a
+/// 404 in the error body for any other `/v1` path) and JSON bodies for every error.
+/// `build()` merges it into the application.
+pub fn routes() -> RouteTable<AppState> {
+    let mut table = sub_partners::routes(RouteTable::new());
+    table.router = table
+        .router
+        // Not a resource: the API's fallback, so unknown `/v1` paths answer in JSON.
+        .route("/v1/{*rest}", any(error::not_found))
+        .layer(axum::middleware::from_fn(error::json_errors));
+    table
+}
+
+const TIMESTAMP: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// ISO 8601 in UTC with milliseconds, as the vendor writes times: `2026-11-26T10:00:00.000Z`.
+pub fn timestamp(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC)
+        .format(TIMESTAMP)
+        .unwrap_or_default()
+}
+
+/// A date in the vendor's date-time form (midnight UTC), as its `billingStartDate` is.
+pub fn date_timestamp(d: Date) -> String {
+    timestamp(d.midnight().assume_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_are_utc_with_milliseconds() {
+        assert_eq!(
+            timestamp(datetime!(2026-11-26 12:00:00.123456 +02:00)),
+            "2026-11-26T10:00:00.123Z"
+        );
+        assert_eq!(
+            date_timestamp(time::macros::date!(2026 - 11 - 26)),
+            "2026-11-26T00:00:00.000Z"
+        );
+    }
+}

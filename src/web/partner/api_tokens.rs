@@ -1,0 +1,216 @@
+//! Settings → API tokens: an admin's own bearer tokens for the REST API (SPEC §9). Any
+//! partner role may create them; a token acts with its admin's roles, so a read-only
+//! admin's token is read-only. The secret is shown once, on the response to the POST
+//! that created it, and only its hash is stored.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::PartnerScope;
+use crate::auth::session::AuthSession;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::store;
+use crate::store::tokens::{NAME_MAX, TokenRow};
+use crate::tenancy::policy::PartnerAction;
+use crate::web::route_table::RouteTable;
+use crate::web::views::PageCtx;
+use crate::web::{ReqInfo, paths};
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get(paths::API_TOKENS, page)
+        .post(paths::API_TOKENS, create)
+        .post("/partner/settings/api-tokens/{id}/revoke", revoke)
+}
+
+/// A token created by this very request: its secret is on this page and nowhere else.
+pub struct NewToken {
+    pub name: String,
+    pub secret: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/settings/api_tokens.html")]
+pub struct TokensPage {
+    page: PageCtx,
+    tokens: Vec<TokenRow>,
+    /// The name typed into the form (kept when it is refused).
+    name: String,
+    errors: FieldErrors,
+    created: Option<NewToken>,
+}
+
+impl TokensPage {
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .get(field)
+            .map(|m| m.join(" "))
+            .unwrap_or_default()
+    }
+
+    fn revoke_href(&self, id: &Uuid) -> String {
+        paths::api_token_revoke(*id)
+    }
+
+    fn create_href(&self) -> &'static str {
+        paths::API_TOKENS
+    }
+}
+
+async fn render(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    name: String,
+    errors: FieldErrors,
+    created: Option<NewToken>,
+) -> AppResult<TokensPage> {
+    Ok(TokensPage {
+        page: PageCtx::partner(scope, session, "api-tokens", "API tokens").await?,
+        tokens: store::tokens::list_for_person(&state.db, scope.actor.person_id).await?,
+        name,
+        errors,
+        created,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+) -> AppResult<TokensPage> {
+    scope.require(PartnerAction::View)?;
+    render(
+        &state,
+        &scope,
+        &AuthSession(session),
+        String::new(),
+        FieldErrors::new(),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// A token name: required, at most `NAME_MAX` characters.
+fn check_name(name: &str) -> Result<(), AppError> {
+    if name.is_empty() {
+        return Err(AppError::field(
+            "name",
+            "Enter a name that says where the token is used.",
+        ));
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(AppError::field(
+            "name",
+            format!("Use at most {NAME_MAX} characters."),
+        ));
+    }
+    Ok(())
+}
+
+async fn audit(
+    db: &mut sqlx::PgConnection,
+    state: &AppState,
+    scope: &PartnerScope,
+    req: &ReqInfo,
+    action: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    store::audit::append(
+        db,
+        &store::audit::Entry {
+            actor_person_id: Some(scope.actor.person_id),
+            actor_email: Some(&scope.actor.email),
+            acting_for_org_id: Some(scope.actor.home_org_id),
+            target_org_id: None,
+            action,
+            outcome: "success",
+            detail,
+            request_id: Some(&req.request_id),
+            ip: Some(&req.ip),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates a token and answers 201 with the page showing its secret, once.
+pub async fn create(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Form(f): Form<CreateForm>,
+) -> AppResult<Response> {
+    scope.require(PartnerAction::View)?;
+    let session = AuthSession(session);
+    let name = f.name.trim().to_string();
+    if let Err(AppError::Validation(errors)) = check_name(&name) {
+        let page = render(&state, &scope, &session, f.name, errors, None).await?;
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    let (id, secret) =
+        store::tokens::create(&mut *tx, scope.actor.person_id, &name, state.clock.now()).await?;
+    let detail = serde_json::json!({
+        "token_id": id,
+        "name": name,
+        "prefix": &secret[..store::tokens::PREFIX_LEN],
+    });
+    audit(&mut tx, &state, &scope, &req, "api_token.create", detail).await?;
+    tx.commit().await?;
+    let created = NewToken { name, secret };
+    let page = render(
+        &state,
+        &scope,
+        &session,
+        String::new(),
+        FieldErrors::new(),
+        Some(created),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, page).into_response())
+}
+
+/// Revokes one of the signed-in admin's own tokens; anyone else's answers 404.
+pub async fn revoke(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    scope.require(PartnerAction::View)?;
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !store::tokens::revoke(&mut *tx, scope.actor.person_id, id, state.clock.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    audit(
+        &mut tx,
+        &state,
+        &scope,
+        &req,
+        "api_token.revoke",
+        serde_json::json!({ "token_id": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    AuthSession(session)
+        .flash("The token was revoked. Requests that use it are refused from now on.")
+        .await?;
+    Ok(Redirect::to(paths::API_TOKENS))
+}
