@@ -129,6 +129,14 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
 pub fn job_registry() -> jobs::Registry {
     let mut registry = jobs::Registry::default();
     registry.register(jobs::housekeeping::KIND, jobs::housekeeping::run);
+    registry.register(
+        services::provisioning::JOB_KIND,
+        services::provisioning::run_job,
+    );
+    registry.register(
+        services::compliance::CHECK_JOB,
+        services::compliance::run_check,
+    );
     registry
 }
 

@@ -44,6 +44,17 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// The restricted-party list of the compliance check.
+    Rpl {
+        #[command(subcommand)]
+        command: RplCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RplCommand {
+    /// Add the parties of a CSV file (columns `name` and optional `country`).
+    Import { file: std::path::PathBuf },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -102,7 +113,22 @@ async fn main() -> anyhow::Result<()> {
             let pool = db::connect(&config.database_url).await?;
             db::migrate(&pool).await?;
             if !seed::is_empty(&pool).await? {
-                println!("The database already holds data; demo data was not loaded.");
+                let existing = seed::demo_accounts_present(&pool).await?;
+                if existing.is_empty() {
+                    println!("The database already holds data; demo data was not loaded.");
+                } else {
+                    match std::env::var("DEMO_PASSWORD") {
+                        Ok(p) if !p.is_empty() => println!(
+                            "Demo data is loaded. Demo accounts sign in with the password: {p}"
+                        ),
+                        _ => println!(
+                            "Demo data is loaded. Demo accounts keep the password they were given."
+                        ),
+                    }
+                    for (email, role) in existing {
+                        println!("  {email:<45} {role}");
+                    }
+                }
                 return Ok(());
             }
             let password = match std::env::var("DEMO_PASSWORD") {
@@ -142,6 +168,22 @@ async fn main() -> anyhow::Result<()> {
             store::people::grant(&mut *tx, id, org, role).await?;
             tx.commit().await?;
             println!("{id}");
+        }
+        Command::Rpl {
+            command: RplCommand::Import { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let pool = db::connect(&config.database_url).await?;
+            let mut tx = pool.begin().await?;
+            let source = file
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let n =
+                wholesale_hub::services::compliance::import_csv(&mut tx, &text, &source).await?;
+            tx.commit().await?;
+            println!("{n} restricted parties loaded from {}", file.display());
         }
         Command::CreateToken { admin, name } => {
             let name = name.trim();

@@ -88,6 +88,19 @@ fn tz_lang(country: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The demo accounts that exist, with what they are, for the start-up banner.
+pub async fn demo_accounts_present(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT p.email::text, string_agg(r.role, ' + ' ORDER BY r.role) FROM people p
+         JOIN role_assignments r ON r.person_id = p.id
+         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', 'customer.%@acme-dental.example'])
+           AND p.password_hash IS NOT NULL
+         GROUP BY p.email ORDER BY min(p.created_at), p.email",
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// True when the database holds no organisation yet.
 pub async fn is_empty(db: &PgPool) -> sqlx::Result<bool> {
     Ok(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM orgs")
@@ -336,6 +349,7 @@ pub async fn seed_demo(
         )
         .await?;
     }
+    crate::services::compliance::load_sample_if_empty(&mut tx).await?;
     tx.commit().await?;
     Ok(Seeded {
         accounts,

@@ -153,7 +153,7 @@ pub fn check_address(a: &AddressInput, prefix: &str, errors: &mut FieldErrors) {
     }
 }
 
-fn clean_address(a: &AddressInput) -> AddressInput {
+pub fn clean_address(a: &AddressInput) -> AddressInput {
     AddressInput {
         address_line1: a.address_line1.trim().to_string(),
         address_line2: trimmed(&a.address_line2),
@@ -251,7 +251,7 @@ struct TemplateFacts {
     pstn_vendor: Option<String>,
 }
 
-async fn partner_max(
+pub async fn partner_max(
     conn: &mut PgConnection,
     partner: Uuid,
 ) -> sqlx::Result<BTreeMap<String, i64>> {

@@ -128,6 +128,34 @@ pub struct CustomerDetail {
     pub template_name: Option<String>,
     pub locations: i64,
     pub created_at: OffsetDateTime,
+    pub pstn_vendor: Option<String>,
+    pub errors: serde_json::Value,
+    pub primary_email: Option<String>,
+    pub call_in_number: Option<String>,
+    pub meeting_site_language: Option<String>,
+    pub package_quantity_enabled: bool,
+}
+
+impl CustomerDetail {
+    /// The `description` of each recorded error.
+    pub fn error_messages(&self) -> Vec<String> {
+        self.errors
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["description"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Still being worked on by a job: the page polls for progress.
+    pub fn in_progress(&self) -> bool {
+        matches!(
+            self.status.as_deref(),
+            Some("provisioning" | "updating" | "deleting")
+        )
+    }
 }
 
 /// A customer the (sub-)partner onboarded; `None` for anything else, so callers
@@ -142,7 +170,9 @@ pub async fn detail(
                 o.zip_or_postal_code, o.country::text AS country, o.language, o.sip_domain, o.compliance_status,
                 o.restricted_by_partner, o.restrict_org_settings, o.has_flex_subscription,
                 t.subscription_id, t.name AS template_name,
-                (SELECT count(*) FROM locations l WHERE l.org_id = o.id) AS locations, o.created_at
+                (SELECT count(*) FROM locations l WHERE l.org_id = o.id) AS locations, o.created_at,
+                o.pstn_vendor, o.errors, o.primary_email::text AS primary_email, o.call_in_number,
+                o.meeting_site_language, o.package_quantity_enabled
          FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
          LEFT JOIN onboarding_templates t ON t.id = o.template_id
          WHERE r.manager_org_id = $1 AND r.managed_org_id = $2 AND r.relation = 'onboarded' AND o.deleted_at IS NULL",

@@ -23,4 +23,20 @@
       });
     });
   });
+  // Background work: poll the JSON status URL and show progress; reload when done.
+  document.querySelectorAll("[data-status-url][data-poll]").forEach(function (panel) {
+    var url = panel.getAttribute("data-status-url");
+    var bar = panel.querySelector("progress");
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s) return setTimeout(tick, 3000);
+          if (bar && s.packagesTotal) { bar.max = s.packagesTotal; bar.value = s.packagesDone; }
+          if (s.inProgress) setTimeout(tick, 1000); else window.location.reload();
+        })
+        .catch(function () { setTimeout(tick, 3000); });
+    }
+    setTimeout(tick, 800);
+  });
 })();

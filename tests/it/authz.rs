@@ -49,6 +49,8 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let partner_view = [Login, Ok, Ok, Ok, Ok, Refused, Refused];
     let partner_admin_view = [Login, Ok, Ok, Refused, Ok, Refused, Refused];
     let northwind_object = [Login, Ok, Ok, Ok, Missing, Refused, Refused];
+    // Creating and changing customers: full and wholesale admins, in their own hub.
+    let manage_customers = [Login, Ok, Refused, Ok, Ok, Refused, Refused];
     let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
     vec![
         (get.clone(), "/", [Login, Ok, Ok, Ok, Ok, Ok, Ok]),
@@ -72,6 +74,54 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             post.clone(),
             "/partner/customers/{id}/global-settings",
             [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/partner/customers/{id}/status",
+            northwind_object,
+        ),
+        (
+            post.clone(),
+            "/partner/customers/{id}/retry",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/partner/customers/new", manage_customers),
+        (post.clone(), "/partner/customers/new", manage_customers),
+        (
+            post.clone(),
+            "/partner/customers/new/cancel",
+            manage_customers,
+        ),
+        (get.clone(), "/partner/customers/new/info", manage_customers),
+        (
+            post.clone(),
+            "/partner/customers/new/info",
+            manage_customers,
+        ),
+        (
+            get.clone(),
+            "/partner/customers/new/packages",
+            manage_customers,
+        ),
+        (
+            post.clone(),
+            "/partner/customers/new/packages",
+            manage_customers,
+        ),
+        (
+            get.clone(),
+            "/partner/customers/new/location",
+            manage_customers,
+        ),
+        (
+            post.clone(),
+            "/partner/customers/new/location",
+            manage_customers,
+        ),
+        (
+            get.clone(),
+            "/partner/customers/new/summary",
+            manage_customers,
         ),
         (get.clone(), "/partner/templates", partner_view),
         (get.clone(), "/partner/templates/{id}", northwind_object),
@@ -201,7 +251,9 @@ fn classify(status: StatusCode, location: &str) -> Want {
         {
             Login
         }
-        200..=399 => Ok,
+        // Past the policy: served, or refused for what was sent (400) or for the state
+        // the object is in (409), which is not an authorization answer.
+        200..=399 | 400 | 409 => Ok,
         s => panic!("unexpected status {s}"),
     }
 }

@@ -10,3 +10,4 @@ mod jobs;
 mod login;
 mod ops;
 mod pages;
+mod wizard;

@@ -31,6 +31,56 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
             "/partner/customers/{id}/global-settings",
             update_global_settings,
         )
+        .get("/partner/customers/{id}/status", status)
+        .post("/partner/customers/{id}/retry", retry)
+}
+
+/// Progress of a customer's provisioning, for the detail page's script.
+pub async fn status(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    scope.require(PartnerAction::View)?;
+    let c = store::customers::detail(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let packages = store::customers::packages(&state.db, c.id).await?;
+    let done = packages
+        .iter()
+        .filter(|p| p.status != "provisioning" && p.status != "deleting")
+        .count();
+    let body = serde_json::json!({
+        "status": c.status,
+        "label": status_label(&c.status),
+        "inProgress": c.in_progress(),
+        "packagesDone": done,
+        "packagesTotal": packages.len(),
+        "errors": c.error_messages(),
+    });
+    Ok(axum::Json(body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RetryForm {
+    drop_vendor: Option<String>,
+}
+
+/// Repairs a failed provisioning (SPEC §3 step 3) and runs it again.
+pub async fn retry(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RetryForm>,
+) -> AppResult<Response> {
+    crate::services::provisioning::retry(&state, &scope, id, f.drop_vendor.is_some(), &req.ctx())
+        .await?;
+    AuthSession(session)
+        .flash("Provisioning runs again.")
+        .await?;
+    Ok(Redirect::to(&paths::customer(id)).into_response())
 }
 
 const PAGE_SIZE: i64 = 25;
@@ -63,6 +113,7 @@ pub struct ListPage {
     pages: i64,
     prev_href: Option<String>,
     next_href: Option<String>,
+    may_manage: bool,
 }
 
 fn status_label(s: &Option<String>) -> &'static str {
@@ -117,6 +168,7 @@ pub async fn list(
         pages,
         prev_href: (page_no > 1).then(|| href(page_no - 1)),
         next_href: (page_no < pages).then(|| href(page_no + 1)),
+        may_manage: scope.may(PartnerAction::ManageCustomers),
     })
 }
 

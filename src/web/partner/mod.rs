@@ -3,6 +3,7 @@
 mod api_tokens;
 mod audit;
 mod billing;
+mod customer_wizard;
 mod customers;
 mod indirect;
 mod jobs;
@@ -15,6 +16,7 @@ use crate::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get("/partner", overview::page);
+    let t = customer_wizard::routes(t);
     let t = customers::routes(t);
     let t = templates::routes(t);
     let t = indirect::routes(t);
