@@ -137,6 +137,18 @@ pub fn job_registry() -> jobs::Registry {
         services::compliance::CHECK_JOB,
         services::compliance::run_check,
     );
+    registry.register(
+        services::emails::DELIVER_JOB,
+        services::emails::run_delivery,
+    );
+    registry.register(
+        services::customer_lifecycle::UPDATE_JOB,
+        services::customer_lifecycle::run_update,
+    );
+    registry.register(
+        services::customer_lifecycle::DELETE_JOB,
+        services::customer_lifecycle::run_delete,
+    );
     registry
 }
 

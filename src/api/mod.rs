@@ -2,7 +2,9 @@
 //! tokens (`auth::api_token`), the vendor's error body (`error`) and paging (`paging`).
 //! Like the pages, handlers parse input, call one service or store function, and render.
 
+pub mod customers;
 pub mod error;
+pub mod openapi;
 pub mod paging;
 pub mod sub_partners;
 
@@ -20,7 +22,9 @@ use crate::web::route_table::RouteTable;
 /// 404 in the error body for any other `/v1` path) and JSON bodies for every error.
 /// `build()` merges it into the application.
 pub fn routes() -> RouteTable<AppState> {
-    let mut table = sub_partners::routes(RouteTable::new());
+    let table = sub_partners::routes(RouteTable::new());
+    let table = customers::routes(table);
+    let mut table = openapi::routes(table);
     table.router = table
         .router
         // Not a resource: the API's fallback, so unknown `/v1` paths answer in JSON.

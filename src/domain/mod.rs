@@ -10,4 +10,5 @@ pub mod regions;
 pub mod restrictions;
 pub mod return_to;
 pub mod roles;
+pub mod setup_assist;
 pub mod timezones;

@@ -98,15 +98,22 @@ pub fn external_id_conflict(external_id: &str) -> AppError {
     ))
 }
 
+/// May this scope run the pre-provisioning check? Partner full admins only (SPEC §1);
+/// the access policy has no action of its own for it, so the role is named here.
+pub fn precheck_allowed(scope: &PartnerScope) -> AppResult<()> {
+    if scope.roles.contains(&Role::PartnerFullAdmin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The pre-provisioning check (SPEC §9.3): `provisioning::validate`'s rules for the parts
 /// of the request that are present. Only the address is required; a missing template,
 /// package list, name or email is not reported. An email already in use is (code 10022).
 /// Partner full admins only (SPEC §1). Nothing is written.
 pub async fn precheck(state: &AppState, scope: &PartnerScope, req: &NewCustomer) -> AppResult<()> {
-    // The access policy has no action of its own for this; SPEC §1 names the role.
-    if !scope.roles.contains(&Role::PartnerFullAdmin) {
-        return Err(AppError::Forbidden);
-    }
+    precheck_allowed(scope)?;
     let mut errors = match provisioning::validate(state, scope, req).await {
         Ok(()) => return Ok(()),
         Err(AppError::Validation(errors)) => errors,
@@ -132,7 +139,11 @@ pub async fn precheck(state: &AppState, scope: &PartnerScope, req: &NewCustomer)
         &["packages", "provisioningParameters.packages.limits"],
         &mut errors,
     );
-    absent(trimmed(&req.name).is_some(), &["customerInfo.name"], &mut errors);
+    absent(
+        trimmed(&req.name).is_some(),
+        &["customerInfo.name"],
+        &mut errors,
+    );
     absent(
         trimmed(&req.primary_email).is_some(),
         &["customerInfo.primaryEmail"],
@@ -304,12 +315,7 @@ pub async fn update(
             .fetch_all(&mut *tx)
             .await?;
     let assigned = assigned_counts(&mut tx, customer_id).await?;
-    let assigned_of = |p: Package| {
-        assigned
-            .get(p.id())
-            .map(|(u, w)| u + w)
-            .unwrap_or_default()
-    };
+    let assigned_of = |p: Package| assigned.get(p.id()).map(|(u, w)| u + w).unwrap_or_default();
     let requested_ids: BTreeSet<&str> = requested.iter().map(|p| p.id()).collect();
     let removed: Vec<String> = if req.packages.is_some() {
         current
@@ -387,16 +393,20 @@ pub async fn update(
             .copied()
             .unwrap_or(quantities::DEFAULT_PARTNER_MAX)
     };
-    let holding = quantities::Current {
-        quantity_enabled: facts.package_quantity_enabled,
-        assigned: &assigned_of,
-        in_migration: false,
+    // (A block: `Current` holds `&dyn Fn`, which must not live across an await.)
+    let checked = {
+        let holding = quantities::Current {
+            quantity_enabled: facts.package_quantity_enabled,
+            assigned: &assigned_of,
+            in_migration: false,
+        };
+        let asked = quantities::Requested {
+            quantity_enabled,
+            packages: &with_quantities,
+        };
+        quantities::check(Some(&holding), &asked, &partner_limit)
     };
-    let asked = quantities::Requested {
-        quantity_enabled,
-        packages: &with_quantities,
-    };
-    if let Err(problems) = quantities::check(Some(&holding), &asked, &partner_limit) {
+    if let Err(problems) = checked {
         for problem in problems {
             let field = match problem.package {
                 Some(p) => format!("provisioningParameters.packages.limits.{}", p.id()),

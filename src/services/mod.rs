@@ -2,9 +2,13 @@
 //! (and in `domain/`), once, so a page and the API can never disagree.
 
 pub mod compliance;
+pub mod customer_lifecycle;
 pub mod customer_settings;
+pub mod emails;
 pub mod provisioning;
+pub mod setup_assist;
 pub mod sign_in;
+pub mod templates;
 
 /// Request facts a service writes into the audit log.
 pub struct RequestCtx<'a> {

@@ -838,6 +838,29 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
                 .bind(org_id)
                 .execute(&mut *tx)
                 .await?;
+            // US and Canadian customers get the emergency-services notice (SPEC §13),
+            // with the template's brand name.
+            if matches!(facts.country.as_deref(), Some("US" | "CA")) {
+                let notice: Option<(Option<String>, String)> = sqlx::query_as(
+                    "SELECT o.primary_email::text, coalesce(t.email_brand_name, o.name) FROM orgs o
+                     LEFT JOIN onboarding_templates t ON t.id = o.template_id
+                     WHERE o.id = $1 AND o.provisioned_at IS NULL",
+                )
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((Some(to), brand)) = notice {
+                    let (subject, body) = crate::services::emails::e911_notice(&brand, &facts.name);
+                    let email = crate::store::emails::NewEmail {
+                        org_id: Some(org_id),
+                        to: &to,
+                        subject: &subject,
+                        body: &body,
+                        kind: "e911_notice",
+                    };
+                    crate::services::emails::send(&mut tx, &email, now).await?;
+                }
+            }
             // A compliance review that started meanwhile keeps its status.
             sqlx::query(
                 "UPDATE orgs SET status = CASE WHEN compliance_status = 'pending_review' THEN 'pending_rpl_review' ELSE 'provisioned' END,

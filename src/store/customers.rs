@@ -279,3 +279,108 @@ pub async fn workspaces(
     .fetch_all(db)
     .await
 }
+
+/// A customer as the API shows it (SPEC §9.1).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ApiCustomerRow {
+    pub id: Uuid,
+    pub external_id: Option<String>,
+    pub status: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub city: Option<String>,
+    pub state_or_province: Option<String>,
+    pub zip_or_postal_code: Option<String>,
+    pub country: Option<String>,
+    pub errors: serde_json::Value,
+    pub provisioned_at: Option<OffsetDateTime>,
+}
+
+/// The API list's filters; every one that is set must match.
+#[derive(Debug, Default)]
+pub struct ApiCustomerFilter<'a> {
+    pub external_id: Option<&'a str>,
+    pub org_id: Option<Uuid>,
+    /// Any of these statuses; empty for all.
+    pub statuses: &'a [String],
+    pub offset: i64,
+    pub limit: i64,
+}
+
+const API_CUSTOMER_COLUMNS: &str = "o.id, o.external_id, o.status, o.address_line1, o.address_line2, o.city,
+    o.state_or_province, o.zip_or_postal_code, o.country::text AS country, o.errors, o.provisioned_at";
+
+/// One page of the live customers a (sub-)partner onboarded, by name (the
+/// `orgs_onboarded_by_name_idx` order, so a page stays an index scan at 100,000).
+pub async fn api_page(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+    f: &ApiCustomerFilter<'_>,
+) -> sqlx::Result<Vec<ApiCustomerRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {API_CUSTOMER_COLUMNS} FROM orgs o
+         WHERE o.onboarded_by = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL
+           AND ($2::text IS NULL OR o.external_id = $2)
+           AND ($3::uuid IS NULL OR o.id = $3)
+           AND (cardinality($4::text[]) = 0 OR o.status = ANY($4))
+         ORDER BY lower(o.name), o.id OFFSET $5 LIMIT $6"
+    ))
+    .bind(partner.id())
+    .bind(f.external_id)
+    .bind(f.org_id)
+    .bind(f.statuses)
+    .bind(f.offset)
+    .bind(f.limit)
+    .fetch_all(db)
+    .await
+}
+
+/// A live customer the (sub-)partner onboarded; `None` for anything else (404).
+pub async fn api_one(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+    customer_id: Uuid,
+) -> sqlx::Result<Option<ApiCustomerRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {API_CUSTOMER_COLUMNS} FROM orgs o
+         WHERE o.id = $2 AND o.onboarded_by = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL"
+    ))
+    .bind(partner.id())
+    .bind(customer_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A customer's package as the API shows it; `license_ids` only when asked for.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ApiPackageRow {
+    pub org_id: Uuid,
+    pub package: String,
+    pub status: String,
+    pub warnings: serde_json::Value,
+    pub errors: serde_json::Value,
+    pub license_ids: Option<Vec<String>>,
+}
+
+/// The packages of customers read through `api_page` / `api_one` (which checked the
+/// scope), in one query; with `license_ids`, the licence ids of open assignments.
+pub async fn api_packages(
+    db: impl PgExecutor<'_>,
+    customers: &[Uuid],
+    license_ids: bool,
+) -> sqlx::Result<Vec<ApiPackageRow>> {
+    sqlx::query_as(
+        "SELECT cp.org_id, cp.package, cp.status, cp.warnings, cp.errors,
+                CASE WHEN $2 THEN coalesce(
+                    (SELECT array_agg(la.license_id ORDER BY la.started_at, la.license_id) FROM license_assignments la
+                     WHERE la.customer_org_id = cp.org_id AND la.package = cp.package
+                       AND la.ended_at IS NULL AND la.license_id IS NOT NULL),
+                    '{}') END AS license_ids
+         FROM customer_packages cp WHERE cp.org_id = ANY($1)
+         ORDER BY cp.org_id, cp.created_at, cp.package",
+    )
+    .bind(customers)
+    .bind(license_ids)
+    .fetch_all(db)
+    .await
+}

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod customers;
+pub mod emails;
 pub mod login_attempts;
 pub mod orgs;
 pub mod people;

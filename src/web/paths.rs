@@ -11,6 +11,7 @@ pub const BILLING: &str = "/partner/billing";
 pub const SETTINGS: &str = "/partner/settings/admins";
 pub const JOBS: &str = "/partner/jobs";
 pub const AUDIT: &str = "/partner/audit";
+pub const MAILBOX: &str = "/partner/mailbox";
 pub const API_TOKENS: &str = "/partner/settings/api-tokens";
 
 pub fn customer(id: Uuid) -> String {

@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 
 pub struct RouteTable<S> {
     pub router: Router<S>,
@@ -37,6 +37,28 @@ impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
     {
         self.entries.push((Method::POST, path));
         self.router = self.router.route(path, post(handler));
+        self
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
+    pub fn put<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        self.entries.push((Method::PUT, path));
+        self.router = self.router.route(path, put(handler));
+        self
+    }
+
+    pub fn delete<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        self.entries.push((Method::DELETE, path));
+        self.router = self.router.route(path, delete(handler));
         self
     }
 }

@@ -106,6 +106,12 @@ impl PageCtx {
             "audit",
             scope.may(PartnerAction::ViewAdministration),
         );
+        add(
+            "Mailbox",
+            paths::MAILBOX.into(),
+            "mailbox",
+            scope.may(PartnerAction::ViewAdministration),
+        );
         Ok(Self {
             title: title.to_string(),
             csrf: session.csrf_token().await?,

@@ -85,6 +85,16 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/partner/customers/{id}/retry",
             [Login, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
+        (
+            get.clone(),
+            "/partner/customers/{id}/setup-assist",
+            northwind_object,
+        ),
+        (
+            post.clone(),
+            "/partner/customers/{id}/setup-assist",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
         (get.clone(), "/partner/customers/new", manage_customers),
         (post.clone(), "/partner/customers/new", manage_customers),
         (
@@ -157,6 +167,7 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             [Login, Ok, Refused, Refused, Missing, Refused, Refused],
         ),
         (get.clone(), "/partner/audit", partner_admin_view),
+        (get.clone(), "/partner/mailbox", partner_admin_view),
         (get.clone(), "/control/{org}", control),
         (get.clone(), "/control/{org}/users", control),
         (get.clone(), "/control/{org}/workspaces", control),

@@ -21,19 +21,19 @@ use crate::common::{
 };
 
 /// One browser at a time: the machine has two cores and Chromium is heavy.
-static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// How long one test's body may run before it counts as hung.
-const TEST_TIMEOUT: Duration = Duration::from_secs(180);
+pub(crate) const TEST_TIMEOUT: Duration = Duration::from_secs(180);
 /// How long to wait for a page to show what a step expects.
-const STEP_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const STEP_TIMEOUT: Duration = Duration::from_secs(15);
 
 const WRONG_CREDENTIALS: &str = "The email or password is not right.";
 const SIGNED_OUT: &str = "You have signed out.";
 const EXPIRED: &str = "Your session has expired. Please sign in again.";
 
 /// The chromedriver to use, or `None` when browser tests are skipped on purpose.
-fn driver_url() -> Option<String> {
+pub(crate) fn driver_url() -> Option<String> {
     match std::env::var("CHROMEDRIVER_URL") {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ if std::env::var("HUB_SKIP_BROWSER").as_deref() == Ok("1") => {
@@ -49,7 +49,7 @@ fn driver_url() -> Option<String> {
     }
 }
 
-fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
+pub(crate) fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
     let binary = std::env::var("CHROME_BIN")
         .ok()
         .filter(|b| !b.is_empty())
@@ -82,7 +82,7 @@ fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
 /// Runs `body` with a fresh app over a seeded database and a fresh browser session.
 /// The session is closed whatever happens in the body; a failure in the body is
 /// re-raised afterwards.
-async fn browser_test<F, Fut>(body: F)
+pub(crate) async fn browser_test<F, Fut>(body: F)
 where
     F: FnOnce(Arc<TestApp>, Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -147,13 +147,13 @@ where
     }
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target")
         .join("screenshots")
 }
 
-fn save_failure_screenshot(png: Option<Vec<u8>>) {
+pub(crate) fn save_failure_screenshot(png: Option<Vec<u8>>) {
     if let Some(png) = png {
         let dir = screenshot_dir();
         let path = dir.join(format!("failure-{}.png", Uuid::new_v4().simple()));
@@ -167,13 +167,13 @@ fn save_failure_screenshot(png: Option<Vec<u8>>) {
 }
 
 /// The browser, with helpers that fail with the page's address in the message.
-struct Browser {
-    c: Client,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) c: Client,
+    pub(crate) base: String,
 }
 
 impl Browser {
-    async fn goto(&self, path: &str) {
+    pub(crate) async fn goto(&self, path: &str) {
         let url = format!("{}{}", self.base, path);
         self.c
             .goto(&url)
@@ -182,7 +182,7 @@ impl Browser {
     }
 
     /// Path and query of the current page, e.g. `/login?signed_out=1`.
-    async fn location(&self) -> String {
+    pub(crate) async fn location(&self) -> String {
         let url = self.c.current_url().await.expect("current url");
         match url.query() {
             Some(q) => format!("{}?{}", url.path(), q),
@@ -190,7 +190,7 @@ impl Browser {
         }
     }
 
-    async fn path(&self) -> String {
+    pub(crate) async fn path(&self) -> String {
         self.c
             .current_url()
             .await
@@ -200,7 +200,7 @@ impl Browser {
     }
 
     /// Waits until the page is at `path` (after a form post and its redirect).
-    async fn wait_for_path(&self, path: &str) {
+    pub(crate) async fn wait_for_path(&self, path: &str) {
         let started = Instant::now();
         loop {
             let now = self.path().await;
@@ -216,7 +216,7 @@ impl Browser {
         }
     }
 
-    async fn wait_for(&self, css: &str) -> Element {
+    pub(crate) async fn wait_for(&self, css: &str) -> Element {
         match self
             .c
             .wait()
@@ -229,14 +229,14 @@ impl Browser {
         }
     }
 
-    async fn find(&self, css: &str) -> Element {
+    pub(crate) async fn find(&self, css: &str) -> Element {
         match self.c.find(Locator::Css(css)).await {
             Ok(e) => e,
             Err(e) => panic!("no `{css}` on {}: {e}", self.location().await),
         }
     }
 
-    async fn count(&self, css: &str) -> usize {
+    pub(crate) async fn count(&self, css: &str) -> usize {
         self.c
             .find_all(Locator::Css(css))
             .await
@@ -244,7 +244,7 @@ impl Browser {
             .len()
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.find(css)
             .await
             .text()
@@ -254,7 +254,7 @@ impl Browser {
             .to_string()
     }
 
-    async fn texts(&self, css: &str) -> Vec<String> {
+    pub(crate) async fn texts(&self, css: &str) -> Vec<String> {
         let mut out = vec![];
         for e in self.c.find_all(Locator::Css(css)).await.expect("find_all") {
             out.push(e.text().await.expect("element text").trim().to_string());
@@ -262,7 +262,7 @@ impl Browser {
         out
     }
 
-    async fn value(&self, css: &str) -> String {
+    pub(crate) async fn value(&self, css: &str) -> String {
         self.find(css)
             .await
             .prop("value")
@@ -272,7 +272,7 @@ impl Browser {
     }
 
     /// The visible button labelled `label` (inside `scope`, a CSS selector).
-    async fn button(&self, scope: &str, label: &str) -> Element {
+    pub(crate) async fn button(&self, scope: &str, label: &str) -> Element {
         for b in self
             .c
             .find_all(Locator::Css(&format!("{scope} button")))
@@ -289,14 +289,14 @@ impl Browser {
         )
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let field = self.find(css).await;
         field.clear().await.expect("clear field");
         field.send_keys(text).await.expect("type into field");
     }
 
     /// The email step: type the email and press *Next*; waits for the password step.
-    async fn submit_email(&self, email: &str) {
+    pub(crate) async fn submit_email(&self, email: &str) {
         assert_eq!(
             self.text("main h1").await,
             "Sign in",
@@ -319,7 +319,7 @@ impl Browser {
     }
 
     /// The password step: type the password and press *Sign in* (no waiting).
-    async fn submit_password(&self, password: &str) {
+    pub(crate) async fn submit_password(&self, password: &str) {
         self.type_into("#password", password).await;
         self.button("main form", "Sign in")
             .await
@@ -329,20 +329,20 @@ impl Browser {
     }
 
     /// Signs in from the sign-in page the browser is on; waits for a hub page.
-    async fn sign_in_here(&self, email: &str) {
+    pub(crate) async fn sign_in_here(&self, email: &str) {
         self.submit_email(email).await;
         self.submit_password(DEMO_PASSWORD).await;
         self.wait_for("header .brand").await;
     }
 
     /// Opens the sign-in page and signs in.
-    async fn sign_in(&self, email: &str) {
+    pub(crate) async fn sign_in(&self, email: &str) {
         self.goto("/login").await;
         self.sign_in_here(email).await;
     }
 
     /// Presses *Sign out* in the header; waits for the sign-in page.
-    async fn sign_out(&self) {
+    pub(crate) async fn sign_out(&self) {
         self.button("header", "Sign out")
             .await
             .click()
@@ -352,7 +352,7 @@ impl Browser {
         assert_eq!(self.location().await, "/login?signed_out=1");
     }
 
-    async fn screenshot(&self, name: &str) -> PathBuf {
+    pub(crate) async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.c.screenshot().await.expect("screenshot");
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
         let dir = screenshot_dir();

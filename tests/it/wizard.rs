@@ -170,6 +170,29 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
     .await
     .unwrap();
     assert_eq!(hq, ("Head office".into(), "America/Chicago".into(), true));
+    // A US customer's administrator gets the E911 notice with the template's brand (SPEC §13).
+    let mailbox = app
+        .get_with(&c, "/partner/mailbox")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        mailbox.contains(
+            "Northwind Business Voice: important information about emergency calls (E911)"
+        )
+    );
+    assert!(mailbox.contains("owner@gamma-grocers.example"));
+    let (kind, to): (String, String) =
+        sqlx::query_as("SELECT kind, to_address FROM email_outbox WHERE org_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (kind.as_str(), to.as_str()),
+        ("e911_notice", "owner@gamma-grocers.example")
+    );
     // The draft is gone: a new wizard starts empty.
     let html = app
         .get_with(&c, "/partner/customers/new/info")

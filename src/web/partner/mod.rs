@@ -7,8 +7,10 @@ mod customer_wizard;
 mod customers;
 mod indirect;
 mod jobs;
+mod mailbox;
 mod overview;
 mod settings;
+mod setup_assist;
 mod templates;
 
 use super::route_table::RouteTable;
@@ -18,11 +20,13 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get("/partner", overview::page);
     let t = customer_wizard::routes(t);
     let t = customers::routes(t);
+    let t = setup_assist::routes(t);
     let t = templates::routes(t);
     let t = indirect::routes(t);
     let t = t.get("/partner/billing", billing::page);
     let t = t.get("/partner/settings/admins", settings::admins);
     let t = api_tokens::routes(t);
     let t = jobs::routes(t);
+    let t = t.get("/partner/mailbox", mailbox::page);
     t.get("/partner/audit", audit::page)
 }

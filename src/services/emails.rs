@@ -1,0 +1,114 @@
+//! Automatic emails (SPEC §13). They are written to the outbox with the change that
+//! causes them; the `email.deliver` job sends them over SMTP when `HUB_SMTP_URL` is set
+//! (e.g. `smtp://mail.example:587` or `smtps://user:pass@mail.example`). Without SMTP they
+//! stay in the outbox, readable on the mailbox page.
+
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::jobs::queue::{self, ClaimedJob, NewJob};
+use crate::jobs::worker::JobContext;
+use crate::store::emails::{self, NewEmail};
+
+pub const DELIVER_JOB: &str = "email.deliver";
+/// The sender of every automatic email (`HUB_MAIL_FROM`).
+const DEFAULT_FROM: &str = "Wholesale Hub <no-reply@wholesale-hub.invalid>";
+
+/// Writes an email to the outbox and enqueues its delivery, in the caller's transaction.
+pub async fn send(
+    conn: &mut PgConnection,
+    email: &NewEmail<'_>,
+    now: OffsetDateTime,
+) -> sqlx::Result<Uuid> {
+    let id = emails::enqueue(&mut *conn, email, now).await?;
+    let job = NewJob {
+        kind: DELIVER_JOB,
+        org_id: email.org_id,
+        payload: serde_json::json!({ "email_id": id }),
+        max_attempts: 10,
+    };
+    queue::enqueue(conn, &job, now).await?;
+    Ok(id)
+}
+
+/// The emergency-services notice US and Canadian customers receive (SPEC §13).
+pub fn e911_notice(brand: &str, company: &str) -> (String, String) {
+    (
+        format!("{brand}: important information about emergency calls (E911)"),
+        format!(
+            "Hello,\n\n{company} now has calling services from {brand}.\n\n\
+             Emergency calls (911) from your phones and apps send the address of the location they are\n\
+             assigned to. Keep every location's address up to date, and tell your users that calls made\n\
+             away from their usual location may reach emergency services with the wrong address unless\n\
+             they update it.\n\n{brand}\n"
+        ),
+    )
+}
+
+/// A welcome email for an end user (never for customer admins).
+pub fn welcome(brand: &str, first_name: &str, company: &str) -> (String, String) {
+    (
+        format!("Welcome to {brand}"),
+        format!(
+            "Hello {first_name},\n\n{company} has set you up with {brand}. Sign in with this email address to get started.\n\n{brand}\n"
+        ),
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct Outgoing {
+    to_address: String,
+    subject: String,
+    body: String,
+    sent_at: Option<OffsetDateTime>,
+}
+
+/// The `email.deliver` job.
+pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
+    let Ok(url) = std::env::var("HUB_SMTP_URL") else {
+        return Ok(()); // no SMTP: the email stays in the mailbox page
+    };
+    let id: Uuid = serde_json::from_value(job.payload["email_id"].clone())?;
+    let Some(mail) = sqlx::query_as::<_, Outgoing>(
+        "SELECT to_address, subject, body, sent_at FROM email_outbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&ctx.db)
+    .await?
+    else {
+        return Ok(());
+    };
+    if mail.sent_at.is_some() {
+        return Ok(());
+    }
+    let from: Mailbox = std::env::var("HUB_MAIL_FROM")
+        .unwrap_or_else(|_| DEFAULT_FROM.into())
+        .parse()?;
+    let message = Message::builder()
+        .from(from)
+        .to(mail.to_address.parse()?)
+        .subject(mail.subject)
+        .body(mail.body)?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)?.build();
+    match transport.send(message).await {
+        Ok(_) => {
+            sqlx::query("UPDATE email_outbox SET sent_at = $2, last_error = NULL WHERE id = $1")
+                .bind(id)
+                .bind(ctx.clock.now())
+                .execute(&ctx.db)
+                .await?;
+            Ok(())
+        }
+        Err(e) => {
+            sqlx::query("UPDATE email_outbox SET last_error = $2 WHERE id = $1")
+                .bind(id)
+                .bind(e.to_string())
+                .execute(&ctx.db)
+                .await?;
+            Err(e.into())
+        }
+    }
+}

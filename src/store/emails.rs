@@ -1,0 +1,66 @@
+//! The email outbox (SPEC §13): every automatic email is written here first, in the
+//! transaction of the change it follows; delivery happens afterwards.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub struct NewEmail<'a> {
+    pub org_id: Option<Uuid>,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub kind: &'a str,
+}
+
+pub async fn enqueue(
+    db: impl PgExecutor<'_>,
+    e: &NewEmail<'_>,
+    now: OffsetDateTime,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO email_outbox (id, org_id, to_address, subject, body, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(e.org_id)
+    .bind(e.to)
+    .bind(e.subject)
+    .bind(e.body)
+    .bind(e.kind)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct EmailRow {
+    pub id: Uuid,
+    pub org: Option<String>,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+}
+
+/// Emails about a partner's own org and the customers it onboarded, newest first.
+pub async fn for_partner(
+    db: impl PgExecutor<'_>,
+    partner: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<EmailRow>> {
+    sqlx::query_as(
+        "SELECT e.id, o.name AS org, e.to_address, e.subject, e.body, e.kind, e.created_at, e.sent_at, e.last_error
+         FROM email_outbox e LEFT JOIN orgs o ON o.id = e.org_id
+         WHERE e.org_id = $1 OR o.onboarded_by = $1
+         ORDER BY e.created_at DESC LIMIT $2",
+    )
+    .bind(partner)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
