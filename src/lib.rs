@@ -177,6 +177,9 @@ pub async fn serve(
                         if let Err(e) = jobs::housekeeping::ensure_scheduled(&ctx).await {
                             tracing::warn!(error = %e, "could not schedule housekeeping");
                         }
+                        if let Err(e) = services::compliance::ensure_sweep_scheduled(&ctx).await {
+                            tracing::warn!(error = %e, "could not schedule the compliance sweep");
+                        }
                         tokio::select! {
                             _ = stop.cancelled() => break,
                             _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}

@@ -93,7 +93,7 @@ pub async fn demo_accounts_present(db: &PgPool) -> sqlx::Result<Vec<(String, Str
     sqlx::query_as(
         "SELECT p.email::text, string_agg(r.role, ' + ' ORDER BY r.role) FROM people p
          JOIN role_assignments r ON r.person_id = p.id
-         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', 'customer.%@acme-dental.example'])
+         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', 'customer.%@acme-dental.example', '%@operations.example'])
            AND p.password_hash IS NOT NULL
          GROUP BY p.email ORDER BY min(p.created_at), p.email",
     )
@@ -227,6 +227,31 @@ pub async fn seed_demo(
         "Rivers",
         &[Role::PartnerFullAdmin, Role::WholesaleAdmin],
         "sub-partner full admin",
+    )
+    .await?;
+
+    // The installation's own operators review compliance matches (SPEC §4.3).
+    let operations = orgs::insert(
+        &mut *conn,
+        &orgs::NewOrg {
+            kind: OrgKind::Operator,
+            name: "Wholesale Hub Operations",
+            parent_org_id: None,
+            external_id: None,
+            status: None,
+            country: None,
+        },
+        now - Duration::days(400),
+    )
+    .await?;
+    admin(
+        conn,
+        operations,
+        "compliance.operator@operations.example",
+        "Olive",
+        "Park",
+        &[Role::ComplianceOperator],
+        "compliance operator",
     )
     .await?;
 

@@ -8,6 +8,8 @@ pub enum OrgKind {
     Partner,
     SubPartner,
     Customer,
+    /// The installation's own organisation (its compliance operators).
+    Operator,
 }
 
 impl OrgKind {
@@ -16,6 +18,7 @@ impl OrgKind {
             OrgKind::Partner => "partner",
             OrgKind::SubPartner => "sub_partner",
             OrgKind::Customer => "customer",
+            OrgKind::Operator => "operator",
         }
     }
 

@@ -13,16 +13,19 @@ pub enum Role {
     CustomerReadonlyAdmin,
     /// What a partner receives on an org it auto-attached to (SPEC §4.5).
     ProvisioningAdmin,
+    /// The installation's operator, who reviews restricted-party matches (SPEC §4.3).
+    ComplianceOperator,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::PartnerFullAdmin,
         Role::PartnerReadonlyAdmin,
         Role::WholesaleAdmin,
         Role::CustomerFullAdmin,
         Role::CustomerReadonlyAdmin,
         Role::ProvisioningAdmin,
+        Role::ComplianceOperator,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Role {
             Role::CustomerFullAdmin => "customer_full_admin",
             Role::CustomerReadonlyAdmin => "customer_readonly_admin",
             Role::ProvisioningAdmin => "provisioning_admin",
+            Role::ComplianceOperator => "compliance_operator",
         }
     }
 
@@ -48,6 +52,7 @@ impl Role {
             Role::CustomerFullAdmin => "Full administrator",
             Role::CustomerReadonlyAdmin => "Read-only administrator",
             Role::ProvisioningAdmin => "Provisioning administrator",
+            Role::ComplianceOperator => "Compliance operator",
         }
     }
 
@@ -83,7 +88,14 @@ mod tests {
     #[test]
     fn partner_and_customer_roles_do_not_overlap() {
         for role in Role::ALL {
-            assert_ne!(role.is_partner_role(), role.is_customer_role(), "{role:?}");
+            assert!(
+                !(role.is_partner_role() && role.is_customer_role()),
+                "{role:?}"
+            );
         }
+        assert!(
+            !Role::ComplianceOperator.is_partner_role()
+                && !Role::ComplianceOperator.is_customer_role()
+        );
     }
 }

@@ -233,6 +233,187 @@ pub async fn run_check(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A match waiting for the operator.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Review {
+    pub check_id: Uuid,
+    pub customer_id: Uuid,
+    pub customer: String,
+    pub country: Option<String>,
+    pub partner: Option<String>,
+    pub matched: Option<String>,
+    pub trigger: String,
+    pub created_at: OffsetDateTime,
+    pub deadline_at: Option<OffsetDateTime>,
+    pub contact_attempts: i32,
+}
+
+pub async fn pending_reviews(conn: &mut PgConnection) -> sqlx::Result<Vec<Review>> {
+    sqlx::query_as(
+        "SELECT c.id AS check_id, o.id AS customer_id, o.name AS customer, o.country::text AS country, p.name AS partner,
+                rp.name AS matched, c.trigger, c.created_at, c.deadline_at, c.contact_attempts
+         FROM compliance_checks c JOIN orgs o ON o.id = c.org_id
+         LEFT JOIN orgs p ON p.id = o.onboarded_by
+         LEFT JOIN restricted_parties rp ON rp.id = c.matched_party_id
+         WHERE c.status = 'pending_review' AND o.deleted_at IS NULL
+         ORDER BY c.deadline_at NULLS LAST, c.created_at",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The operator's decision on a match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Not the listed party: the customer carries on.
+    Approve,
+    /// The listed party: non-compliant, deprovisioned.
+    Reject,
+    /// The partner could not be reached; the third time deprovisions.
+    FailedContact,
+}
+
+/// Applies a decision. Returns false when the check is not pending review.
+pub async fn decide(
+    conn: &mut PgConnection,
+    check_id: Uuid,
+    decision: Decision,
+    operator: Uuid,
+    now: OffsetDateTime,
+) -> anyhow::Result<bool> {
+    let Some(org_id): Option<Uuid> =
+        sqlx::query_scalar("SELECT org_id FROM compliance_checks WHERE id = $1 AND status = 'pending_review' FOR UPDATE")
+            .bind(check_id)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(false);
+    };
+    match decision {
+        Decision::Approve => {
+            sqlx::query("UPDATE compliance_checks SET status = 'approved', resolved_at = $2, resolved_by = $3 WHERE id = $1")
+                .bind(check_id)
+                .bind(now)
+                .bind(operator)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "UPDATE orgs SET compliance_status = 'approved',
+                        status = CASE WHEN status = 'pending_rpl_review' THEN 'provisioned' ELSE status END, updated_at = $2
+                 WHERE id = $1",
+            )
+            .bind(org_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Decision::Reject => {
+            sqlx::query("UPDATE compliance_checks SET status = 'rejected', resolved_at = $2, resolved_by = $3 WHERE id = $1")
+                .bind(check_id)
+                .bind(now)
+                .bind(operator)
+                .execute(&mut *conn)
+                .await?;
+            deprovision(conn, org_id, now).await?;
+        }
+        Decision::FailedContact => {
+            sqlx::query(
+                "INSERT INTO compliance_contacts (check_id, recorded_by, at) VALUES ($1, $2, $3)",
+            )
+            .bind(check_id)
+            .bind(operator)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            let attempts: i32 = sqlx::query_scalar(
+                "UPDATE compliance_checks SET contact_attempts = contact_attempts + 1 WHERE id = $1 RETURNING contact_attempts",
+            )
+            .bind(check_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if attempts >= MAX_CONTACT_ATTEMPTS {
+                sqlx::query("UPDATE compliance_checks SET status = 'non_compliant', resolved_at = $2 WHERE id = $1")
+                    .bind(check_id)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                deprovision(conn, org_id, now).await?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Removes a non-compliant customer's wholesale services and users (the org record stays).
+async fn deprovision(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE orgs SET compliance_status = 'non_compliant', status = 'deleting', updated_at = $2 WHERE id = $1")
+        .bind(org_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE customer_packages SET status = 'deleting' WHERE org_id = $1")
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    let job = NewJob {
+        kind: crate::services::customer_lifecycle::DELETE_JOB,
+        org_id: Some(org_id),
+        payload: serde_json::json!({ "org_id": org_id }),
+        max_attempts: 8,
+    };
+    queue::enqueue(conn, &job, now).await?;
+    Ok(())
+}
+
+/// The `compliance.sweep` job: customers still unresolved 30 days after a match are
+/// deprovisioned.
+pub async fn run_sweep(ctx: JobContext, _job: ClaimedJob) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let overdue: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT id, org_id FROM compliance_checks WHERE status = 'pending_review' AND deadline_at <= $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (check, org) in overdue {
+        sqlx::query(
+            "UPDATE compliance_checks SET status = 'non_compliant', resolved_at = $2 WHERE id = $1",
+        )
+        .bind(check)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        deprovision(&mut tx, org, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Enqueues a sweep unless one is pending (the server calls this periodically).
+pub async fn ensure_sweep_scheduled(ctx: &JobContext) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(4243)")
+        .execute(&mut *tx)
+        .await?;
+    let pending: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND state IN ('queued', 'running'))",
+    )
+    .bind(SWEEP_JOB)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !pending {
+        queue::enqueue(&mut tx, &NewJob::new(SWEEP_JOB, serde_json::json!({})), now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,10 +49,19 @@ impl Actor {
         orgs
     }
 
+    pub fn is_compliance_operator(&self) -> bool {
+        self.assignments
+            .iter()
+            .any(|(org, r)| *org == self.home_org_id && *r == Role::ComplianceOperator)
+    }
+
     /// Where this person lands after signing in.
     pub fn home_path(&self) -> String {
         if self.partner_home().is_some() {
             return "/partner".into();
+        }
+        if self.is_compliance_operator() {
+            return "/operator/compliance".into();
         }
         match self.customer_orgs().first() {
             Some(org) => format!("/control/{org}/users"),

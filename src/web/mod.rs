@@ -5,6 +5,7 @@ pub mod control;
 pub mod fmt;
 pub mod login;
 pub mod middleware;
+pub mod operator;
 pub mod ops;
 pub mod partner;
 pub mod paths;
@@ -26,6 +27,7 @@ pub fn routes() -> RouteTable<AppState> {
     let table = ops::routes(table);
     let table = login::routes(table);
     let table = partner::routes(table);
+    let table = operator::routes(table);
     control::routes(table)
 }
 

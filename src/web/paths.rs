@@ -6,6 +6,7 @@ pub const LOGIN: &str = "/login";
 pub const PARTNER: &str = "/partner";
 pub const CUSTOMERS: &str = "/partner/customers";
 pub const TEMPLATES: &str = "/partner/templates";
+pub const TEMPLATE_NEW: &str = "/partner/templates/new";
 pub const INDIRECT: &str = "/partner/indirect-providers";
 pub const BILLING: &str = "/partner/billing";
 pub const SETTINGS: &str = "/partner/settings/admins";
@@ -20,6 +21,14 @@ pub fn customer(id: Uuid) -> String {
 
 pub fn template(id: Uuid) -> String {
     format!("/partner/templates/{id}")
+}
+
+pub fn template_edit(id: Uuid) -> String {
+    format!("/partner/templates/{id}/edit")
+}
+
+pub fn template_delete(id: Uuid) -> String {
+    format!("/partner/templates/{id}/delete")
 }
 
 pub fn control(org: Uuid, section: &str) -> String {

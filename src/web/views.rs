@@ -173,6 +173,33 @@ impl PageCtx {
     }
 }
 
+impl PageCtx {
+    /// Pages of the installation's operators.
+    pub async fn operator(
+        actor: &crate::tenancy::Actor,
+        session: &AuthSession,
+        title: &str,
+    ) -> AppResult<Self> {
+        Ok(Self {
+            title: title.to_string(),
+            csrf: session.csrf_token().await?,
+            flash: session.take_flash().await?,
+            user_name: actor.display_name.clone(),
+            user_email: actor.email.clone(),
+            org_name: "Operations".into(),
+            hub: "operator",
+            nav: vec![NavItem {
+                label: "Compliance reviews",
+                href: "/operator/compliance".into(),
+                active: true,
+            }],
+            cross_launched_into: None,
+            home_org_name: String::new(),
+            restricted_notice: false,
+        })
+    }
+}
+
 /// The error page: a friendly message and the request id to quote to support.
 #[derive(Template, WebTemplate)]
 #[template(path = "errors/error.html")]

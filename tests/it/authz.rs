@@ -51,6 +51,7 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let northwind_object = [Login, Ok, Ok, Ok, Missing, Refused, Refused];
     // Creating and changing customers: full and wholesale admins, in their own hub.
     let manage_customers = [Login, Ok, Refused, Ok, Ok, Refused, Refused];
+    let nobody = [Login, Refused, Refused, Refused, Refused, Refused, Refused];
     let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
     vec![
         (get.clone(), "/", [Login, Ok, Ok, Ok, Ok, Ok, Ok]),
@@ -168,6 +169,9 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (get.clone(), "/partner/audit", partner_admin_view),
         (get.clone(), "/partner/mailbox", partner_admin_view),
+        // Only the installation's compliance operators (none of these visitors).
+        (get.clone(), "/operator/compliance", nobody),
+        (post.clone(), "/operator/compliance/{id}/decision", nobody),
         (get.clone(), "/control/{org}", control),
         (get.clone(), "/control/{org}/users", control),
         (get.clone(), "/control/{org}/workspaces", control),
@@ -187,6 +191,44 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             get.clone(),
             "/v1/wholesale/subPartners",
             [Unauthorized, Ok, Ok, Ok, Ok, Refused, Refused],
+        ),
+        // Public: it describes the API, it serves no data.
+        (get.clone(), "/v1/openapi.json", [Ok; 7]),
+        // Customers: any partner role reads; full and wholesale admins change, each
+        // in its own hub (Acme Dental is Northwind's). Past the policy, the empty body
+        // of these requests is a 400.
+        (
+            get.clone(),
+            "/v1/wholesale/customers",
+            [Unauthorized, Ok, Ok, Ok, Ok, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/v1/wholesale/customers",
+            [Unauthorized, Ok, Refused, Ok, Ok, Refused, Refused],
+        ),
+        // The precheck: partner full admins only (SPEC §1).
+        (
+            post.clone(),
+            "/v1/wholesale/customers/validate",
+            [Unauthorized, Ok, Refused, Refused, Ok, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/v1/wholesale/customers/{id}",
+            [Unauthorized, Ok, Ok, Ok, Missing, Refused, Refused],
+        ),
+        (
+            Method::PUT,
+            "/v1/wholesale/customers/{id}",
+            [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        // Keep last: the full admin's 202 leaves Acme Dental `deleting`, so the
+        // wholesale admin's request after it is a 409 (past the policy).
+        (
+            Method::DELETE,
+            "/v1/wholesale/customers/{id}",
+            [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
     ]
 }

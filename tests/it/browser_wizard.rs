@@ -780,3 +780,51 @@ async fn the_wizard_works_without_javascript() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn zz_temp_probe_location_errors() {
+    let app = crate::common::spawn_app().await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let pid: String =
+        sqlx::query_scalar("SELECT provisioning_id FROM onboarding_templates WHERE name = $1")
+            .bind(TEMPLATE)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    app.post_form_with(
+        &c,
+        INFO,
+        &[
+            ("provisioning_id", pid.as_str()),
+            ("name", "Zed Co"),
+            ("primary_email", "a@zed.example"),
+            ("country", "US"),
+            ("confirmed_location", "on"),
+        ],
+    )
+    .await;
+    app.post_form_with(
+        &c,
+        PACKAGES,
+        &[("package", "webex_calling"), ("nav", "next")],
+    )
+    .await;
+    let r = app
+        .post_form_with(
+            &c,
+            LOCATION,
+            &[
+                ("location_name", ""),
+                ("line1", ""),
+                ("city", ""),
+                ("timezone", "America/Chicago"),
+                ("location_language", "en_US"),
+                ("nav", "next"),
+            ],
+        )
+        .await;
+    let html = r.text().await.unwrap();
+    for l in html.lines().filter(|l| l.contains("field-error")) {
+        println!("{l}");
+    }
+}

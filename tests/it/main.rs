@@ -3,9 +3,11 @@
 mod common;
 
 mod api;
+mod api_customers;
 mod authz;
 mod browser;
 mod browser_wizard;
+mod compliance;
 mod csrf;
 mod jobs;
 mod login;

@@ -7,7 +7,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::common::*;
 
-async fn template_pid(app: &TestApp, name: &str) -> String {
+pub(crate) async fn template_pid(app: &TestApp, name: &str) -> String {
     sqlx::query_scalar("SELECT provisioning_id FROM onboarding_templates WHERE name = $1")
         .bind(name)
         .fetch_one(&app.db)
@@ -15,7 +15,7 @@ async fn template_pid(app: &TestApp, name: &str) -> String {
         .unwrap()
 }
 
-async fn info(
+pub(crate) async fn info(
     app: &TestApp,
     c: &Client,
     pid: &str,
@@ -40,7 +40,12 @@ async fn info(
     .await
 }
 
-async fn location_step(app: &TestApp, c: &Client, line1: &str, tz: &str) -> reqwest::Response {
+pub(crate) async fn location_step(
+    app: &TestApp,
+    c: &Client,
+    line1: &str,
+    tz: &str,
+) -> reqwest::Response {
     app.post_form_with(
         c,
         "/partner/customers/new/location",
@@ -59,7 +64,12 @@ async fn location_step(app: &TestApp, c: &Client, line1: &str, tz: &str) -> reqw
     .await
 }
 
-async fn wait_for_status(app: &TestApp, c: &Client, id: &str, not: &str) -> serde_json::Value {
+pub(crate) async fn wait_for_status(
+    app: &TestApp,
+    c: &Client,
+    id: &str,
+    not: &str,
+) -> serde_json::Value {
     for _ in 0..100 {
         let r = app
             .get_with(c, &format!("/partner/customers/{id}/status"))

@@ -11,6 +11,7 @@ mod mailbox;
 mod overview;
 mod settings;
 mod setup_assist;
+mod template_wizard;
 mod templates;
 
 use super::route_table::RouteTable;
@@ -21,6 +22,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = customer_wizard::routes(t);
     let t = customers::routes(t);
     let t = setup_assist::routes(t);
+    let t = template_wizard::routes(t);
     let t = templates::routes(t);
     let t = indirect::routes(t);
     let t = t.get("/partner/billing", billing::page);

@@ -1,23 +1,30 @@
-//! Onboarding templates: list and detail with the copyable provisioning ID (SPEC §3).
+//! Onboarding templates: list, detail with the copyable provisioning ID, delete
+//! (SPEC §3). Creating and changing them is the wizard in `template_wizard`.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
+use crate::domain::countries;
 use crate::error::{AppError, AppResult};
+use crate::services;
 use crate::store;
 use crate::store::templates::TemplateRow;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
+use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/templates", list)
+    t.get(paths::TEMPLATES, list)
         .get("/partner/templates/{id}", detail)
+        .post("/partner/templates/{id}/delete", delete)
 }
 
 #[derive(Template, WebTemplate)]
@@ -25,6 +32,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
 pub struct ListPage {
     page: PageCtx,
     rows: Vec<TemplateRow>,
+    may_manage: bool,
 }
 
 pub async fn list(
@@ -42,6 +50,7 @@ pub async fn list(
         )
         .await?,
         rows: store::templates::list(&state.db, scope.org_id()).await?,
+        may_manage: scope.may(PartnerAction::ManageTemplates),
     })
 }
 
@@ -50,6 +59,32 @@ pub async fn list(
 pub struct DetailPage {
     page: PageCtx,
     t: TemplateRow,
+    country_name: String,
+    may_manage: bool,
+    /// Why the last delete was refused.
+    error: Option<String>,
+}
+
+async fn render_detail(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: tower_sessions::Session,
+    id: Uuid,
+    error: Option<String>,
+) -> AppResult<DetailPage> {
+    let t = store::templates::get(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let title = t.name.clone();
+    Ok(DetailPage {
+        page: PageCtx::partner(scope, &AuthSession(session), "templates", &title).await?,
+        country_name: countries::name(&t.country)
+            .map(|n| format!("{n} ({})", t.country))
+            .unwrap_or_else(|| t.country.clone()),
+        t,
+        may_manage: scope.may(PartnerAction::ManageTemplates),
+        error,
+    })
 }
 
 pub async fn detail(
@@ -59,14 +94,34 @@ pub async fn detail(
     Path(id): Path<Uuid>,
 ) -> AppResult<DetailPage> {
     scope.require(PartnerAction::View)?;
-    let t = store::templates::get(&state.db, scope.org_id(), id)
+    render_detail(&state, &scope, session, id, None).await
+}
+
+/// Deletes a template; while customers use it, the detail page says why not (409).
+async fn delete(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    Path(id): Path<Uuid>,
+    req: ReqInfo,
+) -> AppResult<Response> {
+    let name = store::templates::get(&state.db, scope.org_id(), id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let title = t.name.clone();
-    Ok(DetailPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "templates", &title).await?,
-        t,
-    })
+        .map(|t| t.name)
+        .unwrap_or_default();
+    match services::templates::delete(&state, &scope, id, &req.ctx()).await {
+        Ok(()) => {
+            AuthSession(session)
+                .flash(format!("Template {name} was deleted."))
+                .await?;
+            Ok(Redirect::to(paths::TEMPLATES).into_response())
+        }
+        Err(AppError::Conflict(reason)) => {
+            let page = render_detail(&state, &scope, session, id, Some(reason)).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub fn auth_mode_label(mode: &str) -> &'static str {
