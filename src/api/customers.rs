@@ -528,6 +528,10 @@ pub async fn update(
     // nothing about its body either.
     scope.require(PartnerAction::ManageCustomers)?;
     let id = customer_id(&id)?;
+    // Someone else's customer is 404 whatever the body says.
+    store::customers::api_one(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let req = customer_update(parse_body(&body)?)?;
     customer_lifecycle::update(&state, &scope, id, req, &info.ctx()).await?;
     Ok(accepted(customer_url(&state, id)))

@@ -730,6 +730,12 @@ async fn a_sub_partner_never_sees_the_parents_customers_and_the_parent_acts_for_
         StatusCode::NOT_FOUND,
     )
     .await;
+    // Whatever the body: existence does not leak through a 400.
+    error_body(
+        call(&app, Some(&reseller), Method::PUT, &acme_path, None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
 
     // The parent does not see its sub-partner's customers directly...
     error_body(
@@ -1478,5 +1484,23 @@ fn strip_descriptions(v: &mut Value) {
         }
         Value::Array(a) => a.iter_mut().for_each(strip_descriptions),
         _ => {}
+    }
+}
+
+#[test]
+fn the_schema_check_is_strict() {
+    let ok = json!({"id": "x", "status": "provisioned", "packages": ["webex_calling"],
+                    "resourceDetails": {"packages": [{"name": "webex_calling", "status": "provisioned", "warnings": [], "errors": []}]},
+                    "errors": []});
+    assert_matches("Customer", &ok);
+    for bad in [
+        json!({"id": "x", "name": "Acme"}),
+        json!({"id": "x", "status": "asleep"}),
+        json!({"id": "x", "packages": ["webex_gold"]}),
+        json!({"id": "x", "resourceDetails": {"packages": [{"name": "webex_calling", "extra": 1}]}}),
+        json!({"id": "x", "address": {"street": "1 Main"}}),
+    ] {
+        let result = std::panic::catch_unwind(|| assert_matches("Customer", &bad));
+        assert!(result.is_err(), "accepted {bad}");
     }
 }

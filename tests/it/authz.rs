@@ -51,6 +51,11 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let northwind_object = [Login, Ok, Ok, Ok, Missing, Refused, Refused];
     // Creating and changing customers: full and wholesale admins, in their own hub.
     let manage_customers = [Login, Ok, Refused, Ok, Ok, Refused, Refused];
+    // Creating, changing and deleting templates: the same roles, in their own hub.
+    let manage_templates = [Login, Ok, Refused, Ok, Ok, Refused, Refused];
+    // One of Northwind's templates: another hub gets 404. Deleting the first one (it has
+    // customers) answers 409, which is past the policy.
+    let northwind_template_change = [Login, Ok, Refused, Ok, Missing, Refused, Refused];
     let nobody = [Login, Refused, Refused, Refused, Refused, Refused, Refused];
     let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
     vec![
@@ -96,6 +101,21 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/partner/customers/{id}/setup-assist",
             [Login, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
+        (
+            get.clone(),
+            "/partner/customers/{id}/edit",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/partner/customers/{id}/edit",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/partner/customers/{id}/delete",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
         (get.clone(), "/partner/customers/new", manage_customers),
         (post.clone(), "/partner/customers/new", manage_customers),
         (
@@ -136,6 +156,74 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (get.clone(), "/partner/templates", partner_view),
         (get.clone(), "/partner/templates/{id}", northwind_object),
+        (get.clone(), "/partner/templates/new", manage_templates),
+        (post.clone(), "/partner/templates/new", manage_templates),
+        (
+            post.clone(),
+            "/partner/templates/new/cancel",
+            manage_templates,
+        ),
+        (
+            get.clone(),
+            "/partner/templates/new/offer",
+            manage_templates,
+        ),
+        (
+            post.clone(),
+            "/partner/templates/new/offer",
+            manage_templates,
+        ),
+        (
+            get.clone(),
+            "/partner/templates/new/basics",
+            manage_templates,
+        ),
+        (
+            post.clone(),
+            "/partner/templates/new/basics",
+            manage_templates,
+        ),
+        (
+            get.clone(),
+            "/partner/templates/new/calling",
+            manage_templates,
+        ),
+        (
+            post.clone(),
+            "/partner/templates/new/calling",
+            manage_templates,
+        ),
+        (get.clone(), "/partner/templates/new/auth", manage_templates),
+        (
+            post.clone(),
+            "/partner/templates/new/auth",
+            manage_templates,
+        ),
+        (
+            get.clone(),
+            "/partner/templates/new/email",
+            manage_templates,
+        ),
+        (
+            post.clone(),
+            "/partner/templates/new/email",
+            manage_templates,
+        ),
+        (
+            get.clone(),
+            "/partner/templates/new/summary",
+            manage_templates,
+        ),
+        (
+            get.clone(),
+            "/partner/templates/{id}/edit",
+            northwind_template_change,
+        ),
+        (
+            post.clone(),
+            "/partner/templates/{id}/delete",
+            northwind_template_change,
+        ),
         (
             get.clone(),
             "/partner/indirect-providers",

@@ -147,7 +147,7 @@ where
     }
 }
 
-pub(crate) fn screenshot_dir() -> PathBuf {
+fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target")
         .join("screenshots")
@@ -296,7 +296,7 @@ impl Browser {
     }
 
     /// The email step: type the email and press *Next*; waits for the password step.
-    pub(crate) async fn submit_email(&self, email: &str) {
+    async fn submit_email(&self, email: &str) {
         assert_eq!(
             self.text("main h1").await,
             "Sign in",
@@ -319,7 +319,7 @@ impl Browser {
     }
 
     /// The password step: type the password and press *Sign in* (no waiting).
-    pub(crate) async fn submit_password(&self, password: &str) {
+    async fn submit_password(&self, password: &str) {
         self.type_into("#password", password).await;
         self.button("main form", "Sign in")
             .await
@@ -329,7 +329,7 @@ impl Browser {
     }
 
     /// Signs in from the sign-in page the browser is on; waits for a hub page.
-    pub(crate) async fn sign_in_here(&self, email: &str) {
+    async fn sign_in_here(&self, email: &str) {
         self.submit_email(email).await;
         self.submit_password(DEMO_PASSWORD).await;
         self.wait_for("header .brand").await;
@@ -342,7 +342,7 @@ impl Browser {
     }
 
     /// Presses *Sign out* in the header; waits for the sign-in page.
-    pub(crate) async fn sign_out(&self) {
+    async fn sign_out(&self) {
         self.button("header", "Sign out")
             .await
             .click()

@@ -3,7 +3,8 @@
 mod api_tokens;
 mod audit;
 mod billing;
-mod customer_wizard;
+mod customer_edit;
+pub(crate) mod customer_wizard;
 mod customers;
 mod indirect;
 mod jobs;
@@ -21,6 +22,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get("/partner", overview::page);
     let t = customer_wizard::routes(t);
     let t = customers::routes(t);
+    let t = customer_edit::routes(t);
     let t = setup_assist::routes(t);
     let t = template_wizard::routes(t);
     let t = templates::routes(t);

@@ -1,0 +1,322 @@
+//! Changing and removing a customer (SPEC §4.4): external id, the complete package list,
+//! quantities, billing address and billing start date; removal keeps the org record.
+//! The rules are `services::customer_lifecycle`'s, shared with `PUT`/`DELETE` of the API.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::PartnerScope;
+use crate::auth::session::AuthSession;
+use crate::domain::countries;
+use crate::domain::packages::Package;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::customer_lifecycle::{self, CustomerUpdate};
+use crate::services::provisioning::AddressInput;
+use crate::store;
+use crate::tenancy::policy::PartnerAction;
+use crate::web::partner::customer_wizard::{Choice, PackageChoice};
+use crate::web::route_table::RouteTable;
+use crate::web::views::PageCtx;
+use crate::web::{ReqInfo, paths};
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get("/partner/customers/{id}/edit", page)
+        .post("/partner/customers/{id}/edit", submit)
+        .post("/partner/customers/{id}/delete", delete)
+}
+
+/// The form as typed.
+#[derive(Default)]
+pub struct EditForm {
+    external_id: String,
+    packages: Vec<String>,
+    quantities: BTreeMap<String, String>,
+    line1: String,
+    line2: String,
+    city: String,
+    state: String,
+    zip: String,
+    country: String,
+    billing_start_date: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/customers/edit.html")]
+pub struct EditPage {
+    page: PageCtx,
+    id: Uuid,
+    name: String,
+    f: EditForm,
+    quantity_enabled: bool,
+    packages: Vec<PackageChoice>,
+    countries: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+impl EditPage {
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .get(field)
+            .map(|m| m.join(" "))
+            .unwrap_or_default()
+    }
+    fn has(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+}
+
+/// The form field a service error belongs to.
+fn field_for(key: &str) -> String {
+    let field = match key {
+        "externalId" => "external_id",
+        "packages" => "packages",
+        "address" | "address.addressLine1" => "line1",
+        "address.addressLine2" => "line2",
+        "address.city" => "city",
+        "address.country" => "country",
+        "billingStartDate" => "billing_start_date",
+        k if k.starts_with("provisioningParameters.packages.limits.") => {
+            return format!(
+                "quantity_{}",
+                &k["provisioningParameters.packages.limits.".len()..]
+            );
+        }
+        _ => "form",
+    };
+    field.to_string()
+}
+
+async fn render(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: tower_sessions::Session,
+    id: Uuid,
+    form: Option<EditForm>,
+    errors: FieldErrors,
+) -> AppResult<EditPage> {
+    let c = store::customers::detail(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(PartnerAction::ManageCustomers)?;
+    let current = store::customers::packages(&state.db, id).await?;
+    let f = form.unwrap_or_else(|| EditForm {
+        external_id: c.external_id.clone().unwrap_or_default(),
+        packages: current.iter().map(|p| p.package.clone()).collect(),
+        quantities: current
+            .iter()
+            .filter_map(|p| p.quantity.map(|q| (p.package.clone(), q.to_string())))
+            .collect(),
+        line1: c.address_line1.clone().unwrap_or_default(),
+        line2: c.address_line2.clone().unwrap_or_default(),
+        city: c.city.clone().unwrap_or_default(),
+        state: c.state_or_province.clone().unwrap_or_default(),
+        zip: c.zip_or_postal_code.clone().unwrap_or_default(),
+        country: c.country.clone().unwrap_or_default(),
+        billing_start_date: String::new(),
+    });
+    let packages = Package::ALL
+        .into_iter()
+        .map(|p| PackageChoice {
+            id: p.id(),
+            name: p.name(),
+            add_on: p.is_add_on(),
+            checked: f.packages.iter().any(|x| x == p.id()),
+            quantity: f.quantities.get(p.id()).cloned().unwrap_or_default(),
+            takes_quantity: p != Package::CiscoCallingPlan,
+        })
+        .collect();
+    let countries = countries::COUNTRIES
+        .iter()
+        .map(|(code, name)| Choice {
+            value: code.to_string(),
+            label: name.to_string(),
+            selected: *code == f.country,
+        })
+        .collect();
+    let title = format!("Edit {}", c.name);
+    Ok(EditPage {
+        page: PageCtx::partner(scope, &AuthSession(session), "customers", &title).await?,
+        id,
+        name: c.name,
+        quantity_enabled: c.package_quantity_enabled,
+        f,
+        packages,
+        countries,
+        errors,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    Path(id): Path<Uuid>,
+) -> AppResult<EditPage> {
+    render(&state, &scope, session, id, None, FieldErrors::new()).await
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // Repeated `package` fields: read the pairs.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "The form could not be read."))?;
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let form = EditForm {
+        external_id: value("external_id"),
+        packages: pairs
+            .iter()
+            .filter(|(k, _)| k == "package")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        quantities: pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("quantity_")
+                    .map(|p| (p.to_string(), v.clone()))
+            })
+            .collect(),
+        line1: value("line1"),
+        line2: value("line2"),
+        city: value("city"),
+        state: value("state"),
+        zip: value("zip"),
+        country: value("country").trim().to_uppercase(),
+        billing_start_date: value("billing_start_date"),
+    };
+    let mut errors = FieldErrors::new();
+    let mut limits = BTreeMap::new();
+    for p in &form.packages {
+        if let Some(raw) = form
+            .quantities
+            .get(p)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            match raw.parse::<i64>() {
+                Ok(n) => {
+                    limits.insert(p.clone(), n);
+                }
+                Err(_) => {
+                    errors
+                        .entry(format!("quantity_{p}"))
+                        .or_default()
+                        .push("Enter a whole number.".into());
+                }
+            }
+        }
+    }
+    let billing_start_date = match opt(&form.billing_start_date) {
+        None => None,
+        Some(d) => match time::Date::parse(
+            &d,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors
+                    .entry("billing_start_date".into())
+                    .or_default()
+                    .push("Enter a date such as 2026-12-01.".into());
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        let update = CustomerUpdate {
+            external_id: Some(form.external_id.trim().to_string()),
+            packages: Some(form.packages.clone()),
+            address: Some(AddressInput {
+                address_line1: form.line1.clone(),
+                address_line2: opt(&form.line2),
+                city: form.city.clone(),
+                state_or_province: opt(&form.state),
+                zip_or_postal_code: opt(&form.zip),
+                country: form.country.clone(),
+            }),
+            location: None,
+            meetings_timezone: None,
+            limits: (!limits.is_empty()).then_some(limits),
+            billing_start_date,
+        };
+        match customer_lifecycle::update(&state, &scope, id, update, &req.ctx()).await {
+            Ok(()) => {
+                AuthSession(session)
+                    .flash("The changes are being applied.")
+                    .await?;
+                return Ok(Redirect::to(&paths::customer(id)).into_response());
+            }
+            Err(AppError::Validation(all)) => {
+                for (key, messages) in all {
+                    errors.entry(field_for(&key)).or_default().extend(messages);
+                }
+            }
+            Err(AppError::Conflict(message)) => {
+                errors.entry("form".into()).or_default().push(message);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let page = render(&state, &scope, session, id, Some(form), errors).await?;
+    Ok((StatusCode::BAD_REQUEST, page).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: tower_sessions::Session,
+    req: ReqInfo,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let confirmed = pairs.iter().any(|(k, _)| k == "confirm");
+    let session = AuthSession(session);
+    if !confirmed {
+        // Existence and role first, so the answer does not depend on the box.
+        store::customers::detail(&state.db, scope.org_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        scope.require(PartnerAction::ManageCustomers)?;
+        session
+            .flash("Tick the confirmation to remove the customer's wholesale services.")
+            .await?;
+        return Ok(Redirect::to(&paths::customer(id)).into_response());
+    }
+    match customer_lifecycle::delete(&state, &scope, id, &req.ctx()).await {
+        Ok(()) => {
+            session
+                .flash("The customer's wholesale services are being removed.")
+                .await?;
+            Ok(Redirect::to(paths::CUSTOMERS).into_response())
+        }
+        Err(AppError::Conflict(message)) => {
+            session.flash(message).await?;
+            Ok(Redirect::to(&paths::customer(id)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
