@@ -55,8 +55,62 @@ pub struct CustomerRow {
 pub struct CustomerFilter<'a> {
     pub search: Option<&'a str>,
     pub status: Option<&'a str>,
+    pub sort: CustomerSort,
     pub offset: i64,
     pub limit: i64,
+}
+
+/// Orders of the customers list, each backed by an index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CustomerSort {
+    #[default]
+    Name,
+    NameDesc,
+    Newest,
+    Oldest,
+}
+
+impl CustomerSort {
+    pub const ALL: [CustomerSort; 4] = [
+        CustomerSort::Name,
+        CustomerSort::NameDesc,
+        CustomerSort::Newest,
+        CustomerSort::Oldest,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            CustomerSort::Name => "name",
+            CustomerSort::NameDesc => "-name",
+            CustomerSort::Newest => "-created",
+            CustomerSort::Oldest => "created",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CustomerSort::Name => "Name A–Z",
+            CustomerSort::NameDesc => "Name Z–A",
+            CustomerSort::Newest => "Newest first",
+            CustomerSort::Oldest => "Oldest first",
+        }
+    }
+
+    pub fn parse(s: &str) -> CustomerSort {
+        CustomerSort::ALL
+            .into_iter()
+            .find(|o| o.key() == s)
+            .unwrap_or_default()
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            CustomerSort::Name => "lower(o.name), o.id",
+            CustomerSort::NameDesc => "lower(o.name) DESC, o.id DESC",
+            CustomerSort::Newest => "o.created_at DESC, o.id DESC",
+            CustomerSort::Oldest => "o.created_at, o.id",
+        }
+    }
 }
 
 /// One page of the customers a (sub-)partner onboarded, plus the total that matches.
@@ -74,15 +128,16 @@ pub async fn list(
                 .replace('_', "\\_")
         )
     });
-    let rows = sqlx::query_as(
+    let rows = sqlx::query_as(&format!(
         "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
                 (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users
          FROM orgs o
          WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
            AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $5)
            AND ($3::text IS NULL OR o.status = $3)
-         ORDER BY lower(o.name), o.id OFFSET $4 LIMIT $6",
-    )
+         ORDER BY {} OFFSET $4 LIMIT $6",
+        f.sort.sql()
+    ))
     .bind(partner.id())
     .bind(&pattern)
     .bind(f.status)

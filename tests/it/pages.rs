@@ -138,6 +138,25 @@ async fn customers_can_be_searched_filtered_and_paged() {
             && html.contains("Harbor Realty")
             && html.contains("Umber Coffee")
     );
+    let html = app.text("/partner/customers?sort=-name").await;
+    assert!(
+        html.find("Yarrow Gardens").unwrap() < html.find("Acme Dental").unwrap(),
+        "Z to A"
+    );
+    assert!(html.contains(r#"value="-name" selected"#));
+    sqlx::query(
+        "UPDATE orgs SET created_at = now() + interval '1 day' WHERE name = 'Maple Veterinary'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let html = app.text("/partner/customers?sort=-created").await;
+    let first_row = html.split("<tbody>").nth(1).unwrap();
+    assert!(
+        first_row.trim_start().starts_with("<tr>")
+            && first_row.find("Maple Veterinary").unwrap() < 400,
+        "newest first"
+    );
     let html = app.text("/partner/customers?q=zzz").await;
     assert!(html.contains("No customer matches this search"));
     // 100% and _ are literal characters, not wildcards.

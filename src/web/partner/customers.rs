@@ -18,7 +18,9 @@ use crate::domain::restrictions::OrgRestrictions;
 use crate::error::{AppError, AppResult};
 use crate::services::customer_settings;
 use crate::store;
-use crate::store::customers::{CustomerDetail, CustomerFilter, CustomerRow, PackageRow};
+use crate::store::customers::{
+    CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow,
+};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
@@ -91,6 +93,8 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    sort: String,
     page: Option<i64>,
 }
 
@@ -114,6 +118,7 @@ pub struct ListPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     may_manage: bool,
+    sorts: Vec<StatusOption>,
 }
 
 fn status_label(s: &Option<String>) -> &'static str {
@@ -130,9 +135,11 @@ pub async fn list(
     let search = q.q.trim();
     let status = CUSTOMER_STATUSES.iter().find(|s| **s == q.status).copied();
     let page_no = q.page.unwrap_or(1).max(1);
+    let sort = CustomerSort::parse(&q.sort);
     let filter = CustomerFilter {
         search: (!search.is_empty()).then_some(search),
         status,
+        sort,
         offset: (page_no - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
     };
@@ -145,6 +152,7 @@ pub async fn list(
             serde_urlencoded::to_string([
                 ("q", search),
                 ("status", status.unwrap_or("")),
+                ("sort", sort.key()),
                 ("page", &p.to_string())
             ])
             .unwrap_or_default()
@@ -169,6 +177,14 @@ pub async fn list(
         prev_href: (page_no > 1).then(|| href(page_no - 1)),
         next_href: (page_no < pages).then(|| href(page_no + 1)),
         may_manage: scope.may(PartnerAction::ManageCustomers),
+        sorts: CustomerSort::ALL
+            .into_iter()
+            .map(|o| StatusOption {
+                value: o.key(),
+                label: o.label(),
+                selected: o == sort,
+            })
+            .collect(),
     })
 }
 
