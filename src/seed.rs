@@ -457,7 +457,10 @@ async fn customer(
     };
     sqlx::query(
         "UPDATE orgs SET template_id = $2, address_line1 = $3, city = $4, zip_or_postal_code = $5, language = $6,
-                timezone = $7, sip_domain = $8, compliance_status = $9 WHERE id = $1",
+                timezone = $7, sip_domain = $8, compliance_status = $9,
+                provisioned_at = CASE WHEN status IN ('provisioned', 'provisioned_with_errors', 'updating', 'pending_rpl_review')
+                                      THEN created_at + interval '1 minute' END
+         WHERE id = $1",
     )
     .bind(org)
     .bind(template_id)

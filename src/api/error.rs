@@ -130,9 +130,11 @@ fn entries(e: &AppError) -> Vec<(u32, String)> {
         AppError::Validation(fields) => fields
             .iter()
             .flat_map(|(field, messages)| {
-                messages.iter().map(move |m| {
-                    let code = codes::vendor(m).unwrap_or(codes::INVALID_INPUT);
-                    (code, format!("{field}: {m}"))
+                messages.iter().map(move |m| match codes::vendor(m) {
+                    // The vendor's own errors keep the vendor's exact text, so that
+                    // integrations matching on it keep working.
+                    Some(code) => (code, m.clone()),
+                    None => (codes::INVALID_INPUT, format!("{field}: {m}")),
                 })
             })
             .collect(),

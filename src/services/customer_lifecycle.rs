@@ -17,7 +17,6 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::domain::packages::Package;
-use crate::domain::roles::Role;
 use crate::domain::{countries, locales, quantities, timezones};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::jobs::queue::{self, ClaimedJob, NewJob};
@@ -101,11 +100,7 @@ pub fn external_id_conflict(external_id: &str) -> AppError {
 /// May this scope run the pre-provisioning check? Partner full admins only (SPEC §1);
 /// the access policy has no action of its own for it, so the role is named here.
 pub fn precheck_allowed(scope: &PartnerScope) -> AppResult<()> {
-    if scope.roles.contains(&Role::PartnerFullAdmin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    scope.require(PartnerAction::Precheck)
 }
 
 /// The pre-provisioning check (SPEC §9.3): `provisioning::validate`'s rules for the parts

@@ -23,6 +23,8 @@ pub enum PartnerAction {
     ManageBilling,
     /// The Indirect providers tab and cross-launch into a sub-partner (SPEC §11).
     CrossLaunch,
+    /// The pre-provisioning checks of the API (SPEC §1: partner full admin only).
+    Precheck,
 }
 
 /// May someone holding `roles` in a Partner Hub do `action`? `cross_launched` is true
@@ -40,6 +42,7 @@ pub fn partner_may(roles: &[Role], action: PartnerAction, cross_launched: bool) 
         PartnerAction::ViewBilling => (full || read_only) && !cross_launched,
         PartnerAction::ManageBilling => full && !cross_launched,
         PartnerAction::CrossLaunch => full && wholesale && !cross_launched,
+        PartnerAction::Precheck => full,
     }
 }
 
@@ -119,6 +122,25 @@ mod tests {
         ] {
             assert!(!partner_may(&roles, action, false), "{action:?}");
         }
+    }
+
+    #[test]
+    fn only_a_partner_full_admin_may_run_prechecks() {
+        assert!(partner_may(
+            &[PartnerFullAdmin],
+            PartnerAction::Precheck,
+            false
+        ));
+        assert!(!partner_may(
+            &[WholesaleAdmin],
+            PartnerAction::Precheck,
+            false
+        ));
+        assert!(!partner_may(
+            &[PartnerReadonlyAdmin],
+            PartnerAction::Precheck,
+            false
+        ));
     }
 
     #[test]

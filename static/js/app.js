@@ -27,15 +27,23 @@
   document.querySelectorAll("[data-status-url][data-poll]").forEach(function (panel) {
     var url = panel.getAttribute("data-status-url");
     var bar = panel.querySelector("progress");
+    var failures = 0;
+    function giveUp() {
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.textContent = "Progress can no longer be followed here (you may have been signed out). Refresh the page.";
+      panel.appendChild(note);
+    }
     function tick() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (s) {
-          if (!s) return setTimeout(tick, 3000);
+          if (!s) return ++failures >= 5 ? giveUp() : setTimeout(tick, 3000);
+          failures = 0;
           if (bar && s.packagesTotal) { bar.max = s.packagesTotal; bar.value = s.packagesDone; }
           if (s.inProgress) setTimeout(tick, 1000); else window.location.reload();
         })
-        .catch(function () { setTimeout(tick, 3000); });
+        .catch(function () { if (++failures >= 5) giveUp(); else setTimeout(tick, 3000); });
     }
     setTimeout(tick, 800);
   });

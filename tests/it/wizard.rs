@@ -404,6 +404,10 @@ async fn back_and_reload_keep_what_was_entered() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(html.contains("at most 50 characters") && html.contains("supported time zones"));
+    // Each problem is told once, even though the address serves twice.
+    let r = location_step(&app, &c, "", "America/Chicago").await;
+    let html = r.text().await.unwrap();
+    assert_eq!(html.matches("Enter the first address line.").count(), 1);
     // Cancel discards the draft.
     app.post_form_with(&c, "/partner/customers/new/cancel", &[])
         .await;

@@ -236,10 +236,19 @@ async fn step_errors(
             .or_default()
             .push("Confirm that this customer is in a location the service supports.".into());
     }
-    if step == Step::Location && draft.location_name.trim().is_empty() {
+    if step == Step::Location
+        && draft.location_name.trim().is_empty()
+        && !mine.contains_key("location_name")
+    {
         mine.entry("location_name".into())
             .or_default()
             .push("Enter the location name.".into());
+    }
+    // The wizard sends one address as both the customer's and the location's, so the
+    // same message can arrive twice for one field.
+    for messages in mine.values_mut() {
+        let mut seen = std::collections::BTreeSet::new();
+        messages.retain(|m| seen.insert(m.clone()));
     }
     Ok(mine)
 }

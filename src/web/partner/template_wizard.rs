@@ -351,11 +351,12 @@ async fn page_ctx(scope: &PartnerScope, session: Session, d: &Draft) -> AppResul
     PageCtx::partner(scope, &AuthSession(session), "templates", title).await
 }
 
-/// Starts (or resumes) a new template; a change to an existing one in progress is left
-/// as it is for its own Edit link.
+/// Starts (or resumes) a new template. An unfinished change to an existing template is
+/// dropped: its Edit link loads the template afresh.
 async fn start(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
     guard(&scope)?;
     session.remove::<bool>(MODE_EDIT).await?;
+    session.remove::<Draft>(DRAFT_EDIT).await?;
     Ok(Redirect::to(first_open_step(&load(&session).await?).path()))
 }
 
@@ -402,7 +403,9 @@ async fn advance(
         d.done.push(step);
         if step == Step::Auth {
             // Pasted metadata passed: keep the entity ID it names, not the XML.
-            if let Some(entity) = service::entity_id_from_metadata(&d.saml_metadata) {
+            if d.auth_mode == "saml"
+                && let Some(entity) = service::entity_id_from_metadata(&d.saml_metadata)
+            {
                 d.saml_entity_id = entity;
             }
             d.saml_metadata.clear();

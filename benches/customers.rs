@@ -1,0 +1,1027 @@
+//! Customers at scale (run it with `scripts/bench`, which starts a throwaway PostgreSQL).
+//!
+//! 1. The Partner Hub customers list (`GET /partner/customers`) over 100,000 customers:
+//!    a search, a status filter and a deep page, each for a fixed number of requests at
+//!    32 concurrent connections. Latency is measured by the client on loopback (request
+//!    sent to body read); the app's own `/metrics` histogram is shown beside it.
+//! 2. API provisioning throughput: `POST /v1/wholesale/customers` from 32 concurrent tasks
+//!    for `BENCH_SECONDS` with the worker in the same process, then until the queue drains.
+//!
+//! The bench creates its own database (`bench_<random>`) on the server named by
+//! `BENCH_DATABASE_URL`, `DATABASE_URL` or `TEST_DATABASE_URL` (any database on it), and
+//! drops it at the end unless `BENCH_KEEP_DB=1`. Knobs: `BENCH_CUSTOMERS` (100000),
+//! `BENCH_CONCURRENCY` (32), `BENCH_REQUESTS` (3000), `BENCH_WARMUP` (200), `BENCH_SECONDS`
+//! (60), `BENCH_DRAIN_TIMEOUT` (600 s). It exits non-zero on errors (a failed request, a
+//! queue that does not drain), never on a missed target.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+use time::OffsetDateTime;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+use wholesale_hub::{Clock, Config};
+
+const PARTNER_ADMIN: &str = "partner.admin@northwind.example";
+const TEMPLATE: &str = "Standard SMB (US)";
+const LIST_ROUTE: &str = "/partner/customers";
+const PAGE_SIZE: usize = 25;
+/// Targets from the issue.
+const LIST_MEDIAN_MS: f64 = 20.0;
+const LIST_P99_MS: f64 = 80.0;
+const PROVISIONING_PER_S: f64 = 200.0;
+/// One customer in 20 gets one of these prefixes instead of "Bench Customer", so a
+/// search for one of them selects 1 in 400 (0.25%).
+const PREFIXES: [&str; 20] = [
+    "Alpine Dental",
+    "Beacon Legal",
+    "Cobalt Logistics",
+    "Dovetail Design",
+    "Evergreen Clinic",
+    "Falcon Freight",
+    "Garnet Realty",
+    "Horizon Travel",
+    "Ironwood Builders",
+    "Jasper Accounting",
+    "Keystone Insurance",
+    "Lighthouse Marine",
+    "Meridian Health",
+    "Northstar Labs",
+    "Oakridge Schools",
+    "Pioneer Bank",
+    "Quarry Stone",
+    "Ridgeline Energy",
+    "Summit Optics",
+    "Tundra Outfitters",
+];
+const SEARCH: &str = "summit";
+
+fn main() -> anyhow::Result<()> {
+    // `cargo test --all-targets` runs benches without `--bench`: nothing to do there.
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("customers bench: skipped (run it with scripts/bench)");
+        return Ok(());
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+struct Settings {
+    admin_url: String,
+    customers: usize,
+    concurrency: usize,
+    requests: usize,
+    warmup: usize,
+    seconds: u64,
+    drain_timeout: u64,
+    keep_db: bool,
+}
+
+fn env_num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name}={v:?} is not a number")),
+        _ => Ok(default),
+    }
+}
+
+impl Settings {
+    fn from_env() -> anyhow::Result<Self> {
+        let admin_url = ["BENCH_DATABASE_URL", "DATABASE_URL", "TEST_DATABASE_URL"]
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+            .context("set DATABASE_URL (any database on the server) or run scripts/bench")?;
+        let s = Self {
+            admin_url,
+            customers: env_num("BENCH_CUSTOMERS", 100_000)?,
+            concurrency: env_num("BENCH_CONCURRENCY", 32)?,
+            requests: env_num("BENCH_REQUESTS", 3_000)?,
+            warmup: env_num("BENCH_WARMUP", 200)?,
+            seconds: env_num("BENCH_SECONDS", 60)?,
+            drain_timeout: env_num("BENCH_DRAIN_TIMEOUT", 600)?,
+            keep_db: std::env::var("BENCH_KEEP_DB").is_ok_and(|v| v == "1" || v == "true"),
+        };
+        ensure!(s.customers >= PAGE_SIZE, "BENCH_CUSTOMERS is too small");
+        ensure!(
+            s.concurrency > 0 && s.requests > 0 && s.seconds > 0,
+            "BENCH_CONCURRENCY, BENCH_REQUESTS and BENCH_SECONDS must be positive"
+        );
+        Ok(s)
+    }
+}
+
+/// The URL of database `db` on the server of `url` (query parameters kept).
+fn url_for(url: &str, db: &str) -> anyhow::Result<String> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let (server, _) = base
+        .rsplit_once('/')
+        .filter(|(s, _)| s.contains("//"))
+        .with_context(|| format!("{url} has no database part"))?;
+    Ok(match query {
+        Some(q) => format!("{server}/{db}?{q}"),
+        None => format!("{server}/{db}"),
+    })
+}
+
+async fn admin_exec(admin_url: &str, sql: &str) -> anyhow::Result<()> {
+    let opts: PgConnectOptions = admin_url.parse().context("the database URL")?;
+    let mut conn = opts
+        .disable_statement_logging()
+        .connect()
+        .await
+        .context("connect to PostgreSQL")?;
+    sqlx::query(sql).execute(&mut conn).await?;
+    conn.close().await.ok();
+    Ok(())
+}
+
+async fn run() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let settings = Settings::from_env()?;
+    let db_name = format!("bench_{}", Uuid::new_v4().simple());
+    admin_exec(
+        &settings.admin_url,
+        &format!("CREATE DATABASE \"{db_name}\""),
+    )
+    .await?;
+    let db_url = url_for(&settings.admin_url, &db_name)?;
+    let outcome = bench(&settings, &db_url).await;
+    if settings.keep_db {
+        eprintln!("kept the database: {db_url}");
+    } else if let Err(e) = admin_exec(
+        &settings.admin_url,
+        &format!("DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"),
+    )
+    .await
+    {
+        eprintln!("could not drop database {db_name}: {e:#}");
+    }
+    let errors = outcome?;
+    println!(
+        "whole run: {:.0} s (database, seed, generation, list cases, provisioning, drain)",
+        started.elapsed().as_secs_f64()
+    );
+    if !errors.is_empty() {
+        bail!("the benchmark met errors:\n  {}", errors.join("\n  "));
+    }
+    Ok(())
+}
+
+/// Runs everything on the fresh database; returns the errors met (the report is printed
+/// either way).
+async fn bench(s: &Settings, db_url: &str) -> anyhow::Result<Vec<String>> {
+    let opts: PgConnectOptions = db_url.parse()?;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts.disable_statement_logging())
+        .await?;
+    wholesale_hub::db::migrate(&pool).await?;
+    let password = format!("bench-{}", Uuid::new_v4().simple());
+    wholesale_hub::seed::seed_demo(&pool, &password, Clock::default().now()).await?;
+
+    let t = Instant::now();
+    generate(&pool, s.customers).await?;
+    let generation = t.elapsed();
+    let t = Instant::now();
+    sqlx::query("VACUUM (ANALYZE) orgs, org_relationships, locations, customer_packages")
+        .execute(&pool)
+        .await?;
+    let analyze = t.elapsed();
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs WHERE kind = 'customer'")
+        .fetch_one(&pool)
+        .await?;
+    eprintln!(
+        "generated {} customers in {:.1} s (+ VACUUM ANALYZE {:.1} s); {live} customers in all",
+        s.customers,
+        generation.as_secs_f64(),
+        analyze.as_secs_f64()
+    );
+
+    let (version, fsync, sync_commit, buffers): (String, String, String, String) = sqlx::query_as(
+        "SELECT current_setting('server_version'), current_setting('fsync'),
+                current_setting('synchronous_commit'), current_setting('shared_buffers')",
+    )
+    .fetch_one(&pool)
+    .await?;
+    let mut errors = vec![];
+    let list = list_cases(s, db_url, &password, &mut errors).await?;
+    let prov = provisioning(s, db_url, &pool, &mut errors).await?;
+    pool.close().await;
+
+    println!();
+    println!(
+        "Customers benchmark: {} generated customers (+ demo data), {} concurrent connections",
+        s.customers, s.concurrency
+    );
+    println!(
+        "PostgreSQL {version}: fsync={fsync}, synchronous_commit={sync_commit}, shared_buffers={buffers}; {} CPUs",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "generation: {:.1} s set-based SQL + {:.1} s VACUUM ANALYZE",
+        generation.as_secs_f64(),
+        analyze.as_secs_f64()
+    );
+    println!();
+    print!("{list}");
+    println!();
+    print!("{prov}");
+    Ok(errors)
+}
+
+// ── Data ────────────────────────────────────────────────────────────────────────────
+
+/// `n` customers of Northwind in set-based SQL: orgs, "onboarded" relationships, one
+/// headquarters each and two packages each. About 1% are in `error`.
+async fn generate(pool: &PgPool, n: usize) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let (northwind, template): (Uuid, Uuid) = sqlx::query_as(
+        "SELECT o.id, t.id FROM orgs o JOIN onboarding_templates t ON t.owner_org_id = o.id
+         WHERE o.name = 'Northwind Telecom' AND o.kind = 'partner' AND t.name = $1",
+    )
+    .bind(TEMPLATE)
+    .fetch_one(&mut *tx)
+    .await
+    .context("the seeded partner and template")?;
+    sqlx::query(
+        "CREATE TEMP TABLE bench_gen ON COMMIT DROP AS
+         SELECT g.i, gen_random_uuid() AS id,
+                CASE WHEN g.i % 20 = 0 THEN ($3::text[])[(g.i / 20) % 20 + 1] ELSE 'Bench Customer' END
+                  || ' ' || lpad(g.i::text, 6, '0') AS name,
+                CASE WHEN g.r < 10 THEN 'error' WHEN g.r < 30 THEN 'provisioned_with_errors'
+                     WHEN g.r < 40 THEN 'provisioning' WHEN g.r < 45 THEN 'updating'
+                     WHEN g.r < 50 THEN 'pending_rpl_review' ELSE 'provisioned' END AS status,
+                c.country, c.tz, c.lang, c.city, c.region, c.zip,
+                $2::timestamptz - make_interval(days => g.i % 730, secs => (g.i * 37) % 86400) AS created_at
+         FROM (SELECT i, (i * 7919) % 1000 AS r, (ARRAY['US','US','US','US','US','US','US','CA','GB','AU'])[i % 10 + 1] AS country
+               FROM generate_series(1, $1::int) AS i) g
+         JOIN (VALUES ('US', 'America/New_York', 'en_US', 'Springfield', 'IL', '62701'),
+                      ('CA', 'America/Toronto', 'en_CA', 'Toronto', 'ON', 'M5H 2N2'),
+                      ('GB', 'Europe/London', 'en_GB', 'London', NULL, 'SW1A 1AA'),
+                      ('AU', 'Australia/Sydney', 'en_AU', 'Sydney', 'NSW', '2000'))
+              AS c(country, tz, lang, city, region, zip) ON c.country = g.country",
+    )
+    .bind(i32::try_from(n)?)
+    .bind(OffsetDateTime::now_utc())
+    .bind(PREFIXES.map(str::to_string).to_vec())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO orgs (id, kind, name, external_id, status, address_line1, city, state_or_province,
+                           zip_or_postal_code, country, language, timezone, sip_domain, template_id, primary_email,
+                           compliance_status, errors, provisioned_at, onboarded_by, created_at, updated_at)
+         SELECT id, 'customer', name, 'BENCH-' || lpad(i::text, 6, '0'), status, (10 + i % 9000) || ' Main Street',
+                city, region, zip, country, lang, tz, lower(replace(name, ' ', '-')) || '.calls.example', $2,
+                'admin@' || lower(replace(name, ' ', '-')) || '.example',
+                CASE WHEN status = 'pending_rpl_review' THEN 'pending_review' ELSE 'compliant' END,
+                CASE WHEN status IN ('error', 'provisioned_with_errors')
+                     THEN '[{\"errorCode\": 4102, \"description\": \"Generated by the benchmark.\"}]'::jsonb
+                     ELSE '[]'::jsonb END,
+                CASE WHEN status NOT IN ('provisioning', 'error') THEN created_at + interval '2 minutes' END,
+                $1, created_at, created_at
+         FROM bench_gen",
+    )
+    .bind(northwind)
+    .bind(template)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO org_relationships (manager_org_id, managed_org_id, relation, created_at)
+         SELECT $1, id, 'onboarded', created_at FROM bench_gen",
+    )
+    .bind(northwind)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO locations (id, org_id, name, address_line1, city, state_or_province, zip_or_postal_code, country,
+                                timezone, language, is_headquarters, created_at)
+         SELECT gen_random_uuid(), id, 'Headquarters', (10 + i % 9000) || ' Main Street', city, region, zip, country,
+                tz, lang, true, created_at
+         FROM bench_gen",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO customer_packages (org_id, package, status, created_at)
+         SELECT g.id, p.package,
+                CASE g.status WHEN 'provisioning' THEN 'provisioning' WHEN 'error' THEN 'error' ELSE 'provisioned' END,
+                g.created_at
+         FROM bench_gen g CROSS JOIN (VALUES ('webex_calling'), ('webex_meetings')) AS p(package)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ── The app ─────────────────────────────────────────────────────────────────────────
+
+struct RunningApp {
+    base: String,
+    stop: CancellationToken,
+    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+async fn start_app(db_url: &str, run_worker: bool) -> anyhow::Result<RunningApp> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let config = Config {
+        bind: addr,
+        database_url: db_url.to_string(),
+        public_url: format!("http://{addr}"),
+        run_worker,
+    };
+    let pool = wholesale_hub::db::connect(db_url).await?;
+    let app = wholesale_hub::build(config, pool, Clock::default())?;
+    let stop = CancellationToken::new();
+    let handle = tokio::spawn(wholesale_hub::serve(app, listener, stop.clone()));
+    Ok(RunningApp {
+        base: format!("http://{addr}"),
+        stop,
+        handle,
+    })
+}
+
+impl RunningApp {
+    async fn stop(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        match tokio::time::timeout(Duration::from_secs(15), self.handle).await {
+            Ok(joined) => joined?,
+            Err(_) => bail!("the app did not stop within 15 s"),
+        }
+    }
+}
+
+fn client(concurrency: usize, cookies: bool) -> anyhow::Result<Client> {
+    Ok(Client::builder()
+        .cookie_store(cookies)
+        .redirect(Policy::none())
+        .pool_max_idle_per_host(concurrency)
+        .build()?)
+}
+
+fn extract_csrf(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
+
+async fn sign_in(client: &Client, base: &str, email: &str, password: &str) -> anyhow::Result<()> {
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let token = extract_csrf(&html).context("no CSRF token on /login")?;
+    let r = client
+        .post(format!("{base}/login/password"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", &token),
+            ("next", ""),
+        ])
+        .send()
+        .await?;
+    let to = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    ensure!(
+        r.status() == StatusCode::SEE_OTHER && !to.starts_with("/login"),
+        "sign-in as {email} answered {} (to {to:?})",
+        r.status()
+    );
+    Ok(())
+}
+
+// ── Load ────────────────────────────────────────────────────────────────────────────
+
+#[derive(Default)]
+struct Sample {
+    latencies: Vec<Duration>,
+    failures: usize,
+    first_failure: Option<String>,
+    elapsed: Duration,
+}
+
+impl Sample {
+    fn merge(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.failures += other.failures;
+        if self.first_failure.is_none() {
+            self.first_failure = other.first_failure;
+        }
+    }
+
+    /// Nearest-rank percentile in milliseconds.
+    fn ms(&self, q: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1].as_secs_f64() * 1000.0
+    }
+
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// `n` GETs of `url` from `concurrency` tasks sharing one signed-in client.
+async fn load_get(client: &Client, url: &str, n: usize, concurrency: usize) -> Sample {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = JoinSet::new();
+    for _ in 0..concurrency {
+        let (client, url, next) = (client.clone(), url.to_string(), next.clone());
+        tasks.spawn(async move {
+            let mut s = Sample::default();
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let t = Instant::now();
+                let outcome = match client.get(&url).send().await {
+                    Ok(r) => {
+                        let status = r.status();
+                        match r.bytes().await {
+                            Ok(_) if status == StatusCode::OK => Ok(()),
+                            Ok(body) => Err(format!(
+                                "GET {url}: {status}: {}",
+                                String::from_utf8_lossy(&body[..body.len().min(300)])
+                            )),
+                            Err(e) => Err(format!("GET {url}: {e}")),
+                        }
+                    }
+                    Err(e) => Err(format!("GET {url}: {e}")),
+                };
+                match outcome {
+                    Ok(()) => s.latencies.push(t.elapsed()),
+                    Err(e) => {
+                        s.failures += 1;
+                        s.first_failure.get_or_insert(e);
+                    }
+                }
+            }
+            s
+        });
+    }
+    let mut all = Sample::default();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(s) => all.merge(s),
+            Err(e) => {
+                all.failures += 1;
+                all.first_failure
+                    .get_or_insert(format!("a load task died: {e}"));
+            }
+        }
+    }
+    all.elapsed = started.elapsed();
+    all
+}
+
+// ── The app's histogram ─────────────────────────────────────────────────────────────
+
+/// Cumulative bucket counts (upper bound in seconds, count) of successful GETs of `route`
+/// in the app's `/metrics`.
+async fn histogram(client: &Client, base: &str, route: &str) -> anyhow::Result<Vec<(f64, f64)>> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let labels = format!("method=\"GET\",route=\"{route}\",status=\"200\"");
+    let mut buckets = vec![];
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("http_request_duration_seconds_bucket{") else {
+            continue;
+        };
+        if !rest.contains(&labels) {
+            continue;
+        }
+        let le = rest
+            .split("le=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .unwrap_or_default();
+        let le = if le == "+Inf" {
+            f64::INFINITY
+        } else {
+            le.parse()?
+        };
+        let count: f64 = line.rsplit(' ').next().unwrap_or("0").parse()?;
+        buckets.push((le, count));
+    }
+    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(buckets)
+}
+
+/// What the app's histogram says about the requests between two snapshots.
+struct ServerSide {
+    count: f64,
+    median_ms: f64,
+    p99_ms: f64,
+    within_median_target: f64,
+    within_p99_target: f64,
+}
+
+fn server_side(before: &[(f64, f64)], after: &[(f64, f64)]) -> Option<ServerSide> {
+    let earlier = |le: f64| {
+        before
+            .iter()
+            .find(|(b, _)| *b == le)
+            .map(|(_, c)| *c)
+            .unwrap_or(0.0)
+    };
+    let delta: Vec<(f64, f64)> = after
+        .iter()
+        .map(|(le, c)| (*le, c - earlier(*le)))
+        .collect();
+    let count = delta.last()?.1;
+    if count <= 0.0 {
+        return None;
+    }
+    // Linear interpolation inside the bucket, like Prometheus' histogram_quantile.
+    let quantile = |q: f64| {
+        let rank = q * count;
+        let mut lower = (0.0, 0.0);
+        for (le, c) in &delta {
+            if *c >= rank {
+                if le.is_infinite() {
+                    return lower.0 * 1000.0;
+                }
+                let share = if c - lower.1 > 0.0 {
+                    (rank - lower.1) / (c - lower.1)
+                } else {
+                    1.0
+                };
+                return (lower.0 + (le - lower.0) * share) * 1000.0;
+            }
+            lower = (*le, *c);
+        }
+        f64::NAN
+    };
+    let within = |ms: f64| {
+        delta
+            .iter()
+            .find(|(le, _)| (*le * 1000.0 - ms).abs() < 1e-9)
+            .map(|(_, c)| c / count)
+            .unwrap_or(f64::NAN)
+    };
+    Some(ServerSide {
+        count,
+        median_ms: quantile(0.5),
+        p99_ms: quantile(0.99),
+        within_median_target: within(LIST_MEDIAN_MS),
+        within_p99_target: within(LIST_P99_MS),
+    })
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "target met" } else { "target missed" }
+}
+
+// ── 1. The customers list ───────────────────────────────────────────────────────────
+
+/// The count the page shows ("123 customers").
+fn shown_total(html: &str) -> Option<u64> {
+    let marker = "data-testid=\"result-count\">";
+    let start = html.find(marker)? + marker.len();
+    html[start..]
+        .split(' ')
+        .next()?
+        .trim()
+        .replace(',', "")
+        .parse()
+        .ok()
+}
+
+async fn list_cases(
+    s: &Settings,
+    db_url: &str,
+    password: &str,
+    errors: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let app = start_app(db_url, false).await?;
+    let base = app.base.clone();
+    let client = client(s.concurrency, true)?;
+    sign_in(&client, &base, PARTNER_ADMIN, password).await?;
+    let deep_page = 3000.min(s.customers / PAGE_SIZE).max(1);
+    let cases = [
+        (format!("search ?q={SEARCH}"), format!("?q={SEARCH}")),
+        ("status ?status=error".to_string(), "?status=error".into()),
+        (
+            format!("deep page ?page={deep_page}"),
+            format!("?page={deep_page}"),
+        ),
+    ];
+    let mut out = String::new();
+    writeln!(
+        out,
+        "1. GET {LIST_ROUTE}: {} requests per case after {} warm-up, {} connections, one signed-in session",
+        s.requests, s.warmup, s.concurrency
+    )?;
+    writeln!(
+        out,
+        "   client-side latency on loopback (send to last body byte); target median <= {LIST_MEDIAN_MS} ms, p99 <= {LIST_P99_MS} ms"
+    )?;
+    writeln!(
+        out,
+        "   {:<24} {:>8} {:>7} {:>9} {:>7} {:>7} {:>7}  verdict",
+        "case", "requests", "matches", "median ms", "p90 ms", "p99 ms", "req/s"
+    )?;
+    let mut server_lines = vec![];
+    for (name, query) in &cases {
+        let url = format!("{base}{LIST_ROUTE}{query}");
+        let r = client.get(&url).send().await?;
+        let status = r.status();
+        let html = r.text().await?;
+        if status != StatusCode::OK || !html.contains("<table class=\"list\">") {
+            errors.push(format!(
+                "{name}: the page answered {status} without a customer table"
+            ));
+            continue;
+        }
+        let matches = shown_total(&html)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "?".into());
+        eprintln!("list case {name}: {matches} matches; warming up");
+        let warm = load_get(&client, &url, s.warmup, s.concurrency).await;
+        let before = histogram(&client, &base, LIST_ROUTE).await?;
+        eprintln!("list case {name}: measuring");
+        let sample = load_get(&client, &url, s.requests, s.concurrency).await;
+        let after = histogram(&client, &base, LIST_ROUTE).await?;
+        for (what, x) in [("warm-up", &warm), ("measured", &sample)] {
+            if x.failures > 0 {
+                errors.push(format!(
+                    "{name} ({what}): {} of the requests failed; first: {}",
+                    x.failures,
+                    x.first_failure.as_deref().unwrap_or("?")
+                ));
+            }
+        }
+        let (median, p90, p99) = (sample.ms(0.5), sample.ms(0.9), sample.ms(0.99));
+        writeln!(
+            out,
+            "   {:<24} {:>8} {:>7} {:>9.1} {:>7.1} {:>7.1} {:>7.0}  {}",
+            name,
+            sample.latencies.len(),
+            matches,
+            median,
+            p90,
+            p99,
+            sample.per_second(),
+            verdict(median <= LIST_MEDIAN_MS && p99 <= LIST_P99_MS)
+        )?;
+        match server_side(&before, &after) {
+            Some(h) => server_lines.push(format!(
+                "   {:<24} {:>8.0} {:>9.1} {:>7.1} {:>11.1}% {:>11.1}%",
+                name,
+                h.count,
+                h.median_ms,
+                h.p99_ms,
+                h.within_median_target * 100.0,
+                h.within_p99_target * 100.0
+            )),
+            None => server_lines.push(format!(
+                "   {name:<24} (no samples for route {LIST_ROUTE} in /metrics)"
+            )),
+        }
+    }
+    writeln!(
+        out,
+        "   the app's own histogram (/metrics, middleware to response; quantiles interpolated in buckets):"
+    )?;
+    writeln!(
+        out,
+        "   {:<24} {:>8} {:>9} {:>7} {:>12} {:>12}",
+        "case", "requests", "~median", "~p99", "<= 20 ms", "<= 80 ms"
+    )?;
+    for l in server_lines {
+        writeln!(out, "{l}")?;
+    }
+    drop(client);
+    app.stop().await?;
+    Ok(out)
+}
+
+// ── 2. Provisioning through the API ─────────────────────────────────────────────────
+
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    provisioned: i64,
+    in_progress: i64,
+    created: i64,
+    ready_jobs: i64,
+}
+
+async fn counts(pool: &PgPool, since: OffsetDateTime) -> anyhow::Result<Counts> {
+    let (provisioned, in_progress, created, ready_jobs) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'provisioned'),
+                count(*) FILTER (WHERE status IN ('provisioning', 'updating')),
+                count(*),
+                (SELECT count(*) FROM jobs WHERE state IN ('queued', 'running') AND run_at <= now())
+         FROM orgs WHERE kind = 'customer' AND created_at >= $1",
+    )
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    Ok(Counts {
+        provisioned,
+        in_progress,
+        created,
+        ready_jobs,
+    })
+}
+
+fn customer_body(provisioning_id: &str, tag: &str, n: usize) -> serde_json::Value {
+    let address = json!({"addressLine1": "771 Alder Drive", "addressLine2": "Suite 5", "city": "Milpitas",
+                         "stateOrProvince": "CA", "zipOrPostalCode": "95035", "country": "US"});
+    json!({
+        "provisioningId": provisioning_id,
+        "packages": ["webex_calling", "webex_meetings"],
+        "externalId": format!("bench-{tag}-{n:07}"),
+        "address": address,
+        "customerInfo": {
+            "name": format!("Bench Api {tag} {n:07}"),
+            "primaryEmail": format!("owner.{n}@bench-{tag}.example"),
+            "language": "en"
+        },
+        "provisioningParameters": {
+            "calling": {"location": {
+                "name": "Head Office",
+                "address": address,
+                "timezone": "America/Los_Angeles",
+                "language": "en_US"
+            }},
+            "meetings": {"timezone": "America/Los_Angeles"}
+        }
+    })
+}
+
+async fn provisioning(
+    s: &Settings,
+    db_url: &str,
+    pool: &PgPool,
+    errors: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let person: Uuid = sqlx::query_scalar("SELECT id FROM people WHERE email = $1::citext")
+        .bind(PARTNER_ADMIN)
+        .fetch_one(pool)
+        .await?;
+    let provisioning_id: String =
+        sqlx::query_scalar("SELECT provisioning_id FROM onboarding_templates WHERE name = $1")
+            .bind(TEMPLATE)
+            .fetch_one(pool)
+            .await?;
+    let (_, token) =
+        wholesale_hub::store::tokens::create(pool, person, "bench", Clock::default().now()).await?;
+    let app = start_app(db_url, true).await?;
+    let url = format!("{}/v1/wholesale/customers", app.base);
+    let client = client(s.concurrency, false)?;
+    let tag = Uuid::new_v4().simple().to_string()[..8].to_string();
+    let window = Duration::from_secs(s.seconds);
+
+    eprintln!(
+        "provisioning: {} tasks POST for {} s",
+        s.concurrency, s.seconds
+    );
+    let since = OffsetDateTime::now_utc();
+    let started = Instant::now();
+    let deadline = started + window;
+    let next = Arc::new(AtomicUsize::new(0));
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let mut tasks = JoinSet::new();
+    for _ in 0..s.concurrency {
+        let (client, url, token, pid, tag, next, accepted) = (
+            client.clone(),
+            url.clone(),
+            token.clone(),
+            provisioning_id.clone(),
+            tag.clone(),
+            next.clone(),
+            accepted.clone(),
+        );
+        tasks.spawn(async move {
+            let mut s = Sample::default();
+            while Instant::now() < deadline {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let body = customer_body(&pid, &tag, n);
+                let t = Instant::now();
+                let outcome = match client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) => {
+                        let status = r.status();
+                        match r.bytes().await {
+                            Ok(_) if status == StatusCode::ACCEPTED => Ok(()),
+                            Ok(b) => Err(format!(
+                                "POST: {status}: {}",
+                                String::from_utf8_lossy(&b[..b.len().min(300)])
+                            )),
+                            Err(e) => Err(format!("POST: {e}")),
+                        }
+                    }
+                    Err(e) => Err(format!("POST: {e}")),
+                };
+                match outcome {
+                    Ok(()) => {
+                        s.latencies.push(t.elapsed());
+                        accepted.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        s.failures += 1;
+                        s.first_failure.get_or_insert(e);
+                    }
+                }
+            }
+            s
+        });
+    }
+
+    // Progress every 5 s during the window, and the count at its end.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.tick().await;
+    let at_end = loop {
+        tick.tick().await;
+        let elapsed = started.elapsed();
+        if elapsed >= window {
+            break counts(pool, since).await?;
+        }
+        let c = counts(pool, since).await?;
+        if elapsed.as_secs().is_multiple_of(5) {
+            eprintln!(
+                "  t={:>3} s  accepted {:>6}  provisioned {:>6}  in progress {:>6}  ready jobs {:>6}",
+                elapsed.as_secs(),
+                accepted.load(Ordering::Relaxed),
+                c.provisioned,
+                c.in_progress,
+                c.ready_jobs
+            );
+        }
+    };
+    let window_s = started.elapsed().as_secs_f64();
+    let mut posts = Sample::default();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(x) => posts.merge(x),
+            Err(e) => {
+                posts.failures += 1;
+                posts
+                    .first_failure
+                    .get_or_insert(format!("a POST task died: {e}"));
+            }
+        }
+    }
+    posts.elapsed = started.elapsed();
+    if posts.failures > 0 {
+        errors.push(format!(
+            "provisioning: {} POSTs failed; first: {}",
+            posts.failures,
+            posts.first_failure.as_deref().unwrap_or("?")
+        ));
+    }
+
+    // Keep counting until the bench's customers are finished and no job is ready.
+    let drain_started = Instant::now();
+    let mut customers_done: Option<f64> = None;
+    let mut queue_empty: Option<f64> = None;
+    let mut last = at_end;
+    let mut round = 0u64;
+    while drain_started.elapsed() < Duration::from_secs(s.drain_timeout) {
+        round += 1;
+        last = counts(pool, since).await?;
+        let t = started.elapsed().as_secs_f64() - window_s;
+        if customers_done.is_none() && last.in_progress == 0 {
+            customers_done = Some(t.max(0.0));
+        }
+        if queue_empty.is_none() && last.ready_jobs == 0 {
+            queue_empty = Some(t.max(0.0));
+        }
+        if customers_done.is_some() && queue_empty.is_some() {
+            break;
+        }
+        if round.is_multiple_of(10) {
+            eprintln!(
+                "  draining: provisioned {:>6} of {:>6}, in progress {:>6}, ready jobs {:>6}",
+                last.provisioned, last.created, last.in_progress, last.ready_jobs
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    if customers_done.is_none() || queue_empty.is_none() {
+        errors.push(format!(
+            "provisioning: not drained after {} s ({} customers still in progress, {} jobs ready)",
+            s.drain_timeout, last.in_progress, last.ready_jobs
+        ));
+    }
+    let (to_provisioned_p50, to_provisioned_p99): (Option<f64>, Option<f64>) = sqlx::query_as(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM provisioned_at - created_at)),
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM provisioned_at - created_at))
+         FROM orgs WHERE kind = 'customer' AND created_at >= $1 AND provisioned_at IS NOT NULL",
+    )
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    let jobs: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT kind, count(*) FILTER (WHERE state = 'succeeded'), count(*) FILTER (WHERE attempts > 1),
+                count(*) FILTER (WHERE state = 'dead')
+         FROM jobs WHERE created_at >= $1 GROUP BY kind ORDER BY kind",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    let other: i64 = last.created - last.provisioned - last.in_progress;
+    drop(client);
+    app.stop().await?;
+
+    let accepted_rate = posts.latencies.len() as f64 / posts.elapsed.as_secs_f64();
+    let sustained = at_end.provisioned as f64 / window_s;
+    let overall_s = window_s + customers_done.unwrap_or(f64::NAN);
+    let mut out = String::new();
+    writeln!(
+        out,
+        "2. POST /v1/wholesale/customers -> provisioned: {} tasks for {:.0} s, worker in process; target >= {PROVISIONING_PER_S}/s",
+        s.concurrency, window_s
+    )?;
+    writeln!(
+        out,
+        "   POSTs accepted (202)        {:>7}  {:>7.1}/s  {}   (POST latency median {:.0} ms, p99 {:.0} ms; {} failed)",
+        posts.latencies.len(),
+        accepted_rate,
+        verdict(accepted_rate >= PROVISIONING_PER_S),
+        posts.ms(0.5),
+        posts.ms(0.99),
+        posts.failures
+    )?;
+    writeln!(
+        out,
+        "   provisioned in the window   {:>7}  {:>7.1}/s  {}   (sustained: provisioned at window end / window)",
+        at_end.provisioned,
+        sustained,
+        verdict(sustained >= PROVISIONING_PER_S)
+    )?;
+    writeln!(
+        out,
+        "   provisioned after draining  {:>7}  {:>7.1}/s overall; backlog at window end {} customers",
+        last.provisioned,
+        last.provisioned as f64 / overall_s,
+        at_end.created - at_end.provisioned
+    )?;
+    let secs = |x: Option<f64>| x.map_or("not reached".to_string(), |v| format!("{v:.0} s"));
+    writeln!(
+        out,
+        "   drain after the window: customers all provisioned in {}, job queue empty in {}; {} ended in another status",
+        secs(customers_done),
+        secs(queue_empty),
+        other
+    )?;
+    writeln!(
+        out,
+        "   POST to provisioned per customer: median {:.1} s, p99 {:.1} s",
+        to_provisioned_p50.unwrap_or(f64::NAN),
+        to_provisioned_p99.unwrap_or(f64::NAN)
+    )?;
+    let jobs_line = jobs
+        .iter()
+        .map(|(k, ok, retried, dead)| format!("{k} {ok} ok/{retried} retried/{dead} dead"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    writeln!(out, "   jobs: {jobs_line}")?;
+    Ok(out)
+}
