@@ -3,7 +3,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use serde::Deserialize;
@@ -64,9 +63,11 @@ async fn decide(
     session: tower_sessions::Session,
     req: ReqInfo,
     Path(check_id): Path<Uuid>,
-    Form(f): Form<DecisionForm>,
+    body: axum::body::Bytes,
 ) -> AppResult<Redirect> {
     require_operator(&actor)?;
+    let f: DecisionForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("decision", "Choose approve, reject or failed contact."))?;
     let decision = match f.decision.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,

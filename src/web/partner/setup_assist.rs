@@ -3,7 +3,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -109,8 +108,15 @@ pub async fn submit(
     session: tower_sessions::Session,
     req: ReqInfo,
     Path(id): Path<Uuid>,
-    Form(f): Form<RequestForm>,
+    body: axum::body::Bytes,
 ) -> AppResult<Response> {
+    // Who may ask comes before what was sent.
+    store::customers::detail(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(PartnerAction::ManageCustomers)?;
+    let f: RequestForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("location_id", "Choose one of the customer's locations."))?;
     let planned = time::Date::parse(
         f.planned_onboarding_date.trim(),
         time::macros::format_description!("[year]-[month]-[day]"),
