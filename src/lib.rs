@@ -159,15 +159,13 @@ pub async fn serve(
     stop: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
     if app.state.config.run_worker {
-        let worker = jobs::Worker::new(
+        let mut worker = jobs::Worker::new(
             app.state.db.clone(),
             app.state.clock.clone(),
             job_registry(),
         );
-        let ctx = jobs::worker::JobContext {
-            db: app.state.db.clone(),
-            clock: app.state.clock.clone(),
-        };
+        worker.mail = jobs::worker::Mail::from_env();
+        let ctx = jobs::worker::JobContext::new(app.state.db.clone(), app.state.clock.clone());
         let stop_worker = stop.clone();
         tokio::spawn(async move {
             let scheduler = {

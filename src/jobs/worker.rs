@@ -28,6 +28,47 @@ pub type Handler = Arc<
 pub struct JobContext {
     pub db: PgPool,
     pub clock: Clock,
+    pub mail: Mail,
+}
+
+impl JobContext {
+    pub fn new(db: PgPool, clock: Clock) -> Self {
+        Self {
+            db,
+            clock,
+            mail: Mail::default(),
+        }
+    }
+}
+
+/// How automatic emails leave: over SMTP when a server is configured (`HUB_SMTP_URL`),
+/// otherwise they stay in the outbox for the mailbox page.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub smtp_url: Option<String>,
+    pub from: String,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Wholesale Hub <no-reply@wholesale-hub.invalid>".into(),
+        }
+    }
+}
+
+impl Mail {
+    pub fn from_env() -> Self {
+        let default = Mail::default();
+        Self {
+            smtp_url: std::env::var("HUB_SMTP_URL").ok().filter(|u| !u.is_empty()),
+            from: std::env::var("HUB_MAIL_FROM")
+                .ok()
+                .filter(|f| !f.is_empty())
+                .unwrap_or(default.from),
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -62,6 +103,8 @@ pub struct Worker {
     pub lease: Duration,
     /// Jobs run at once by this worker.
     pub concurrency: usize,
+    /// Where automatic emails go.
+    pub mail: Mail,
 }
 
 impl Worker {
@@ -73,6 +116,7 @@ impl Worker {
             registry,
             lease: Duration::seconds(30),
             concurrency: 4,
+            mail: Mail::default(),
         }
     }
 
@@ -149,6 +193,7 @@ impl Worker {
         let ctx = JobContext {
             db: self.db.clone(),
             clock: self.clock.clone(),
+            mail: self.mail.clone(),
         };
         let heartbeat = {
             let (db, id, worker, clock, lease) = (

@@ -14,8 +14,6 @@ use crate::jobs::worker::JobContext;
 use crate::store::emails::{self, NewEmail};
 
 pub const DELIVER_JOB: &str = "email.deliver";
-/// The sender of every automatic email (`HUB_MAIL_FROM`).
-const DEFAULT_FROM: &str = "Wholesale Hub <no-reply@wholesale-hub.invalid>";
 
 /// Writes an email to the outbox and enqueues its delivery, in the caller's transaction.
 pub async fn send(
@@ -68,7 +66,7 @@ struct Outgoing {
 
 /// The `email.deliver` job.
 pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
-    let Ok(url) = std::env::var("HUB_SMTP_URL") else {
+    let Some(url) = ctx.mail.smtp_url.clone() else {
         return Ok(()); // no SMTP: the email stays in the mailbox page
     };
     let id: Uuid = serde_json::from_value(job.payload["email_id"].clone())?;
@@ -84,9 +82,7 @@ pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()
     if mail.sent_at.is_some() {
         return Ok(());
     }
-    let from: Mailbox = std::env::var("HUB_MAIL_FROM")
-        .unwrap_or_else(|_| DEFAULT_FROM.into())
-        .parse()?;
+    let from: Mailbox = ctx.mail.from.parse()?;
     let message = Message::builder()
         .from(from)
         .to(mail.to_address.parse()?)

@@ -1283,10 +1283,7 @@ async fn a_provisioning_job_whose_worker_died_is_finished_exactly_once_by_anothe
         attempts: 3,
         max_attempts: 8,
     };
-    let ctx = JobContext {
-        db: app.db.clone(),
-        clock: app.clock.clone(),
-    };
+    let ctx = JobContext::new(app.db.clone(), app.clock.clone());
     wholesale_hub::services::provisioning::run_job(ctx, replay)
         .await
         .unwrap();

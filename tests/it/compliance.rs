@@ -231,10 +231,7 @@ async fn a_match_unresolved_for_thirty_days_is_deprovisioned() {
         "US",
     )
     .await;
-    let ctx = wholesale_hub::jobs::worker::JobContext {
-        db: app.db.clone(),
-        clock: app.clock.clone(),
-    };
+    let ctx = wholesale_hub::jobs::worker::JobContext::new(app.db.clone(), app.clock.clone());
     app.clock.advance(Duration::days(29));
     let job = wholesale_hub::jobs::queue::ClaimedJob {
         id: 0,

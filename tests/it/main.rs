@@ -10,6 +10,7 @@ mod browser_wizard;
 mod compliance;
 mod csrf;
 mod customer_edit;
+mod emails;
 mod jobs;
 mod login;
 mod ops;
