@@ -125,6 +125,19 @@ pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: 
             err.into_response()
         };
     }
+    // A form's address opened in the browser: say so on a page rather than a bare 405.
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED && bare && !api {
+        let allow = res.headers().get(header::ALLOW).cloned();
+        let page = crate::web::views::ErrorPage::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This address receives a form; it cannot be opened directly. Go back and use the page's button.".into(),
+        );
+        let mut out = (StatusCode::METHOD_NOT_ALLOWED, page).into_response();
+        if let Some(allow) = allow {
+            out.headers_mut().insert(header::ALLOW, allow);
+        }
+        return out;
+    }
     res
 }
 

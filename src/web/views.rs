@@ -216,6 +216,7 @@ impl ErrorPage {
             400 => "Please check what you entered",
             403 => "You can't do that",
             404 => "Page not found",
+            405 => "Not an address to open",
             429 => "Too many attempts",
             503 => "Temporarily unavailable",
             _ => "Something went wrong",

@@ -106,6 +106,10 @@ async fn a_get_never_changes_state() {
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     let r = app.get_with(&admin, "/logout").await;
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        r.text().await.unwrap().contains("Not an address to open"),
+        "a page, not a bare 405"
+    );
     assert_eq!(
         app.get_with(&admin, "/partner").await.status(),
         StatusCode::OK,

@@ -6,6 +6,7 @@ mod api;
 mod api_customers;
 mod authz;
 mod browser;
+mod browser_templates;
 mod browser_wizard;
 mod compliance;
 mod csrf;

@@ -737,8 +737,9 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
     let r = app
         .post_form_with(&c, &format!("/partner/templates/{used}/delete"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let page = r.text().await.unwrap();
+    // Refused: back on the template's own page, with the reason.
+    assert_eq!(location(&r), format!("/partner/templates/{used}"));
+    let page = html(&app, &c, &location(&r)).await;
     assert!(page.contains(&format!(
         "{customers} customers were onboarded with this template"
     )));

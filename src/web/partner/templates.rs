@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
@@ -117,8 +116,11 @@ async fn delete(
             Ok(Redirect::to(paths::TEMPLATES).into_response())
         }
         Err(AppError::Conflict(reason)) => {
-            let page = render_detail(&state, &scope, session, id, Some(reason)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
+            // Back to the template's own address (post/redirect/get), with the reason.
+            AuthSession(session)
+                .flash(format!("{name} was not deleted. {reason}"))
+                .await?;
+            Ok(Redirect::to(&paths::template(id)).into_response())
         }
         Err(e) => Err(e),
     }
