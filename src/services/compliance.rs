@@ -57,6 +57,9 @@ pub fn normalize(name: &str) -> String {
         .nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
+        // Dots and apostrophes join ("S.A." is "sa", "O'Neil" is "oneil"); other
+        // punctuation separates words.
+        .filter(|c| !matches!(c, '.' | '\'' | '’'))
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
     let mut words: Vec<&str> = folded
