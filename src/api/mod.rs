@@ -6,6 +6,7 @@ pub mod customers;
 pub mod error;
 pub mod openapi;
 pub mod paging;
+pub mod setup_assist;
 pub mod sub_partners;
 
 pub use error::ApiError;
@@ -24,6 +25,7 @@ use crate::web::route_table::RouteTable;
 pub fn routes() -> RouteTable<AppState> {
     let table = sub_partners::routes(RouteTable::new());
     let table = customers::routes(table);
+    let table = setup_assist::routes(table);
     let mut table = openapi::routes(table);
     table.router = table
         .router

@@ -42,6 +42,10 @@ pub async fn locations(state: &AppState, customer_id: Uuid) -> AppResult<Vec<Loc
 #[derive(Debug, sqlx::FromRow)]
 pub struct RequestRow {
     pub id: Uuid,
+    pub partner_org_id: Uuid,
+    pub customer_org_id: Uuid,
+    pub location_id: Uuid,
+    pub total_locations: i32,
     pub location: String,
     pub sku: String,
     pub seats: i32,
@@ -52,7 +56,7 @@ pub struct RequestRow {
 
 pub async fn list(state: &AppState, customer_id: Uuid) -> AppResult<Vec<RequestRow>> {
     Ok(sqlx::query_as(
-        "SELECT r.id, l.name AS location, r.sku, r.seats, r.planned_onboarding_date, r.subscription_id, r.created_at
+        "SELECT r.id, r.partner_org_id, r.customer_org_id, r.location_id, r.total_locations, l.name AS location, r.sku, r.seats, r.planned_onboarding_date, r.subscription_id, r.created_at
          FROM setup_assist_requests r JOIN locations l ON l.id = r.location_id
          WHERE r.customer_org_id = $1 ORDER BY r.created_at DESC",
     )

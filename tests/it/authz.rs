@@ -311,6 +311,17 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/v1/wholesale/customers/{id}",
             [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
+        // Setup assist through the API (SPEC §4.6). Past the policy, the empty body is a 400.
+        (
+            get.clone(),
+            "/v1/wholesale/customers/{id}/setupAssist",
+            [Unauthorized, Ok, Ok, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/v1/wholesale/customers/{id}/setupAssist",
+            [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
         // Keep last: the full admin's 202 leaves Acme Dental `deleting`, so the
         // wholesale admin's request after it is a 409 (past the policy).
         (

@@ -163,3 +163,60 @@ async fn only_the_onboarding_partner_may_request_and_read_only_admins_may_not() 
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn the_api_files_and_lists_requests_with_the_same_rules() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    let location = hq(&app, acme).await;
+    let person: uuid::Uuid = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+        .bind(PARTNER_ADMIN)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let (_, token) = wholesale_hub::store::tokens::create(&app.db, person, "t", app.clock.now())
+        .await
+        .unwrap();
+    let url = app.url(&format!("/v1/wholesale/customers/{acme}/setupAssist"));
+    let client = new_client();
+    let too_soon = (app.clock.now().date() + Duration::days(2)).to_string();
+    let r = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "locationId": location, "plannedOnboardingDate": too_soon }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["errors"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("business days")
+    );
+    let fine = (app.clock.now().date() + Duration::days(30)).to_string();
+    let r = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "locationId": location, "plannedOnboardingDate": fine }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(created["customerOrgId"], acme.to_string());
+    assert_eq!(created["subscriptionId"], "Sub-NW-100001");
+    assert!(created["sku"] == "EXPRESS" || created["sku"] == "STANDARD");
+    let list: serde_json::Value = client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["plannedOnboardingDate"], fine);
+}
