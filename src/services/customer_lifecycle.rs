@@ -26,7 +26,6 @@ use crate::services::compliance;
 use crate::services::provisioning::{
     self, AddressInput, LocationInput, MAX_BILLING_DELAY_DAYS, NewCustomer,
 };
-use crate::store;
 use crate::tenancy::policy::PartnerAction;
 
 pub const UPDATE_JOB: &str = "customer.update";
@@ -547,16 +546,12 @@ pub async fn update(
         .map(|p| p.id())
         .filter(|id| !current.iter().any(|c| c.package == *id))
         .collect();
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(customer_id),
-            action: "customer.update",
-            outcome: "success",
-            detail: serde_json::json!({
+    crate::services::audit_partner_change(
+        &mut tx,
+        scope,
+        customer_id,
+        "customer.update",
+        serde_json::json!({
                 "packages": with_quantities.iter().map(|(p, q)| serde_json::json!({ "package": p.id(), "quantity": q })).collect::<Vec<_>>(),
                 "added": added,
                 "removed": removed,
@@ -565,9 +560,7 @@ pub async fn update(
                 "meetings_timezone": meetings_timezone,
                 "billing_start_date": req.billing_start_date.map(|d| d.to_string()),
             }),
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+        ctx,
         now,
     )
     .await?;
@@ -602,19 +595,13 @@ pub async fn delete(
         max_attempts: 8,
     };
     queue::enqueue(&mut tx, &job, now).await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(customer_id),
-            action: "customer.delete",
-            outcome: "success",
-            detail: serde_json::json!({ "previous_status": facts.status, "external_id": facts.external_id }),
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+    crate::services::audit_partner_change(
+        &mut tx,
+        scope,
+        customer_id,
+        "customer.delete",
+        serde_json::json!({ "previous_status": facts.status, "external_id": facts.external_id }),
+        ctx,
         now,
     )
     .await?;

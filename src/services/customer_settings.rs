@@ -38,22 +38,16 @@ pub async fn set_global_settings(
         .execute(&mut *tx)
         .await?;
     store::orgs::set_restrictions(&mut *tx, customer_id, wanted).await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(customer_id),
-            action: "customer.global_settings.update",
-            outcome: "success",
-            detail: serde_json::json!({
-                "restricted_by_partner": wanted.restricted_by_partner,
-                "restrict_org_settings": wanted.restrict_org_settings,
-            }),
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+    super::audit_partner_change(
+        &mut tx,
+        scope,
+        customer_id,
+        "customer.global_settings.update",
+        serde_json::json!({
+            "restricted_by_partner": wanted.restricted_by_partner,
+            "restrict_org_settings": wanted.restrict_org_settings,
+        }),
+        ctx,
         state.clock.now(),
     )
     .await?;

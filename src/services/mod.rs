@@ -15,3 +15,31 @@ pub struct RequestCtx<'a> {
     pub request_id: &'a str,
     pub ip: &'a str,
 }
+
+/// Records a change a partner admin made from their hub (pages or API) to `target`.
+pub async fn audit_partner_change(
+    conn: &mut sqlx::PgConnection,
+    scope: &crate::auth::PartnerScope,
+    target: uuid::Uuid,
+    action: &str,
+    detail: serde_json::Value,
+    ctx: &RequestCtx<'_>,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    crate::store::audit::append(
+        conn,
+        &crate::store::audit::Entry {
+            actor_person_id: Some(scope.actor.person_id),
+            actor_email: Some(&scope.actor.email),
+            acting_for_org_id: Some(scope.org.id),
+            target_org_id: Some(target),
+            action,
+            outcome: "success",
+            detail,
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+        },
+        now,
+    )
+    .await
+}

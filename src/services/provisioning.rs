@@ -635,19 +635,13 @@ pub async fn create(
     };
     queue::enqueue(&mut tx, &job, now).await?;
     crate::services::compliance::enqueue_check(&mut tx, id, "creation", now).await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(id),
-            action: "customer.create",
-            outcome: "success",
-            detail: serde_json::json!({ "name": plan.name, "packages": plan.packages.iter().map(|(p, _)| p.id()).collect::<Vec<_>>() }),
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+    crate::services::audit_partner_change(
+        &mut tx,
+        scope,
+        id,
+        "customer.create",
+        serde_json::json!({ "name": plan.name, "packages": plan.packages.iter().map(|(p, _)| p.id()).collect::<Vec<_>>() }),
+        ctx,
         now,
     )
     .await?;
@@ -926,19 +920,13 @@ pub async fn retry(
         max_attempts: 8,
     };
     queue::enqueue(&mut tx, &job, now).await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(customer_id),
-            action: "customer.provisioning.retry",
-            outcome: "success",
-            detail: serde_json::json!({ "drop_pstn_vendor": drop_vendor }),
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+    crate::services::audit_partner_change(
+        &mut tx,
+        scope,
+        customer_id,
+        "customer.provisioning.retry",
+        serde_json::json!({ "drop_pstn_vendor": drop_vendor }),
+        ctx,
         now,
     )
     .await?;

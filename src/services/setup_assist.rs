@@ -124,19 +124,13 @@ pub async fn request(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(customer_id),
-            action: "setup_assist.request",
-            outcome: "success",
-            detail: serde_json::json!({ "location": location_id, "sku": location.sku().as_str(), "planned": planned.to_string() }),
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+    crate::services::audit_partner_change(
+        &mut tx,
+        scope,
+        customer_id,
+        "setup_assist.request",
+        serde_json::json!({ "location": location_id, "sku": location.sku().as_str(), "planned": planned.to_string() }),
+        ctx,
         now,
     )
     .await?;

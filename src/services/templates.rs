@@ -436,19 +436,13 @@ async fn audit(
     detail: serde_json::Value,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
-    store::audit::append(
+    super::audit_partner_change(
         conn,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.org.id),
-            target_org_id: Some(scope.org.id),
-            action,
-            outcome: "success",
-            detail,
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
+        scope,
+        scope.org.id,
+        action,
+        detail,
+        ctx,
         state.clock.now(),
     )
     .await?;

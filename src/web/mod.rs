@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod fmt;
+pub mod forms;
 pub mod login;
 pub mod middleware;
 pub mod operator;

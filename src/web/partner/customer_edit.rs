@@ -21,7 +21,8 @@ use crate::services::customer_lifecycle::{self, CustomerUpdate};
 use crate::services::provisioning::AddressInput;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::partner::customer_wizard::{Choice, PackageChoice};
+use crate::web::forms::{Choice, optional as opt};
+use crate::web::partner::customer_wizard::PackageChoice;
 use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
 use crate::web::{ReqInfo, paths};
@@ -160,11 +161,6 @@ pub async fn page(
     Path(id): Path<Uuid>,
 ) -> AppResult<EditPage> {
     render(&state, &scope, session, id, None, FieldErrors::new()).await
-}
-
-fn opt(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 pub async fn submit(

@@ -23,6 +23,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::provisioning::{self, AddressInput, LocationInput, NewCustomer};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::forms::{Choice, choices, optional as opt};
 use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
 use crate::web::{ReqInfo, paths};
@@ -89,11 +90,6 @@ pub struct Draft {
     pub location_language: String,
     /// Steps passed so far (the summary needs all three).
     pub done: Vec<Step>,
-}
-
-fn opt(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 impl Draft {
@@ -267,23 +263,6 @@ fn first_open_step(draft: &Draft) -> Step {
         .into_iter()
         .find(|s| !draft.done.contains(s))
         .unwrap_or(Step::Summary)
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn choices(items: impl IntoIterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
-    items
-        .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == current,
-            value,
-            label,
-        })
-        .collect()
 }
 
 /// The stepper and shared bits of every step page.

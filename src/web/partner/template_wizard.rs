@@ -25,6 +25,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::templates::{self as service, TemplateInput};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::forms::{Choice, choices, optional as opt};
 use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
 use crate::web::{ReqInfo, paths};
@@ -144,11 +145,6 @@ impl Default for Draft {
             done: vec![],
         }
     }
-}
-
-fn opt(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 impl Draft {
@@ -286,23 +282,6 @@ fn may_open(draft: &Draft, step: Step) -> bool {
         .into_iter()
         .filter(|s| *s < step)
         .all(|s| draft.done.contains(&s))
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn choices(items: impl IntoIterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
-    items
-        .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == current,
-            value,
-            label,
-        })
-        .collect()
 }
 
 /// The stepper, heading and errors every step page shares.
