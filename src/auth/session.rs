@@ -116,6 +116,11 @@ impl AuthSession {
     }
 
     pub async fn take_flash(&self) -> AppResult<Option<String>> {
+        // Reading first: `remove` marks the session modified (a database write) even
+        // when there is nothing to take.
+        if self.0.get::<String>(FLASH).await?.is_none() {
+            return Ok(None);
+        }
         Ok(self.0.remove::<String>(FLASH).await?)
     }
 }

@@ -22,7 +22,7 @@ pub fn connect_lazy(url: &str) -> sqlx::Result<PgPool> {
 
 fn options() -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(20)
+        .max_connections(32)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(3))
         .idle_timeout(Duration::from_secs(300))

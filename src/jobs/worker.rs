@@ -115,7 +115,7 @@ impl Worker {
             clock,
             registry,
             lease: Duration::seconds(30),
-            concurrency: 4,
+            concurrency: 8,
             mail: Mail::default(),
         }
     }

@@ -1,6 +1,6 @@
 //! Customers as a (sub-)partner sees them, and the contents of one customer org.
 
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -114,6 +114,8 @@ impl CustomerSort {
 }
 
 /// One page of the customers a (sub-)partner onboarded, plus the total that matches.
+/// The conditions are written only when used, so each filter gets its own index plan,
+/// and the users of a row are counted only for the rows of the page.
 pub async fn list(
     db: &sqlx::PgPool,
     partner: PartnerOrgId,
@@ -128,36 +130,39 @@ pub async fn list(
                 .replace('_', "\\_")
         )
     });
-    let rows = sqlx::query_as(&format!(
-        "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
-                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users
-         FROM orgs o
-         WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
-           AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $5)
-           AND ($3::text IS NULL OR o.status = $3)
-         ORDER BY {} OFFSET $4 LIMIT $6",
-        f.sort.sql()
-    ))
-    .bind(partner.id())
-    .bind(&pattern)
-    .bind(f.status)
-    .bind(f.offset)
-    .bind(f.search)
-    .bind(f.limit)
-    .fetch_all(db)
-    .await?;
-    let total = sqlx::query_scalar(
-        "SELECT count(*) FROM orgs o
-         WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
-           AND ($2::text IS NULL OR lower(o.name) LIKE $2 OR o.external_id = $4)
-           AND ($3::text IS NULL OR o.status = $3)",
-    )
-    .bind(partner.id())
-    .bind(&pattern)
-    .bind(f.status)
-    .bind(f.search)
-    .fetch_one(db)
-    .await?;
+    // Only the conditions in use, so each filter gets its own index plan.
+    let filtered = |q: &mut QueryBuilder<'_, Postgres>| {
+        q.push("o.onboarded_by = ")
+            .push_bind(partner.id())
+            .push(" AND o.deleted_at IS NULL");
+        if let Some(pattern) = pattern.clone() {
+            q.push(" AND (lower(o.name) LIKE ").push_bind(pattern);
+            q.push(" OR o.external_id = ")
+                .push_bind(f.search.unwrap_or_default().to_string())
+                .push(")");
+        }
+        if let Some(status) = f.status {
+            q.push(" AND o.status = ").push_bind(status.to_string());
+        }
+    };
+    let mut q = QueryBuilder::new(
+        "SELECT p.id, p.name, p.external_id, p.status, p.country, p.created_at,
+                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = p.id) AS users
+         FROM (SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at
+               FROM orgs o WHERE ",
+    );
+    filtered(&mut q);
+    q.push(format_args!(" ORDER BY {} OFFSET ", f.sort.sql()))
+        .push_bind(f.offset);
+    q.push(" LIMIT ").push_bind(f.limit);
+    q.push(format_args!(
+        ") p ORDER BY {}",
+        f.sort.sql().replace("o.", "p.")
+    ));
+    let rows = q.build_query_as().fetch_all(db).await?;
+    let mut q = QueryBuilder::new("SELECT count(*) FROM orgs o WHERE ");
+    filtered(&mut q);
+    let total: i64 = q.build_query_scalar().fetch_one(db).await?;
     Ok((rows, total))
 }
 
