@@ -153,9 +153,13 @@ pub async fn list(
          FROM orgs o JOIN (SELECT o.id FROM orgs o WHERE ",
     );
     filtered(&mut q);
-    q.push(format_args!(" ORDER BY {} OFFSET ", f.sort.sql())).push_bind(f.offset);
+    q.push(format_args!(" ORDER BY {} OFFSET ", f.sort.sql()))
+        .push_bind(f.offset);
     q.push(" LIMIT ").push_bind(f.limit);
-    q.push(format_args!(") page ON page.id = o.id ORDER BY {}", f.sort.sql()));
+    q.push(format_args!(
+        ") page ON page.id = o.id ORDER BY {}",
+        f.sort.sql()
+    ));
     let rows = q.build_query_as().fetch_all(db).await?;
     let mut q = QueryBuilder::new("SELECT count(*) FROM orgs o WHERE ");
     filtered(&mut q);
