@@ -353,23 +353,11 @@ async fn deprovision(
     org_id: Uuid,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE orgs SET compliance_status = 'non_compliant', status = 'deleting', updated_at = $2 WHERE id = $1")
-        .bind(org_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE customer_packages SET status = 'deleting' WHERE org_id = $1")
+    sqlx::query("UPDATE orgs SET compliance_status = 'non_compliant' WHERE id = $1")
         .bind(org_id)
         .execute(&mut *conn)
         .await?;
-    let job = NewJob {
-        kind: crate::services::customer_lifecycle::DELETE_JOB,
-        org_id: Some(org_id),
-        payload: serde_json::json!({ "org_id": org_id }),
-        max_attempts: 8,
-    };
-    queue::enqueue(conn, &job, now).await?;
-    Ok(())
+    crate::services::customer_lifecycle::start_removal(conn, org_id, now).await
 }
 
 /// The `compliance.sweep` job: customers still unresolved 30 days after a match are

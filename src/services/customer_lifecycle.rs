@@ -579,22 +579,7 @@ pub async fn delete(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let facts = lock_for_change(&mut tx, scope, customer_id).await?;
-    sqlx::query("UPDATE orgs SET status = 'deleting', updated_at = $2 WHERE id = $1")
-        .bind(customer_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE customer_packages SET status = 'deleting' WHERE org_id = $1")
-        .bind(customer_id)
-        .execute(&mut *tx)
-        .await?;
-    let job = NewJob {
-        kind: DELETE_JOB,
-        org_id: Some(customer_id),
-        payload: serde_json::json!({ "org_id": customer_id }),
-        max_attempts: 8,
-    };
-    queue::enqueue(&mut tx, &job, now).await?;
+    start_removal(&mut tx, customer_id, now).await?;
     crate::services::audit_partner_change(
         &mut tx,
         scope,
@@ -606,6 +591,33 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a customer and its packages `deleting` and enqueues the `customer.delete` job
+/// that removes its wholesale services and users (the org record stays). Used by the
+/// delete door and by compliance deprovisioning.
+pub async fn start_removal(
+    conn: &mut PgConnection,
+    customer_id: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE orgs SET status = 'deleting', updated_at = $2 WHERE id = $1")
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE customer_packages SET status = 'deleting' WHERE org_id = $1")
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    let job = NewJob {
+        kind: DELETE_JOB,
+        org_id: Some(customer_id),
+        payload: serde_json::json!({ "org_id": customer_id }),
+        max_attempts: 8,
+    };
+    queue::enqueue(conn, &job, now).await?;
     Ok(())
 }
 
