@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::auth::ApiPartnerScope;
 use crate::error::{AppError, FieldErrors};
 use crate::services::customer_lifecycle::{self, CustomerUpdate};
+use crate::services::provisioning::add;
 use crate::services::provisioning::{self, AddressInput, LocationInput, NewCustomer};
 use crate::store;
 use crate::store::customers::{ApiCustomerFilter, ApiCustomerRow, ApiPackageRow};
@@ -122,13 +123,6 @@ fn parse_body(body: &Bytes) -> Result<CustomerBody, AppError> {
             format!("The request body is not a valid JSON customer: {e}."),
         )
     })
-}
-
-fn add(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors
-        .entry(field.to_string())
-        .or_default()
-        .push(message.into());
 }
 
 /// `YYYY-MM-DD`, or a date-time (`2026-01-31T00:00:00.000Z`) whose date is taken.

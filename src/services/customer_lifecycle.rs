@@ -24,7 +24,7 @@ use crate::jobs::worker::JobContext;
 use crate::services::RequestCtx;
 use crate::services::compliance;
 use crate::services::provisioning::{
-    self, AddressInput, LocationInput, MAX_BILLING_DELAY_DAYS, NewCustomer,
+    self, AddressInput, LocationInput, MAX_BILLING_DELAY_DAYS, NewCustomer, add, trimmed,
 };
 use crate::tenancy::policy::PartnerAction;
 
@@ -53,20 +53,6 @@ pub struct CustomerUpdate {
     /// keeps its current quantity.
     pub limits: Option<BTreeMap<String, i64>>,
     pub billing_start_date: Option<Date>,
-}
-
-fn add(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors
-        .entry(field.to_string())
-        .or_default()
-        .push(message.into());
-}
-
-fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 /// Is another live customer of this (sub-)partner already using `external_id`?
@@ -346,24 +332,7 @@ pub async fn update(
     // Quantities (SPEC §4.1), checked against what the customer holds now.
     let quantity_enabled = req.limits.is_some() || facts.package_quantity_enabled;
     let limits = req.limits.clone().unwrap_or_default();
-    for key in limits.keys() {
-        match Package::parse(key) {
-            Some(p) if requested.contains(&p) => {}
-            Some(p) => add(
-                &mut errors,
-                &format!("provisioningParameters.packages.limits.{key}"),
-                format!(
-                    "A quantity is given for {}, which is not among the packages.",
-                    p.name()
-                ),
-            ),
-            None => add(
-                &mut errors,
-                &format!("provisioningParameters.packages.limits.{key}"),
-                format!("“{key}” is not a known package."),
-            ),
-        }
-    }
+    provisioning::check_limit_keys(&limits, &requested, &mut errors);
     let with_quantities: Vec<(Package, Option<i64>)> = requested
         .iter()
         .map(|p| {

@@ -99,18 +99,41 @@ pub struct Plan {
     billing_start_date: Option<Date>,
 }
 
-fn add(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
+pub(crate) fn add(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
     errors
         .entry(field.to_string())
         .or_default()
         .push(message.into());
 }
 
-fn trimmed(s: &Option<String>) -> Option<String> {
+pub(crate) fn trimmed(s: &Option<String>) -> Option<String> {
     s.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// Every quantity must name a known package among those requested.
+pub fn check_limit_keys(
+    limits: &BTreeMap<String, i64>,
+    packages: &[Package],
+    errors: &mut FieldErrors,
+) {
+    for key in limits.keys() {
+        let field = format!("provisioningParameters.packages.limits.{key}");
+        match Package::parse(key) {
+            Some(p) if packages.contains(&p) => {}
+            Some(p) => add(
+                errors,
+                &field,
+                format!(
+                    "A quantity is given for {}, which is not among the packages.",
+                    p.name()
+                ),
+            ),
+            None => add(errors, &field, format!("“{key}” is not a known package.")),
+        }
+    }
 }
 
 /// Checks an address; `prefix` is the field path its errors are reported under.
@@ -453,24 +476,7 @@ pub async fn plan(
     let quantity_enabled = req.limits.is_some();
     let mut with_quantities = vec![];
     let limits = req.limits.clone().unwrap_or_default();
-    for key in limits.keys() {
-        match Package::parse(key) {
-            Some(p) if packages.contains(&p) => {}
-            Some(p) => add(
-                &mut errors,
-                &format!("provisioningParameters.packages.limits.{key}"),
-                format!(
-                    "A quantity is given for {}, which is not among the packages.",
-                    p.name()
-                ),
-            ),
-            None => add(
-                &mut errors,
-                &format!("provisioningParameters.packages.limits.{key}"),
-                format!("“{key}” is not a known package."),
-            ),
-        }
-    }
+    check_limit_keys(&limits, &packages, &mut errors);
     for p in &packages {
         let q = limits.get(p.id()).copied().or_else(|| {
             (*p == Package::CxEssentials)

@@ -11,6 +11,7 @@ use crate::auth::PartnerScope;
 use crate::domain::{countries, locales, pstn_vendors};
 use crate::error::{AppError, AppResult, FieldErrors, on_constraint};
 use crate::services::RequestCtx;
+use crate::services::provisioning::{add, trimmed};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 
@@ -50,20 +51,6 @@ pub struct TemplateInput {
     pub allow_admin_invite_emails: bool,
     /// Kept only when both offer types are selected.
     pub allow_webex_to_webex: bool,
-}
-
-fn add(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors
-        .entry(field.to_string())
-        .or_default()
-        .push(message.into());
-}
-
-fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 fn duplicate_name(name: &str) -> String {

@@ -24,3 +24,8 @@ pub fn optional(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
 }
+
+/// The messages of one field, joined for display beside it.
+pub fn field_message(errors: &crate::error::FieldErrors, field: &str) -> String {
+    errors.get(field).map(|m| m.join(" ")).unwrap_or_default()
+}

@@ -29,10 +29,7 @@ pub struct AccountPage {
 
 impl AccountPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .get(field)
-            .map(|m| m.join(" "))
-            .unwrap_or_default()
+        crate::web::forms::field_message(&self.errors, field)
     }
 }
 

@@ -48,10 +48,7 @@ pub struct TokensPage {
 
 impl TokensPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .get(field)
-            .map(|m| m.join(" "))
-            .unwrap_or_default()
+        crate::web::forms::field_message(&self.errors, field)
     }
 
     fn revoke_href(&self, id: &Uuid) -> String {

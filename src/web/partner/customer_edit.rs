@@ -63,10 +63,7 @@ pub struct EditPage {
 
 impl EditPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .get(field)
-            .map(|m| m.join(" "))
-            .unwrap_or_default()
+        crate::web::forms::field_message(&self.errors, field)
     }
     fn has(&self, field: &str) -> bool {
         self.errors.contains_key(field)

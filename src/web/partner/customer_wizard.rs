@@ -273,10 +273,7 @@ pub struct WizardCtx {
 
 impl WizardCtx {
     pub fn error(&self, field: &str) -> String {
-        self.errors
-            .get(field)
-            .map(|m| m.join(" "))
-            .unwrap_or_default()
+        crate::web::forms::field_message(&self.errors, field)
     }
     pub fn has(&self, field: &str) -> bool {
         self.errors.contains_key(field)

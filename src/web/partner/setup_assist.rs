@@ -44,10 +44,7 @@ pub struct SetupAssistPage {
 
 impl SetupAssistPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .get(field)
-            .map(|m| m.join(" "))
-            .unwrap_or_default()
+        crate::web::forms::field_message(&self.errors, field)
     }
     fn typed_date(&self, location: &Uuid) -> String {
         match &self.failed {
