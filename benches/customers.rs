@@ -473,6 +473,27 @@ async fn sign_in(client: &Client, base: &str, email: &str, password: &str) -> an
     Ok(())
 }
 
+/// The query of page `page`'s Next link (`rel="next"`), as a browser would follow it.
+async fn next_href(client: &Client, base: &str, page: usize) -> anyhow::Result<String> {
+    let html = client
+        .get(format!("{base}{LIST_ROUTE}?page={page}"))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let link = html
+        .split("<a ")
+        .find(|a| a.contains("rel=\"next\""))
+        .and_then(|a| a.split("href=\"").nth(1))
+        .and_then(|h| h.split('"').next())
+        .with_context(|| format!("page {page} has no Next link"))?;
+    let link = unescape(link);
+    link.strip_prefix(LIST_ROUTE)
+        .map(str::to_string)
+        .with_context(|| format!("the Next link {link:?} leaves {LIST_ROUTE}"))
+}
+
 // ── Load ────────────────────────────────────────────────────────────────────────────
 
 #[derive(Default)]
@@ -732,12 +753,16 @@ async fn list_cases(
     let base = app.base.clone();
     let client = client(s.concurrency, true)?;
     sign_in(&client, &base, PARTNER_ADMIN, password).await?;
-    let deep_page = 3000.min(s.customers / PAGE_SIZE).max(1);
+    let deep_page = 3000.min(s.customers / PAGE_SIZE).max(2);
+    // Page 3,000 as the list's own Next link of page 2,999 reaches it (keyset paging),
+    // and as a direct jump to the page number (read from the nearer end of the list).
+    let next_link = next_href(&client, &base, deep_page - 1).await?;
     let cases = [
         (format!("search ?q={SEARCH}"), format!("?q={SEARCH}")),
         ("status ?status=error".to_string(), "?status=error".into()),
+        (format!("deep page {deep_page} by Next"), next_link),
         (
-            format!("deep page ?page={deep_page}"),
+            format!("jump ?page={deep_page}"),
             format!("?page={deep_page}"),
         ),
     ];
@@ -1109,4 +1134,12 @@ async fn provisioning(
         .join("; ");
     writeln!(out, "   jobs: {jobs_line}")?;
     Ok(out)
+}
+
+/// An attribute value as the browser reads it (askama writes `&` as `&#38;`).
+fn unescape(attr: &str) -> String {
+    attr.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
 }

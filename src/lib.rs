@@ -27,7 +27,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::PostgresStore;
 
 pub use clock::Clock;
@@ -63,6 +64,9 @@ fn static_dir() -> std::path::PathBuf {
     }
 }
 
+/// Sessions kept in memory beside the database (most recently used first).
+const SESSION_CACHE: u64 = 50_000;
+
 pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let state = AppState {
         db: db.clone(),
@@ -76,7 +80,13 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let routes = table.entries.iter().chain(&api.entries).cloned().collect();
 
     let https = state.config.is_https();
-    let sessions = SessionManagerLayer::new(PostgresStore::new(db))
+    // Sessions live in Postgres (they survive restarts and are shared by every request);
+    // the process keeps a copy of the ones in use, so reading a page costs no session
+    // query. Writes go to both. One process serves the app (DESIGN), so the copy cannot
+    // disagree with another server's.
+    let session_store =
+        CachingSessionStore::new(MokaStore::new(Some(SESSION_CACHE)), PostgresStore::new(db));
+    let sessions = SessionManagerLayer::new(session_store)
         .with_name(if https {
             "__Host-hub_session"
         } else {

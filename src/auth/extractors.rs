@@ -92,19 +92,20 @@ pub async fn load_actor(
     person_id: Uuid,
     cross_launch: Option<Uuid>,
 ) -> AppResult<Option<Actor>> {
-    let Some(person) = store::people::by_id(&state.db, person_id)
+    let Some(record) = store::people::actor_record(&state.db, person_id)
         .await?
-        .filter(|p| !p.disabled)
+        .filter(|r| !r.person.disabled)
     else {
         return Ok(None);
     };
-    let assignments = store::people::role_assignments(&state.db, person.id).await?;
+    let person = record.person;
     Ok(Some(Actor {
         person_id: person.id,
         display_name: person.shown_name(),
         email: person.email,
         home_org_id: person.org_id,
-        assignments,
+        home_org: record.org,
+        assignments: record.assignments,
         cross_launch,
     }))
 }
@@ -181,8 +182,11 @@ pub async fn partner_scope(
     let Some((home_id, roles)) = actor.partner_home() else {
         return Err(AppError::Forbidden);
     };
-    let home = store::orgs::summary(&state.db, home_id)
-        .await?
+    // The actor's own org was read with the actor (`load_actor`): no second query.
+    let home = actor
+        .home_org
+        .clone()
+        .filter(|o| o.id == home_id)
         .ok_or(AppError::Forbidden)?;
     if !home.kind().runs_partner_hub() {
         return Err(AppError::Forbidden);

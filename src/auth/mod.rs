@@ -8,4 +8,4 @@ pub mod password;
 pub mod session;
 
 pub use api_token::{ApiActor, ApiPartnerScope};
-pub use extractors::{CurrentAdmin, CustomerScope, PartnerScope};
+pub use extractors::{CurrentAdmin, CustomerScope, PartnerScope, load_actor};

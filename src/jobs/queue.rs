@@ -30,9 +30,11 @@ pub async fn enqueue(
     job: &NewJob<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<i64> {
-    let id = sqlx::query_scalar(
-        "INSERT INTO jobs (kind, org_id, payload, max_attempts, run_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING id",
+    // The wake-up is sent with the insert, in one round trip (delivered at commit).
+    sqlx::query_scalar(
+        "WITH j AS (INSERT INTO jobs (kind, org_id, payload, max_attempts, run_at, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING id)
+         SELECT j.id FROM j, pg_notify('jobs', '')",
     )
     .bind(job.kind)
     .bind(job.org_id)
@@ -40,11 +42,7 @@ pub async fn enqueue(
     .bind(job.max_attempts)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("SELECT pg_notify('jobs', '')")
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
+    .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -232,11 +232,6 @@ pub async fn update(
     let now = state.clock.now();
     let today = now.date();
     let mut tx = state.db.begin().await?;
-    // Serialise with creations of the same partner (the external id must stay unique).
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7))")
-        .bind(scope.org.id.to_string())
-        .execute(&mut *tx)
-        .await?;
     let facts = lock_for_change(&mut tx, scope, customer_id).await?;
 
     // External id: a duplicate is a conflict, as on creation.
@@ -479,7 +474,14 @@ pub async fn update(
     .bind(req.billing_start_date)
     .bind(now)
     .execute(&mut *tx)
-    .await?;
+    .await
+    // A concurrent change took the external id after the check above (migration 0008).
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some("orgs_external_id_live_key") => {
+            external_id_conflict(external_id.as_deref().unwrap_or_default())
+        }
+        _ => AppError::Sqlx(e),
+    })?;
     for (package, quantity) in &with_quantities {
         sqlx::query(
             "INSERT INTO customer_packages (org_id, package, quantity, status, created_at)

@@ -561,6 +561,27 @@ pub async fn plan(
 }
 
 /// Is the email promised to a customer still being provisioned?
+/// A unique index's refusal of a new customer, as the field error `plan` gives when it
+/// sees the clash itself.
+fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) => match db.constraint() {
+            Some("orgs_primary_email_live_key") => {
+                AppError::field("customerInfo.primaryEmail", EMAIL_IN_USE)
+            }
+            Some("orgs_external_id_live_key") => AppError::field(
+                "externalId",
+                &format!(
+                    "Another of your customers already has the external id “{}”.",
+                    external_id.unwrap_or_default()
+                ),
+            ),
+            _ => AppError::Sqlx(e),
+        },
+        _ => AppError::Sqlx(e),
+    }
+}
+
 async fn email_pending(conn: &mut PgConnection, email: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orgs WHERE primary_email = $1::citext AND deleted_at IS NULL)")
         .bind(email)
@@ -579,12 +600,8 @@ pub async fn create(
     scope.require(PartnerAction::ManageCustomers)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    // Serialise creations per partner so that uniqueness checks (email, external id)
-    // cannot race each other.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7))")
-        .bind(scope.org.id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    // `plan` checks the email and external id are free; a concurrent creation that takes
+    // one first is caught by the unique indexes of migration 0008 (same message).
     let plan = plan(&mut tx, scope, req, now.date()).await?;
     let id = Uuid::new_v4();
     let pending = PendingWork {
@@ -594,9 +611,9 @@ pub async fn create(
         "INSERT INTO orgs (id, kind, name, external_id, status, address_line1, address_line2, city, state_or_province,
                            zip_or_postal_code, country, language, timezone, template_id, auth_mode, pstn_vendor,
                            primary_email, meeting_site_language, meetings_timezone, package_quantity_enabled,
-                           billing_start_date, provisioning_request, created_at, updated_at)
+                           billing_start_date, provisioning_request, onboarded_by, created_at, updated_at)
          VALUES ($1, 'customer', $2, $3, 'provisioning', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21, $21)",
+                 $17, $18, $19, $20, $22, $21, $21)",
     )
     .bind(id)
     .bind(&plan.name)
@@ -619,8 +636,10 @@ pub async fn create(
     .bind(plan.billing_start_date)
     .bind(serde_json::to_value(&pending).map_err(anyhow::Error::from)?)
     .bind(now)
+    .bind(scope.org.id)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| taken(e, plan.external_id.as_deref()))?;
     store::orgs::relate(&mut *tx, scope.org.id, id, "onboarded").await?;
     if let Some(parent) = scope.org.parent_org_id {
         store::orgs::relate(&mut *tx, parent, id, "parent_of_sub_partner_customer").await?;

@@ -6,15 +6,15 @@ use uuid::Uuid;
 
 use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
 
-/// Customer counts by status for the overview (SPEC §4.4).
+/// Live customer counts by status for the overview (SPEC §4.4), from the counters the
+/// `orgs` trigger keeps (migration 0007).
 pub async fn counts_by_status(
     db: impl PgExecutor<'_>,
     partner: PartnerOrgId,
 ) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
-        "SELECT o.status, count(*) FROM orgs o
-         WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
-         GROUP BY o.status ORDER BY o.status",
+        "SELECT status, sum(n)::bigint FROM customer_counts WHERE partner_org_id = $1
+         GROUP BY status HAVING sum(n) > 0 ORDER BY status",
     )
     .bind(partner.id())
     .fetch_all(db)
@@ -56,8 +56,19 @@ pub struct CustomerFilter<'a> {
     pub search: Option<&'a str>,
     pub status: Option<&'a str>,
     pub sort: CustomerSort,
-    pub offset: i64,
+    pub at: PageAt,
     pub limit: i64,
+}
+
+/// Which page of the list: a page number (a direct jump), or the page just after or just
+/// before a customer already shown (the Next and Previous links). The latter two find
+/// their rows by the sort key of that customer (keyset paging), so page 3,000 reached by
+/// Next costs what page 2 does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageAt {
+    Number(i64),
+    After(Uuid),
+    Before(Uuid),
 }
 
 /// Orders of the customers list, each backed by an index.
@@ -103,68 +114,201 @@ impl CustomerSort {
             .unwrap_or_default()
     }
 
-    fn sql(self) -> &'static str {
+    /// The sort key of a row `o` (and of the cursor row `k`), unique thanks to the id.
+    fn key_columns(self, alias: &str) -> String {
         match self {
-            CustomerSort::Name => "lower(o.name), o.id",
-            CustomerSort::NameDesc => "lower(o.name) DESC, o.id DESC",
-            CustomerSort::Newest => "o.created_at DESC, o.id DESC",
-            CustomerSort::Oldest => "o.created_at, o.id",
+            CustomerSort::Name | CustomerSort::NameDesc => {
+                format!("lower({alias}.name), {alias}.id")
+            }
+            CustomerSort::Newest | CustomerSort::Oldest => {
+                format!("{alias}.created_at, {alias}.id")
+            }
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, CustomerSort::NameDesc | CustomerSort::Newest)
+    }
+
+    /// `ORDER BY` of the list read forwards, or backwards (to find rows before a cursor
+    /// or near the end of the list, then shown in forward order).
+    fn order_by(self, backwards: bool) -> &'static str {
+        match (self.descending() != backwards, self) {
+            (false, CustomerSort::Name | CustomerSort::NameDesc) => "lower(o.name), o.id",
+            (true, CustomerSort::Name | CustomerSort::NameDesc) => "lower(o.name) DESC, o.id DESC",
+            (false, _) => "o.created_at, o.id",
+            (true, _) => "o.created_at DESC, o.id DESC",
         }
     }
 }
 
-/// One page of the customers a (sub-)partner onboarded, plus the total that matches.
-/// The conditions are written only when used, so each filter gets its own index plan,
-/// and the users of a row are counted only for the rows of the page.
+/// One page of the customers a (sub-)partner onboarded, in display order, plus the total
+/// that matches. A first page, or a page next to a cursor, is one statement; a jump to a
+/// page number first reads the total, then reads the page from whichever end is nearer.
 pub async fn list(
     db: &sqlx::PgPool,
     partner: PartnerOrgId,
     f: &CustomerFilter<'_>,
 ) -> sqlx::Result<(Vec<CustomerRow>, i64)> {
-    let pattern = f.search.map(|s| {
-        format!(
+    let read = |cursor, backwards, offset| Page {
+        partner,
+        f,
+        cursor,
+        backwards,
+        offset,
+    };
+    let (page, with_total) = match f.at {
+        PageAt::Number(n) if n <= 1 => (read(None, false, 0), true),
+        PageAt::After(id) => (read(Some(id), false, 0), true),
+        PageAt::Before(id) => (read(Some(id), true, 0), true),
+        PageAt::Number(n) => {
+            let total = count(db, partner, f).await?;
+            let offset = (n - 1).saturating_mul(f.limit);
+            if offset >= total {
+                return Ok((vec![], total));
+            }
+            // Past the middle, the page is `total - offset - limit` rows from the end.
+            let from_end = total - offset - f.limit;
+            let rows = if offset > total / 2 {
+                let limit = f.limit + from_end.min(0);
+                read(None, true, from_end.max(0))
+                    .fetch(db, limit, false)
+                    .await?
+                    .0
+            } else {
+                read(None, false, offset).fetch(db, f.limit, false).await?.0
+            };
+            return Ok((rows, total));
+        }
+    };
+    let (rows, total) = page.fetch(db, f.limit, with_total).await?;
+    let total = match total {
+        Some(t) => t,
+        None => count(db, partner, f).await?,
+    };
+    Ok((rows, total))
+}
+
+/// The parameters of one page read.
+struct Page<'q, 'a> {
+    partner: PartnerOrgId,
+    f: &'q CustomerFilter<'a>,
+    /// Rows strictly after (forwards) or before (backwards) this customer.
+    cursor: Option<Uuid>,
+    backwards: bool,
+    offset: i64,
+}
+
+impl Page<'_, '_> {
+    /// The rows in display order, and the total when asked for and any row came back.
+    async fn fetch(
+        &self,
+        db: &sqlx::PgPool,
+        limit: i64,
+        with_total: bool,
+    ) -> sqlx::Result<(Vec<CustomerRow>, Option<i64>)> {
+        let f = self.f;
+        let order = f.sort.order_by(self.backwards);
+        // The page is found on ids alone (an index-only scan); only its rows are then
+        // read and their users counted.
+        let mut q = QueryBuilder::new(
+            "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
+                    (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users, ",
+        );
+        if with_total {
+            push_total(&mut q, self.partner, f);
+        } else {
+            q.push("NULL::bigint");
+        }
+        q.push(" AS total FROM orgs o JOIN (SELECT o.id FROM orgs o WHERE ");
+        push_filter(&mut q, self.partner, f);
+        if let Some(cursor) = self.cursor {
+            let after = f.sort.descending() == self.backwards;
+            q.push(format_args!(
+                " AND ({}) {} (SELECT {} FROM orgs k WHERE k.id = ",
+                f.sort.key_columns("o"),
+                if after { ">" } else { "<" },
+                f.sort.key_columns("k"),
+            ))
+            .push_bind(cursor)
+            .push(" AND k.onboarded_by = ")
+            .push_bind(self.partner.id())
+            .push(")");
+        }
+        q.push(format_args!(" ORDER BY {order} OFFSET "))
+            .push_bind(self.offset)
+            .push(" LIMIT ")
+            .push_bind(limit);
+        q.push(format_args!(") page ON page.id = o.id ORDER BY {order}"));
+        let rows: Vec<PageRow> = q.build_query_as().fetch_all(db).await?;
+        let total = rows.first().and_then(|r| r.total);
+        let mut rows: Vec<CustomerRow> = rows.into_iter().map(|r| r.row).collect();
+        if self.backwards {
+            rows.reverse();
+        }
+        Ok((rows, total))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    row: CustomerRow,
+    total: Option<i64>,
+}
+
+/// How many customers match the filter.
+async fn count(
+    db: &sqlx::PgPool,
+    partner: PartnerOrgId,
+    f: &CustomerFilter<'_>,
+) -> sqlx::Result<i64> {
+    let mut q = QueryBuilder::new("SELECT ");
+    push_total(&mut q, partner, f);
+    q.build_query_scalar().fetch_one(db).await
+}
+
+/// The number of matches as a scalar subquery: without a search, the sum of the
+/// counters (migration 0007); with one, a count of the (few) rows it selects.
+fn push_total(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
+    if f.search.is_some() {
+        q.push("(SELECT count(*) FROM orgs o WHERE ");
+        push_filter(q, partner, f);
+        q.push(")");
+        return;
+    }
+    q.push(
+        "(SELECT coalesce(sum(c.n), 0)::bigint FROM customer_counts c WHERE c.partner_org_id = ",
+    )
+    .push_bind(partner.id());
+    if let Some(status) = f.status {
+        q.push(" AND c.status = ").push_bind(status.to_string());
+    }
+    q.push(")");
+}
+
+/// The conditions in use, and only those, so each filter gets its own index plan.
+fn push_filter(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
+    q.push("o.onboarded_by = ")
+        .push_bind(partner.id())
+        .push(" AND o.deleted_at IS NULL");
+    if let Some(search) = f.search {
+        let pattern = format!(
             "{}%",
-            s.to_lowercase()
+            search
+                .to_lowercase()
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_")
-        )
-    });
-    // Only the conditions in use, so each filter gets its own index plan.
-    let filtered = |q: &mut QueryBuilder<'_, Postgres>| {
-        q.push("o.onboarded_by = ")
-            .push_bind(partner.id())
-            .push(" AND o.deleted_at IS NULL");
-        if let Some(pattern) = pattern.clone() {
-            q.push(" AND (lower(o.name) LIKE ").push_bind(pattern);
-            q.push(" OR o.external_id = ")
-                .push_bind(f.search.unwrap_or_default().to_string())
-                .push(")");
-        }
-        if let Some(status) = f.status {
-            q.push(" AND o.status = ").push_bind(status.to_string());
-        }
-    };
-    // The page is found on ids alone (an index-only scan, even a thousand pages deep);
-    // only its 25 rows are then read and their users counted.
-    let mut q = QueryBuilder::new(
-        "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
-                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users
-         FROM orgs o JOIN (SELECT o.id FROM orgs o WHERE ",
-    );
-    filtered(&mut q);
-    q.push(format_args!(" ORDER BY {} OFFSET ", f.sort.sql()))
-        .push_bind(f.offset);
-    q.push(" LIMIT ").push_bind(f.limit);
-    q.push(format_args!(
-        ") page ON page.id = o.id ORDER BY {}",
-        f.sort.sql()
-    ));
-    let rows = q.build_query_as().fetch_all(db).await?;
-    let mut q = QueryBuilder::new("SELECT count(*) FROM orgs o WHERE ");
-    filtered(&mut q);
-    let total: i64 = q.build_query_scalar().fetch_one(db).await?;
-    Ok((rows, total))
+        );
+        q.push(" AND (lower(o.name) LIKE ").push_bind(pattern);
+        q.push(" OR o.external_id = ")
+            .push_bind(search.to_string())
+            .push(")");
+    }
+    if let Some(status) = f.status {
+        q.push(" AND o.status = ").push_bind(status.to_string());
+    }
 }
 
 #[derive(Debug, sqlx::FromRow)]

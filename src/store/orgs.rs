@@ -102,7 +102,8 @@ pub async fn relate(
     sqlx::query(
         "WITH rel AS (INSERT INTO org_relationships (manager_org_id, managed_org_id, relation) VALUES ($1, $2, $3)
                       ON CONFLICT DO NOTHING)
-         UPDATE orgs SET onboarded_by = $1 WHERE id = $2 AND $3 = 'onboarded'",
+         UPDATE orgs SET onboarded_by = $1
+         WHERE id = $2 AND $3 = 'onboarded' AND onboarded_by IS DISTINCT FROM $1",
     )
     .bind(manager)
     .bind(managed)

@@ -4,6 +4,7 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::domain::roles::Role;
+use crate::store::orgs::OrgSummary;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Credentials {
@@ -51,6 +52,69 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Per
     .bind(id)
     .fetch_optional(db)
     .await
+}
+
+/// A person, their org (when live) and every role they hold, in one query: what a
+/// request needs to know who is asking (`auth::load_actor`).
+pub struct ActorRecord {
+    pub person: PersonRow,
+    pub org: Option<OrgSummary>,
+    pub assignments: Vec<(Uuid, Role)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActorRow {
+    #[sqlx(flatten)]
+    person: PersonRow,
+    org_kind: Option<String>,
+    org_name: Option<String>,
+    parent_org_id: Option<Uuid>,
+    restricted_by_partner: Option<bool>,
+    restrict_org_settings: Option<bool>,
+    role_orgs: Vec<Uuid>,
+    roles: Vec<String>,
+}
+
+pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ActorRecord>> {
+    let row: Option<ActorRow> = sqlx::query_as(
+        "SELECT p.id, p.org_id, p.email::text AS email, p.first_name, p.last_name, p.display_name, p.disabled,
+                o.kind AS org_kind, o.name AS org_name, o.parent_org_id, o.restricted_by_partner,
+                o.restrict_org_settings,
+                coalesce(r.orgs, '{}') AS role_orgs, coalesce(r.roles, '{}') AS roles
+         FROM people p
+         LEFT JOIN orgs o ON o.id = p.org_id AND o.deleted_at IS NULL
+         LEFT JOIN LATERAL (SELECT array_agg(a.org_id ORDER BY a.org_id, a.role) AS orgs,
+                                   array_agg(a.role ORDER BY a.org_id, a.role) AS roles
+                            FROM role_assignments a WHERE a.person_id = p.id) r ON true
+         WHERE p.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let org = match (r.org_kind, r.org_name) {
+            (Some(kind), Some(name)) => Some(OrgSummary {
+                id: r.person.org_id,
+                kind,
+                name,
+                parent_org_id: r.parent_org_id,
+                restricted_by_partner: r.restricted_by_partner.unwrap_or(false),
+                restrict_org_settings: r.restrict_org_settings.unwrap_or(false),
+            }),
+            _ => None,
+        };
+        let assignments = r
+            .role_orgs
+            .into_iter()
+            .zip(r.roles)
+            .filter_map(|(org, role)| Role::parse(&role).map(|r| (org, r)))
+            .collect();
+        ActorRecord {
+            person: r.person,
+            org,
+            assignments,
+        }
+    }))
 }
 
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<PersonRow>> {

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::domain::roles::Role;
+use crate::store::orgs::OrgSummary;
 
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -11,6 +12,8 @@ pub struct Actor {
     pub display_name: String,
     /// The org the person belongs to.
     pub home_org_id: Uuid,
+    /// That org, read with the person (`None` once it is deleted).
+    pub home_org: Option<OrgSummary>,
     /// Every (org, role) the person holds.
     pub assignments: Vec<(Uuid, Role)>,
     /// Set while a parent partner admin works inside one of its sub-partners' hubs

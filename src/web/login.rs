@@ -182,20 +182,9 @@ async fn password_submit(
 }
 
 async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String> {
-    let assignments = store::people::role_assignments(&state.db, person_id).await?;
-    let person = store::people::by_id(&state.db, person_id).await?;
-    Ok(match person {
-        Some(p) => crate::tenancy::Actor {
-            person_id,
-            email: p.email.clone(),
-            display_name: p.shown_name(),
-            home_org_id: p.org_id,
-            assignments,
-            cross_launch: None,
-        }
-        .home_path(),
-        None => "/login".into(),
-    })
+    Ok(crate::auth::load_actor(state, person_id, None)
+        .await?
+        .map_or_else(|| "/login".into(), |actor| actor.home_path()))
 }
 
 async fn logout(

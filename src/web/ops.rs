@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::route_table::RouteTable;
 use crate::AppState;
+use crate::auth::load_actor;
 use crate::auth::session::{AuthSession, SessionState};
 use crate::error::AppResult;
-use crate::{db, jobs, store};
+use crate::{db, jobs};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/", root)
@@ -24,16 +25,7 @@ async fn root(
 ) -> AppResult<Response> {
     let auth = AuthSession(session);
     if let SessionState::Active(s) = auth.state(state.clock.now()).await? {
-        let assignments = store::people::role_assignments(&state.db, s.person_id).await?;
-        if let Some(p) = store::people::by_id(&state.db, s.person_id).await? {
-            let actor = crate::tenancy::Actor {
-                person_id: p.id,
-                email: p.email.clone(),
-                display_name: p.shown_name(),
-                home_org_id: p.org_id,
-                assignments,
-                cross_launch: s.cross_launch,
-            };
+        if let Some(actor) = load_actor(&state, s.person_id, s.cross_launch).await? {
             return Ok(Redirect::to(&actor.home_path()).into_response());
         }
     }

@@ -567,6 +567,67 @@ async fn an_email_in_use_is_the_vendors_10022_and_a_duplicate_external_id_a_conf
     assert_eq!(app.audit_count("customer.create", "success").await, 0);
 }
 
+/// Two creations racing for one email or external id: the second, whose checks ran
+/// before the first committed, is refused by the unique index with the same message.
+#[tokio::test]
+async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a_duplicate() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let northwind = app.org_id("Northwind Telecom").await;
+    for (field, tag) in [
+        ("customerInfo.primaryEmail", "race1"),
+        ("externalId", "race2"),
+    ] {
+        let body = new_customer(&prov, tag);
+        // The first creation, not yet committed, holds the email or the external id.
+        let mut first = app.db.begin().await.unwrap();
+        let (email, external) = if field == "externalId" {
+            (None, body["externalId"].as_str())
+        } else {
+            (body["customerInfo"]["primaryEmail"].as_str(), None)
+        };
+        sqlx::query(
+            "INSERT INTO orgs (id, kind, name, status, onboarded_by, primary_email, external_id)
+             VALUES (gen_random_uuid(), 'customer', 'First Of Two', 'provisioning', $1, $2, $3)",
+        )
+        .bind(northwind)
+        .bind(email)
+        .bind(external)
+        .execute(&mut *first)
+        .await
+        .unwrap();
+        let second = {
+            let (client, url, token, body) = (
+                app.client.clone(),
+                app.url(CUSTOMERS),
+                token.clone(),
+                body.clone(),
+            );
+            tokio::spawn(
+                async move { client.post(url).bearer_auth(token).json(&body).send().await },
+            )
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(
+            !second.is_finished(),
+            "the second waits on the unique index"
+        );
+        first.commit().await.unwrap();
+        let r = second.await.unwrap().unwrap();
+        if field == "externalId" {
+            let error = refused_naming(r, field).await;
+            assert!(descriptions(&error).iter().any(|d| d.contains("api-race2")));
+        } else {
+            // The vendor's 10022 and exact text, as for an email seen in use at once.
+            let error = error_body(r, StatusCode::BAD_REQUEST).await;
+            assert_eq!(error["errors"][0]["errorCode"], 10022, "{error:#}");
+            assert_eq!(error["errors"][0]["description"], EMAIL_IN_USE);
+        }
+    }
+    assert_eq!(app.audit_count("customer.create", "success").await, 0);
+}
+
 // ── Reading ─────────────────────────────────────────────────────────────────────────
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod browser_wizard;
 mod compliance;
 mod csrf;
 mod customer_edit;
+mod customer_list;
 mod emails;
 mod jobs;
 mod login;

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::customer_settings;
 use crate::store;
 use crate::store::customers::{
-    CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow,
+    CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow, PageAt,
 };
 use crate::tenancy::policy::PartnerAction;
 use crate::web::route_table::RouteTable;
@@ -96,6 +96,9 @@ pub struct ListQuery {
     #[serde(default)]
     sort: String,
     page: Option<i64>,
+    /// Set by the Next and Previous links: the customer the page follows or precedes.
+    after: Option<String>,
+    before: Option<String>,
 }
 
 pub struct StatusOption {
@@ -115,8 +118,10 @@ pub struct ListPage {
     total: i64,
     page_no: i64,
     pages: i64,
+    first_href: Option<String>,
     prev_href: Option<String>,
     next_href: Option<String>,
+    last_href: Option<String>,
     may_manage: bool,
     sorts: Vec<StatusOption>,
 }
@@ -136,27 +141,48 @@ pub async fn list(
     let status = CUSTOMER_STATUSES.iter().find(|s| **s == q.status).copied();
     let page_no = q.page.unwrap_or(1).max(1);
     let sort = CustomerSort::parse(&q.sort);
+    let cursor = |v: &Option<String>| v.as_deref().and_then(|v| Uuid::parse_str(v.trim()).ok());
+    let at = match (cursor(&q.after), cursor(&q.before)) {
+        (Some(id), _) if page_no > 1 => PageAt::After(id),
+        (None, Some(id)) if page_no > 1 => PageAt::Before(id),
+        _ => PageAt::Number(page_no),
+    };
     let filter = CustomerFilter {
         search: (!search.is_empty()).then_some(search),
         status,
         sort,
-        offset: (page_no - 1) * PAGE_SIZE,
+        at,
         limit: PAGE_SIZE,
     };
     let (rows, total) = store::customers::list(&state.db, scope.org_id(), &filter).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let href = |p: i64| {
+    let href = |p: i64, cursor: Option<(&str, Uuid)>| {
+        let mut pairs = vec![
+            ("q", search.to_string()),
+            ("status", status.unwrap_or("").to_string()),
+            ("sort", sort.key().to_string()),
+            ("page", p.to_string()),
+        ];
+        if let Some((key, id)) = cursor {
+            pairs.push((key, id.to_string()));
+        }
         format!(
             "{}?{}",
             paths::CUSTOMERS,
-            serde_urlencoded::to_string([
-                ("q", search),
-                ("status", status.unwrap_or("")),
-                ("sort", sort.key()),
-                ("page", &p.to_string())
-            ])
-            .unwrap_or_default()
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
         )
+    };
+    // Next and Previous follow the rows shown (keyset); First and Last jump.
+    let page_no = page_no.min(pages);
+    let prev_href = match rows.first() {
+        _ if page_no <= 1 => None,
+        _ if page_no == 2 => Some(href(1, None)),
+        Some(first) => Some(href(page_no - 1, Some(("before", first.id)))),
+        None => Some(href(pages, None)),
+    };
+    let next_href = match rows.last() {
+        Some(last) if page_no < pages => Some(href(page_no + 1, Some(("after", last.id)))),
+        _ => None,
     };
     Ok(ListPage {
         page: PageCtx::partner(&scope, &AuthSession(session), "customers", "Customers").await?,
@@ -174,8 +200,10 @@ pub async fn list(
         total,
         page_no,
         pages,
-        prev_href: (page_no > 1).then(|| href(page_no - 1)),
-        next_href: (page_no < pages).then(|| href(page_no + 1)),
+        first_href: (page_no > 2).then(|| href(1, None)),
+        last_href: (page_no + 1 < pages).then(|| href(pages, None)),
+        prev_href,
+        next_href,
         may_manage: scope.may(PartnerAction::ManageCustomers),
         sorts: CustomerSort::ALL
             .into_iter()

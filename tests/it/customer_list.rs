@@ -1,0 +1,255 @@
+//! The customers list at any depth: keyset Next/Previous, page-number jumps read from
+//! the nearer end, First/Last, and the counters behind its totals (migration 0007).
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use crate::common::*;
+
+const PAGE: usize = 25;
+
+/// Northwind gets `n` more customers with clashing names (case-only differences) and
+/// clashing creation times, so the id must break ties; one in seven is in `error`, and
+/// one in eleven is deleted (never listed).
+async fn add_customers(app: &TestApp, n: i32) {
+    let northwind = app.org_id("Northwind Telecom").await;
+    sqlx::query(
+        "INSERT INTO orgs (id, kind, name, status, country, onboarded_by, created_at, updated_at, deleted_at)
+         SELECT gen_random_uuid(), 'customer',
+                CASE WHEN i % 3 = 0 THEN 'Paging Co ' ELSE 'paging co ' END || lpad((i / 2)::text, 3, '0'),
+                CASE WHEN i % 7 = 0 THEN 'error' ELSE 'provisioned' END, 'US', $1,
+                now() - make_interval(hours => i / 4), now(),
+                CASE WHEN i % 11 = 0 THEN now() END
+         FROM generate_series(1, $2) AS i",
+    )
+    .bind(northwind)
+    .bind(n)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+/// The customer ids of a list page, in order, and its Next / Previous / Last links.
+struct Shown {
+    ids: Vec<Uuid>,
+    total: i64,
+    next: Option<String>,
+    prev: Option<String>,
+    last: Option<String>,
+}
+
+fn link(html: &str, marker: &str) -> Option<String> {
+    let a = html.split("<a ").find(|a| {
+        a.split('>')
+            .next()
+            .is_some_and(|attrs| attrs.contains(marker))
+    })?;
+    let href = a.split("href=\"").nth(1)?.split('"').next()?;
+    Some(unescape(href))
+}
+
+async fn shown(app: &TestApp, path: &str) -> Shown {
+    let r = app.get(path).await;
+    assert_eq!(r.status(), 200, "{path}");
+    let html = r.text().await.unwrap();
+    let body = html.split("<tbody>").nth(1).unwrap_or("");
+    let ids = body
+        .split("href=\"/partner/customers/")
+        .skip(1)
+        .filter_map(|s| Uuid::parse_str(&s[..36]).ok())
+        .collect();
+    let total = html
+        .split(r#"data-testid="result-count">"#)
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a result count");
+    Shown {
+        ids,
+        total,
+        next: link(&html, r#"rel="next""#),
+        prev: link(&html, r#"rel="prev""#),
+        last: link(&html, r#"data-testid="last-page""#),
+    }
+}
+
+/// The live customers of Northwind in the order of `sort`, straight from the table.
+async fn expected(app: &TestApp, order: &str, status: Option<&str>) -> Vec<Uuid> {
+    let northwind = app.org_id("Northwind Telecom").await;
+    sqlx::query_scalar(&format!(
+        "SELECT o.id FROM orgs o WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
+           AND ($2::text IS NULL OR o.status = $2) ORDER BY {order}"
+    ))
+    .bind(northwind)
+    .bind(status)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn next_and_previous_walk_every_customer_once_in_every_order() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    add_customers(&app, 140).await;
+    for (sort, order) in [
+        ("name", "lower(o.name), o.id"),
+        ("-name", "lower(o.name) DESC, o.id DESC"),
+        ("created", "o.created_at, o.id"),
+        ("-created", "o.created_at DESC, o.id DESC"),
+    ] {
+        for status in [None, Some("error")] {
+            let want = expected(&app, order, status).await;
+            let first = format!(
+                "/partner/customers?sort={sort}&status={}",
+                status.unwrap_or("")
+            );
+            // Forwards by Next to the end.
+            let mut pages = vec![];
+            let mut page = shown(&app, &first).await;
+            assert_eq!(page.total as usize, want.len(), "{sort} {status:?}");
+            loop {
+                pages.push(page.ids.clone());
+                let Some(next) = page.next.clone() else { break };
+                assert!(next.contains("after="), "Next is a keyset link: {next}");
+                page = shown(&app, &next).await;
+            }
+            let walked: Vec<Uuid> = pages.iter().flatten().copied().collect();
+            assert_eq!(walked, want, "Next walks {sort} {status:?} in order");
+            assert!(
+                pages
+                    .iter()
+                    .all(|p| p.len() == PAGE || p == pages.last().unwrap())
+            );
+            // Backwards by Previous to the start.
+            let mut back = vec![page.ids.clone()];
+            while let Some(prev) = page.prev.clone() {
+                page = shown(&app, &prev).await;
+                back.push(page.ids.clone());
+            }
+            back.reverse();
+            assert_eq!(back, pages, "Previous walks {sort} {status:?} back");
+            // Every page number, as a direct jump, shows the same rows (pages past the
+            // middle are read from the end).
+            for (i, ids) in pages.iter().enumerate() {
+                let jump = shown(&app, &format!("{first}&page={}", i + 1)).await;
+                assert_eq!(&jump.ids, ids, "page {} of {sort} {status:?}", i + 1);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn last_and_out_of_range_pages() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    add_customers(&app, 140).await;
+    let want = expected(&app, "lower(o.name), o.id", None).await;
+    let pages = want.len().div_ceil(PAGE);
+    let first = shown(&app, "/partner/customers").await;
+    assert_eq!(first.total as usize, want.len());
+    let last = first.last.clone().expect("a Last link on page 1");
+    let last = shown(&app, &last).await;
+    assert_eq!(last.ids, want[(pages - 1) * PAGE..].to_vec());
+    assert!(last.next.is_none());
+    // Beyond the end: no rows, and a way back to the last page.
+    let beyond = shown(&app, &format!("/partner/customers?page={}", pages + 5)).await;
+    assert!(beyond.ids.is_empty() && beyond.prev.is_some());
+    // A cursor of another partner's customer (or no customer) is not followed.
+    let foreign = app.org_id("Aurora Salon").await;
+    for cursor in [foreign, Uuid::new_v4()] {
+        let page = shown(&app, &format!("/partner/customers?page=2&after={cursor}")).await;
+        assert!(page.ids.is_empty(), "an unknown cursor shows nothing");
+    }
+    let page = shown(&app, "/partner/customers?page=2&after=not-an-id").await;
+    assert_eq!(
+        page.ids,
+        want[PAGE..2 * PAGE].to_vec(),
+        "a bad cursor is a jump"
+    );
+}
+
+/// What the counters say, against a count of the table itself.
+async fn counters_agree(app: &TestApp) {
+    let counted: BTreeMap<(Uuid, String), i64> = sqlx::query_as::<_, (Uuid, String, i64)>(
+        "SELECT partner_org_id, status, sum(n)::bigint FROM customer_counts
+         GROUP BY 1, 2 HAVING sum(n) <> 0",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(p, s, n)| ((p, s), n))
+    .collect();
+    let actual: BTreeMap<(Uuid, String), i64> = sqlx::query_as::<_, (Uuid, String, i64)>(
+        "SELECT onboarded_by, coalesce(status, ''), count(*) FROM orgs
+         WHERE onboarded_by IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(p, s, n)| ((p, s), n))
+    .collect();
+    assert_eq!(counted, actual);
+}
+
+#[tokio::test]
+async fn the_counters_follow_every_change_of_a_customer() {
+    let app = spawn_app().await;
+    counters_agree(&app).await;
+    add_customers(&app, 40).await;
+    counters_agree(&app).await;
+    let northwind = app.org_id("Northwind Telecom").await;
+    let southwind = app.org_id("Southwind Reseller").await;
+    for sql in [
+        "UPDATE orgs SET status = 'updating' WHERE name ILIKE 'paging co 00%'",
+        "UPDATE orgs SET status = 'updating' WHERE name ILIKE 'paging co 00%'",
+        "UPDATE orgs SET name = name || ' (renamed)' WHERE name ILIKE 'paging co 01%'",
+        "UPDATE orgs SET deleted_at = now() WHERE name ILIKE 'paging co 002%'",
+        "UPDATE orgs SET deleted_at = NULL, status = 'provisioned' WHERE name ILIKE 'paging co 002%'",
+        "UPDATE orgs SET status = NULL WHERE name ILIKE 'paging co 003%'",
+        "DELETE FROM orgs WHERE name ILIKE 'paging co 004%'",
+    ] {
+        sqlx::query(sql).execute(&app.db).await.unwrap();
+        counters_agree(&app).await;
+    }
+    // A customer onboarded after it was made, then moved to another partner.
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO orgs (id, kind, name, status)
+         VALUES (gen_random_uuid(), 'customer', 'Late Onboard', 'provisioning') RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    counters_agree(&app).await;
+    for partner in [northwind, southwind] {
+        sqlx::query("UPDATE orgs SET onboarded_by = $1, status = 'provisioned' WHERE id = $2")
+            .bind(partner)
+            .bind(id)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        counters_agree(&app).await;
+    }
+    // The overview shows the counters.
+    app.login_as(PARTNER_ADMIN).await;
+    let errors: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM orgs WHERE onboarded_by = $1 AND deleted_at IS NULL AND status = 'error'",
+    )
+    .bind(northwind)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let html = app.text("/partner/customers?status=error").await;
+    assert!(html.contains(&format!(r#"data-testid="result-count">{errors} customers"#)));
+}
+
+/// An attribute value as the browser reads it (askama writes `&` as `&#38;`).
+fn unescape(attr: &str) -> String {
+    attr.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+}
