@@ -571,7 +571,7 @@ fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
             }
             Some("orgs_external_id_live_key") => AppError::field(
                 "externalId",
-                &format!(
+                format!(
                     "Another of your customers already has the external id “{}”.",
                     external_id.unwrap_or_default()
                 ),

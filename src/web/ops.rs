@@ -24,10 +24,10 @@ async fn root(
     session: tower_sessions::Session,
 ) -> AppResult<Response> {
     let auth = AuthSession(session);
-    if let SessionState::Active(s) = auth.state(state.clock.now()).await? {
-        if let Some(actor) = load_actor(&state, s.person_id, s.cross_launch).await? {
-            return Ok(Redirect::to(&actor.home_path()).into_response());
-        }
+    if let SessionState::Active(s) = auth.state(state.clock.now()).await?
+        && let Some(actor) = load_actor(&state, s.person_id, s.cross_launch).await?
+    {
+        return Ok(Redirect::to(&actor.home_path()).into_response());
     }
     Ok(Redirect::to(super::paths::LOGIN).into_response())
 }
