@@ -42,6 +42,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Verified against when an account does not exist (equal timing).
     pub decoy_hash: Arc<str>,
+    /// The job queue's depth, for refusing creations while the workers are behind.
+    pub backlog: Arc<jobs::backlog::Backlog>,
 }
 
 pub struct App {
@@ -74,6 +76,7 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         clock,
         metrics: Arc::new(metrics::Metrics::new()?),
         decoy_hash: auth::password::decoy_hash().into(),
+        backlog: Arc::new(jobs::backlog::Backlog::default()),
     };
     let table = web::routes();
     let api = api::routes();
@@ -169,13 +172,15 @@ pub async fn serve(
     stop: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
     if app.state.config.run_worker {
-        let mut worker = jobs::Worker::new(
-            app.state.db.clone(),
-            app.state.clock.clone(),
-            job_registry(),
-        );
+        // Slots, the notification listener, and a few for heartbeats and outcomes.
+        let worker_db = db::connect_worker_lazy(
+            &app.state.config.database_url,
+            (jobs::worker::CONCURRENCY + 4) as u32,
+        )?;
+        let mut worker =
+            jobs::Worker::new(worker_db.clone(), app.state.clock.clone(), job_registry());
         worker.mail = jobs::worker::Mail::from_env();
-        let ctx = jobs::worker::JobContext::new(app.state.db.clone(), app.state.clock.clone());
+        let ctx = jobs::worker::JobContext::new(worker_db, app.state.clock.clone());
         let stop_worker = stop.clone();
         tokio::spawn(async move {
             let scheduler = {

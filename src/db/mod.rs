@@ -20,6 +20,12 @@ pub fn connect_lazy(url: &str) -> sqlx::Result<PgPool> {
     options().connect_lazy(url)
 }
 
+/// The background worker's own pool, so that a flood of requests holding every
+/// connection of the app's pool cannot stall the jobs that finish their work.
+pub fn connect_worker_lazy(url: &str, max_connections: u32) -> sqlx::Result<PgPool> {
+    options().max_connections(max_connections).connect_lazy(url)
+}
+
 fn options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(32)

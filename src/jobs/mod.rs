@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, leases renewed by heartbeat, exponential backoff with
 //! jitter, and `dead` after the last attempt.
 
+pub mod backlog;
 pub mod backoff;
 pub mod housekeeping;
 pub mod queue;

@@ -63,21 +63,37 @@ pub async fn claim(
     now: OffsetDateTime,
     lease: Duration,
 ) -> sqlx::Result<Option<ClaimedJob>> {
-    sqlx::query_as(
+    Ok(claim_many(db, worker, now, lease, 1).await?.pop())
+}
+
+/// Takes up to `n` runnable jobs at once (oldest due first), as `claim` takes one: a
+/// worker with several free slots fills them in one round trip.
+pub async fn claim_many(
+    db: &PgPool,
+    worker: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+    n: usize,
+) -> sqlx::Result<Vec<ClaimedJob>> {
+    let mut jobs: Vec<ClaimedJob> = sqlx::query_as(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $3, updated_at = $2
-         WHERE id = (
+         WHERE id IN (
              SELECT id FROM jobs
              WHERE ((state = 'queued' AND run_at <= $2) OR (state = 'running' AND locked_until < $2))
                AND attempts < max_attempts
              ORDER BY run_at, id
-             FOR UPDATE SKIP LOCKED LIMIT 1)
+             FOR UPDATE SKIP LOCKED LIMIT $4)
          RETURNING id, kind, org_id, payload, attempts, max_attempts",
     )
     .bind(worker)
     .bind(now)
     .bind(now + lease)
-    .fetch_optional(db)
-    .await
+    .bind(i64::try_from(n).unwrap_or(i64::MAX))
+    .fetch_all(db)
+    .await?;
+    // RETURNING follows no order; run the oldest first.
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
 }
 
 /// Jobs whose lease ran out on their last allowed attempt are dead.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::backoff;
@@ -93,6 +93,13 @@ impl Registry {
     }
 }
 
+/// Jobs a worker runs at once.
+pub const CONCURRENCY: usize = 8;
+
+/// How often an idle worker looks for due jobs without being told (retries whose
+/// back-off ended, expired leases).
+const POLL: std::time::Duration = std::time::Duration::from_millis(1000);
+
 #[derive(Clone)]
 pub struct Worker {
     pub id: String,
@@ -115,7 +122,7 @@ impl Worker {
             clock,
             registry,
             lease: Duration::seconds(30),
-            concurrency: 8,
+            concurrency: CONCURRENCY,
             mail: Mail::default(),
         }
     }
@@ -123,6 +130,9 @@ impl Worker {
     /// Runs until `stop` is cancelled.
     pub async fn run(self, stop: CancellationToken) {
         let slots = Arc::new(Semaphore::new(self.concurrency));
+        // A finished job wakes the loop, so its slot is filled at once.
+        let finished = Arc::new(Notify::new());
+        let mut reaped_at: Option<std::time::Instant> = None;
         let mut listener = PgListener::connect_with(&self.db).await.ok();
         if let Some(l) = listener.as_mut()
             && let Err(e) = l.listen("jobs").await
@@ -134,38 +144,52 @@ impl Worker {
             if stop.is_cancelled() {
                 break;
             }
-            let now = self.clock.now();
-            if let Err(e) = queue::reap(&self.db, now).await {
-                tracing::warn!(error = %e, "could not reap expired jobs");
-            }
-            // Fill free slots with claimable jobs.
-            let mut claimed_any = false;
-            while let Ok(permit) = slots.clone().try_acquire_owned() {
-                match queue::claim(&self.db, &self.id, self.clock.now(), self.lease).await {
-                    Ok(Some(job)) => {
-                        claimed_any = true;
-                        let worker = self.clone();
-                        tokio::spawn(async move {
-                            worker.execute(job).await;
-                            drop(permit);
-                        });
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not claim a job");
-                        break;
-                    }
+            // Dead leases are rare: look for them once per poll interval, not per wake-up.
+            if reaped_at.is_none_or(|t| t.elapsed() >= POLL) {
+                reaped_at = Some(std::time::Instant::now());
+                if let Err(e) = queue::reap(&self.db, self.clock.now()).await {
+                    tracing::warn!(error = %e, "could not reap expired jobs");
                 }
             }
-            if claimed_any {
+            // Fill the free slots with claimable jobs, in one claim.
+            let free = slots.available_permits();
+            let mut filled_all = false;
+            if free > 0 {
+                match queue::claim_many(&self.db, &self.id, self.clock.now(), self.lease, free)
+                    .await
+                {
+                    Ok(jobs) => {
+                        filled_all = jobs.len() == free;
+                        for job in jobs {
+                            let Ok(permit) = slots.clone().try_acquire_owned() else {
+                                break; // cannot happen: only this loop takes permits
+                            };
+                            let (worker, finished) = (self.clone(), finished.clone());
+                            tokio::spawn(async move {
+                                worker.execute(job).await;
+                                drop(permit);
+                                finished.notify_one();
+                            });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not claim a job"),
+                }
+            }
+            if filled_all {
+                // More may be waiting: go on as soon as a slot frees.
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = finished.notified() => {}
+                }
                 continue;
             }
-            // Idle: wait for a notification, a poll tick, or stop.
-            let tick = tokio::time::sleep(std::time::Duration::from_millis(1000));
+            // Wait for a new job, a finished one, a poll tick, or stop.
+            let tick = tokio::time::sleep(POLL);
             match listener.as_mut() {
                 Some(l) => tokio::select! {
                     _ = stop.cancelled() => break,
                     _ = tick => {}
+                    _ = finished.notified(), if slots.available_permits() == 0 => {}
                     r = l.recv() => if r.is_err() { tokio::time::sleep(std::time::Duration::from_millis(500)).await },
                 },
                 None => tokio::select! {

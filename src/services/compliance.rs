@@ -169,22 +169,21 @@ pub async fn run_check(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     let check_id: Uuid = serde_json::from_value(job.payload["check_id"].clone())?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let Some((org_id, status)): Option<(Uuid, String)> =
-        sqlx::query_as("SELECT org_id, status FROM compliance_checks WHERE id = $1 FOR UPDATE")
-            .bind(check_id)
-            .fetch_optional(&mut *tx)
-            .await?
+    // The check and its customer, both locked, in one query.
+    let Some((org_id, status, name, country)): Option<(Uuid, String, String, Option<String>)> =
+        sqlx::query_as(
+            "SELECT c.org_id, c.status, o.name, o.country::text FROM compliance_checks c
+             JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 FOR UPDATE",
+        )
+        .bind(check_id)
+        .fetch_optional(&mut *tx)
+        .await?
     else {
         return Ok(());
     };
     if status != "pending" {
         return Ok(()); // decided by an earlier run
     }
-    let (name, country): (String, Option<String>) =
-        sqlx::query_as("SELECT name, country::text FROM orgs WHERE id = $1 FOR UPDATE")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await?;
     let normalized = normalize(&name);
     let parties: Vec<(i64, String, Option<String>)> =
         sqlx::query_as("SELECT id, normalized_name, country::text FROM restricted_parties")

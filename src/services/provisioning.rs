@@ -561,6 +561,22 @@ pub async fn plan(
 }
 
 /// Is the email promised to a customer still being provisioned?
+/// Due jobs the queue may hold before creations are refused with 429 and `Retry-After`
+/// (SPEC §9): a back office sending faster than the workers finish is slowed down
+/// instead of growing a queue without end (each customer makes about three jobs).
+pub const MAX_READY_JOBS: i64 = 3_000;
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+async fn admit(state: &AppState) -> AppResult<()> {
+    if state.backlog.ready_jobs(&state.db).await? >= MAX_READY_JOBS {
+        return Err(AppError::TooManyRequests {
+            message: "Many customers are being provisioned right now. Try again in a few seconds; nothing was created.".into(),
+            retry_after_secs: BUSY_RETRY_AFTER_SECS,
+        });
+    }
+    Ok(())
+}
+
 /// A unique index's refusal of a new customer, as the field error `plan` gives when it
 /// sees the clash itself.
 fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
@@ -599,6 +615,7 @@ pub async fn create(
 ) -> AppResult<Uuid> {
     scope.require(PartnerAction::ManageCustomers)?;
     let now = state.clock.now();
+    admit(state).await?;
     let mut tx = state.db.begin().await?;
     // `plan` checks the email and external id are free; a concurrent creation that takes
     // one first is caught by the unique indexes of migration 0008 (same message).
@@ -712,19 +729,32 @@ struct ProvisioningFacts {
     sip_domain: Option<String>,
     pstn_vendor: Option<String>,
     provisioning_request: Option<serde_json::Value>,
+    packages: Vec<String>,
+    /// The country of the first location, once it exists.
+    location_country: Option<String>,
+    /// Where the E911 notice goes (first provisioning only) and the brand it carries.
+    notice_to: Option<String>,
+    brand: String,
 }
 
 /// The `customer.provision` job: creates the first location, the SIP domain and the
 /// meeting-site settings, then marks packages and the customer provisioned — or, when
 /// the template's PSTN vendor does not serve the first location, `error` with reasons.
 /// Runs in one transaction, so a crash leaves nothing half-made; runs again safely.
+/// Everything about the customer is read in one query and written back in one update.
 pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     let org_id: Uuid = serde_json::from_value(job.payload["org_id"].clone())?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let Some(facts) = sqlx::query_as::<_, ProvisioningFacts>(
-        "SELECT name, status, country::text AS country, sip_domain, pstn_vendor, provisioning_request
-         FROM orgs WHERE id = $1 AND kind = 'customer' AND deleted_at IS NULL FOR UPDATE",
+        "SELECT o.name, o.status, o.country::text AS country, o.sip_domain, o.pstn_vendor, o.provisioning_request,
+                coalesce((SELECT array_agg(cp.package) FROM customer_packages cp WHERE cp.org_id = o.id), '{}') AS packages,
+                (SELECT l.country::text FROM locations l WHERE l.org_id = o.id
+                 ORDER BY l.is_headquarters DESC, l.created_at LIMIT 1) AS location_country,
+                CASE WHEN o.provisioned_at IS NULL THEN o.primary_email::text END AS notice_to,
+                coalesce(t.email_brand_name, o.name) AS brand
+         FROM orgs o LEFT JOIN onboarding_templates t ON t.id = o.template_id
+         WHERE o.id = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL FOR UPDATE OF o",
     )
     .bind(org_id)
     .fetch_optional(&mut *tx)
@@ -742,21 +772,14 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
         .provisioning_request
         .clone()
         .and_then(|v| serde_json::from_value(v).ok());
-    let packages: Vec<String> =
-        sqlx::query_scalar("SELECT package FROM customer_packages WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    let has_calling_plan = packages.iter().any(|p| p == Package::CiscoCallingPlan.id());
+    let has_calling_plan = facts
+        .packages
+        .iter()
+        .any(|p| p == Package::CiscoCallingPlan.id());
 
     // The first location (headquarters), once.
-    let has_location: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM locations WHERE org_id = $1)")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let first_country = match (&pending, has_location) {
-        (Some(p), false) => {
+    let first_country = match (&pending, &facts.location_country) {
+        (Some(p), None) => {
             let l = &p.location;
             sqlx::query(
                 "INSERT INTO locations (id, org_id, name, address_line1, address_line2, city, state_or_province,
@@ -783,18 +806,16 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
             .await?;
             l.address.country.clone()
         }
-        _ => sqlx::query_scalar(
-            "SELECT country::text FROM locations WHERE org_id = $1 ORDER BY is_headquarters DESC, created_at LIMIT 1",
-        )
-        .bind(org_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .or(facts.country.clone())
-        .unwrap_or_default(),
+        (_, location) => location
+            .clone()
+            .or(facts.country.clone())
+            .unwrap_or_default(),
     };
 
-    // A unique SIP domain, once.
-    if facts.sip_domain.is_none() {
+    // A unique SIP domain, once. (Two jobs picking the same free name at once: the
+    // unique column refuses the second, whose job runs again with another.)
+    let mut sip_domain = facts.sip_domain.clone();
+    if sip_domain.is_none() {
         for attempt in 0u32.. {
             let candidate =
                 sip_domain_candidate(&facts.name, rand::random::<u32>().wrapping_add(attempt));
@@ -804,11 +825,7 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
                     .fetch_one(&mut *tx)
                     .await?;
             if !taken {
-                sqlx::query("UPDATE orgs SET sip_domain = $2 WHERE id = $1")
-                    .bind(org_id)
-                    .bind(&candidate)
-                    .execute(&mut *tx)
-                    .await?;
+                sip_domain = Some(candidate);
                 break;
             }
             anyhow::ensure!(attempt < 50, "no free SIP domain for {}", facts.name);
@@ -817,12 +834,6 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
 
     // The meeting site's default call-in number (SPEC §4.2).
     let call_in = regions::default_call_in(facts.country.as_deref().unwrap_or("US"));
-    sqlx::query("UPDATE orgs SET call_in_country = $2, call_in_number = $3 WHERE id = $1")
-        .bind(org_id)
-        .bind(&call_in.country)
-        .bind(&call_in.number)
-        .execute(&mut *tx)
-        .await?;
 
     // The cloud-connected PSTN vendor must serve the first location's country.
     let vendor_problem = facts
@@ -830,68 +841,64 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
         .as_deref()
         .filter(|v| !pstn_vendors::serves(v, &first_country))
         .map(|v| format!("The cloud-connected PSTN vendor {v} does not serve {first_country}, the country of the first location. Repair: remove the vendor for this customer or choose one that serves {first_country}, then retry provisioning."));
-    match vendor_problem {
-        Some(problem) => {
-            let error = serde_json::json!([{ "errorCode": 4102, "description": problem }]);
-            sqlx::query(
-                "UPDATE customer_packages SET status = CASE WHEN package = ANY($2) THEN 'error' ELSE 'provisioned' END,
-                        errors = CASE WHEN package = ANY($2) THEN $3 ELSE '[]'::jsonb END
-                 WHERE org_id = $1",
-            )
-            .bind(org_id)
-            .bind(Package::ALL.iter().filter(|p| p.is_calling() || **p == Package::CiscoCallingPlan).map(|p| p.id()).collect::<Vec<_>>())
-            .bind(&error)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE orgs SET status = 'error', errors = $2, updated_at = $3 WHERE id = $1",
-            )
-            .bind(org_id)
-            .bind(&error)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        None => {
-            sqlx::query("UPDATE customer_packages SET status = 'provisioned', errors = '[]' WHERE org_id = $1")
-                .bind(org_id)
-                .execute(&mut *tx)
-                .await?;
-            // US and Canadian customers get the emergency-services notice (SPEC §13),
-            // with the template's brand name.
-            if matches!(facts.country.as_deref(), Some("US" | "CA")) {
-                let notice: Option<(Option<String>, String)> = sqlx::query_as(
-                    "SELECT o.primary_email::text, coalesce(t.email_brand_name, o.name) FROM orgs o
-                     LEFT JOIN onboarding_templates t ON t.id = o.template_id
-                     WHERE o.id = $1 AND o.provisioned_at IS NULL",
-                )
-                .bind(org_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some((Some(to), brand)) = notice {
-                    let (subject, body) = crate::services::emails::e911_notice(&brand, &facts.name);
-                    let email = crate::store::emails::NewEmail {
-                        org_id: Some(org_id),
-                        to: &to,
-                        subject: &subject,
-                        body: &body,
-                        kind: "e911_notice",
-                    };
-                    crate::services::emails::send(&mut tx, &email, now).await?;
-                }
-            }
-            // A compliance review that started meanwhile keeps its status.
-            sqlx::query(
-                "UPDATE orgs SET status = CASE WHEN compliance_status = 'pending_review' THEN 'pending_rpl_review' ELSE 'provisioned' END,
-                        errors = '[]', provisioned_at = coalesce(provisioned_at, $2), updated_at = $2
-                 WHERE id = $1",
-            )
-            .bind(org_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+    let errors = match &vendor_problem {
+        Some(problem) => serde_json::json!([{ "errorCode": 4102, "description": problem }]),
+        None => serde_json::json!([]),
+    };
+    let failing: Vec<&str> = if vendor_problem.is_some() {
+        Package::ALL
+            .iter()
+            .filter(|p| p.is_calling() || **p == Package::CiscoCallingPlan)
+            .map(|p| p.id())
+            .collect()
+    } else {
+        vec![]
+    };
+    sqlx::query(
+        "UPDATE customer_packages SET status = CASE WHEN package = ANY($2) THEN 'error' ELSE 'provisioned' END,
+                errors = CASE WHEN package = ANY($2) THEN $3 ELSE '[]'::jsonb END
+         WHERE org_id = $1",
+    )
+    .bind(org_id)
+    .bind(&failing)
+    .bind(&errors)
+    .execute(&mut *tx)
+    .await?;
+    if vendor_problem.is_none()
+        && matches!(facts.country.as_deref(), Some("US" | "CA"))
+        && let Some(to) = &facts.notice_to
+    {
+        // US and Canadian customers get the emergency-services notice (SPEC §13), with
+        // the template's brand name.
+        let (subject, body) = crate::services::emails::e911_notice(&facts.brand, &facts.name);
+        let email = crate::store::emails::NewEmail {
+            org_id: Some(org_id),
+            to,
+            subject: &subject,
+            body: &body,
+            kind: "e911_notice",
+        };
+        crate::services::emails::send(&mut tx, &email, now).await?;
     }
+    // One write of the customer: SIP domain, call-in number and outcome. A compliance
+    // review that started meanwhile keeps its status.
+    sqlx::query(
+        "UPDATE orgs SET sip_domain = $2, call_in_country = $3, call_in_number = $4, errors = $5, updated_at = $6,
+                status = CASE WHEN $7 THEN 'error'
+                              WHEN compliance_status = 'pending_review' THEN 'pending_rpl_review'
+                              ELSE 'provisioned' END,
+                provisioned_at = CASE WHEN $7 THEN provisioned_at ELSE coalesce(provisioned_at, $6) END
+         WHERE id = $1",
+    )
+    .bind(org_id)
+    .bind(&sip_domain)
+    .bind(&call_in.country)
+    .bind(&call_in.number)
+    .bind(&errors)
+    .bind(now)
+    .bind(vendor_problem.is_some())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

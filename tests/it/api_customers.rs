@@ -628,6 +628,42 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
     assert_eq!(app.audit_count("customer.create", "success").await, 0);
 }
 
+/// While the job queue holds more due work than the workers keep up with, creations are
+/// refused with 429 and Retry-After, and nothing is created; once it drains they pass.
+#[tokio::test]
+async fn creations_wait_with_429_while_the_job_queue_is_full() {
+    let app = spawn_app().await; // no worker: the queue stays as the test makes it
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    sqlx::query(
+        "INSERT INTO jobs (kind, run_at, created_at, updated_at)
+         SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
+    )
+    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let body = new_customer(&prov, "busy");
+    let r = post(&app, &token, CUSTOMERS, &body).await;
+    assert_eq!(r.headers()["retry-after"], "2");
+    let error = error_body(r, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(descriptions(&error)[0].contains("nothing was created"));
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM orgs WHERE name = 'Alder Dental busy'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(created, 0);
+
+    // The workers catch up; after the reading's second has passed, creations pass.
+    sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    create(&app, &token, &body).await;
+}
+
 // ── Reading ─────────────────────────────────────────────────────────────────────────
 
 #[tokio::test]
