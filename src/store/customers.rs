@@ -220,8 +220,8 @@ impl Page<'_, '_> {
         } else {
             q.push("NULL::bigint");
         }
-        q.push(" AS total FROM orgs o JOIN (SELECT o.id FROM orgs o WHERE ");
-        push_filter(&mut q, self.partner, f);
+        q.push(" AS total FROM orgs o JOIN (SELECT o.id FROM ");
+        push_matches(&mut q, self.partner, f);
         if let Some(cursor) = self.cursor {
             let after = f.sort.descending() == self.backwards;
             q.push(format_args!(
@@ -272,8 +272,8 @@ async fn count(
 /// counters (migration 0007); with one, a count of the (few) rows it selects.
 fn push_total(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
     if f.search.is_some() {
-        q.push("(SELECT count(*) FROM orgs o WHERE ");
-        push_filter(q, partner, f);
+        q.push("(SELECT count(*) FROM ");
+        push_matches(q, partner, f);
         q.push(")");
         return;
     }
@@ -287,28 +287,45 @@ fn push_total(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &Cus
     q.push(")");
 }
 
-/// The conditions in use, and only those, so each filter gets its own index plan.
-fn push_filter(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
-    q.push("o.onboarded_by = ")
-        .push_bind(partner.id())
-        .push(" AND o.deleted_at IS NULL");
-    if let Some(search) = f.search {
-        let pattern = format!(
-            "{}%",
-            search
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        q.push(" AND (lower(o.name) LIKE ").push_bind(pattern);
-        q.push(" OR o.external_id = ")
-            .push_bind(search.to_string())
-            .push(")");
-    }
-    if let Some(status) = f.status {
-        q.push(" AND o.status = ").push_bind(status.to_string());
-    }
+/// The customers that match, as a row source `o` (id, name, created_at) followed by a
+/// `WHERE` that more conditions can be added to with `AND`. Only the conditions in use
+/// are written, so each filter gets its own index plan. A search is a name prefix or
+/// an exact external id: an index-only scan (migration 0009) and a unique-index lookup
+/// joined by `UNION ALL`, where one `OR` would read every matching row from the table.
+fn push_matches(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
+    let base = |q: &mut QueryBuilder<'_, Postgres>| {
+        q.push("o.onboarded_by = ")
+            .push_bind(partner.id())
+            .push(" AND o.deleted_at IS NULL");
+        if let Some(status) = f.status {
+            q.push(" AND o.status = ").push_bind(status.to_string());
+        }
+    };
+    let Some(search) = f.search else {
+        q.push("orgs o WHERE ");
+        base(q);
+        return;
+    };
+    let pattern = format!(
+        "{}%",
+        search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    q.push("(SELECT o.id, o.name, o.created_at FROM orgs o WHERE ");
+    base(q);
+    q.push(" AND lower(o.name) LIKE ")
+        .push_bind(pattern.clone());
+    // The external id's customer, unless the name branch has it already.
+    q.push(" UNION ALL SELECT o.id, o.name, o.created_at FROM orgs o WHERE ");
+    base(q);
+    q.push(" AND o.external_id = ")
+        .push_bind(search.to_string())
+        .push(" AND lower(o.name) NOT LIKE ")
+        .push_bind(pattern)
+        .push(") o WHERE true");
 }
 
 #[derive(Debug, sqlx::FromRow)]

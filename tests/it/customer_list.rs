@@ -74,18 +74,88 @@ async fn shown(app: &TestApp, path: &str) -> Shown {
     }
 }
 
-/// The live customers of Northwind in the order of `sort`, straight from the table.
-async fn expected(app: &TestApp, order: &str, status: Option<&str>) -> Vec<Uuid> {
+/// The live customers of Northwind in the order of `sort`, straight from the table:
+/// with a status, and with a search (a name prefix, any case, or the exact external id).
+async fn expected_matching(
+    app: &TestApp,
+    order: &str,
+    status: Option<&str>,
+    search: Option<&str>,
+) -> Vec<Uuid> {
     let northwind = app.org_id("Northwind Telecom").await;
     sqlx::query_scalar(&format!(
         "SELECT o.id FROM orgs o WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
-           AND ($2::text IS NULL OR o.status = $2) ORDER BY {order}"
+           AND ($2::text IS NULL OR o.status = $2)
+           AND ($3::text IS NULL OR starts_with(lower(o.name), lower($3)) OR o.external_id = $3)
+         ORDER BY {order}"
     ))
     .bind(northwind)
     .bind(status)
+    .bind(search)
     .fetch_all(&app.db)
     .await
     .unwrap()
+}
+
+async fn expected(app: &TestApp, order: &str, status: Option<&str>) -> Vec<Uuid> {
+    expected_matching(app, order, status, None).await
+}
+
+#[tokio::test]
+async fn a_search_finds_name_prefixes_and_the_exact_external_id_once_each() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    add_customers(&app, 140).await;
+    // One customer matches by name and by external id; another only by external id.
+    sqlx::query(
+        "UPDATE orgs SET external_id = 'Paging Co 01' WHERE id = (SELECT id FROM orgs
+           WHERE name ILIKE 'paging co 01%' AND deleted_at IS NULL ORDER BY id LIMIT 1)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE orgs SET external_id = 'Paging Co 0' WHERE name = 'Acme Dental'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    for (q, status) in [
+        ("Paging Co 01", None),
+        ("paging co 0", None),
+        ("Paging Co 0", Some("error")),
+        ("PAGING", None),
+    ] {
+        for (sort, order) in [
+            ("name", "lower(o.name), o.id"),
+            ("-created", "o.created_at DESC, o.id DESC"),
+        ] {
+            let want = expected_matching(&app, order, status, Some(q)).await;
+            assert!(!want.is_empty());
+            let mut page = shown(
+                &app,
+                &format!(
+                    "/partner/customers?q={}&status={}&sort={sort}",
+                    q.replace(' ', "+"),
+                    status.unwrap_or("")
+                ),
+            )
+            .await;
+            assert_eq!(page.total as usize, want.len(), "{q} {status:?}");
+            let mut walked = page.ids.clone();
+            while let Some(next) = page.next.clone() {
+                page = shown(&app, &next).await;
+                walked.extend(page.ids.iter().copied());
+            }
+            assert_eq!(walked, want, "{q} {status:?} {sort}");
+        }
+    }
+    let acme = app.org_id("Acme Dental").await;
+    let page = shown(&app, "/partner/customers?q=Paging+Co+0").await;
+    assert!(page.ids.contains(&acme), "the exact external id finds Acme");
+    let page = shown(&app, "/partner/customers?q=paging+co+0&sort=name").await;
+    assert!(
+        !page.ids.contains(&acme),
+        "external ids match exactly, case included"
+    );
 }
 
 #[tokio::test]
