@@ -42,6 +42,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Verified against when an account does not exist (equal timing).
     pub decoy_hash: Arc<str>,
+    /// The customers list's pool, whose statements keep one plan (`db`).
+    pub list_db: PgPool,
     /// The job queue's depth, for refusing creations while the workers are behind.
     pub backlog: Arc<jobs::backlog::Backlog>,
 }
@@ -70,8 +72,10 @@ fn static_dir() -> std::path::PathBuf {
 const SESSION_CACHE: u64 = 50_000;
 
 pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
+    let list_db = db::connect_generic_plans_lazy(&config.database_url)?;
     let state = AppState {
         db: db.clone(),
+        list_db,
         config: Arc::new(config),
         clock,
         metrics: Arc::new(metrics::Metrics::new()?),

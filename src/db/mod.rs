@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -24,6 +24,18 @@ pub fn connect_lazy(url: &str) -> sqlx::Result<PgPool> {
 /// connection of the app's pool cannot stall the jobs that finish their work.
 pub fn connect_worker_lazy(url: &str, max_connections: u32) -> sqlx::Result<PgPool> {
     options().max_connections(max_connections).connect_lazy(url)
+}
+
+/// A pool whose connections reuse the first plan of each prepared statement
+/// (`plan_cache_mode = force_generic_plan`), for the customers list: its queries run on
+/// every page view, their plans do not depend on the values (limits are written into
+/// the SQL, prefix searches give their range as parameters), and planning them afresh
+/// took a third of the database's time (measured on 100,000 customers).
+pub fn connect_generic_plans_lazy(url: &str) -> sqlx::Result<PgPool> {
+    let connect: PgConnectOptions = url.parse()?;
+    Ok(options()
+        .max_connections(16)
+        .connect_lazy_with(connect.options([("plan_cache_mode", "force_generic_plan")])))
 }
 
 fn options() -> PgPoolOptions {

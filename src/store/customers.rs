@@ -211,17 +211,25 @@ impl Page<'_, '_> {
         let order = f.sort.order_by(self.backwards);
         // The page is found on ids alone (an index-only scan); only its rows are then
         // read and their users counted.
-        let mut q = QueryBuilder::new(
+        let mut q = QueryBuilder::new("");
+        // A search's matches are found once, for the page and the total alike.
+        let hits = f.search.is_some();
+        if hits {
+            q.push("WITH hits AS MATERIALIZED ");
+            push_search(&mut q, self.partner, f);
+            q.push(" ");
+        }
+        q.push(
             "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
                     (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users, ",
         );
         if with_total {
-            push_total(&mut q, self.partner, f);
+            push_total(&mut q, self.partner, f, hits);
         } else {
             q.push("NULL::bigint");
         }
         q.push(" AS total FROM orgs o JOIN (SELECT o.id FROM ");
-        push_matches(&mut q, self.partner, f);
+        push_matches(&mut q, self.partner, f, hits);
         if let Some(cursor) = self.cursor {
             let after = f.sort.descending() == self.backwards;
             q.push(format_args!(
@@ -235,10 +243,13 @@ impl Page<'_, '_> {
             .push_bind(self.partner.id())
             .push(")");
         }
-        q.push(format_args!(" ORDER BY {order} OFFSET "))
-            .push_bind(self.offset)
-            .push(" LIMIT ")
-            .push_bind(limit);
+        // Numbers in the SQL, not parameters: the plan is made once per statement
+        // (`db::connect_generic_plans_lazy`) and must know it reads a few rows.
+        q.push(format_args!(
+            " ORDER BY {order} OFFSET {} LIMIT {}",
+            self.offset.max(0),
+            limit.max(0)
+        ));
         q.push(format_args!(") page ON page.id = o.id ORDER BY {order}"));
         let rows: Vec<PageRow> = q.build_query_as().fetch_all(db).await?;
         let total = rows.first().and_then(|r| r.total);
@@ -264,16 +275,22 @@ async fn count(
     f: &CustomerFilter<'_>,
 ) -> sqlx::Result<i64> {
     let mut q = QueryBuilder::new("SELECT ");
-    push_total(&mut q, partner, f);
+    push_total(&mut q, partner, f, false);
     q.build_query_scalar().fetch_one(db).await
 }
 
 /// The number of matches as a scalar subquery: without a search, the sum of the
 /// counters (migration 0007); with one, a count of the (few) rows it selects.
-fn push_total(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
+/// `hits`: the search's matches are in the query's `hits` CTE.
+fn push_total(
+    q: &mut QueryBuilder<'_, Postgres>,
+    partner: PartnerOrgId,
+    f: &CustomerFilter<'_>,
+    hits: bool,
+) {
     if f.search.is_some() {
         q.push("(SELECT count(*) FROM ");
-        push_matches(q, partner, f);
+        push_matches(q, partner, f, hits);
         q.push(")");
         return;
     }
@@ -289,43 +306,70 @@ fn push_total(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &Cus
 
 /// The customers that match, as a row source `o` (id, name, created_at) followed by a
 /// `WHERE` that more conditions can be added to with `AND`. Only the conditions in use
-/// are written, so each filter gets its own index plan. A search is a name prefix or
-/// an exact external id: an index-only scan (migration 0009) and a unique-index lookup
-/// joined by `UNION ALL`, where one `OR` would read every matching row from the table.
-fn push_matches(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
-    let base = |q: &mut QueryBuilder<'_, Postgres>| {
-        q.push("o.onboarded_by = ")
-            .push_bind(partner.id())
-            .push(" AND o.deleted_at IS NULL");
-        if let Some(status) = f.status {
-            q.push(" AND o.status = ").push_bind(status.to_string());
+/// are written, so each filter gets its own index plan. `hits`: a search's matches are
+/// in the query's `hits` CTE (`push_search`).
+fn push_matches(
+    q: &mut QueryBuilder<'_, Postgres>,
+    partner: PartnerOrgId,
+    f: &CustomerFilter<'_>,
+    hits: bool,
+) {
+    match (f.search, hits) {
+        (None, _) => {
+            q.push("orgs o WHERE ");
+            push_base(q, partner, f);
         }
-    };
-    let Some(search) = f.search else {
-        q.push("orgs o WHERE ");
-        base(q);
-        return;
-    };
-    let pattern = format!(
-        "{}%",
-        search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+        (Some(_), true) => {
+            q.push("hits o WHERE true");
+        }
+        (Some(_), false) => {
+            push_search(q, partner, f);
+            q.push(" o WHERE true");
+        }
+    }
+}
+
+/// The partner's live customers, in the status asked for.
+fn push_base(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
+    q.push("o.onboarded_by = ")
+        .push_bind(partner.id())
+        .push(" AND o.deleted_at IS NULL");
+    if let Some(status) = f.status {
+        q.push(" AND o.status = ").push_bind(status.to_string());
+    }
+}
+
+/// A search's matches (id, name, created_at) as a parenthesised subquery: a name prefix
+/// or the exact external id. An index-only scan (migration 0009) and a unique-index
+/// lookup joined by `UNION ALL`, where one `OR` would read every match from the table.
+fn push_search(q: &mut QueryBuilder<'_, Postgres>, partner: PartnerOrgId, f: &CustomerFilter<'_>) {
+    let search = f.search.unwrap_or_default();
+    // `%` and `_` typed by the user are characters, not wildcards.
+    let literal = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    // The index needs the prefix as a range (`~>=~`, `~<~`: byte order, the pattern
+    // operator class's): every name starting with it lies between the prefix and the
+    // prefix followed by the last code point; LIKE keeps the exact matches. Lowercased
+    // by the database, as the names are.
     q.push("(SELECT o.id, o.name, o.created_at FROM orgs o WHERE ");
-    base(q);
-    q.push(" AND lower(o.name) LIKE ")
-        .push_bind(pattern.clone());
+    push_base(q, partner, f);
+    q.push(" AND lower(o.name) ~>=~ lower(")
+        .push_bind(search.to_string())
+        .push(") AND lower(o.name) ~<~ (lower(")
+        .push_bind(search.to_string())
+        .push(") || chr(1114111)) AND lower(o.name) LIKE (lower(")
+        .push_bind(literal.clone())
+        .push(") || '%')");
     // The external id's customer, unless the name branch has it already.
     q.push(" UNION ALL SELECT o.id, o.name, o.created_at FROM orgs o WHERE ");
-    base(q);
+    push_base(q, partner, f);
     q.push(" AND o.external_id = ")
         .push_bind(search.to_string())
-        .push(" AND lower(o.name) NOT LIKE ")
-        .push_bind(pattern)
-        .push(") o WHERE true");
+        .push(" AND lower(o.name) NOT LIKE (lower(")
+        .push_bind(literal)
+        .push(") || '%'))");
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -154,7 +154,7 @@ pub async fn list(
         at,
         limit: PAGE_SIZE,
     };
-    let (rows, total) = store::customers::list(&state.db, scope.org_id(), &filter).await?;
+    let (rows, total) = store::customers::list(&state.list_db, scope.org_id(), &filter).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let href = |p: i64, cursor: Option<(&str, Uuid)>| {
         let mut pairs = vec![
