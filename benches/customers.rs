@@ -1006,15 +1006,18 @@ async fn provisioning(
                             .unwrap_or(1),
                         _ => 0,
                     };
-                    if wait == 0 || Instant::now() >= deadline {
+                    if wait == 0 {
                         if record(r, t, StatusCode::ACCEPTED, &mut s).await {
                             accepted.fetch_add(1, Ordering::Relaxed);
                         }
                         break;
                     }
                     throttled.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(Duration::from_secs(wait).min(deadline - Instant::now()))
-                        .await;
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break; // the window is over: not sent again
+                    }
+                    tokio::time::sleep(Duration::from_secs(wait).min(left)).await;
                 }
             }
             s

@@ -151,19 +151,18 @@ impl Worker {
                     tracing::warn!(error = %e, "could not reap expired jobs");
                 }
             }
-            // Fill the free slots with claimable jobs, in one claim.
-            let free = slots.available_permits();
+            // Fill the free slots with claimable jobs, in one claim. The slots are taken
+            // first, so every claimed job has one; those left over are given back.
+            let free: Vec<_> = std::iter::from_fn(|| slots.clone().try_acquire_owned().ok())
+                .take(self.concurrency)
+                .collect();
             let mut filled_all = false;
-            if free > 0 {
-                match queue::claim_many(&self.db, &self.id, self.clock.now(), self.lease, free)
-                    .await
-                {
+            if !free.is_empty() {
+                let n = free.len();
+                match queue::claim_many(&self.db, &self.id, self.clock.now(), self.lease, n).await {
                     Ok(jobs) => {
-                        filled_all = jobs.len() == free;
-                        for job in jobs {
-                            let Ok(permit) = slots.clone().try_acquire_owned() else {
-                                break; // cannot happen: only this loop takes permits
-                            };
+                        filled_all = jobs.len() == n;
+                        for (job, permit) in jobs.into_iter().zip(free) {
                             let (worker, finished) = (self.clone(), finished.clone());
                             tokio::spawn(async move {
                                 worker.execute(job).await;
@@ -195,6 +194,7 @@ impl Worker {
                 None => tokio::select! {
                     _ = stop.cancelled() => break,
                     _ = tick => {}
+                    _ = finished.notified(), if slots.available_permits() == 0 => {}
                 },
             }
         }
