@@ -27,8 +27,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
-use tower_sessions_moka_store::MokaStore;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 pub use clock::Clock;
@@ -68,9 +67,6 @@ fn static_dir() -> std::path::PathBuf {
     }
 }
 
-/// Sessions kept in memory beside the database (most recently used first).
-const SESSION_CACHE: u64 = 50_000;
-
 pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let list_db = db::connect_generic_plans_lazy(&config.database_url)?;
     let state = AppState {
@@ -87,13 +83,7 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let routes = table.entries.iter().chain(&api.entries).cloned().collect();
 
     let https = state.config.is_https();
-    // Sessions live in Postgres (they survive restarts and are shared by every request);
-    // the process keeps a copy of the ones in use, so reading a page costs no session
-    // query. Writes go to both. One process serves the app (DESIGN), so the copy cannot
-    // disagree with another server's.
-    let session_store =
-        CachingSessionStore::new(MokaStore::new(Some(SESSION_CACHE)), PostgresStore::new(db));
-    let sessions = SessionManagerLayer::new(session_store)
+    let sessions = SessionManagerLayer::new(PostgresStore::new(db))
         .with_name(if https {
             "__Host-hub_session"
         } else {
