@@ -463,6 +463,56 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
 }
 
 #[tokio::test]
+async fn a_full_job_queue_sends_the_summary_back_with_the_reason_and_keeps_the_draft() {
+    let app = spawn_app().await; // no worker: the queue stays as the test makes it
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let pid = template_pid(&app, "Standard SMB (US)").await;
+    info(
+        &app,
+        &c,
+        &pid,
+        "Hazel Books",
+        "owner@hazel-books.example",
+        "US",
+    )
+    .await;
+    app.post_form_with(
+        &c,
+        "/partner/customers/new/packages",
+        &[("package", "webex_calling"), ("nav", "next")],
+    )
+    .await;
+    location_step(&app, &c, "3 Elm Street", "America/Chicago").await;
+    sqlx::query(
+        "INSERT INTO jobs (kind, run_at, created_at, updated_at)
+         SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
+    )
+    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let r = app.post_form_with(&c, "/partner/customers/new", &[]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "2");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Try again in a few seconds; nothing was created."));
+    assert!(html.contains("Hazel Books") && html.contains("Create customer"));
+    let created: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs WHERE name = 'Hazel Books'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(created, 0);
+    // Once the queue has drained, the same draft creates the customer.
+    sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let r = app.post_form_with(&c, "/partner/customers/new", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
 async fn read_only_admins_cannot_use_the_wizard() {
     let app = spawn_app().await;
     let ro = app.client_for(PARTNER_READONLY).await;

@@ -782,6 +782,24 @@ async fn create(
             };
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
+        Err(AppError::TooManyRequests {
+            message,
+            retry_after_secs,
+        }) => {
+            // The queue is full: the summary again, with the reason and nothing lost.
+            let mut errors = FieldErrors::new();
+            errors.entry("form".into()).or_default().push(message);
+            let page = render_summary(&state, &scope, session, d, errors).await?;
+            Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [(
+                    axum::http::header::RETRY_AFTER,
+                    retry_after_secs.to_string(),
+                )],
+                page,
+            )
+                .into_response())
+        }
         Err(e) => Err(e),
     }
 }
