@@ -635,14 +635,7 @@ async fn creations_wait_with_429_while_the_job_queue_is_full() {
     let app = spawn_app().await; // no worker: the queue stays as the test makes it
     let token = token_for(&app, PARTNER_ADMIN).await;
     let prov = provisioning_id(&app, "Standard SMB (US)").await;
-    sqlx::query(
-        "INSERT INTO jobs (kind, run_at, created_at, updated_at)
-         SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
-    )
-    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    fill_job_queue(&app).await;
     let body = new_customer(&prov, "busy");
     let r = post(&app, &token, CUSTOMERS, &body).await;
     assert_eq!(r.headers()["retry-after"], "2");
@@ -656,11 +649,7 @@ async fn creations_wait_with_429_while_the_job_queue_is_full() {
     assert_eq!(created, 0);
 
     // The workers catch up; after the reading's second has passed, creations pass.
-    sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    drain_job_queue(&app).await;
     create(&app, &token, &body).await;
 }
 

@@ -240,28 +240,31 @@ async fn last_and_out_of_range_pages() {
     );
 }
 
+/// Counts by (partner, status) as a query gives them.
+async fn counts(app: &TestApp, sql: &str) -> BTreeMap<(Uuid, String), i64> {
+    sqlx::query_as::<_, (Uuid, String, i64)>(sql)
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(p, s, n)| ((p, s), n))
+        .collect()
+}
+
 /// What the counters say, against a count of the table itself.
 async fn counters_agree(app: &TestApp) {
-    let counted: BTreeMap<(Uuid, String), i64> = sqlx::query_as::<_, (Uuid, String, i64)>(
+    let counted = counts(
+        app,
         "SELECT partner_org_id, status, sum(n)::bigint FROM customer_counts
          GROUP BY 1, 2 HAVING sum(n) <> 0",
     )
-    .fetch_all(&app.db)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|(p, s, n)| ((p, s), n))
-    .collect();
-    let actual: BTreeMap<(Uuid, String), i64> = sqlx::query_as::<_, (Uuid, String, i64)>(
+    .await;
+    let actual = counts(
+        app,
         "SELECT onboarded_by, coalesce(status, ''), count(*) FROM orgs
          WHERE onboarded_by IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2",
     )
-    .fetch_all(&app.db)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|(p, s, n)| ((p, s), n))
-    .collect();
+    .await;
     assert_eq!(counted, actual);
 }
 

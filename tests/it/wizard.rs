@@ -483,14 +483,7 @@ async fn a_full_job_queue_sends_the_summary_back_with_the_reason_and_keeps_the_d
     )
     .await;
     location_step(&app, &c, "3 Elm Street", "America/Chicago").await;
-    sqlx::query(
-        "INSERT INTO jobs (kind, run_at, created_at, updated_at)
-         SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
-    )
-    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    fill_job_queue(&app).await;
     let r = app.post_form_with(&c, "/partner/customers/new", &[]).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers()["retry-after"], "2");
@@ -503,11 +496,7 @@ async fn a_full_job_queue_sends_the_summary_back_with_the_reason_and_keeps_the_d
         .unwrap();
     assert_eq!(created, 0);
     // Once the queue has drained, the same draft creates the customer.
-    sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    drain_job_queue(&app).await;
     let r = app.post_form_with(&c, "/partner/customers/new", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
