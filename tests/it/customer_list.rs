@@ -306,7 +306,7 @@ async fn the_counters_follow_every_change_of_a_customer() {
             .unwrap();
         counters_agree(&app).await;
     }
-    // The overview shows the counters.
+    // The list's total comes from the counters.
     app.login_as(PARTNER_ADMIN).await;
     let errors: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM orgs WHERE onboarded_by = $1 AND deleted_at IS NULL AND status = 'error'",
