@@ -15,7 +15,6 @@ use super::extractors::{PartnerScope, load_actor, partner_scope, remember_actor}
 use crate::AppState;
 use crate::api::error::ApiError;
 use crate::error::AppError;
-use crate::store;
 use crate::tenancy::Actor;
 
 /// The query parameter by which a parent partner acts for one of its sub-partners.
@@ -47,10 +46,9 @@ impl FromRequestParts<AppState> for ApiActor {
             return Ok(ApiActor(actor.clone()));
         }
         let secret = bearer(parts).ok_or(AppError::Unauthenticated)?;
-        let person_id = store::tokens::authenticate(&state.db, secret, state.clock.now())
-            .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::Unauthenticated)?;
+        let person_id =
+            crate::services::sign_in::api_token(state, secret, &crate::web::client_ip(parts))
+                .await?;
         let actor = load_actor(state, person_id, None)
             .await?
             .ok_or(AppError::Unauthenticated)?;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::password;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::store;
 
 /// Failures allowed in `WINDOW` before sign-in is refused for that account.
@@ -100,4 +100,30 @@ async fn audit(
     )
     .await?;
     Ok(())
+}
+
+/// What `login_attempts` records as the "account" of a failed API token: no email, so it
+/// never counts against a real account, only against its address.
+const API_TOKEN_ATTEMPT: &str = "(api token)";
+
+/// The person behind a presented API token. An address with `MAX_FAILURES_PER_IP`
+/// failures in `WINDOW` (sign-ins and tokens alike) is refused with 429 before its token
+/// is even looked at, so tokens cannot be guessed at speed; a token that does not
+/// authenticate is recorded as a failure of its address.
+pub async fn api_token(state: &AppState, secret: &str, ip: &str) -> AppResult<Uuid> {
+    let now = state.clock.now();
+    let presented = store::tokens::authenticate(&state.db, secret, ip, now - WINDOW, now).await?;
+    if presented.failures_from_address >= MAX_FAILURES_PER_IP {
+        return Err(AppError::TooManyRequests {
+            message: "Too many failed attempts from this address. Try again later.".into(),
+            retry_after_secs: WINDOW.whole_seconds() as u64,
+        });
+    }
+    match presented.person_id {
+        Some(person) => Ok(person),
+        None => {
+            store::login_attempts::record(&state.db, API_TOKEN_ATTEMPT, ip, false, now).await?;
+            Err(AppError::Unauthenticated)
+        }
+    }
 }

@@ -107,27 +107,48 @@ pub async fn revoke(
     Ok(done.rows_affected() > 0)
 }
 
-/// The person a presented token belongs to, if the token is active (not revoked) and the
-/// person not disabled. Records the use, at most once a minute.
+/// What a presented token proves, read with the failures of the address it came from
+/// (one round trip): the limit on guessing is checked before the token is used.
+pub struct Presented {
+    /// The token's person, when the token is active (not revoked) and the person not
+    /// disabled.
+    pub person_id: Option<Uuid>,
+    /// Failed sign-ins and failed tokens from this address since `since`.
+    pub failures_from_address: i64,
+}
+
+/// Looks a presented token up, with the address's recent failures. Records the token's
+/// use, at most once a minute.
 pub async fn authenticate(
     db: &PgPool,
     secret: &str,
+    ip: &str,
+    since: OffsetDateTime,
     now: OffsetDateTime,
-) -> sqlx::Result<Option<Uuid>> {
-    if secret.len() != TOKEN_LEN || !secret.starts_with(SCHEME_PREFIX) {
-        return Ok(None);
-    }
-    let row: Option<(Uuid, Uuid, Option<OffsetDateTime>)> = sqlx::query_as(
-        "SELECT t.id, t.person_id, t.last_used_at FROM api_tokens t JOIN people p ON p.id = t.person_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT p.disabled",
+) -> sqlx::Result<Presented> {
+    // A secret of the wrong shape is looked up as no token (it cannot match a hash).
+    let well_formed = secret.len() == TOKEN_LEN && secret.starts_with(SCHEME_PREFIX);
+    let (failures_from_address, id, person_id, last_used): (
+        i64,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<OffsetDateTime>,
+    ) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM login_attempts WHERE ip = $2 AND NOT succeeded AND at >= $3),
+                t.id, t.person_id, t.last_used_at
+         FROM (SELECT 1) one
+         LEFT JOIN (api_tokens t JOIN people p ON p.id = t.person_id AND NOT p.disabled)
+                ON $4 AND t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(hash(secret))
-    .fetch_optional(db)
+    .bind(ip)
+    .bind(since)
+    .bind(well_formed)
+    .fetch_one(db)
     .await?;
-    let Some((id, person_id, last_used)) = row else {
-        return Ok(None);
-    };
-    if last_used.is_none_or(|t| now - t >= TOUCH_EVERY) {
+    if let Some(id) = id
+        && last_used.is_none_or(|t| now - t >= TOUCH_EVERY)
+    {
         sqlx::query(
             "UPDATE api_tokens SET last_used_at = $2
              WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2 - interval '1 minute')",
@@ -137,7 +158,10 @@ pub async fn authenticate(
         .execute(db)
         .await?;
     }
-    Ok(Some(person_id))
+    Ok(Presented {
+        person_id,
+        failures_from_address,
+    })
 }
 
 #[cfg(test)]

@@ -116,6 +116,48 @@ fn is_vendor_timestamp(s: &str) -> bool {
             .all(|(i, c)| [4, 7, 10, 13, 16, 19, 23].contains(&i) || c.is_ascii_digit())
 }
 
+/// Tokens cannot be guessed at speed: after 30 failures from one address in 15 minutes
+/// (sign-ins and tokens alike) the address is refused with 429 before any token it sends
+/// is looked at — a valid one too — until the window has passed. No account is locked
+/// by failed tokens: they name none.
+#[tokio::test]
+async fn failed_tokens_are_limited_per_address() {
+    let app = spawn_app().await;
+    let good = token_for(&app, PARTNER_ADMIN).await;
+    assert_eq!(
+        api_get(&app, Some(&good), "/v1/wholesale/customers")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let wrong = format!("whk_{}", "x".repeat(good.len() - 4));
+    for bad in ["nonsense", wrong.as_str()] {
+        for _ in 0..15 {
+            let r = api_get(&app, Some(bad), "/v1/wholesale/customers").await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+    }
+    let r = api_get(&app, Some(&good), "/v1/wholesale/customers").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "900");
+    assert!(is_json(&r));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["errorCode"], 1429, "{body:#}");
+    // The failures count against the address: page sign-in from it is held too, and
+    // the window's end lifts the limit.
+    let r = app
+        .login_with(&new_client(), PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.clock.advance(time::Duration::minutes(16));
+    assert_eq!(
+        api_get(&app, Some(&good), "/v1/wholesale/customers")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401_in_the_api_error_body() {
     let app = spawn_app().await;
