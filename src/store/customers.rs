@@ -22,18 +22,20 @@ pub async fn counts_by_status(
 }
 
 /// Users (subscribers) by package across the partner's customers, plus workspaces
-/// (which hold `common_area_calling`).
+/// (which hold `common_area_calling`). Driven by the users and workspaces, each joined
+/// to its customer: the cost follows the number of users, not of customers (a semi-join
+/// over 100,000 customer ids took 206 ms with no user at all).
 pub async fn users_by_package(
     db: impl PgExecutor<'_>,
     partner: PartnerOrgId,
 ) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
-        "WITH mine AS (SELECT r.managed_org_id AS id FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
-                       WHERE r.manager_org_id = $1 AND r.relation = 'onboarded' AND o.deleted_at IS NULL)
-         SELECT package, sum(n)::bigint FROM (
-             SELECT s.package, count(*) AS n FROM subscribers s WHERE s.customer_org_id IN (SELECT id FROM mine) GROUP BY s.package
+        "SELECT package, sum(n)::bigint FROM (
+             SELECT s.package, count(*) AS n FROM subscribers s JOIN orgs o ON o.id = s.customer_org_id
+             WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL GROUP BY s.package
              UNION ALL
-             SELECT w.package, count(*) FROM workspaces w WHERE w.org_id IN (SELECT id FROM mine) GROUP BY w.package
+             SELECT w.package, count(*) FROM workspaces w JOIN orgs o ON o.id = w.org_id
+             WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL GROUP BY w.package
          ) t GROUP BY package ORDER BY package",
     )
     .bind(partner.id())
