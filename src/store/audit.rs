@@ -81,15 +81,16 @@ pub async fn list(
     let org = f.org.as_ref().map(|o| format!("%{}%", o.to_lowercase()));
     let action = f.action.as_ref().map(|a| format!("{}%", a));
     sqlx::query_as(
-        "WITH scope AS (
-             SELECT $1::uuid AS id
-             UNION SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1)
-         SELECT a.id, a.at, a.actor_email, af.name AS acting_for, t.name AS target, a.action, a.outcome, a.detail,
+        // Newest entries first, each checked against the partner with index probes: a
+        // list of every org the partner manages (100,000 customers) made this 65 ms.
+        "SELECT a.id, a.at, a.actor_email, af.name AS acting_for, t.name AS target, a.action, a.outcome, a.detail,
                 a.request_id, a.ip
          FROM audit_log a
          LEFT JOIN orgs af ON af.id = a.acting_for_org_id
          LEFT JOIN orgs t ON t.id = a.target_org_id
-         WHERE (a.acting_for_org_id IN (SELECT id FROM scope) OR a.target_org_id IN (SELECT id FROM scope))
+         WHERE (a.acting_for_org_id = $1 OR a.target_org_id = $1
+                OR EXISTS (SELECT 1 FROM org_relationships r
+                           WHERE r.manager_org_id = $1 AND r.managed_org_id IN (a.acting_for_org_id, a.target_org_id)))
            AND ($2::text IS NULL OR lower(a.actor_email) LIKE $2)
            AND ($3::text IS NULL OR lower(af.name) LIKE $3 OR lower(t.name) LIKE $3)
            AND ($4::text IS NULL OR a.action LIKE $4)
