@@ -21,6 +21,17 @@ impl<'a> NewJob<'a> {
             max_attempts: 5,
         }
     }
+
+    /// A job about one customer whose payload names it (`{"org_id": …}`): provisioning,
+    /// updates, removal. Eight attempts, as a customer's work must not give up early.
+    pub fn for_customer(kind: &'a str, customer: Uuid) -> Self {
+        Self {
+            kind,
+            org_id: Some(customer),
+            payload: serde_json::json!({ "org_id": customer }),
+            max_attempts: 8,
+        }
+    }
 }
 
 /// Adds a job. Call it inside the transaction that makes the business change, so the

@@ -505,13 +505,7 @@ pub async fn update(
     if address_changed {
         compliance::enqueue_check(&mut tx, customer_id, "address_change", now).await?;
     }
-    let job = NewJob {
-        kind: UPDATE_JOB,
-        org_id: Some(customer_id),
-        payload: serde_json::json!({ "org_id": customer_id }),
-        max_attempts: 8,
-    };
-    queue::enqueue(&mut tx, &job, now).await?;
+    queue::enqueue(&mut tx, &NewJob::for_customer(UPDATE_JOB, customer_id), now).await?;
     let added: Vec<&str> = requested
         .iter()
         .map(|p| p.id())
@@ -582,13 +576,7 @@ pub async fn start_removal(
         .bind(customer_id)
         .execute(&mut *conn)
         .await?;
-    let job = NewJob {
-        kind: DELETE_JOB,
-        org_id: Some(customer_id),
-        payload: serde_json::json!({ "org_id": customer_id }),
-        max_attempts: 8,
-    };
-    queue::enqueue(conn, &job, now).await?;
+    queue::enqueue(conn, &NewJob::for_customer(DELETE_JOB, customer_id), now).await?;
     Ok(())
 }
 

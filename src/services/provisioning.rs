@@ -669,13 +669,7 @@ pub async fn create(
             .execute(&mut *tx)
             .await?;
     }
-    let job = NewJob {
-        kind: JOB_KIND,
-        org_id: Some(id),
-        payload: serde_json::json!({ "org_id": id }),
-        max_attempts: 8,
-    };
-    queue::enqueue(&mut tx, &job, now).await?;
+    queue::enqueue(&mut tx, &NewJob::for_customer(JOB_KIND, id), now).await?;
     crate::services::compliance::enqueue_check(&mut tx, id, "creation", now).await?;
     crate::services::audit_partner_change(
         &mut tx,
@@ -945,13 +939,7 @@ pub async fn retry(
         .bind(customer_id)
         .execute(&mut *tx)
         .await?;
-    let job = NewJob {
-        kind: JOB_KIND,
-        org_id: Some(customer_id),
-        payload: serde_json::json!({ "org_id": customer_id }),
-        max_attempts: 8,
-    };
-    queue::enqueue(&mut tx, &job, now).await?;
+    queue::enqueue(&mut tx, &NewJob::for_customer(JOB_KIND, customer_id), now).await?;
     crate::services::audit_partner_change(
         &mut tx,
         scope,
