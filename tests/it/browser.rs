@@ -87,16 +87,35 @@ where
     F: FnOnce(Arc<TestApp>, Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    browser_test_on(spawn_app(), true, body).await
+}
+
+/// `browser_test` over the app `app` makes, with JavaScript on or off.
+pub(crate) async fn browser_test_on<A, F, Fut>(app: A, javascript: bool, body: F)
+where
+    A: Future<Output = TestApp>,
+    F: FnOnce(Arc<TestApp>, Browser) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let Some(driver) = driver_url() else { return };
     let _one_at_a_time = ONE_BROWSER.lock().await;
     // The app first (it may panic without a browser to close). The test keeps it alive
     // until the browser is closed, whether or not the body uses it.
-    let app = Arc::new(spawn_app().await);
+    let app = Arc::new(app.await);
 
     let profile = std::env::temp_dir().join(format!("hub-browser-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&profile).expect("create a Chromium profile folder");
+    let mut caps = capabilities(&profile);
+    if !javascript {
+        caps["goog:chromeOptions"]["args"]
+            .as_array_mut()
+            .expect("Chromium arguments")
+            .push(json!("--blink-settings=scriptEnabled=false"));
+        caps["goog:chromeOptions"]["prefs"] =
+            json!({ "profile.managed_default_content_settings.javascript": 2 });
+    }
     let client = match ClientBuilder::native()
-        .capabilities(capabilities(&profile))
+        .capabilities(caps)
         .connect(&driver)
         .await
     {
@@ -145,6 +164,70 @@ where
             panic!("browser test did not finish within {TEST_TIMEOUT:?}");
         }
     }
+}
+
+// ── Page helpers shared by the browser tests ───────────────────────────────────
+
+/// The visible link labelled `label` inside `scope`.
+pub(crate) async fn link(b: &Browser, scope: &str, label: &str) -> Element {
+    for a in
+        b.c.find_all(Locator::Css(&format!("{scope} a")))
+            .await
+            .expect("find_all")
+    {
+        if a.text().await.expect("link text").trim() == label {
+            return a;
+        }
+    }
+    panic!("no link \"{label}\" in `{scope}` on {}", b.location().await)
+}
+
+pub(crate) async fn attr(b: &Browser, css: &str, name: &str) -> Option<String> {
+    b.find(css).await.attr(name).await.expect("attribute")
+}
+
+/// The text of the chosen option of the `<select>` `css`.
+pub(crate) async fn chosen(b: &Browser, css: &str) -> String {
+    b.text(&format!("{css} option:checked")).await
+}
+
+pub(crate) async fn is_ticked(b: &Browser, css: &str) -> bool {
+    b.find(css)
+        .await
+        .is_selected()
+        .await
+        .expect("checkbox state")
+}
+
+/// Ticks a checkbox or chooses a radio button (a click, as a person would).
+pub(crate) async fn tick(b: &Browser, css: &str) {
+    if !is_ticked(b, css).await {
+        b.find(css).await.click().await.expect("tick");
+    }
+    assert!(is_ticked(b, css).await, "`{css}` is ticked");
+}
+
+pub(crate) async fn choose_value(b: &Browser, css: &str, value: &str) {
+    b.find(css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value:?} in `{css}`: {e}"));
+    assert_eq!(b.value(css).await, value);
+}
+
+/// The step the stepper marks as current.
+pub(crate) async fn current_step(b: &Browser) -> String {
+    b.text("ol.stepper li[aria-current=step]").await
+}
+
+pub(crate) async fn choose_label(b: &Browser, css: &str, label: &str) {
+    b.find(css)
+        .await
+        .select_by_label(label)
+        .await
+        .unwrap_or_else(|e| panic!("choose {label:?} in `{css}`: {e}"));
+    assert_eq!(chosen(b, css).await, label);
 }
 
 fn screenshot_dir() -> PathBuf {

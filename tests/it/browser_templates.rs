@@ -10,10 +10,12 @@
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use uuid::Uuid;
 
-use crate::browser::{Browser, STEP_TIMEOUT, browser_test};
+use crate::browser::{
+    Browser, STEP_TIMEOUT, attr, browser_test, choose_value, chosen, current_step, is_ticked, link,
+    tick,
+};
 use crate::common::{PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
 
 const TEMPLATES: &str = "/partner/templates";
@@ -56,59 +58,6 @@ fn radio(mode: &str) -> String {
 }
 
 // ── Page helpers ────────────────────────────────────────────────────────────
-
-/// The visible link labelled `label` inside `scope`.
-async fn link(b: &Browser, scope: &str, label: &str) -> Element {
-    for a in
-        b.c.find_all(Locator::Css(&format!("{scope} a")))
-            .await
-            .expect("find_all")
-    {
-        if a.text().await.expect("link text").trim() == label {
-            return a;
-        }
-    }
-    panic!("no link \"{label}\" in `{scope}` on {}", b.location().await)
-}
-
-async fn attr(b: &Browser, css: &str, name: &str) -> Option<String> {
-    b.find(css).await.attr(name).await.expect("attribute")
-}
-
-/// The text of the chosen option of the `<select>` `css`.
-async fn chosen(b: &Browser, css: &str) -> String {
-    b.text(&format!("{css} option:checked")).await
-}
-
-async fn is_ticked(b: &Browser, css: &str) -> bool {
-    b.find(css)
-        .await
-        .is_selected()
-        .await
-        .expect("checkbox state")
-}
-
-/// Ticks a checkbox or chooses a radio button (a click, as a person would).
-async fn tick(b: &Browser, css: &str) {
-    if !is_ticked(b, css).await {
-        b.find(css).await.click().await.expect("tick");
-    }
-    assert!(is_ticked(b, css).await, "`{css}` is ticked");
-}
-
-async fn choose_value(b: &Browser, css: &str, value: &str) {
-    b.find(css)
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("choose {value:?} in `{css}`: {e}"));
-    assert_eq!(b.value(css).await, value);
-}
-
-/// The step the stepper marks as current.
-async fn current_step(b: &Browser) -> String {
-    b.text("ol.stepper li[aria-current=step]").await
-}
 
 async fn press(b: &Browser, scope: &str, label: &str) {
     b.button(scope, label)

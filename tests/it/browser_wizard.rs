@@ -11,14 +11,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::Element;
-use fantoccini::{ClientBuilder, Locator};
-use serde_json::json;
+use fantoccini::Locator;
 use uuid::Uuid;
 
 use crate::browser::{
-    Browser, ONE_BROWSER, STEP_TIMEOUT, TEST_TIMEOUT, browser_test, capabilities, driver_url,
-    save_failure_screenshot,
+    Browser, STEP_TIMEOUT, attr, browser_test, browser_test_on, choose_label, choose_value, chosen,
+    current_step, is_ticked, link, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, spawn_app_with_worker};
 
@@ -38,71 +36,7 @@ where
     F: FnOnce(Arc<TestApp>, Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(driver) = driver_url() else { return };
-    let _one_at_a_time = ONE_BROWSER.lock().await;
-    let app = Arc::new(spawn_app_with_worker().await);
-
-    let profile = std::env::temp_dir().join(format!("hub-browser-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&profile).expect("create a Chromium profile folder");
-    let mut caps = capabilities(&profile);
-    if !javascript {
-        caps["goog:chromeOptions"]["args"]
-            .as_array_mut()
-            .expect("Chromium arguments")
-            .push(json!("--blink-settings=scriptEnabled=false"));
-        caps["goog:chromeOptions"]["prefs"] =
-            json!({ "profile.managed_default_content_settings.javascript": 2 });
-    }
-    let client = match ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&driver)
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => {
-            std::fs::remove_dir_all(&profile).ok();
-            panic!("could not start a browser session through chromedriver at {driver}: {e}");
-        }
-    };
-
-    let browser = Browser {
-        c: client.clone(),
-        base: app.address.clone(),
-    };
-    let started = Instant::now();
-    let mut task = tokio::spawn(body(app.clone(), browser));
-    let outcome = tokio::time::timeout(TEST_TIMEOUT, &mut task).await;
-    if outcome.is_err() {
-        task.abort();
-    }
-    let screenshot_on_failure = match &outcome {
-        Ok(Ok(())) => None,
-        _ => client.screenshot().await.ok(),
-    };
-    if let Err(e) = client.close().await {
-        eprintln!("closing the browser session failed: {e}");
-    }
-    std::fs::remove_dir_all(&profile).ok();
-    drop(app);
-    eprintln!(
-        "browser test body took {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
-
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(join)) => {
-            save_failure_screenshot(screenshot_on_failure);
-            match join.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(e) => panic!("browser test task failed: {e}"),
-            }
-        }
-        Err(_) => {
-            save_failure_screenshot(screenshot_on_failure);
-            panic!("browser test did not finish within {TEST_TIMEOUT:?}");
-        }
-    }
+    browser_test_on(spawn_app_with_worker(), javascript, body).await
 }
 
 /// Holds back the provisioning job until the returned transaction ends: the job's first
@@ -162,67 +96,6 @@ async fn wait_for_text(b: &Browser, css: &str, expected: &str) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// The visible link labelled `label` inside `scope`.
-async fn link(b: &Browser, scope: &str, label: &str) -> Element {
-    for a in
-        b.c.find_all(Locator::Css(&format!("{scope} a")))
-            .await
-            .expect("find_all")
-    {
-        if a.text().await.expect("link text").trim() == label {
-            return a;
-        }
-    }
-    panic!("no link \"{label}\" in `{scope}` on {}", b.location().await)
-}
-
-async fn attr(b: &Browser, css: &str, name: &str) -> Option<String> {
-    b.find(css).await.attr(name).await.expect("attribute")
-}
-
-/// The text of the chosen option of the `<select>` `css`.
-async fn chosen(b: &Browser, css: &str) -> String {
-    b.text(&format!("{css} option:checked")).await
-}
-
-async fn is_ticked(b: &Browser, css: &str) -> bool {
-    b.find(css)
-        .await
-        .is_selected()
-        .await
-        .expect("checkbox state")
-}
-
-async fn tick(b: &Browser, css: &str) {
-    if !is_ticked(b, css).await {
-        b.find(css).await.click().await.expect("tick the checkbox");
-    }
-    assert!(is_ticked(b, css).await, "`{css}` is ticked");
-}
-
-async fn choose_label(b: &Browser, css: &str, label: &str) {
-    b.find(css)
-        .await
-        .select_by_label(label)
-        .await
-        .unwrap_or_else(|e| panic!("choose {label:?} in `{css}`: {e}"));
-    assert_eq!(chosen(b, css).await, label);
-}
-
-async fn choose_value(b: &Browser, css: &str, value: &str) {
-    b.find(css)
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("choose {value:?} in `{css}`: {e}"));
-    assert_eq!(b.value(css).await, value);
-}
-
-/// The step the stepper marks as current.
-async fn current_step(b: &Browser) -> String {
-    b.text("ol.stepper li[aria-current=step]").await
 }
 
 async fn press(b: &Browser, scope: &str, label: &str) {
