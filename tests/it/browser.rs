@@ -230,6 +230,18 @@ pub(crate) async fn choose_label(b: &Browser, css: &str, label: &str) {
     assert_eq!(chosen(b, css).await, label);
 }
 
+pub(crate) async fn press(b: &Browser, scope: &str, label: &str) {
+    b.button(scope, label)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("press {label}: {e}"));
+}
+
+pub(crate) async fn next(b: &Browser) {
+    press(b, "main form.wizard", "Next").await;
+}
+
 fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target")

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::browser::{
     Browser, STEP_TIMEOUT, attr, browser_test, choose_value, chosen, current_step, is_ticked, link,
-    tick,
+    next, press, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
 
@@ -58,18 +58,6 @@ fn radio(mode: &str) -> String {
 }
 
 // ── Page helpers ────────────────────────────────────────────────────────────
-
-async fn press(b: &Browser, scope: &str, label: &str) {
-    b.button(scope, label)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("press {label}: {e}"));
-}
-
-async fn next(b: &Browser) {
-    press(b, "main form.wizard", "Next").await;
-}
 
 /// The form's own Back button (it saves the step without checking it).
 async fn back(b: &Browser) {

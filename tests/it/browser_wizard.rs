@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::browser::{
     Browser, STEP_TIMEOUT, attr, browser_test, browser_test_on, choose_label, choose_value, chosen,
-    current_step, is_ticked, link, tick,
+    current_step, is_ticked, link, next, press, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, spawn_app_with_worker};
 
@@ -96,18 +96,6 @@ async fn wait_for_text(b: &Browser, css: &str, expected: &str) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-async fn press(b: &Browser, scope: &str, label: &str) {
-    b.button(scope, label)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("press {label}: {e}"));
-}
-
-async fn next(b: &Browser) {
-    press(b, "main form.wizard", "Next").await;
 }
 
 /// Customers → Actions → *Create wholesale customer*; waits for the first step.
