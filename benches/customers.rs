@@ -876,6 +876,16 @@ async fn list_cases(
     for l in server_lines {
         writeln!(out, "{l}")?;
     }
+    writeln!(
+        out,
+        "   The deep page is page {deep_page} as the list's links reach it (Next from page {}, keyset);\n   \
+         the jump is the same page typed as ?page={deep_page}, read from the nearer end of the list\n   \
+         (it still skips {} index entries, so 32 concurrent jumps queue).",
+        deep_page - 1,
+        s.customers
+            .saturating_sub(deep_page * PAGE_SIZE)
+            .min((deep_page - 1) * PAGE_SIZE)
+    )?;
     drop(client);
     app.stop().await?;
     Ok(out)
