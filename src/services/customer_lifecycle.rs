@@ -412,20 +412,13 @@ pub async fn update(
     if let Some(start) = req.billing_start_date
         && Some(start) != facts.billing_start_date
     {
-        let allowed: bool = sqlx::query_scalar(
-            "SELECT coalesce(bool_or(enable_wholesale_delayed_billing), false) FROM orgs WHERE id IN ($1, $2)",
-        )
-        .bind(scope.org.id)
-        .bind(scope.org.parent_org_id.unwrap_or(scope.org.id))
-        .fetch_one(&mut *tx)
-        .await?;
         let latest = facts.created_at.date() + Duration::days(MAX_BILLING_DELAY_DAYS);
         let started = facts.billing_start_date.is_none_or(|d| d <= today);
-        if !allowed {
+        if !provisioning::delayed_billing_allowed(&mut tx, scope).await? {
             add(
                 &mut errors,
                 "billingStartDate",
-                "Delayed billing is not enabled for your organisation.",
+                provisioning::DELAYED_BILLING_OFF,
             );
         } else if started {
             add(
@@ -433,20 +426,9 @@ pub async fn update(
                 "billingStartDate",
                 "Billing for this customer has already started, so its start date cannot change.",
             );
-        } else if start < today {
-            add(
-                &mut errors,
-                "billingStartDate",
-                "The billing start date cannot be in the past.",
-            );
-        } else if start > latest {
-            add(
-                &mut errors,
-                "billingStartDate",
-                format!(
-                    "The billing start date can be at most {MAX_BILLING_DELAY_DAYS} days after the customer was created ({latest})."
-                ),
-            );
+        } else {
+            let from = "the customer was created";
+            provisioning::check_billing_start(&mut errors, start, today, latest, from);
         }
     }
 

@@ -508,33 +508,11 @@ pub async fn plan(
 
     // Delayed billing start (SPEC §4.2).
     if let Some(start) = req.billing_start_date {
-        let allowed: bool = sqlx::query_scalar(
-            "SELECT coalesce(bool_or(enable_wholesale_delayed_billing), false) FROM orgs WHERE id IN ($1, $2)",
-        )
-        .bind(scope.org.id)
-        .bind(scope.org.parent_org_id.unwrap_or(scope.org.id))
-        .fetch_one(&mut *conn)
-        .await?;
-        if !allowed {
-            add(
-                &mut errors,
-                "billingStartDate",
-                "Delayed billing is not enabled for your organisation.",
-            );
-        } else if start < today {
-            add(
-                &mut errors,
-                "billingStartDate",
-                "The billing start date cannot be in the past.",
-            );
-        } else if start > today + Duration::days(MAX_BILLING_DELAY_DAYS) {
-            add(
-                &mut errors,
-                "billingStartDate",
-                format!(
-                    "The billing start date can be at most {MAX_BILLING_DELAY_DAYS} days after today."
-                ),
-            );
+        if !delayed_billing_allowed(conn, scope).await? {
+            add(&mut errors, "billingStartDate", DELAYED_BILLING_OFF);
+        } else {
+            let latest = today + Duration::days(MAX_BILLING_DELAY_DAYS);
+            check_billing_start(&mut errors, start, today, latest, "today");
         }
     }
 
@@ -561,6 +539,51 @@ pub async fn plan(
 }
 
 /// Is the email promised to a customer still being provisioned?
+pub(crate) const DELAYED_BILLING_OFF: &str =
+    "Delayed billing is not enabled for your organisation.";
+
+/// Is delayed billing enabled for this (sub-)partner, by its own setting or its parent's
+/// (SPEC §4.2)?
+pub(crate) async fn delayed_billing_allowed(
+    conn: &mut PgConnection,
+    scope: &PartnerScope,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT coalesce(bool_or(enable_wholesale_delayed_billing), false) FROM orgs WHERE id IN ($1, $2)",
+    )
+    .bind(scope.org.id)
+    .bind(scope.org.parent_org_id.unwrap_or(scope.org.id))
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// A delayed billing start is not in the past and at most `latest` (the customer's
+/// creation, or today for a new one, plus `MAX_BILLING_DELAY_DAYS`); `from` names the
+/// day the delay counts from, for the message.
+pub(crate) fn check_billing_start(
+    errors: &mut FieldErrors,
+    start: Date,
+    today: Date,
+    latest: Date,
+    from: &str,
+) {
+    if start < today {
+        add(
+            errors,
+            "billingStartDate",
+            "The billing start date cannot be in the past.",
+        );
+    } else if start > latest {
+        add(
+            errors,
+            "billingStartDate",
+            format!(
+                "The billing start date can be at most {MAX_BILLING_DELAY_DAYS} days after {from}: {latest} at the latest."
+            ),
+        );
+    }
+}
+
 /// Due jobs the queue may hold before creations are refused with 429 and `Retry-After`
 /// (SPEC §9): a back office sending faster than the workers finish is slowed down
 /// instead of growing a queue without end (each customer makes about three jobs).
@@ -957,6 +980,30 @@ pub async fn retry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_billing_start_is_not_in_the_past_and_at_most_90_days_away() {
+        let today = time::macros::date!(2026 - 11 - 26);
+        let latest = today + Duration::days(MAX_BILLING_DELAY_DAYS);
+        let check = |start: Date| {
+            let mut e = FieldErrors::new();
+            check_billing_start(&mut e, start, today, latest, "today");
+            e.get("billingStartDate").cloned().unwrap_or_default()
+        };
+        assert!(check(today).is_empty());
+        assert!(check(latest).is_empty());
+        assert_eq!(
+            check(today - Duration::days(1)),
+            vec!["The billing start date cannot be in the past.".to_string()]
+        );
+        assert_eq!(
+            check(latest + Duration::days(1)),
+            vec![
+                "The billing start date can be at most 90 days after today: 2027-02-24 at the latest."
+                    .to_string()
+            ]
+        );
+    }
 
     fn errs(raw: &[&str], country: Option<&str>) -> Vec<String> {
         let mut e = FieldErrors::new();
