@@ -74,12 +74,17 @@ pub async fn external_id_in_use(
     .await
 }
 
-/// The message of a duplicate external id (409).
-pub fn external_id_conflict(external_id: &str) -> AppError {
-    AppError::Conflict(format!(
+/// What a duplicate external id is told, on creation and on change.
+pub fn external_id_taken(external_id: &str) -> String {
+    format!(
         "Another of your customers already has the external id “{}”.",
         external_id.trim()
-    ))
+    )
+}
+
+/// The message of a duplicate external id (409).
+pub fn external_id_conflict(external_id: &str) -> AppError {
+    AppError::Conflict(external_id_taken(external_id))
 }
 
 /// May this scope run the pre-provisioning check? Partner full admins only (SPEC §1);

@@ -16,7 +16,7 @@ use crate::domain::{countries, locales, pstn_vendors, quantities, regions, timez
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::jobs::queue::{self, ClaimedJob, NewJob};
 use crate::jobs::worker::JobContext;
-use crate::services::RequestCtx;
+use crate::services::{RequestCtx, customer_lifecycle};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 
@@ -361,18 +361,11 @@ pub async fn plan(
         add(&mut errors, "customerInfo.primaryEmail", EMAIL_IN_USE);
     }
     if let Some(external) = trimmed(&req.external_id) {
-        let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM orgs WHERE onboarded_by = $1 AND external_id = $2 AND deleted_at IS NULL)",
-        )
-        .bind(scope.org.id)
-        .bind(&external)
-        .fetch_one(&mut *conn)
-        .await?;
-        if taken {
+        if customer_lifecycle::external_id_in_use(conn, scope, &external, None).await? {
             add(
                 &mut errors,
                 "externalId",
-                format!("Another of your customers already has the external id “{external}”."),
+                customer_lifecycle::external_id_taken(&external),
             );
         }
         if external.chars().count() > 200 {
@@ -610,10 +603,7 @@ fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
             }
             Some("orgs_external_id_live_key") => AppError::field(
                 "externalId",
-                format!(
-                    "Another of your customers already has the external id “{}”.",
-                    external_id.unwrap_or_default()
-                ),
+                customer_lifecycle::external_id_taken(external_id.unwrap_or_default()),
             ),
             _ => AppError::Sqlx(e),
         },

@@ -126,22 +126,6 @@ pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Opti
     .await
 }
 
-pub async fn role_assignments(
-    db: impl PgExecutor<'_>,
-    person_id: Uuid,
-) -> sqlx::Result<Vec<(Uuid, Role)>> {
-    let rows: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT org_id, role FROM role_assignments WHERE person_id = $1 ORDER BY org_id, role",
-    )
-    .bind(person_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(org, role)| Role::parse(&role).map(|r| (org, r)))
-        .collect())
-}
-
 pub struct NewPerson<'a> {
     pub org_id: Uuid,
     pub email: &'a str,
