@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/run, scripts/test and scripts/bench. Source, don't run.
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -19,15 +20,17 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-upgrade "${missing[@]}" >/dev/null
 }
 
+# shellcheck disable=SC2034 # read by the scripts that source this file
 BUILD_PACKAGES=(pkg-config libssl-dev libxml2-dev libxmlsec1-dev libclang-dev postgresql)
-TEST_PACKAGES=(chromium chromium-driver)
+# shellcheck disable=SC2034
+TEST_PACKAGES=(chromium chromium-driver shellcheck curl)
 
 # The newest PostgreSQL server binaries on this machine.
 pg_bindir() {
   local d
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+  while read -r d; do
     [ -x "$d/initdb" ] && { echo "$d"; return 0; }
-  done
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
   echo "No PostgreSQL server found (looked in /usr/lib/postgresql/*/bin)." >&2
   return 1
 }
@@ -63,7 +66,9 @@ start_pg() {
 stop_pg() {
   local dir="$1" bindir
   bindir=$(pg_bindir) || return 0
-  [ -f "$dir/postmaster.pid" ] && runuser -u postgres -- "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+  if [ -f "$dir/postmaster.pid" ]; then
+    runuser -u postgres -- "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+  fi
 }
 
 # A TCP port nobody listens on (best effort).
