@@ -401,10 +401,8 @@ async fn start_app(db_url: &str, run_worker: bool) -> anyhow::Result<RunningApp>
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let config = Config {
-        bind: addr,
-        database_url: db_url.to_string(),
-        public_url: format!("http://{addr}"),
         run_worker,
+        ..Config::local(addr, db_url.to_string())
     };
     let pool = wholesale_hub::db::connect(db_url).await?;
     let app = wholesale_hub::build(config, pool, Clock::default())?;

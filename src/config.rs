@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use crate::http::TrustedProxies;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Where the HTTP server listens (`HUB_BIND`, default `127.0.0.1:8080`).
@@ -13,6 +15,12 @@ pub struct Config {
     pub public_url: String,
     /// Run the background worker inside this process (`HUB_WORKER`, default on).
     pub run_worker: bool,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` are believed (`HUB_TRUSTED_PROXIES`,
+    /// comma-separated CIDRs, default none).
+    pub trusted_proxies: TrustedProxies,
+    /// Where `/metrics` is served, apart from the portal (`HUB_METRICS_BIND`, default
+    /// `127.0.0.1:9090`; `off` serves no metrics).
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl Config {
@@ -28,12 +36,38 @@ impl Config {
         let run_worker = std::env::var("HUB_WORKER")
             .map(|v| v != "0" && v != "false")
             .unwrap_or(true);
+        let trusted_proxies =
+            TrustedProxies::parse(&std::env::var("HUB_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("HUB_TRUSTED_PROXIES: {e}"))?;
+        let metrics_bind = match std::env::var("HUB_METRICS_BIND") {
+            Ok(v) if v.trim().eq_ignore_ascii_case("off") => None,
+            Ok(v) => Some(v.trim().parse().map_err(|e| {
+                anyhow::anyhow!("HUB_METRICS_BIND={v:?} is not an address (or `off`): {e}")
+            })?),
+            Err(_) => Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
+        };
         Ok(Self {
             bind,
             database_url,
             public_url: public_url.trim_end_matches('/').to_string(),
             run_worker,
+            trusted_proxies,
+            metrics_bind,
         })
+    }
+
+    /// A configuration for serving on `bind` over `database_url` with every other
+    /// setting at its default, except that no metrics listener is opened (tests and
+    /// benchmarks start many apps in one process; they open their own).
+    pub fn local(bind: SocketAddr, database_url: String) -> Self {
+        Self {
+            bind,
+            database_url,
+            public_url: format!("http://{bind}"),
+            run_worker: false,
+            trusted_proxies: TrustedProxies::default(),
+            metrics_bind: None,
+        }
     }
 
     /// True when users reach us over https: cookies get `Secure` and the `__Host-` prefix,

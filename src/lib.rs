@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod seed;
@@ -49,6 +50,8 @@ pub struct AppState {
 
 pub struct App {
     pub router: Router,
+    /// `/metrics`, served on its own listener (`HUB_METRICS_BIND`), never to the public.
+    pub metrics_router: Router,
     pub state: AppState,
     /// Every (method, path) the router serves, for the authorization test.
     pub routes: Vec<(Method, &'static str)>,
@@ -101,12 +104,16 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         .merge(api.router)
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(web::middleware::not_found)
+        .layer(axum::middleware::from_fn(auth::csrf::protect))
+        // Outside the CSRF check, so that its refusals are audited too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::middleware::audit_denials,
         ))
-        .layer(axum::middleware::from_fn(auth::csrf::protect))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(
+            web::middleware::refuse_control_characters_in_query,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::middleware::friendly_errors,
@@ -119,14 +126,23 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
             state.clone(),
             web::middleware::metrics,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::client_addr::layer,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(web::request_id::scope))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost: a client's id that is not a UUID (or short and plain) is dropped
+        // here, so the layer above makes a fresh one.
+        .layer(axum::middleware::from_fn(web::request_id::sanitize))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .with_state(state.clone());
+    let metrics_router = web::ops::metrics_router(state.clone());
     Ok(App {
         router,
+        metrics_router,
         state,
         routes,
     })
@@ -159,12 +175,44 @@ pub fn job_registry() -> jobs::Registry {
     registry
 }
 
-/// Serves until `stop` is cancelled; runs the worker alongside when configured.
+/// Serves until `stop` is cancelled; runs the worker alongside when configured, and
+/// `/metrics` on `HUB_METRICS_BIND`.
 pub async fn serve(
     app: App,
     listener: tokio::net::TcpListener,
     stop: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
+    let metrics = match app.state.config.metrics_bind {
+        Some(addr) => match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => Some(l),
+            Err(e) => anyhow::bail!(
+                "cannot open the metrics listener on {addr} (HUB_METRICS_BIND; `off` turns it off): {e}"
+            ),
+        },
+        None => None,
+    };
+    serve_with_metrics(app, listener, metrics, stop).await
+}
+
+/// `serve`, with the metrics listener (if any) opened by the caller.
+pub async fn serve_with_metrics(
+    app: App,
+    listener: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+    stop: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<()> {
+    if let Some(metrics) = metrics {
+        let router = app.metrics_router.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let served = axum::serve(metrics, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     if app.state.config.run_worker {
         // Slots, the notification listener, and a few for heartbeats and outcomes.
         let worker_db = db::connect_worker_lazy(

@@ -57,8 +57,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 fn refuse(message: &str) -> Response {
     let mut r = AppError::Forbidden.into_response();
-    r.headers_mut()
-        .insert("x-refused-by", axum::http::HeaderValue::from_static("csrf"));
+    r.extensions_mut()
+        .insert(crate::web::middleware::RefusedBy("csrf"));
     tracing::warn!(reason = message, "CSRF check refused a request");
     r
 }

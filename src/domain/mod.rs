@@ -11,4 +11,5 @@ pub mod restrictions;
 pub mod return_to;
 pub mod roles;
 pub mod setup_assist;
+pub mod text;
 pub mod timezones;

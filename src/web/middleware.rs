@@ -45,25 +45,53 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
-/// Requests by route and status, with latency.
+/// The method as a metrics label: the standard ones by name, any other token a client
+/// invents as `OTHER`, so that clients cannot grow the label set without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN
+        .iter()
+        .find(|m| *m == method)
+        .map_or("OTHER", |m| m.as_str())
+}
+
+/// Requests by route template (never the raw path) and status, with latency.
 pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let started = Instant::now();
     let res = next.run(req).await;
     state
         .metrics
         .requests
-        .with_label_values(&[method.as_str(), route.as_str(), res.status().as_str()])
+        .with_label_values(&[method, route.as_str(), res.status().as_str()])
         .observe(started.elapsed().as_secs_f64());
     res
 }
 
-/// Every 403 is an authorization denial and goes to the audit log with who asked.
+/// Which check refused a request, when it was not the access policy (the CSRF check
+/// says so). A response extension: an internal signal that never reaches the client.
+#[derive(Clone, Copy, Debug)]
+pub struct RefusedBy(pub &'static str);
+
+/// Every 403 is an authorization denial and goes to the audit log with who asked: the
+/// actor an extractor found, or for a refusal before any extractor ran (the CSRF check)
+/// the person the session belongs to.
 pub async fn audit_denials(
     State(state): State<AppState>,
     mut req: Request,
@@ -73,20 +101,21 @@ pub async fn audit_denials(
     req.extensions_mut().insert(slot.clone());
     let path = req.uri().path().to_string();
     let method = req.method().to_string();
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let ip = crate::http::client_addr::of_extensions(req.extensions());
+    let session = req.extensions().get::<tower_sessions::Session>().cloned();
     let res = next.run(req).await;
     if res.status() == StatusCode::FORBIDDEN {
-        let who = slot.0.lock().ok().and_then(|s| s.clone());
+        let mut who = slot.0.lock().ok().and_then(|s| s.clone());
+        if who.is_none()
+            && let Some(session) = session
+        {
+            who = session_actor(&state, session).await;
+        }
         let request_id = crate::web::request_id::current();
         let reason = res
-            .headers()
-            .get("x-refused-by")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("policy")
-            .to_string();
+            .extensions()
+            .get::<RefusedBy>()
+            .map_or("policy", |r| r.0);
         let entry = store::audit::Entry {
             actor_person_id: who.as_ref().map(|w| w.0),
             actor_email: who.as_ref().map(|w| w.1.as_str()),
@@ -96,13 +125,44 @@ pub async fn audit_denials(
             outcome: "denied",
             detail: serde_json::json!({ "method": method, "path": path, "refused_by": reason }),
             request_id: Some(&request_id),
-            ip: ip.as_deref(),
+            ip: Some(&ip),
         };
         if let Err(e) = store::audit::append(&state.db, &entry, state.clock.now()).await {
             tracing::warn!(error = %e, "could not audit a denial");
         }
     }
     res
+}
+
+/// The signed-in person of a session, as (person, email, org), if any.
+async fn session_actor(
+    state: &AppState,
+    session: tower_sessions::Session,
+) -> Option<(uuid::Uuid, String, uuid::Uuid)> {
+    let auth = crate::auth::session::AuthSession(session);
+    let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await.ok()?
+    else {
+        return None;
+    };
+    let person = store::people::by_id(&state.db, s.person_id).await.ok()??;
+    Some((person.id, person.email, person.org_id))
+}
+
+/// A query parameter holding a control character is refused before any handler runs
+/// (a NUL would otherwise reach PostgreSQL and answer 500): 400, naming the parameter,
+/// as a page or in the API's error body.
+pub async fn refuse_control_characters_in_query(req: Request, next: Next) -> Response {
+    let errors =
+        crate::http::input::urlencoded_controls(req.uri().query().unwrap_or_default().as_bytes());
+    if errors.is_empty() {
+        return next.run(req).await;
+    }
+    let err = AppError::Validation(errors);
+    if crate::api::error::is_api_path(req.uri().path()) {
+        crate::api::ApiError(err).into_response()
+    } else {
+        err.into_response()
+    }
 }
 
 /// Layers below the handlers (the session store) answer bare 500s when the database is

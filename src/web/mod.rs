@@ -14,9 +14,7 @@ pub mod request_id;
 pub mod route_table;
 pub mod views;
 
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
-use std::net::SocketAddr;
 
 use crate::AppState;
 use route_table::RouteTable;
@@ -32,14 +30,7 @@ pub fn routes() -> RouteTable<AppState> {
     control::routes(table)
 }
 
-/// The caller's address as the rate limit and the audit log see it.
-pub fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
+pub use crate::http::client_addr::client_ip;
 
 /// Request facts services record in the audit log.
 pub struct ReqInfo {

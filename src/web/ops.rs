@@ -1,4 +1,6 @@
-//! Operations endpoints: liveness, readiness, metrics, and the root redirect.
+//! Operations endpoints: liveness, readiness and the root redirect on the portal's
+//! listener; metrics on a listener of their own (`metrics_router`), since route names,
+//! job counts and timings are for operators, not for anyone who can reach the portal.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -15,7 +17,13 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/", root)
         .get("/healthz", healthz)
         .get("/readyz", readyz)
-        .get("/metrics", metrics)
+}
+
+/// The metrics listener's router: `/metrics` and nothing else.
+pub fn metrics_router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(metrics))
+        .with_state(state)
 }
 
 /// Signed in: your hub. Otherwise: the sign-in page.
@@ -37,11 +45,15 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers and every migration this build knows is applied.
+/// The database answers and every migration this build knows is applied. The reason
+/// for "not ready" goes to the log, not to whoever asked.
 async fn readyz(State(state): State<AppState>) -> Response {
     match db::readiness(&state.db).await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        }
     }
 }
 

@@ -149,10 +149,8 @@ pub async fn spawn_on(db_url: String, app_db_url: String, run_worker: bool) -> T
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config {
-        bind: addr,
-        database_url: app_db_url.clone(),
-        public_url: format!("http://{addr}"),
         run_worker,
+        ..Config::local(addr, app_db_url.clone())
     };
     let db = PgPool::connect(&db_url).await.unwrap();
     let app_pool = if app_db_url == db_url {

@@ -1,0 +1,151 @@
+//! Request input refused before any handler sees it: control characters in a query
+//! parameter, a form field or a JSON string (`domain::text`). Each refusal is a field
+//! error naming where the character was, so both doors can say so in their own shape.
+
+use serde_json::Value;
+
+use crate::domain::text::{CONTROL_CHARACTER, has_control_character};
+use crate::error::FieldErrors;
+
+/// Field errors for the url-encoded pairs (a query string or a form body) whose name or
+/// value holds a control character; empty when there is none.
+pub fn urlencoded_controls(encoded: &[u8]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (key, value) in form_urlencoded_pairs(encoded) {
+        if has_control_character(&key) || has_control_character(&value) {
+            let field = if has_control_character(&key) {
+                "parameter name".to_string()
+            } else {
+                key
+            };
+            errors
+                .entry(field)
+                .or_insert_with(|| vec![CONTROL_CHARACTER.to_string()]);
+        }
+    }
+    errors
+}
+
+/// Pairs decoded leniently (invalid UTF-8 becomes U+FFFD), so a bad byte is found here
+/// rather than slipping past a parser that gave up.
+fn form_urlencoded_pairs(encoded: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded).unwrap_or_else(|_| {
+        // Not valid UTF-8 once decoded: decode by hand, replacing what is not.
+        encoded
+            .split(|b| *b == b'&')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let mut kv = pair.splitn(2, |b| *b == b'=');
+                let k = percent_decode(kv.next().unwrap_or_default());
+                let v = percent_decode(kv.next().unwrap_or_default());
+                (k, v)
+            })
+            .collect()
+    })
+}
+
+fn percent_decode(raw: &[u8]) -> String {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < raw.len() => {
+                match std::str::from_utf8(&raw[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Field errors for the strings (and object keys) of a JSON document that hold a
+/// control character, named by their JSON path (`customerInfo.name`, `items[2]`).
+pub fn json_controls(value: &Value) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    walk(value, String::new(), &mut errors);
+    errors
+}
+
+fn flag(errors: &mut FieldErrors, path: &str) {
+    let field = if path.is_empty() { "body" } else { path };
+    errors
+        .entry(field.to_string())
+        .or_insert_with(|| vec![CONTROL_CHARACTER.to_string()]);
+}
+
+fn walk(value: &Value, path: String, errors: &mut FieldErrors) {
+    match value {
+        Value::String(s) if has_control_character(s) => flag(errors, &path),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if has_control_character(key) {
+                    flag(errors, &path);
+                } else {
+                    walk(item, child, errors);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn query_and_form_pairs_with_control_characters_are_named() {
+        let e = urlencoded_controls(b"q=acme%00&status=active");
+        assert_eq!(e.keys().collect::<Vec<_>>(), ["q"]);
+        assert!(urlencoded_controls(b"q=acme+dental&page=2").is_empty());
+        assert!(urlencoded_controls(b"").is_empty());
+        let e = urlencoded_controls(b"a%01b=1");
+        assert_eq!(e.keys().collect::<Vec<_>>(), ["parameter name"]);
+        // Invalid UTF-8 does not hide a NUL beside it.
+        let e = urlencoded_controls(b"name=%FF%00x");
+        assert_eq!(e.keys().collect::<Vec<_>>(), ["name"]);
+        // A line break in a text area is text.
+        assert!(urlencoded_controls(b"note=one%0D%0Atwo").is_empty());
+    }
+
+    #[test]
+    fn json_strings_with_control_characters_are_named_by_path() {
+        let v = json!({
+            "customerInfo": {"name": "Acme\u{0}", "primaryEmail": "a@b.co"},
+            "packages": ["common_area_calling", "x\u{1b}"],
+            "ok": 3
+        });
+        let e = json_controls(&v);
+        assert_eq!(
+            e.keys().collect::<Vec<_>>(),
+            ["customerInfo.name", "packages[1]"]
+        );
+        assert!(json_controls(&json!({"name": "Acme", "n": [1, "two"]})).is_empty());
+        assert_eq!(
+            json_controls(&json!("\u{0}")).keys().collect::<Vec<_>>(),
+            ["body"]
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! What both doors (pages in `web/`, the API in `api/`) share about HTTP itself: who the
+//! client is (`client_addr`) and which request input is refused before any handler sees
+//! it (`input`).
+
+pub mod client_addr;
+pub mod input;
+
+pub use client_addr::{ClientAddr, TrustedProxies};
