@@ -24,6 +24,9 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// A body in a format this address does not read (the API reads only JSON).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -55,6 +58,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Validation(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Sqlx(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Sqlx(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -73,6 +77,9 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::Conflict(m) => m.clone(),
+            AppError::UnsupportedMediaType => {
+                "The request body must be JSON (Content-Type: application/json).".into()
+            }
             AppError::TooManyRequests { message, .. } => message.clone(),
             AppError::Sqlx(e) if is_unavailable(e) => {
                 "The service is briefly unavailable. Please try again in a moment.".into()

@@ -46,6 +46,9 @@ pub struct AppState {
     pub list_db: PgPool,
     /// The job queue's depth, for refusing creations while the workers are behind.
     pub backlog: Arc<jobs::backlog::Backlog>,
+    /// Slots for password verifications (argon2 takes ~19 MiB each): a flood of
+    /// sign-ins waits here instead of exhausting memory (`services::sign_in`).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 pub struct App {
@@ -80,6 +83,9 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         metrics: Arc::new(metrics::Metrics::new()?),
         decoy_hash: auth::password::decoy_hash().into(),
         backlog: Arc::new(jobs::backlog::Backlog::default()),
+        password_checks: Arc::new(tokio::sync::Semaphore::new(
+            services::sign_in::CONCURRENT_CHECKS,
+        )),
     };
     let table = web::routes();
     let api = api::routes();

@@ -111,18 +111,7 @@ struct PackagesBody {
 /// Parses a JSON body; anything that is not a JSON object of the expected shape is a 400
 /// in the API's error body, saying what was wrong.
 fn parse_body(body: &Bytes) -> Result<CustomerBody, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::field(
-            "body",
-            "The request body is empty; send the customer as a JSON object.",
-        ));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        AppError::field(
-            "body",
-            format!("The request body is not a valid JSON customer: {e}."),
-        )
-    })
+    super::body::parse(body, "customer")
 }
 
 /// `YYYY-MM-DD`, or a date-time (`2026-01-31T00:00:00.000Z`) whose date is taken.

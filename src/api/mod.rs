@@ -2,6 +2,7 @@
 //! tokens (`auth::api_token`), the vendor's error body (`error`) and paging (`paging`).
 //! Like the pages, handlers parse input, call one service or store function, and render.
 
+pub mod body;
 pub mod customers;
 pub mod error;
 pub mod openapi;
@@ -31,6 +32,7 @@ pub fn routes() -> RouteTable<AppState> {
         .router
         // Not a resource: the API's fallback, so unknown `/v1` paths answer in JSON.
         .route("/v1/{*rest}", any(error::not_found))
+        .layer(axum::middleware::from_fn(body::require_json))
         .layer(axum::middleware::from_fn(error::json_errors));
     table
 }

@@ -110,12 +110,7 @@ pub async fn create(
     store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let body: CreateBody = serde_json::from_slice(&body).map_err(|e| {
-        AppError::field(
-            "body",
-            format!("The request body is not a valid JSON object: {e}."),
-        )
-    })?;
+    let body: CreateBody = super::body::parse(&body, "setup-assist request")?;
     let location = body
         .location_id
         .as_deref()

@@ -1,6 +1,7 @@
 //! Pure rules of the product, no I/O. Each file is named for the rule it holds.
 
 pub mod countries;
+pub mod csv_export;
 pub mod locales;
 pub mod org_kind;
 pub mod packages;

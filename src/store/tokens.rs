@@ -107,13 +107,13 @@ pub async fn revoke(
     Ok(done.rows_affected() > 0)
 }
 
-/// What a presented token proves, read with the failures of the address it came from
-/// (one round trip): the limit on guessing is checked before the token is used.
+/// What a presented token proves, read with the failed tokens of the address it came
+/// from (one round trip), for the limit on guessing.
 pub struct Presented {
     /// The token's person, when the token is active (not revoked) and the person not
     /// disabled.
     pub person_id: Option<Uuid>,
-    /// Failed sign-ins and failed tokens from this address since `since`.
+    /// Failed tokens from this address since `since` (sign-ins are not counted here).
     pub failures_from_address: i64,
 }
 
@@ -134,7 +134,8 @@ pub async fn authenticate(
         Option<Uuid>,
         Option<OffsetDateTime>,
     ) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM login_attempts WHERE ip = $2 AND NOT succeeded AND at >= $3),
+        "SELECT (SELECT count(*) FROM login_attempts
+                 WHERE ip = $2 AND email = $5::citext AND NOT succeeded AND at >= $3),
                 t.id, t.person_id, t.last_used_at
          FROM (SELECT 1) one
          LEFT JOIN (api_tokens t JOIN people p ON p.id = t.person_id AND NOT p.disabled)
@@ -144,6 +145,7 @@ pub async fn authenticate(
     .bind(ip)
     .bind(since)
     .bind(well_formed)
+    .bind(super::login_attempts::API_TOKEN)
     .fetch_one(db)
     .await?;
     if let Some(id) = id

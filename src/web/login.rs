@@ -1,9 +1,10 @@
 //! Sign-in (email first, then the step the email calls for) and sign-out.
 
+use crate::web::forms::CheckedForm;
+use crate::web::forms::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use crate::auth::CurrentAdmin;
 use crate::auth::session::AuthSession;
 use crate::domain::return_to::safe_return_path;
 use crate::error::AppResult;
-use crate::services::sign_in::{self, Attempt, Outcome};
+use crate::services::sign_in::{self, Attempt, Limit, Outcome};
 use crate::store;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
@@ -97,16 +98,21 @@ fn looks_like_email(s: &str) -> bool {
 /// password step too, so this page reveals nothing about which accounts exist.
 async fn email_submit(
     session: tower_sessions::Session,
-    Form(f): Form<EmailForm>,
+    CheckedForm { form: f, controls }: CheckedForm<EmailForm>,
 ) -> AppResult<Response> {
     let auth = AuthSession(session);
     let next = safe_return_path(&f.next).unwrap_or("").to_string();
-    if !looks_like_email(&f.email) {
+    if !controls.is_empty() || !looks_like_email(&f.email) {
+        let error = if controls.is_empty() {
+            "Enter an email address such as name@example.com.".to_string()
+        } else {
+            crate::domain::text::CONTROL_CHARACTER.to_string()
+        };
         let page = EmailPage {
             csrf: auth.csrf_token().await?,
             email: f.email,
             next,
-            error: Some("Enter an email address such as name@example.com.".into()),
+            error: Some(error),
             notice: None,
         };
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
@@ -132,9 +138,18 @@ async fn password_submit(
     State(state): State<AppState>,
     session: tower_sessions::Session,
     req: ReqInfo,
-    Form(f): Form<PasswordForm>,
+    CheckedForm { form: f, controls }: CheckedForm<PasswordForm>,
 ) -> AppResult<Response> {
     let auth = AuthSession(session);
+    if controls.contains_key("email") {
+        let page = PasswordPage {
+            csrf: auth.csrf_token().await?,
+            email: f.email,
+            next: safe_return_path(&f.next).unwrap_or("").to_string(),
+            error: Some(crate::domain::text::CONTROL_CHARACTER.to_string()),
+        };
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
     let attempt = Attempt {
         email: &f.email,
         password: &f.password,
@@ -157,12 +172,21 @@ async fn password_submit(
             "The email or password is not right.".to_string(),
             None,
         ),
-        Outcome::RateLimited { retry_after_secs } => (
+        Outcome::RateLimited {
+            retry_after_secs,
+            reason,
+        } => (
             StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed sign-in attempts. Wait {} minutes and try again.",
-                retry_after_secs.div_ceil(60)
-            ),
+            match reason {
+                Limit::Failures => format!(
+                    "Too many failed sign-in attempts. Wait {} minutes and try again.",
+                    retry_after_secs.div_ceil(60)
+                ),
+                Limit::SlowDown => format!(
+                    "This account has had many failed sign-in attempts, so each try waits a moment. Try again in {retry_after_secs} seconds."
+                ),
+                Limit::Busy => "Sign-in is busy right now. Try again in a few seconds.".into(),
+            },
             Some(retry_after_secs),
         ),
     };

@@ -33,6 +33,19 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // No page here uses these powerful features; an injected script or frame cannot ask.
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), \
+             bluetooth=(), hid=(), midi=(), display-capture=(), interest-cohort=()",
+        ),
+    );
+    // A window we open, or that opens us, shares no browsing context group with us.
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if state.config.is_https() {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,

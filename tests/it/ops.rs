@@ -30,7 +30,8 @@ async fn readiness_fails_while_a_migration_is_missing() {
         .unwrap();
     let r = app.get("/readyz").await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(r.text().await.unwrap().contains("migrations pending"));
+    // Not ready, and nothing more: the reason is for the log, not for whoever asks.
+    assert_eq!(r.text().await.unwrap(), "not ready");
 }
 
 #[tokio::test]
@@ -44,7 +45,7 @@ async fn metrics_count_requests_by_route_and_status_and_jobs_by_state() {
     .execute(&app.db)
     .await
     .unwrap();
-    let text = app.text("/metrics").await;
+    let text = metrics_text(&app).await;
     assert!(
         text.contains(
             r#"http_request_duration_seconds_count{method="GET",route="/login",status="200"} 1"#
@@ -55,6 +56,57 @@ async fn metrics_count_requests_by_route_and_status_and_jobs_by_state() {
     assert!(text.contains(r#"http_request_duration_seconds_bucket{method="GET",route="/login",status="200",le="0.005"}"#));
     assert!(text.contains(r#"jobs{state="dead"} 1"#), "{text}");
     assert!(text.contains(r#"jobs{state="queued"} 0"#));
+}
+
+async fn metrics_text(app: &TestApp) -> String {
+    let r = reqwest::get(format!("{}/metrics", app.metrics_address))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_are_not_served_on_the_portals_listener() {
+    let app = spawn_app().await;
+    let r = app.get("/metrics").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(!r.text().await.unwrap().contains("http_request_duration"));
+    // The metrics listener serves metrics and nothing of the portal.
+    let r = reqwest::get(format!("{}/login", app.metrics_address))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn invented_methods_and_paths_do_not_grow_the_metrics() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    app.get("/login").await;
+    let before = metrics_text(&app).await.len();
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("M{i}X").as_bytes()).unwrap();
+        client
+            .request(method, app.url(&format!("/random/{i}")))
+            .send()
+            .await
+            .unwrap();
+        app.get(&format!("/unknown/{i}?x={i}")).await;
+    }
+    let text = metrics_text(&app).await;
+    assert!(
+        !text.contains("M1X") && !text.contains("/random/"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"method="OTHER",route="unmatched""#),
+        "{text}"
+    );
+    // Two new series (OTHER and GET on unmatched, a status each), not a hundred.
+    let series = |t: &str| t.lines().filter(|l| l.contains("_count{")).count();
+    assert!(series(&text) <= 4, "{text}");
+    assert!(text.len() < before + 8_000, "{} -> {}", before, text.len());
 }
 
 #[tokio::test]

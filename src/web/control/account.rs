@@ -1,8 +1,8 @@
 //! Account: the company name, read-only for customer admins in restricted mode (SPEC §7).
 
+use crate::web::forms::Form;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -66,8 +66,11 @@ async fn decide(
     body: axum::body::Bytes,
 ) -> AppResult<Redirect> {
     require_operator(&actor)?;
-    let f: DecisionForm = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("decision", "Choose approve, reject or failed contact."))?;
+    let f: DecisionForm = crate::web::forms::parse_or(
+        &body,
+        "decision",
+        "Choose approve, reject or failed contact.",
+    )?;
     let decision = match f.decision.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,

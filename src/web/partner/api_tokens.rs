@@ -3,9 +3,9 @@
 //! admin's token is read-only. The secret is shown once, on the response to the POST
 //! that created it, and only its hash is stored.
 
+use crate::web::forms::CheckedForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -150,11 +150,15 @@ pub async fn create(
     scope: PartnerScope,
     session: tower_sessions::Session,
     req: ReqInfo,
-    Form(f): Form<CreateForm>,
+    CheckedForm { form: f, controls }: CheckedForm<CreateForm>,
 ) -> AppResult<Response> {
     scope.require(PartnerAction::View)?;
     let session = AuthSession(session);
     let name = f.name.trim().to_string();
+    if !controls.is_empty() {
+        let page = render(&state, &scope, &session, f.name, controls, None).await?;
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
     if let Err(AppError::Validation(errors)) = check_name(&name) {
         let page = render(&state, &scope, &session, f.name, errors, None).await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());

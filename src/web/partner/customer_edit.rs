@@ -169,8 +169,7 @@ pub async fn submit(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     // Repeated `package` fields: read the pairs.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "The form could not be read."))?;
+    let pairs: Vec<(String, String)> = crate::web::forms::parse(&body)?;
     let value = |k: &str| {
         pairs
             .iter()
@@ -285,7 +284,7 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::web::forms::parse(&body).unwrap_or_default();
     let confirmed = pairs.iter().any(|(k, _)| k == "confirm");
     let session = AuthSession(session);
     if !confirmed {

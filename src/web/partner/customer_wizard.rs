@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::web::forms::Form;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -507,8 +507,7 @@ async fn packages_submit(
 ) -> AppResult<Response> {
     guard(&scope)?;
     // Repeated `package` fields: parse the pairs ourselves.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&axum_extra_form)
-        .map_err(|_| AppError::field("form", "The form could not be read."))?;
+    let pairs: Vec<(String, String)> = crate::web::forms::parse(&axum_extra_form)?;
     let mut d = load(&session).await?;
     d.packages = pairs
         .iter()

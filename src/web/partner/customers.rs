@@ -1,10 +1,11 @@
 //! Customers: list (search, status filter, paging), detail, and the customer's
 //! wholesale global settings (SPEC §4.4, §7).
 
+use crate::web::forms::Form;
+use crate::web::forms::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;

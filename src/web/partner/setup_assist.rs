@@ -112,8 +112,11 @@ pub async fn submit(
         .await?
         .ok_or(AppError::NotFound)?;
     scope.require(PartnerAction::ManageCustomers)?;
-    let f: RequestForm = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("location_id", "Choose one of the customer's locations."))?;
+    let f: RequestForm = crate::web::forms::parse_or(
+        &body,
+        "location_id",
+        "Choose one of the customer's locations.",
+    )?;
     let planned = time::Date::parse(
         f.planned_onboarding_date.trim(),
         time::macros::format_description!("[year]-[month]-[day]"),

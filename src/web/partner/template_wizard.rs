@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::web::forms::{CheckedForm, Form};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -603,7 +603,7 @@ async fn basics_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
     session: Session,
-    Form(f): Form<BasicsForm>,
+    CheckedForm { form: f, controls }: CheckedForm<BasicsForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
     let mut d = load(&session).await?;
@@ -620,6 +620,11 @@ async fn basics_submit(
             .unwrap_or_default();
     } else {
         d.subscription_id = f.subscription_id;
+    }
+    if !controls.is_empty() {
+        // Shown beside the fields with everything typed kept; nothing is saved.
+        let page = render_step(&state, &scope, session, d, Step::Basics, controls).await?;
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     if f.nav == "back" {
         return back(&session, &d, Step::Basics).await;

@@ -101,6 +101,8 @@ pub async fn fresh_database(seeded: bool) -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The metrics listener (`/metrics`), apart from the portal.
+    pub metrics_address: String,
     pub db: PgPool,
     pub db_url: String,
     pub clock: Clock,
@@ -146,12 +148,25 @@ pub async fn spawn_with(db_name: String, run_worker: bool) -> TestApp {
 /// Serves an app whose pool uses `app_db_url` while the test's own pool uses `db_url`
 /// (they differ when a test puts a proxy between the app and the database).
 pub async fn spawn_on(db_url: String, app_db_url: String, run_worker: bool) -> TestApp {
+    spawn_configured(db_url, app_db_url, run_worker, |_| {}).await
+}
+
+/// `spawn_on`, with the configuration changed by `configure` first (trusted proxies…).
+pub async fn spawn_configured(
+    db_url: String,
+    app_db_url: String,
+    run_worker: bool,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config {
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics_addr = metrics.local_addr().unwrap();
+    let mut config = Config {
         run_worker,
         ..Config::local(addr, app_db_url.clone())
     };
+    configure(&mut config);
     let db = PgPool::connect(&db_url).await.unwrap();
     let app_pool = if app_db_url == db_url {
         wholesale_hub::db::connect(&app_db_url).await.unwrap()
@@ -173,10 +188,13 @@ pub async fn spawn_on(db_url: String, app_db_url: String, run_worker: bool) -> T
     let stop = CancellationToken::new();
     let s = stop.clone();
     tokio::spawn(async move {
-        wholesale_hub::serve(app, listener, s).await.unwrap();
+        wholesale_hub::serve_with_metrics(app, listener, Some(metrics), s)
+            .await
+            .unwrap();
     });
     TestApp {
         address: format!("http://{addr}"),
+        metrics_address: format!("http://{metrics_addr}"),
         db,
         db_url,
         clock,
