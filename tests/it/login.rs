@@ -228,21 +228,22 @@ async fn a_session_ends_twelve_hours_after_sign_in_even_when_busy() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_the_account_with_429_and_retry_after() {
+async fn repeated_failures_lock_the_account_from_that_address_only() {
     let app = spawn_app().await;
+    let attacker = client_from(21);
     for _ in 0..10 {
-        let r = app.login_with(&app.client, PARTNER_ADMIN, "wrong").await;
+        let r = app.login_with(&attacker, PARTNER_ADMIN, "wrong").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
     let r = app
-        .login_with(&app.client, PARTNER_ADMIN, DEMO_PASSWORD)
+        .login_with(&attacker, PARTNER_ADMIN, DEMO_PASSWORD)
         .await;
     assert_eq!(
         r.status(),
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
+        "from that address even the right password waits"
     );
-    assert!(r.headers().get("retry-after").is_some());
+    assert_eq!(r.headers()["retry-after"], "900");
     assert!(
         r.text()
             .await
@@ -250,15 +251,134 @@ async fn repeated_failures_lock_the_account_with_429_and_retry_after() {
             .contains("Too many failed sign-in attempts")
     );
     assert!(app.audit_count("login.rate_limited", "failure").await >= 1);
-    // Another account from the same address is not locked by this one.
+    // The owner, elsewhere, signs in: past the account's one-second slow-down.
+    app.clock.advance(Duration::seconds(2));
+    let owner = app
+        .login_with(&client_from(22), PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        owner.status(),
+        StatusCode::SEE_OTHER,
+        "the owner is not locked out"
+    );
+    // Another account from the attacker's address is not locked by this one.
     let other = app
-        .login_with(&new_client(), PARTNER_READONLY, DEMO_PASSWORD)
+        .login_with(&client_from(21), PARTNER_READONLY, DEMO_PASSWORD)
         .await;
     assert_eq!(other.status(), StatusCode::SEE_OTHER);
-    // Fifteen minutes later the account can sign in again.
+    // Fifteen minutes later the pair is free again.
     app.clock.advance(Duration::minutes(16));
     let r = app
-        .login_with(&app.client, PARTNER_ADMIN, DEMO_PASSWORD)
+        .login_with(&attacker, PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn failures_spread_over_addresses_slow_the_account_down_without_locking_it() {
+    let app = spawn_app().await;
+    // Ten addresses, one failure each: no pair and no address is near its limit.
+    for n in 0..10 {
+        let r = app
+            .login_with(&client_from(30 + n), PARTNER_ADMIN, "wrong")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Now the account's password is checked at most once a second, whoever asks.
+    let r = app
+        .login_with(&client_from(41), PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert!(r.text().await.unwrap().contains("Try again in 1 seconds"));
+    app.clock.advance(Duration::seconds(1));
+    let r = app
+        .login_with(&client_from(41), PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_get_exactly_the_allowed_number_of_checks() {
+    let app = spawn_app().await;
+    // Each attempt has its session and token ready, then all are sent at once.
+    let mut ready = Vec::new();
+    for _ in 0..45 {
+        let client = client_from(51);
+        let token = app.csrf_of(&client).await;
+        ready.push((client, token));
+    }
+    let url = app.url("/login/password");
+    let attempts = ready.into_iter().map(|(client, token)| {
+        let url = url.clone();
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("email", PARTNER_ADMIN),
+                    ("password", "wrong"),
+                    ("next", ""),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures_join_all(attempts).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, limited), (10, 35), "{statuses:?}");
+    assert_eq!(app.audit_count("login.password", "failure").await, 10);
+}
+
+/// Runs the futures at once (no extra crate for join_all).
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    for (i, f) in futures.enumerate() {
+        set.spawn(async move { (i, f.await) });
+    }
+    let mut out: Vec<(usize, F::Output)> = set.join_all().await;
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, o)| o).collect()
+}
+
+#[tokio::test]
+async fn when_every_password_check_is_busy_sign_in_answers_429_and_counts_nothing() {
+    let app = spawn_app().await;
+    let all = app
+        .state
+        .password_checks
+        .clone()
+        .acquire_many_owned(wholesale_hub::services::sign_in::CONCURRENT_CHECKS as u32)
+        .await
+        .unwrap();
+    let r = app
+        .login_with(&client_from(61), PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    assert!(r.text().await.unwrap().contains("Sign-in is busy"));
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM login_attempts")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "a check that never ran is not a failure");
+    drop(all);
+    let r = app
+        .login_with(&client_from(61), PARTNER_ADMIN, DEMO_PASSWORD)
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
@@ -266,16 +386,19 @@ async fn repeated_failures_lock_the_account_with_429_and_retry_after() {
 #[tokio::test]
 async fn many_failures_from_one_address_are_limited_too() {
     let app = spawn_app().await;
+    let office = client_from(71);
     for i in 0..30 {
         let r = app
-            .login_with(&app.client, &format!("guess{i}@northwind.example"), "wrong")
+            .login_with(&office, &format!("guess{i}@northwind.example"), "wrong")
             .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = app
-        .login_with(&app.client, PARTNER_ADMIN, DEMO_PASSWORD)
-        .await;
+    let r = app.login_with(&office, PARTNER_ADMIN, DEMO_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = app
+        .login_with(&client_from(72), PARTNER_ADMIN, DEMO_PASSWORD)
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]

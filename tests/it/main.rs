@@ -13,6 +13,7 @@ mod csrf;
 mod customer_edit;
 mod customer_list;
 mod emails;
+mod hardening;
 mod jobs;
 mod login;
 mod ops;

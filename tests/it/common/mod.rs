@@ -108,6 +108,9 @@ pub struct TestApp {
     pub clock: Clock,
     pub client: Client,
     pub routes: Vec<(reqwest::Method, &'static str)>,
+    /// The app's state (its semaphores, its configuration), for tests that hold a
+    /// resource the app needs.
+    pub state: wholesale_hub::AppState,
     stop: CancellationToken,
 }
 
@@ -125,6 +128,17 @@ pub fn new_client() -> Client {
         .unwrap()
 }
 
+/// A client whose requests leave from `127.0.0.N`: limit tests each take their own
+/// loopback address, so what one sends never counts against another.
+pub fn client_from(n: u8) -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, n]))
+        .build()
+        .unwrap()
+}
+
 /// An app over a seeded database (the demo partner, sub-partner, customers, admins).
 pub async fn spawn_app() -> TestApp {
     spawn_with(fresh_database(true).await, false).await
@@ -138,6 +152,17 @@ pub async fn spawn_app_empty() -> TestApp {
 /// An app that also runs the background worker.
 pub async fn spawn_app_with_worker() -> TestApp {
     spawn_with(fresh_database(true).await, true).await
+}
+
+/// An app over a seeded database with its configuration changed by `configure`.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let db_url = url_for(&fresh_database(true).await);
+    spawn_configured(db_url.clone(), db_url, false, configure).await
+}
+
+/// A second app over `app`'s database (another instance behind the same load balancer).
+pub async fn spawn_beside(app: &TestApp, run_worker: bool) -> TestApp {
+    spawn_on(app.db_url.clone(), app.db_url.clone(), run_worker).await
 }
 
 pub async fn spawn_with(db_name: String, run_worker: bool) -> TestApp {
@@ -185,6 +210,7 @@ pub async fn spawn_configured(
             )
         })
         .collect();
+    let state = app.state.clone();
     let stop = CancellationToken::new();
     let s = stop.clone();
     tokio::spawn(async move {
@@ -200,6 +226,7 @@ pub async fn spawn_configured(
         clock,
         client: new_client(),
         routes,
+        state,
         stop,
     }
 }
