@@ -18,6 +18,7 @@ mod jobs;
 mod login;
 mod ops;
 mod pages;
+mod scale_out;
 mod setup_assist;
 mod templates;
 mod wizard;
