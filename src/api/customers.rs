@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::body::ApiBody;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -110,8 +110,8 @@ struct PackagesBody {
 
 /// Parses a JSON body; anything that is not a JSON object of the expected shape is a 400
 /// in the API's error body, saying what was wrong.
-fn parse_body(body: &Bytes) -> Result<CustomerBody, AppError> {
-    super::body::parse(body, "customer")
+fn parse_body(body: &ApiBody) -> Result<CustomerBody, AppError> {
+    body.json("customer")
 }
 
 /// `YYYY-MM-DD`, or a date-time (`2026-01-31T00:00:00.000Z`) whose date is taken.
@@ -483,7 +483,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiPartnerScope(scope): ApiPartnerScope,
     info: ReqInfo,
-    body: Bytes,
+    body: ApiBody,
 ) -> Result<Response, ApiError> {
     // The role first: a refused caller learns nothing about its body.
     scope.require(PartnerAction::ManageCustomers)?;
@@ -505,7 +505,7 @@ pub async fn update(
     ApiPartnerScope(scope): ApiPartnerScope,
     Path(id): Path<String>,
     info: ReqInfo,
-    body: Bytes,
+    body: ApiBody,
 ) -> Result<Response, ApiError> {
     // The role first (whatever the id, so nothing leaks): a refused caller learns
     // nothing about its body either.
@@ -541,7 +541,7 @@ pub const PRECHECK_OK: &str = "Provisioning preCheck validation successful.";
 pub async fn validate(
     State(state): State<AppState>,
     ApiPartnerScope(scope): ApiPartnerScope,
-    body: Bytes,
+    body: ApiBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     customer_lifecycle::precheck_allowed(&scope)?;
     let req = new_customer(parse_body(&body)?)?;
@@ -557,7 +557,11 @@ mod tests {
     use super::*;
 
     fn body(json: &str) -> CustomerBody {
-        parse_body(&Bytes::from(json.to_string())).unwrap()
+        parse_body(&ApiBody::for_test(
+            Some("application/json"),
+            json.to_string(),
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -599,7 +603,10 @@ mod tests {
     #[test]
     fn bad_bodies_and_values_are_refused_naming_the_field() {
         for raw in ["", "  ", "{", "[1]", r#"{"packages": "webex_calling"}"#] {
-            let Err(AppError::Validation(e)) = parse_body(&Bytes::from(raw.to_string())) else {
+            let Err(AppError::Validation(e)) = parse_body(&ApiBody::for_test(
+                Some("application/json"),
+                raw.to_string(),
+            )) else {
                 panic!("{raw:?} accepted");
             };
             assert!(e.contains_key("body"), "{raw:?}");

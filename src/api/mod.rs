@@ -32,7 +32,6 @@ pub fn routes() -> RouteTable<AppState> {
         .router
         // Not a resource: the API's fallback, so unknown `/v1` paths answer in JSON.
         .route("/v1/{*rest}", any(error::not_found))
-        .layer(axum::middleware::from_fn(body::require_json))
         .layer(axum::middleware::from_fn(error::json_errors));
     table
 }

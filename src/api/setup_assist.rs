@@ -3,7 +3,6 @@
 //! camelCase, `{"items": [...]}`, the same error body.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -102,7 +101,7 @@ pub async fn create(
     ApiPartnerScope(scope): ApiPartnerScope,
     Path(id): Path<String>,
     info: ReqInfo,
-    body: Bytes,
+    body: super::body::ApiBody,
 ) -> Result<Response, ApiError> {
     scope.require(PartnerAction::ManageCustomers)?;
     let id = customer(&id)?;
@@ -110,7 +109,7 @@ pub async fn create(
     store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let body: CreateBody = super::body::parse(&body, "setup-assist request")?;
+    let body: CreateBody = body.json("setup-assist request")?;
     let location = body
         .location_id
         .as_deref()
