@@ -62,7 +62,6 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/", [Login, Ok, Ok, Ok, Ok, Ok, Ok]),
         (get.clone(), "/healthz", [Ok; 7]),
         (get.clone(), "/readyz", [Ok; 7]),
-        (get.clone(), "/metrics", [Ok; 7]),
         (get.clone(), "/login", [Ok; 7]),
         (post.clone(), "/login", [Public; 7]),
         (post.clone(), "/login/password", [Public; 7]),
@@ -216,6 +215,11 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (
             get.clone(),
+            "/partner/templates/{id}/edit",
+            northwind_template_change,
+        ),
+        (
+            post.clone(),
             "/partner/templates/{id}/edit",
             northwind_template_change,
         ),
