@@ -18,6 +18,7 @@ mod jobs;
 mod login;
 mod ops;
 mod pages;
+mod removed_services;
 mod setup_assist;
 mod templates;
 mod wizard;
