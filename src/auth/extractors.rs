@@ -106,6 +106,7 @@ pub async fn load_actor(
         home_org_id: person.org_id,
         home_org: record.org,
         assignments: record.assignments,
+        removed_orgs: record.removed_orgs,
         cross_launch,
     }))
 }
@@ -256,9 +257,17 @@ impl FromRequestParts<AppState> for CustomerScope {
         let org_id = org_param
             .and_then(|v| Uuid::parse_str(&v).ok())
             .ok_or_else(|| AppError::NotFound.into_response())?;
+        // The org's own admins, once its services are removed, are told so (the
+        // page a sign-in and the home link lead to) instead of an unexplained 404.
+        let lost = actor.lost_customer_org(org_id);
         customer_scope(state, actor, org_id)
             .await
-            .map_err(IntoResponse::into_response)
+            .map_err(|e| match e {
+                AppError::NotFound if lost => {
+                    Redirect::to(crate::web::paths::SERVICES_REMOVED).into_response()
+                }
+                e => e.into_response(),
+            })
     }
 }
 
@@ -269,7 +278,10 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
     if org.kind() != OrgKind::Customer {
         return Err(AppError::NotFound);
     }
-    if let Some(access) = CustomerAccess::from_customer_roles(&actor.roles_on(org_id)) {
+    // A customer admin's roles open nothing once the org's services are being removed.
+    if !actor.removed_orgs.contains(&org_id)
+        && let Some(access) = CustomerAccess::from_customer_roles(&actor.roles_on(org_id))
+    {
         return Ok(CustomerScope { actor, org, access });
     }
     // A partner admin reaches the customers its current hub onboarded.

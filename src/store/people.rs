@@ -60,6 +60,9 @@ pub struct ActorRecord {
     pub person: PersonRow,
     pub org: Option<OrgSummary>,
     pub assignments: Vec<(Uuid, Role)>,
+    /// The orgs among those roles whose services are gone: deleted, or being removed
+    /// (a customer its partner deleted or deprovisioned).
+    pub removed_orgs: Vec<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -73,6 +76,7 @@ struct ActorRow {
     restrict_org_settings: Option<bool>,
     role_orgs: Vec<Uuid>,
     roles: Vec<String>,
+    removed_orgs: Vec<Uuid>,
 }
 
 pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ActorRecord>> {
@@ -80,12 +84,16 @@ pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Opt
         "SELECT p.id, p.org_id, p.email::text AS email, p.first_name, p.last_name, p.display_name, p.disabled,
                 o.kind AS org_kind, o.name AS org_name, o.parent_org_id, o.restricted_by_partner,
                 o.restrict_org_settings,
-                coalesce(r.orgs, '{}') AS role_orgs, coalesce(r.roles, '{}') AS roles
+                coalesce(r.orgs, '{}') AS role_orgs, coalesce(r.roles, '{}') AS roles,
+                coalesce(r.removed, '{}') AS removed_orgs
          FROM people p
          LEFT JOIN orgs o ON o.id = p.org_id AND o.deleted_at IS NULL
          LEFT JOIN LATERAL (SELECT array_agg(a.org_id ORDER BY a.org_id, a.role) AS orgs,
-                                   array_agg(a.role ORDER BY a.org_id, a.role) AS roles
-                            FROM role_assignments a WHERE a.person_id = p.id) r ON true
+                                   array_agg(a.role ORDER BY a.org_id, a.role) AS roles,
+                                   array_agg(DISTINCT a.org_id)
+                                       FILTER (WHERE ro.deleted_at IS NOT NULL OR ro.status = 'deleting') AS removed
+                            FROM role_assignments a JOIN orgs ro ON ro.id = a.org_id
+                            WHERE a.person_id = p.id) r ON true
          WHERE p.id = $1",
     )
     .bind(id)
@@ -113,6 +121,7 @@ pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Opt
             person: r.person,
             org,
             assignments,
+            removed_orgs: r.removed_orgs,
         }
     }))
 }

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use crate::domain::roles::Role;
 use crate::store::orgs::OrgSummary;
+use crate::web::paths;
 
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -16,6 +17,9 @@ pub struct Actor {
     pub home_org: Option<OrgSummary>,
     /// Every (org, role) the person holds.
     pub assignments: Vec<(Uuid, Role)>,
+    /// The orgs among `assignments` whose services were removed (deleted, or being
+    /// removed by their partner): their Control Hub no longer opens.
+    pub removed_orgs: Vec<Uuid>,
     /// Set while a parent partner admin works inside one of its sub-partners' hubs
     /// (cross-launch, SPEC §11): the sub-partner's org id.
     pub cross_launch: Option<Uuid>,
@@ -45,11 +49,16 @@ impl Actor {
         let mut orgs: Vec<Uuid> = self
             .assignments
             .iter()
-            .filter(|(_, r)| r.is_customer_role())
+            .filter(|(o, r)| r.is_customer_role() && !self.removed_orgs.contains(o))
             .map(|(o, _)| *o)
             .collect();
         orgs.dedup();
         orgs
+    }
+
+    /// True when the person is a customer admin of `org` and its services were removed.
+    pub fn lost_customer_org(&self, org: Uuid) -> bool {
+        self.removed_orgs.contains(&org) && self.roles_on(org).iter().any(|r| r.is_customer_role())
     }
 
     pub fn is_compliance_operator(&self) -> bool {
@@ -61,14 +70,19 @@ impl Actor {
     /// Where this person lands after signing in.
     pub fn home_path(&self) -> String {
         if self.partner_home().is_some() {
-            return "/partner".into();
+            return paths::PARTNER.into();
         }
         if self.is_compliance_operator() {
             return "/operator/compliance".into();
         }
-        match self.customer_orgs().first() {
-            Some(org) => format!("/control/{org}/users"),
-            None => "/login/no-access".into(),
+        if let Some(org) = self.customer_orgs().first() {
+            return paths::control(*org, "users");
         }
+        // An admin of an org whose services were removed is told so, not that they
+        // hold no role.
+        if self.removed_orgs.iter().any(|o| self.lost_customer_org(*o)) {
+            return paths::SERVICES_REMOVED.into();
+        }
+        paths::NO_ACCESS.into()
     }
 }

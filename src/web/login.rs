@@ -9,8 +9,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::ReqInfo;
 use super::route_table::RouteTable;
+use super::{ReqInfo, paths};
 use crate::AppState;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::AuthSession;
@@ -24,7 +24,8 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .post("/login", email_submit)
         .post("/login/password", password_submit)
         .post("/logout", logout)
-        .get("/login/no-access", no_access)
+        .get(paths::NO_ACCESS, no_access)
+        .get(paths::SERVICES_REMOVED, services_removed)
 }
 
 #[derive(Template, WebTemplate)]
@@ -256,6 +257,32 @@ async fn no_access(
         csrf: AuthSession(session).csrf_token().await?,
         email: actor.email,
     })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login/services_removed.html")]
+struct ServicesRemovedPage {
+    csrf: String,
+    email: String,
+}
+
+/// Signed in as an admin of a customer whose wholesale services its provider removed
+/// (deleted or deprovisioned): nothing of the org opens any more, so say why and who
+/// to ask. Anyone with somewhere to go is sent there, so the page never tells a live
+/// admin their services are gone.
+async fn services_removed(
+    CurrentAdmin(actor): CurrentAdmin,
+    session: tower_sessions::Session,
+) -> AppResult<Response> {
+    let home = actor.home_path();
+    if home != paths::SERVICES_REMOVED {
+        return Ok(Redirect::to(&home).into_response());
+    }
+    Ok(ServicesRemovedPage {
+        csrf: AuthSession(session).csrf_token().await?,
+        email: actor.email,
+    }
+    .into_response())
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 use uuid::Uuid;
 
 pub const LOGIN: &str = "/login";
+/// Signed in, but no administrator role anywhere.
+pub const NO_ACCESS: &str = "/login/no-access";
+/// Signed in as an admin of a customer whose services its provider removed.
+pub const SERVICES_REMOVED: &str = "/login/services-removed";
 pub const PARTNER: &str = "/partner";
 pub const CUSTOMERS: &str = "/partner/customers";
 pub const TEMPLATES: &str = "/partner/templates";

@@ -72,6 +72,12 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/login/no-access",
             [Login, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
+        // Everyone here still has services: sent home.
+        (
+            get.clone(),
+            "/login/services-removed",
+            [Login, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
         (get.clone(), "/partner", partner_view),
         (get.clone(), "/partner/customers", partner_view),
         (get.clone(), "/partner/customers/{id}", northwind_object),
@@ -215,6 +221,11 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (
             get.clone(),
+            "/partner/templates/{id}/edit",
+            northwind_template_change,
+        ),
+        (
+            post.clone(),
             "/partner/templates/{id}/edit",
             northwind_template_change,
         ),

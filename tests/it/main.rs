@@ -4,6 +4,7 @@ mod common;
 
 mod api;
 mod api_customers;
+mod audit;
 mod authz;
 mod browser;
 mod browser_templates;
@@ -18,6 +19,7 @@ mod jobs;
 mod login;
 mod ops;
 mod pages;
+mod removed_services;
 mod scale_out;
 mod setup_assist;
 mod templates;

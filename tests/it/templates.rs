@@ -530,7 +530,7 @@ async fn webex_to_webex_calls_are_stored_only_when_both_offers_are_selected() {
     // Dropping BroadWorks later drops the choice too, and the email step is shown again.
     assert_eq!(
         location(
-            &app.get_with(&c, &format!("/partner/templates/{both}/edit"))
+            &app.post_form_with(&c, &format!("/partner/templates/{both}/edit"), &[])
                 .await
         ),
         at("summary")
@@ -618,6 +618,59 @@ async fn back_keeps_what_was_entered_and_cancel_discards_it() {
 }
 
 #[tokio::test]
+async fn opening_an_edit_page_changes_no_draft() {
+    let app = spawn_app().await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let a = template_id(&app, "Standard SMB (US)").await;
+    let b = template_id(&app, "Canada bilingual").await;
+    let open_b = || async {
+        let r = app
+            .get_with(&c, &format!("/partner/templates/{b}/edit"))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), format!("/partner/templates/{b}"));
+    };
+
+    // A new template in progress...
+    step(&app, &c, "offer", &[]).await;
+    assert_eq!(
+        location(&basics(&app, &c, "Half typed", PARTNER_ADMIN).await),
+        at("calling")
+    );
+    open_b().await;
+    let r = app.get_with(&c, &at("basics")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Create onboarding template") && page.contains("Half typed"));
+
+    // ...and a change to template A under way.
+    let r = app
+        .post_form_with(&c, &format!("/partner/templates/{a}/edit"), &[])
+        .await;
+    assert_eq!(location(&r), at("summary"));
+    assert_eq!(
+        location(&basics(&app, &c, "Standard SMB renamed", PARTNER_ADMIN).await),
+        at("summary")
+    );
+    open_b().await;
+    let r = app.get_with(&c, &at("summary")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let summary = r.text().await.unwrap();
+    assert!(summary.contains("Edit onboarding template: Standard SMB (US)"));
+    assert!(summary.contains("Standard SMB renamed") && !summary.contains("Canada bilingual"));
+    // Opening A's edit page again resumes that change rather than reloading it.
+    let r = app
+        .get_with(&c, &format!("/partner/templates/{a}/edit"))
+        .await;
+    assert_eq!(location(&r), at("summary"));
+    assert!(
+        html(&app, &c, &at("summary"))
+            .await
+            .contains("Standard SMB renamed")
+    );
+}
+
+#[tokio::test]
 async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
@@ -650,9 +703,11 @@ async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
     basics(&app, &c, "Work in progress", PARTNER_ADMIN).await;
 
     let detail = html(&app, &c, &format!("/partner/templates/{id}")).await;
-    assert!(detail.contains(&format!(r#"href="/partner/templates/{id}/edit""#)));
+    assert!(detail.contains(&format!(
+        r#"<form method="post" action="/partner/templates/{id}/edit""#
+    )));
     let r = app
-        .get_with(&c, &format!("/partner/templates/{id}/edit"))
+        .post_form_with(&c, &format!("/partner/templates/{id}/edit"), &[])
         .await;
     assert_eq!(location(&r), at("summary"));
     let summary = html(&app, &c, &at("summary")).await;
@@ -808,6 +863,7 @@ async fn a_read_only_admin_is_refused_every_change_and_sees_no_control_for_one()
         at("calling"),
         at("auth"),
         at("email"),
+        format!("/partner/templates/{id}/edit"),
         format!("/partner/templates/{id}/delete"),
     ] {
         let r = app

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::{AppResult, FieldErrors};
-use crate::store::audit::{self, AuditFilter, AuditRow};
+use crate::store::audit::{self, AuditFilter, AuditRow, Identities};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::paths;
 use crate::web::views::PageCtx;
@@ -69,6 +69,16 @@ fn parse_local(field: &str, value: &str, errors: &mut FieldErrors) -> Option<Off
     }
 }
 
+/// A sub-partner's own admins never see their parent (SPEC §1); the parent's admins,
+/// cross-launched into the sub-partner's hub, see who did what.
+fn identities(scope: &PartnerScope) -> Identities {
+    if scope.cross_launched() {
+        Identities::All
+    } else {
+        Identities::HideManagingPartner
+    }
+}
+
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
@@ -90,7 +100,7 @@ pub async fn page(
         limit: PAGE_SIZE,
     };
     let rows = if errors.is_empty() {
-        audit::list(&state.db, scope.org_id(), &filter).await?
+        audit::list(&state.db, scope.org_id(), identities(&scope), &filter).await?
     } else {
         vec![]
     };
@@ -114,7 +124,7 @@ pub async fn page(
     let page = AuditPage {
         page: PageCtx::partner(&scope, &AuthSession(session), "audit", "Audit log").await?,
         q,
-        actions: audit::actions(&state.db).await?,
+        actions: audit::actions(&state.db, scope.org_id()).await?,
         rows,
         errors,
         older_href,

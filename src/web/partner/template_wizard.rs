@@ -2,8 +2,9 @@
 //! authentication mode, email and calling, summary. The draft lives in the session, so a
 //! reload, the Back button or leaving and coming back resumes it. Each step is checked on
 //! the server by `services::templates::check`, the function the API uses too, keeping
-//! only that step's errors. Editing loads a template into its own draft (remembering its
-//! id) and opens the summary, whose submit then changes the template.
+//! only that step's errors. Editing (a POST from the template's page) loads a template into
+//! its own draft (remembering its id) and opens the summary, whose submit then changes the
+//! template.
 
 use std::collections::BTreeMap;
 
@@ -52,7 +53,8 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .get("/partner/templates/new/email", email_page)
         .post("/partner/templates/new/email", email_submit)
         .get("/partner/templates/new/summary", summary_page)
-        .get("/partner/templates/{id}/edit", edit)
+        .get("/partner/templates/{id}/edit", edit_page)
+        .post("/partner/templates/{id}/edit", edit)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
@@ -346,7 +348,29 @@ async fn cancel(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
     }))
 }
 
-/// Loads a template into the edit draft and opens its summary.
+/// The edit page's address, opened (a bookmark, a reload): resumes the change under way
+/// to this template, else shows the template with its Edit button. Loading a template
+/// into the draft is the POST below, so no GET replaces a draft the admin is working on.
+async fn edit_page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> AppResult<Redirect> {
+    guard(&scope)?;
+    store::templates::get(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let resuming = editing(&session).await? && load(&session).await?.editing == Some(id);
+    Ok(Redirect::to(&if resuming {
+        Step::Summary.path().to_string()
+    } else {
+        paths::template(id)
+    }))
+}
+
+/// Loads a template into the edit draft (afresh, dropping an unfinished change to it or
+/// to another template) and opens its summary.
 async fn edit(
     State(state): State<AppState>,
     scope: PartnerScope,
