@@ -211,6 +211,24 @@ pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: 
         }
         return out;
     }
+    // An extractor's plain-text rejection (an id in the address that is no id, a body
+    // too large): our page, never axum's text naming parameters and parsers.
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if !api && res.status().is_client_error() && (bare || plain) {
+        let status = res.status();
+        let message = match status {
+            StatusCode::BAD_REQUEST => {
+                "This address is not one of ours: an id or a value in it is not valid. Go back and follow a link instead.".to_string()
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => "What was sent is too large.".to_string(),
+            _ => "The request could not be read. Go back and try again.".to_string(),
+        };
+        return (status, crate::web::views::ErrorPage::new(status, message)).into_response();
+    }
     res
 }
 

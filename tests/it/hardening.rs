@@ -370,3 +370,20 @@ async fn answers_carry_permissions_policy_and_opener_isolation() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_malformed_id_in_a_page_address_answers_our_page_not_axums_text() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    let r = app.get("/partner/customers/not-a-uuid").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("not one of ours"), "{html}");
+    assert!(!html.contains("UUID parsing failed"), "{html}");
+}

@@ -658,6 +658,12 @@ async fn opening_an_edit_page_changes_no_draft() {
     let summary = r.text().await.unwrap();
     assert!(summary.contains("Edit onboarding template: Standard SMB (US)"));
     assert!(summary.contains("Standard SMB renamed") && !summary.contains("Canada bilingual"));
+    // Opening the new-template wizard meanwhile shows the new draft, and loses neither.
+    let r = app.get_with(&c, "/partner/templates/new").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app.get_with(&c, &at("basics")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Half typed"));
     // Opening A's edit page again resumes that change rather than reloading it.
     let r = app
         .get_with(&c, &format!("/partner/templates/{a}/edit"))

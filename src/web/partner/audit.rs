@@ -1,8 +1,9 @@
 //! The audit log, filtered by actor, org, action and time.
 
+use crate::web::forms::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};

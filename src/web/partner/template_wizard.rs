@@ -331,10 +331,11 @@ async fn page_ctx(scope: &PartnerScope, session: Session, d: &Draft) -> AppResul
 
 /// Starts (or resumes) a new template. An unfinished change to an existing template is
 /// dropped: its Edit link loads the template afresh.
+/// Opens the new-template wizard where it was left. An unfinished change to a template
+/// is kept (a GET loses nothing): its edit address resumes it.
 async fn start(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
     guard(&scope)?;
     session.remove::<bool>(MODE_EDIT).await?;
-    session.remove::<Draft>(DRAFT_EDIT).await?;
     Ok(Redirect::to(first_open_step(&load(&session).await?).path()))
 }
 
@@ -361,7 +362,14 @@ async fn edit_page(
     store::templates::get(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let resuming = editing(&session).await? && load(&session).await?.editing == Some(id);
+    let resuming = session
+        .get::<Draft>(DRAFT_EDIT)
+        .await?
+        .is_some_and(|d| d.editing == Some(id));
+    if resuming {
+        // Back to the change under way (the new-template wizard may have been open).
+        session.insert(MODE_EDIT, true).await?;
+    }
     Ok(Redirect::to(&if resuming {
         Step::Summary.path().to_string()
     } else {
