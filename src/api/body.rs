@@ -90,12 +90,54 @@ pub fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, AppError
     if !controls.is_empty() {
         return Err(AppError::Validation(controls));
     }
+    if !value.is_object() {
+        return Err(AppError::field(
+            "body",
+            format!("The request body must be a JSON object (the {what})."),
+        ));
+    }
     serde_json::from_value(value).map_err(|e| {
         AppError::field(
             "body",
-            format!("The request body is not a valid JSON {what}: {e}."),
+            format!(
+                "The request body is not a valid JSON {what}: {}.",
+                without_type_names(&e.to_string())
+            ),
         )
     })
+}
+
+/// serde says what it expected by our Rust type names ("expected struct LocationInput");
+/// a client is told the JSON shape instead.
+fn without_type_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = ["struct ", "enum "]
+        .iter()
+        .filter_map(|kw| rest.find(kw).map(|i| (i, *kw)))
+        .min()
+    {
+        let (i, keyword) = at;
+        let after = &rest[i + keyword.len()..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let is_type = after.starts_with(|c: char| c.is_ascii_uppercase());
+        out.push_str(&rest[..i]);
+        if is_type {
+            out.push_str(if keyword == "struct " {
+                "an object"
+            } else {
+                "one of the allowed values"
+            });
+            rest = &after[name_len..];
+        } else {
+            out.push_str(keyword);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -147,5 +189,66 @@ mod tests {
             parse::<Named>(br#"{"name":3}"#, "thing"),
             Err(AppError::Validation(_))
         ));
+    }
+
+    #[test]
+    fn messages_name_json_shapes_not_rust_types() {
+        assert_eq!(
+            without_type_names(
+                "invalid type: string \"x\", expected struct LocationInput at line 1"
+            ),
+            "invalid type: string \"x\", expected an object at line 1"
+        );
+        assert_eq!(
+            without_type_names("unknown variant `x`, expected enum Kind"),
+            "unknown variant `x`, expected one of the allowed values"
+        );
+        assert_eq!(
+            without_type_names("a struct of lowercase"),
+            "a struct of lowercase"
+        );
+        #[derive(serde::Deserialize, Debug)]
+        struct Outer {
+            #[allow(dead_code)]
+            inner: Inner,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Inner {
+            #[allow(dead_code)]
+            n: u8,
+        }
+        let Err(AppError::Validation(e)) = parse::<Outer>(br#"{"inner": "x"}"#, "thing") else {
+            panic!("refused")
+        };
+        let said = format!("{e:?}");
+        assert!(
+            !said.contains("Inner") && said.contains("an object"),
+            "{said}"
+        );
+        let Err(AppError::Validation(e)) = parse::<serde_json::Value>(b"[1]", "thing") else {
+            panic!("an array is no object")
+        };
+        assert!(format!("{e:?}").contains("JSON object"));
+    }
+
+    #[test]
+    fn a_body_not_declared_json_is_415_and_an_empty_one_says_so() {
+        let sent_as_text = ApiBody::for_test(Some("text/plain"), &br#"{"name":"Acme"}"#[..]);
+        assert!(matches!(
+            sent_as_text.json::<serde_json::Value>("thing"),
+            Err(AppError::UnsupportedMediaType)
+        ));
+        let undeclared = ApiBody::for_test(None, &br#"{"name":"Acme"}"#[..]);
+        assert!(matches!(
+            undeclared.json::<serde_json::Value>("thing"),
+            Err(AppError::UnsupportedMediaType)
+        ));
+        let empty = ApiBody::for_test(None, &b""[..]);
+        assert!(matches!(
+            empty.json::<serde_json::Value>("thing"),
+            Err(AppError::Validation(_))
+        ));
+        let json = ApiBody::for_test(Some("application/json; charset=utf-8"), &b"{}"[..]);
+        assert!(json.json::<serde_json::Value>("thing").is_ok());
     }
 }
