@@ -21,6 +21,10 @@ pub struct Config {
     /// Where `/metrics` is served, apart from the portal (`HUB_METRICS_BIND`, default
     /// `127.0.0.1:9090`; `off` serves no metrics).
     pub metrics_bind: Option<SocketAddr>,
+    /// True when `HUB_METRICS_BIND` was set: then a listener that cannot be opened stops
+    /// the server. The default port may be taken (Prometheus itself likes 9090); that only
+    /// costs the metrics, with a warning.
+    pub metrics_bind_explicit: bool,
 }
 
 impl Config {
@@ -39,6 +43,7 @@ impl Config {
         let trusted_proxies =
             TrustedProxies::parse(&std::env::var("HUB_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|e| anyhow::anyhow!("HUB_TRUSTED_PROXIES: {e}"))?;
+        let metrics_bind_explicit = std::env::var_os("HUB_METRICS_BIND").is_some();
         let metrics_bind = match std::env::var("HUB_METRICS_BIND") {
             Ok(v) if v.trim().eq_ignore_ascii_case("off") => None,
             Ok(v) => Some(v.trim().parse().map_err(|e| {
@@ -53,6 +58,7 @@ impl Config {
             run_worker,
             trusted_proxies,
             metrics_bind,
+            metrics_bind_explicit,
         })
     }
 
@@ -67,6 +73,7 @@ impl Config {
             run_worker: false,
             trusted_proxies: TrustedProxies::default(),
             metrics_bind: None,
+            metrics_bind_explicit: false,
         }
     }
 

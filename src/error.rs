@@ -1,13 +1,11 @@
-//! One error type for the whole application (DESIGN convention 1). Pages render it as an
-//! HTML error page carrying the request id; `/v1` renders it through `api::ApiError` as
-//! the vendor's error body.
+//! One error type for the whole application (DESIGN convention 1). It knows its status
+//! and the message a user may see, and nothing of HTML or JSON: each door renders it —
+//! pages as an HTML error page carrying the request id (`web::error_page`), `/v1` as the
+//! vendor's error body (`api::ApiError`).
 
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-
-use crate::web::views::ErrorPage;
 
 /// Field name → messages, in a stable order for rendering.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
@@ -27,6 +25,13 @@ pub enum AppError {
     /// A body in a format this address does not read (the API reads only JSON).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The address exists, but not for this method (a form's address opened directly).
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request could not be read as the route expects (an id in the address that is
+    /// no id, a body too large): an extractor's refusal, with its status.
+    #[error("malformed request ({0})")]
+    Malformed(StatusCode),
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -59,6 +64,8 @@ impl AppError {
             AppError::Validation(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Malformed(status) => *status,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Sqlx(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Sqlx(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,6 +87,16 @@ impl AppError {
             AppError::UnsupportedMediaType => {
                 "The request body must be JSON (Content-Type: application/json).".into()
             }
+            AppError::MethodNotAllowed => {
+                "This address receives a form; it cannot be opened directly. Go back and use the page's button.".into()
+            }
+            AppError::Malformed(status) if *status == StatusCode::BAD_REQUEST => {
+                "This address is not one of ours: an id or a value in it is not valid. Go back and follow a link instead.".into()
+            }
+            AppError::Malformed(status) if *status == StatusCode::PAYLOAD_TOO_LARGE => {
+                "What was sent is too large.".into()
+            }
+            AppError::Malformed(_) => "The request could not be read. Go back and try again.".into(),
             AppError::TooManyRequests { message, .. } => message.clone(),
             AppError::Sqlx(e) if is_unavailable(e) => {
                 "The service is briefly unavailable. Please try again in a moment.".into()
@@ -134,26 +151,5 @@ impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
         // The session store is Postgres: a store failure is a database outage.
         AppError::Sqlx(sqlx::Error::Io(std::io::Error::other(e.to_string())))
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        self.log();
-        let status = self.status();
-        if let AppError::Unauthenticated = self {
-            return axum::response::Redirect::to("/login").into_response();
-        }
-        let mut response = ErrorPage::new(status, self.public_message()).into_response();
-        *response.status_mut() = status;
-        if let AppError::TooManyRequests {
-            retry_after_secs, ..
-        } = self
-        {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
-        }
-        response
     }
 }

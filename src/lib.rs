@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod paths;
 pub mod seed;
 pub mod services;
 pub mod store;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub list_db: PgPool,
     /// The job queue's depth, for refusing creations while the workers are behind.
     pub backlog: Arc<jobs::backlog::Backlog>,
+    /// How each door renders an error, for the middleware both share.
+    pub renderers: http::middleware::Renderers,
     /// Slots for password verifications (argon2 takes ~19 MiB each): a flood of
     /// sign-ins waits here instead of exhausting memory (`services::sign_in`).
     pub password_checks: Arc<tokio::sync::Semaphore>,
@@ -83,6 +86,10 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         metrics: Arc::new(metrics::Metrics::new()?),
         decoy_hash: auth::password::decoy_hash().into(),
         backlog: Arc::new(jobs::backlog::Backlog::default()),
+        renderers: http::middleware::Renderers {
+            page: web::error_page::render,
+            api: api::error::render_error,
+        },
         password_checks: Arc::new(tokio::sync::Semaphore::new(
             services::sign_in::CONCURRENT_CHECKS,
         )),
@@ -103,46 +110,47 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(auth::session::IDLE_TIMEOUT));
-    let request_id = HeaderName::from_static(web::request_id::HEADER);
+    let request_id = HeaderName::from_static(http::request_id::HEADER);
 
     let router = table
         .router
         .merge(api.router)
         .nest_service("/static", ServeDir::new(static_dir()))
-        .fallback(web::middleware::not_found)
+        .fallback(http::middleware::not_found)
         .layer(axum::middleware::from_fn(auth::csrf::protect))
         // Outside the CSRF check, so that its refusals are audited too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            web::middleware::audit_denials,
+            http::middleware::audit_denials,
         ))
         .layer(sessions)
-        .layer(axum::middleware::from_fn(
-            web::middleware::refuse_control_characters_in_query,
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::middleware::refuse_control_characters_in_query,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            web::middleware::friendly_errors,
+            http::middleware::friendly_errors,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            web::middleware::security_headers,
+            http::middleware::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            web::middleware::metrics,
+            http::middleware::metrics,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::client_addr::layer,
         ))
         .layer(TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn(web::request_id::scope))
+        .layer(axum::middleware::from_fn(http::request_id::scope))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         // Outermost: a client's id that is not a UUID (or short and plain) is dropped
         // here, so the layer above makes a fresh one.
-        .layer(axum::middleware::from_fn(web::request_id::sanitize))
+        .layer(axum::middleware::from_fn(http::request_id::sanitize))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .with_state(state.clone());
     let metrics_router = web::ops::metrics_router(state.clone());
@@ -188,12 +196,22 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     stop: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
-    let metrics = match app.state.config.metrics_bind {
+    let config = &app.state.config;
+    let metrics = match config.metrics_bind {
         Some(addr) => match tokio::net::TcpListener::bind(addr).await {
-            Ok(l) => Some(l),
-            Err(e) => anyhow::bail!(
+            Ok(l) => {
+                tracing::info!("metrics on http://{addr}/metrics");
+                Some(l)
+            }
+            Err(e) if config.metrics_bind_explicit => anyhow::bail!(
                 "cannot open the metrics listener on {addr} (HUB_METRICS_BIND; `off` turns it off): {e}"
             ),
+            Err(e) => {
+                tracing::warn!(
+                    "no metrics: the default metrics address {addr} is taken ({e}); set HUB_METRICS_BIND to another address"
+                );
+                None
+            }
         },
         None => None,
     };

@@ -15,15 +15,17 @@ first_run_check() {
   mkdir -p "$dir"
   git ls-files -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$dir"
 
-  local web_port pg_port
+  local web_port pg_port metrics_port
   web_port=$(free_port)
   pg_port=$(free_port)
+  metrics_port=$(free_port)
   url="http://127.0.0.1:$web_port"
   say "First run: scripts/run from a fresh copy, nothing set (web $web_port, PostgreSQL $pg_port)"
   (
     cd "$dir" || exit 1
     exec env -u DATABASE_URL -u DEMO_PASSWORD -u TEST_DATABASE_URL \
       HUB_BIN="$hub" HUB_BIND="127.0.0.1:$web_port" HUB_PG_PORT="$pg_port" \
+      HUB_METRICS_BIND="127.0.0.1:$metrics_port" \
       setsid scripts/run
   ) >"$log" 2>&1 </dev/null &
   pid=$!
@@ -60,6 +62,8 @@ first_run_check() {
   [ "$answer" = "303 $url/partner" ] || { first_run_fail "signing in with the printed password answered '$answer'"; return 1; }
   answer=$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$url/partner" || true)
   [ "$answer" = 200 ] || { first_run_fail "the Partner Hub answered $answer after sign-in"; return 1; }
+  answer=$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -c -m1 '^http_request_duration_seconds' || true)
+  [ "$answer" = 1 ] || { first_run_fail "no metrics on the metrics listener"; return 1; }
 
   kill -TERM -- "-$pid"
   wait "$pid" || true

@@ -158,7 +158,7 @@ fn body(status: StatusCode, message: String, errors: &[(u32, String)], key: Code
         axum::Json(json!({
             "message": message,
             "errors": errors,
-            "trackingId": crate::web::request_id::current(),
+            "trackingId": crate::http::request_id::current(),
         })),
     )
         .into_response();
@@ -205,9 +205,9 @@ impl IntoResponse for BillingApiError {
     }
 }
 
-/// True for the paths the API answers (`/v1` and below).
-pub fn is_api_path(path: &str) -> bool {
-    path == "/v1" || path.starts_with("/v1/")
+/// For `http::middleware::Renderers`.
+pub fn render_error(err: AppError) -> Response {
+    ApiError(err).into_response()
 }
 
 /// The API's fallback: any `/v1` path without a route.

@@ -2,6 +2,7 @@
 //! tokens (`auth::api_token`), the vendor's error body (`error`) and paging (`paging`).
 //! Like the pages, handlers parse input, call one service or store function, and render.
 
+pub mod auth;
 pub mod body;
 pub mod customers;
 pub mod error;
@@ -18,7 +19,7 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::AppState;
-use crate::web::route_table::RouteTable;
+use crate::http::route_table::RouteTable;
 
 /// Every `/v1` route, recorded for the authorization test, with the API's fallback (a
 /// 404 in the error body for any other `/v1` path) and JSON bodies for every error.

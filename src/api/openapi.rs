@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::AppState;
-use crate::web::route_table::RouteTable;
+use crate::http::route_table::RouteTable;
 
 pub const PATH: &str = "/v1/openapi.json";
 

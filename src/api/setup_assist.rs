@@ -11,13 +11,13 @@ use uuid::Uuid;
 
 use super::ApiError;
 use crate::AppState;
-use crate::auth::ApiPartnerScope;
+use crate::api::auth::ApiPartnerScope;
 use crate::error::AppError;
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
 use crate::services::setup_assist::{self as service, RequestRow};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::ReqInfo;
-use crate::web::route_table::RouteTable;
 
 pub const PATH: &str = "/v1/wholesale/customers/{id}/setupAssist";
 

@@ -7,12 +7,12 @@ use serde::Serialize;
 use super::ApiError;
 use super::paging::{Paged, Paging, query_param};
 use crate::AppState;
-use crate::auth::ApiPartnerScope;
+use crate::api::auth::ApiPartnerScope;
 use crate::error::AppError;
+use crate::http::route_table::RouteTable;
 use crate::store;
 use crate::store::sub_partners::ApiSubPartnerRow;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 
 pub const PATH: &str = "/v1/wholesale/subPartners";
 const DEFAULT_MAX: i64 = 50;

@@ -58,7 +58,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 fn refuse(message: &str) -> Response {
     let mut r = AppError::Forbidden.into_response();
     r.extensions_mut()
-        .insert(crate::web::middleware::RefusedBy("csrf"));
+        .insert(crate::http::middleware::RefusedBy("csrf"));
     tracing::warn!(reason = message, "CSRF check refused a request");
     r
 }

@@ -1,7 +1,7 @@
 //! Authentication and tenancy as handler parameters (DESIGN convention 2).
 //! - `CurrentAdmin`: a signed-in, enabled person; otherwise the sign-in page.
 //! - `PartnerScope`: the Partner Hub the person works in, with their roles there.
-//!   (`auth::api_token` has the API's counterparts, `ApiActor` and `ApiPartnerScope`.)
+//!   (`api::auth` has the API's counterparts, `ApiActor` and `ApiPartnerScope`.)
 //! - `CustomerScope`: a customer org (from the `{org}` path segment) the person may open;
 //!   anything else answers 404 so that existence does not leak.
 
@@ -16,18 +16,25 @@ use uuid::Uuid;
 use super::session::{AuthSession, SessionState};
 use crate::AppState;
 use crate::domain::org_kind::OrgKind;
-use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::store;
-use crate::store::orgs::OrgSummary;
 use crate::tenancy::Actor;
 use crate::tenancy::policy::{self, CustomerAccess, PartnerAction};
-use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
+pub use crate::tenancy::scope::{CustomerScope, PartnerScope};
 
 /// Filled by the extractors so request-level middleware (audit of denials, logs) knows
 /// who asked.
 #[derive(Clone, Default)]
-pub struct ActorSlot(pub Arc<Mutex<Option<(Uuid, String, Uuid)>>>);
+pub struct ActorSlot(pub Arc<Mutex<Option<SlotActor>>>);
+
+/// Who asked, as the audit of denials records it.
+#[derive(Clone, Debug)]
+pub struct SlotActor {
+    pub person_id: Uuid,
+    pub email: String,
+    /// The person's own org.
+    pub org_id: Uuid,
+}
 
 fn login_redirect(parts: &Parts, expired: bool) -> Response {
     let next = parts
@@ -117,44 +124,13 @@ pub(crate) fn remember_actor(parts: &mut Parts, actor: &Actor) {
     if let Some(slot) = parts.extensions.get::<ActorSlot>()
         && let Ok(mut s) = slot.0.lock()
     {
-        *s = Some((actor.person_id, actor.email.clone(), actor.home_org_id));
+        *s = Some(SlotActor {
+            person_id: actor.person_id,
+            email: actor.email.clone(),
+            org_id: actor.home_org_id,
+        });
     }
     parts.extensions.insert(actor.clone());
-}
-
-/// The Partner Hub being worked in.
-pub struct PartnerScope {
-    pub actor: Actor,
-    /// The org whose hub this is: the actor's own, or the sub-partner acted for
-    /// (cross-launched into, or named by the API's `onBehalfOfSubPartnerOrgId`).
-    pub org: OrgSummary,
-    /// The actor's roles in this hub (a parent's roles carry into a cross-launch).
-    pub roles: Vec<Role>,
-    /// The actor's own partner org while acting for a sub-partner.
-    pub home: Option<OrgSummary>,
-}
-
-impl PartnerScope {
-    pub fn org_id(&self) -> PartnerOrgId {
-        PartnerOrgId::vouched(self.org.id)
-    }
-
-    pub fn cross_launched(&self) -> bool {
-        self.home.is_some()
-    }
-
-    pub fn may(&self, action: PartnerAction) -> bool {
-        policy::partner_may(&self.roles, action, self.cross_launched())
-    }
-
-    /// Refuses with 403 unless the policy allows the action.
-    pub fn require(&self, action: PartnerAction) -> AppResult<()> {
-        if self.may(action) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
 }
 
 impl FromRequestParts<AppState> for PartnerScope {
@@ -217,31 +193,6 @@ pub async fn partner_scope(
     })
 }
 
-/// One customer's Control Hub.
-pub struct CustomerScope {
-    pub actor: Actor,
-    pub org: OrgSummary,
-    pub access: CustomerAccess,
-}
-
-impl CustomerScope {
-    pub fn org_id(&self) -> CustomerOrgId {
-        CustomerOrgId::vouched(self.org.id)
-    }
-
-    pub fn may_change(&self, control: crate::domain::restrictions::Control) -> bool {
-        policy::customer_may_change(self.access, control, self.org.restrictions())
-    }
-
-    pub fn require_change(&self, control: crate::domain::restrictions::Control) -> AppResult<()> {
-        if self.may_change(control) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
-
 impl FromRequestParts<AppState> for CustomerScope {
     type Rejection = Response;
 
@@ -264,7 +215,7 @@ impl FromRequestParts<AppState> for CustomerScope {
             .await
             .map_err(|e| match e {
                 AppError::NotFound if lost => {
-                    Redirect::to(crate::web::paths::SERVICES_REMOVED).into_response()
+                    Redirect::to(crate::paths::SERVICES_REMOVED).into_response()
                 }
                 e => e.into_response(),
             })

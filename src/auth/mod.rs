@@ -1,11 +1,10 @@
 //! Who the visitor is: sessions, passwords, CSRF, and the extractors that turn a
-//! request into an actor with a proven scope.
+//! page request into an actor with a proven scope. (The API's bearer-token extractors
+//! live in its door, `api::auth`, since they answer in its error body.)
 
-pub mod api_token;
 pub mod csrf;
 pub mod extractors;
 pub mod password;
 pub mod session;
 
-pub use api_token::{ApiActor, ApiPartnerScope};
 pub use extractors::{CurrentAdmin, CustomerScope, PartnerScope, load_actor};

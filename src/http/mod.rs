@@ -4,5 +4,10 @@
 
 pub mod client_addr;
 pub mod input;
+pub mod middleware;
+pub mod req_info;
+pub mod request_id;
+pub mod route_table;
 
 pub use client_addr::{ClientAddr, TrustedProxies};
+pub use req_info::ReqInfo;

@@ -3,8 +3,8 @@
 use uuid::Uuid;
 
 use crate::domain::roles::Role;
+use crate::paths;
 use crate::store::orgs::OrgSummary;
-use crate::web::paths;
 
 #[derive(Clone, Debug)]
 pub struct Actor {

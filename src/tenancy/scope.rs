@@ -1,9 +1,16 @@
-//! Proofs of access. A `PartnerOrgId` or `CustomerOrgId` exists only after the
-//! extractors in `auth::extractors` checked the actor against the org, and store
-//! functions that read tenant data take one, so an unscoped query cannot be written
+//! Proofs of access. A `PartnerScope` or `CustomerScope` (and the `PartnerOrgId` or
+//! `CustomerOrgId` it hands out) exists only after the extractors in `auth::extractors`
+//! (pages) or `api::auth` (the API) checked the actor against the org, and store
+//! functions that read tenant data take the ids, so an unscoped query cannot be written
 //! by accident (DESIGN convention 2).
 
 use uuid::Uuid;
+
+use super::Actor;
+use super::policy::{self, CustomerAccess, PartnerAction};
+use crate::domain::roles::Role;
+use crate::error::{AppError, AppResult};
+use crate::store::orgs::OrgSummary;
 
 /// An org whose Partner Hub the current actor works in (their own, or a sub-partner's
 /// while cross-launched).
@@ -31,5 +38,65 @@ impl CustomerOrgId {
     }
     pub fn id(self) -> Uuid {
         self.0
+    }
+}
+
+/// The Partner Hub being worked in.
+pub struct PartnerScope {
+    pub actor: Actor,
+    /// The org whose hub this is: the actor's own, or the sub-partner acted for
+    /// (cross-launched into, or named by the API's `onBehalfOfSubPartnerOrgId`).
+    pub org: OrgSummary,
+    /// The actor's roles in this hub (a parent's roles carry into a cross-launch).
+    pub roles: Vec<Role>,
+    /// The actor's own partner org while acting for a sub-partner.
+    pub home: Option<OrgSummary>,
+}
+
+impl PartnerScope {
+    pub fn org_id(&self) -> PartnerOrgId {
+        PartnerOrgId::vouched(self.org.id)
+    }
+
+    pub fn cross_launched(&self) -> bool {
+        self.home.is_some()
+    }
+
+    pub fn may(&self, action: PartnerAction) -> bool {
+        policy::partner_may(&self.roles, action, self.cross_launched())
+    }
+
+    /// Refuses with 403 unless the policy allows the action.
+    pub fn require(&self, action: PartnerAction) -> AppResult<()> {
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// One customer's Control Hub.
+pub struct CustomerScope {
+    pub actor: Actor,
+    pub org: OrgSummary,
+    pub access: CustomerAccess,
+}
+
+impl CustomerScope {
+    pub fn org_id(&self) -> CustomerOrgId {
+        CustomerOrgId::vouched(self.org.id)
+    }
+
+    pub fn may_change(&self, control: crate::domain::restrictions::Control) -> bool {
+        policy::customer_may_change(self.access, control, self.org.restrictions())
+    }
+
+    pub fn require_change(&self, control: crate::domain::restrictions::Control) -> AppResult<()> {
+        if self.may_change(control) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }

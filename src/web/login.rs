@@ -9,13 +9,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::route_table::RouteTable;
-use super::{ReqInfo, paths};
 use crate::AppState;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::AuthSession;
 use crate::domain::return_to::safe_return_path;
 use crate::error::AppResult;
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services::sign_in::{self, Attempt, Limit, Outcome};
 use crate::store;
 

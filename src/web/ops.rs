@@ -6,11 +6,11 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::route_table::RouteTable;
 use crate::AppState;
 use crate::auth::load_actor;
 use crate::auth::session::{AuthSession, SessionState};
 use crate::error::AppResult;
+use crate::http::route_table::RouteTable;
 use crate::{db, jobs};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
@@ -37,7 +37,7 @@ async fn root(
     {
         return Ok(Redirect::to(&actor.home_path()).into_response());
     }
-    Ok(Redirect::to(super::paths::LOGIN).into_response())
+    Ok(Redirect::to(crate::paths::LOGIN).into_response())
 }
 
 /// The process is up.

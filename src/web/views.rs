@@ -8,8 +8,8 @@ use crate::auth::session::AuthSession;
 use crate::auth::{CustomerScope, PartnerScope};
 use crate::domain::restrictions::Control;
 use crate::error::AppResult;
+use crate::paths;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::paths;
 
 pub struct NavItem {
     pub label: &'static str,
@@ -225,7 +225,7 @@ impl ErrorPage {
             code: status.as_u16(),
             heading,
             message,
-            request_id: crate::web::request_id::current(),
+            request_id: crate::http::request_id::current(),
         }
     }
 }

@@ -13,9 +13,10 @@ use crate::auth::CustomerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::restrictions::Control;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::ReqInfo;
+use crate::paths;
 use crate::services::customer_settings;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "control/account.html")]

@@ -7,10 +7,10 @@ mod sections;
 
 use axum::response::Redirect;
 
-use super::paths;
-use super::route_table::RouteTable;
 use crate::AppState;
 use crate::auth::CustomerScope;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/control/{org}", home)

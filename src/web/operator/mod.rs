@@ -8,12 +8,13 @@ use axum::response::Redirect;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::route_table::RouteTable;
-use super::{ReqInfo, views::PageCtx};
+use super::views::PageCtx;
 use crate::AppState;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::AuthSession;
 use crate::error::{AppError, AppResult};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
 use crate::services::compliance::{self, Decision, Review};
 use crate::store;
 use crate::tenancy::Actor;

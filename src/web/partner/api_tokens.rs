@@ -16,12 +16,13 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::store;
 use crate::store::tokens::{NAME_MAX, TokenRow};
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::API_TOKENS, page)

@@ -17,15 +17,16 @@ use crate::auth::session::AuthSession;
 use crate::domain::countries;
 use crate::domain::packages::Package;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services::customer_lifecycle::{self, CustomerUpdate};
 use crate::services::provisioning::AddressInput;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, optional as opt};
 use crate::web::partner::customer_wizard::PackageChoice;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/partner/customers/{id}/edit", page)

@@ -20,13 +20,14 @@ use crate::auth::session::AuthSession;
 use crate::domain::packages::Package;
 use crate::domain::{countries, locales, timezones};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services::provisioning::{self, AddressInput, LocationInput, NewCustomer};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, choices, optional as opt};
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 const DRAFT: &str = "customer_wizard";
 

@@ -17,15 +17,16 @@ use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
 use crate::domain::packages;
 use crate::domain::restrictions::OrgRestrictions;
 use crate::error::{AppError, AppResult};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services::customer_settings;
 use crate::store;
 use crate::store::customers::{
     CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow, PageAt,
 };
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/partner/customers", list)

@@ -10,12 +10,13 @@ use crate::AppState;
 use crate::auth::session::AuthSession;
 use crate::auth::{CurrentAdmin, PartnerScope};
 use crate::error::{AppError, AppResult};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::store;
 use crate::store::orgs::SubPartnerRow;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/partner/indirect-providers", list)

@@ -10,11 +10,12 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::{AppError, AppResult};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
 use crate::jobs::queue::{self, JobRow};
+use crate::paths;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/partner/jobs", list)

@@ -15,8 +15,8 @@ mod setup_assist;
 mod template_wizard;
 mod templates;
 
-use super::route_table::RouteTable;
 use crate::AppState;
+use crate::http::route_table::RouteTable;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get("/partner", overview::page);

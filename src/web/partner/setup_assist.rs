@@ -14,13 +14,14 @@ use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::setup_assist;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services::setup_assist::{self as service, LocationFacts, RequestRow};
 use crate::store;
 use crate::store::customers::CustomerDetail;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/partner/customers/{id}/setup-assist", page)

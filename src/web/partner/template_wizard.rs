@@ -23,13 +23,14 @@ use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::{countries, locales, pstn_vendors};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services::templates::{self as service, TemplateInput};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, choices, optional as opt};
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 /// The draft of a new template.
 const DRAFT_NEW: &str = "template_wizard";

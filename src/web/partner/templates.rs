@@ -12,13 +12,14 @@ use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::countries;
 use crate::error::{AppError, AppResult};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
 use crate::services;
 use crate::store;
 use crate::store::templates::TemplateRow;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::route_table::RouteTable;
 use crate::web::views::PageCtx;
-use crate::web::{ReqInfo, paths};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::TEMPLATES, list)

@@ -1,17 +1,44 @@
-//! Request-wide middleware: security headers, metrics, the audit of authorization
-//! denials, and a friendly page for errors raised below the handlers.
+//! Request-wide middleware, the same for both doors: security headers, metrics, the
+//! audit of authorization denials, control characters in the query, and a proper answer
+//! for errors raised below the handlers. Where an answer must be rendered, it is
+//! rendered by the door the path belongs to, through `Renderers` (wired in `build`), so
+//! this module imports neither door.
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::AppState;
-use crate::auth::extractors::ActorSlot;
+use crate::auth::extractors::{ActorSlot, SlotActor};
 use crate::error::AppError;
 use crate::store;
+
+/// True for the paths the API answers (`/v1` and below); every other path is a page.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
+}
+
+/// How each door renders an `AppError`: pages as an HTML page, the API in the vendor's
+/// JSON error body.
+#[derive(Clone, Copy)]
+pub struct Renderers {
+    pub page: fn(AppError) -> Response,
+    pub api: fn(AppError) -> Response,
+}
+
+impl Renderers {
+    /// The error as the door of `path` renders it.
+    pub fn render(&self, path: &str, err: AppError) -> Response {
+        if is_api_path(path) {
+            (self.api)(err)
+        } else {
+            (self.page)(err)
+        }
+    }
+}
 
 /// Headers on every response (DESIGN "Security decisions").
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -124,15 +151,15 @@ pub async fn audit_denials(
         {
             who = session_actor(&state, session).await;
         }
-        let request_id = crate::web::request_id::current();
+        let request_id = crate::http::request_id::current();
         let reason = res
             .extensions()
             .get::<RefusedBy>()
             .map_or("policy", |r| r.0);
         let entry = store::audit::Entry {
-            actor_person_id: who.as_ref().map(|w| w.0),
-            actor_email: who.as_ref().map(|w| w.1.as_str()),
-            acting_for_org_id: who.as_ref().map(|w| w.2),
+            actor_person_id: who.as_ref().map(|w| w.person_id),
+            actor_email: who.as_ref().map(|w| w.email.as_str()),
+            acting_for_org_id: who.as_ref().map(|w| w.org_id),
             target_org_id: None,
             action: "authorization.denied",
             outcome: "denied",
@@ -147,95 +174,80 @@ pub async fn audit_denials(
     res
 }
 
-/// The signed-in person of a session, as (person, email, org), if any.
-async fn session_actor(
-    state: &AppState,
-    session: tower_sessions::Session,
-) -> Option<(uuid::Uuid, String, uuid::Uuid)> {
+/// The signed-in person of a session, if any.
+async fn session_actor(state: &AppState, session: tower_sessions::Session) -> Option<SlotActor> {
     let auth = crate::auth::session::AuthSession(session);
     let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await.ok()?
     else {
         return None;
     };
     let person = store::people::by_id(&state.db, s.person_id).await.ok()??;
-    Some((person.id, person.email, person.org_id))
+    Some(SlotActor {
+        person_id: person.id,
+        email: person.email,
+        org_id: person.org_id,
+    })
 }
 
 /// A query parameter holding a control character is refused before any handler runs
 /// (a NUL would otherwise reach PostgreSQL and answer 500): 400, naming the parameter,
 /// as a page or in the API's error body.
-pub async fn refuse_control_characters_in_query(req: Request, next: Next) -> Response {
+pub async fn refuse_control_characters_in_query(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let errors =
-        crate::http::input::urlencoded_controls(req.uri().query().unwrap_or_default().as_bytes());
+        super::input::urlencoded_controls(req.uri().query().unwrap_or_default().as_bytes());
     if errors.is_empty() {
         return next.run(req).await;
     }
-    let err = AppError::Validation(errors);
-    if crate::api::error::is_api_path(req.uri().path()) {
-        crate::api::ApiError(err).into_response()
-    } else {
-        err.into_response()
-    }
+    state
+        .renderers
+        .render(req.uri().path(), AppError::Validation(errors))
 }
 
 /// Layers below the handlers (the session store) answer bare 500s when the database is
-/// gone; turn those into the friendly page with the right status.
-/// The API (`/v1`) gets the same treatment in its JSON error body, never an HTML page.
+/// gone, and axum's own refusals (405, an extractor's plain-text rejection) name its
+/// internals: each becomes the door's own answer with the right status.
 pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let api = crate::api::error::is_api_path(req.uri().path());
+    let path = req.uri().path().to_string();
+    let api = is_api_path(&path);
     let res = next.run(req).await;
-    let bare = res.headers().get(header::CONTENT_TYPE).is_none();
-    if res.status() == StatusCode::INTERNAL_SERVER_ERROR && bare {
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let bare = content_type.is_none();
+    let plain = content_type.is_some_and(|ct| ct.starts_with("text/plain"));
+    if status == StatusCode::INTERNAL_SERVER_ERROR && bare {
         let down = crate::db::readiness(&state.db).await.is_err();
         let err = if down {
             AppError::Sqlx(sqlx::Error::PoolTimedOut)
         } else {
             AppError::Other(anyhow::anyhow!("a layer below the handler failed"))
         };
-        return if api {
-            crate::api::ApiError(err).into_response()
-        } else {
-            err.into_response()
-        };
+        return state.renderers.render(&path, err);
     }
-    // A form's address opened in the browser: say so on a page rather than a bare 405.
-    if res.status() == StatusCode::METHOD_NOT_ALLOWED && bare && !api {
-        let allow = res.headers().get(header::ALLOW).cloned();
-        let page = crate::web::views::ErrorPage::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "This address receives a form; it cannot be opened directly. Go back and use the page's button.".into(),
-        );
-        let mut out = (StatusCode::METHOD_NOT_ALLOWED, page).into_response();
-        if let Some(allow) = allow {
-            out.headers_mut().insert(header::ALLOW, allow);
-        }
-        return out;
+    // The API door turns its own bare and plain errors into its JSON body.
+    if api || !status.is_client_error() || !(bare || plain) {
+        return res;
     }
-    // An extractor's plain-text rejection (an id in the address that is no id, a body
-    // too large): our page, never axum's text naming parameters and parsers.
-    let plain = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/plain"));
-    if !api && res.status().is_client_error() && (bare || plain) {
-        let status = res.status();
-        let message = match status {
-            StatusCode::BAD_REQUEST => {
-                "This address is not one of ours: an id or a value in it is not valid. Go back and follow a link instead.".to_string()
-            }
-            StatusCode::PAYLOAD_TOO_LARGE => "What was sent is too large.".to_string(),
-            _ => "The request could not be read. Go back and try again.".to_string(),
-        };
-        return (status, crate::web::views::ErrorPage::new(status, message)).into_response();
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let err = if status == StatusCode::METHOD_NOT_ALLOWED {
+        AppError::MethodNotAllowed
+    } else {
+        AppError::Malformed(status)
+    };
+    let mut out = state.renderers.render(&path, err);
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
     }
-    res
+    out
 }
 
-/// The pages' fallback; a `/v1` path answers in the API's JSON error body.
-pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if crate::api::error::is_api_path(uri.path()) {
-        return crate::api::ApiError(AppError::NotFound).into_response();
-    }
-    AppError::NotFound.into_response()
+/// The fallback of every path without a route, in its door's shape.
+pub async fn not_found(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    state.renderers.render(uri.path(), AppError::NotFound)
 }

@@ -11,9 +11,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use uuid::Uuid;
 
-use super::extractors::{PartnerScope, load_actor, partner_scope, remember_actor};
+use super::error::ApiError;
 use crate::AppState;
-use crate::api::error::ApiError;
+use crate::auth::extractors::{PartnerScope, load_actor, partner_scope, remember_actor};
 use crate::error::AppError;
 use crate::tenancy::Actor;
 
@@ -46,9 +46,12 @@ impl FromRequestParts<AppState> for ApiActor {
             return Ok(ApiActor(actor.clone()));
         }
         let secret = bearer(parts).ok_or(AppError::Unauthenticated)?;
-        let person_id =
-            crate::services::sign_in::api_token(state, secret, &crate::web::client_ip(parts))
-                .await?;
+        let person_id = crate::services::sign_in::api_token(
+            state,
+            secret,
+            &crate::http::client_addr::client_ip(parts),
+        )
+        .await?;
         let actor = load_actor(state, person_id, None)
             .await?
             .ok_or(AppError::Unauthenticated)?;
