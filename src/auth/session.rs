@@ -36,7 +36,31 @@ pub enum SessionState {
     Active(SignedIn),
 }
 
+/// The session as handlers take it: `auth: AuthSession` in a handler's parameters
+/// (an extractor), never a raw `tower_sessions::Session` wrapped by hand. It derefs to
+/// the raw session for the page drafts that wizards keep in it.
 pub struct AuthSession(pub Session);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AuthSession {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Session::from_request_parts(parts, state)
+            .await
+            .map(AuthSession)
+            .map_err(|_| crate::error::AppError::Other(anyhow::anyhow!("session layer missing")))
+    }
+}
+
+impl std::ops::Deref for AuthSession {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.0
+    }
+}
 
 impl AuthSession {
     /// Reads the signed-in state, expiring it on idle or absolute timeout.

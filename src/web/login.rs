@@ -55,11 +55,7 @@ struct LoginQuery {
     signed_out: Option<String>,
 }
 
-async fn email_page(
-    session: tower_sessions::Session,
-    Query(q): Query<LoginQuery>,
-) -> AppResult<EmailPage> {
-    let auth = AuthSession(session);
+async fn email_page(auth: AuthSession, Query(q): Query<LoginQuery>) -> AppResult<EmailPage> {
     let notice = if q.expired.is_some() {
         Some("Your session has expired. Please sign in again.")
     } else if q.signed_out.is_some() {
@@ -99,10 +95,9 @@ fn looks_like_email(s: &str) -> bool {
 /// sign in through a partner IdP are routed there (SPEC §10). Unknown emails get the
 /// password step too, so this page reveals nothing about which accounts exist.
 async fn email_submit(
-    session: tower_sessions::Session,
+    auth: AuthSession,
     CheckedForm { form: f, controls }: CheckedForm<EmailForm>,
 ) -> AppResult<Response> {
-    let auth = AuthSession(session);
     let next = safe_return_path(&f.next).unwrap_or("").to_string();
     if !controls.is_empty() || !looks_like_email(&f.email) {
         let error = if controls.is_empty() {
@@ -138,11 +133,10 @@ struct PasswordForm {
 
 async fn password_submit(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
+    auth: AuthSession,
     req: ReqInfo,
     CheckedForm { form: f, controls }: CheckedForm<PasswordForm>,
 ) -> AppResult<Response> {
-    let auth = AuthSession(session);
     if controls.contains_key("email") {
         let page = PasswordPage {
             csrf: auth.csrf_token().await?,
@@ -215,10 +209,9 @@ async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String>
 
 async fn logout(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
+    auth: AuthSession,
     req: ReqInfo,
 ) -> AppResult<Response> {
-    let auth = AuthSession(session);
     if let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await? {
         let person = store::people::by_id(&state.db, s.person_id).await?;
         store::audit::append(
@@ -252,10 +245,10 @@ struct NoAccessPage {
 /// Signed in, but no admin role anywhere: end users have no admin access (SPEC §1).
 async fn no_access(
     CurrentAdmin(actor): CurrentAdmin,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<NoAccessPage> {
     Ok(NoAccessPage {
-        csrf: AuthSession(session).csrf_token().await?,
+        csrf: session.csrf_token().await?,
         email: actor.email,
     })
 }
@@ -273,14 +266,14 @@ struct ServicesRemovedPage {
 /// admin their services are gone.
 async fn services_removed(
     CurrentAdmin(actor): CurrentAdmin,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     let home = actor.home_path();
     if home != paths::SERVICES_REMOVED {
         return Ok(Redirect::to(&home).into_response());
     }
     Ok(ServicesRemovedPage {
-        csrf: AuthSession(session).csrf_token().await?,
+        csrf: session.csrf_token().await?,
         email: actor.email,
     }
     .into_response())

@@ -27,11 +27,7 @@ pub fn metrics_router(state: AppState) -> axum::Router {
 }
 
 /// Signed in: your hub. Otherwise: the sign-in page.
-async fn root(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-) -> AppResult<Response> {
-    let auth = AuthSession(session);
+async fn root(State(state): State<AppState>, auth: AuthSession) -> AppResult<Response> {
     if let SessionState::Active(s) = auth.state(state.clock.now()).await?
         && let Some(actor) = load_actor(&state, s.person_id, s.cross_launch).await?
     {

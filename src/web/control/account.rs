@@ -34,12 +34,9 @@ impl AccountPage {
     }
 }
 
-pub async fn page(
-    scope: CustomerScope,
-    session: tower_sessions::Session,
-) -> AppResult<AccountPage> {
+pub async fn page(scope: CustomerScope, session: AuthSession) -> AppResult<AccountPage> {
     Ok(AccountPage {
-        page: PageCtx::control(&scope, &AuthSession(session), "account", "Account").await?,
+        page: PageCtx::control(&scope, &session, "account", "Account").await?,
         org_id: scope.org.id,
         name: scope.org.name.clone(),
         may_rename: scope.may_change(Control::CompanyName),
@@ -55,11 +52,10 @@ pub struct AccountForm {
 pub async fn update(
     State(state): State<AppState>,
     scope: CustomerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Form(f): Form<AccountForm>,
 ) -> AppResult<Response> {
-    let session = AuthSession(session);
     match customer_settings::rename_company(&state, &scope, &f.name, &req.ctx()).await {
         Ok(()) => {
             session.flash("Company name saved.").await?;

@@ -39,10 +39,10 @@ fn role_names(roles: &[String]) -> String {
 pub async fn users(
     State(state): State<AppState>,
     scope: CustomerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<UsersPage> {
     Ok(UsersPage {
-        page: PageCtx::control(&scope, &AuthSession(session), "users", "Users").await?,
+        page: PageCtx::control(&scope, &session, "users", "Users").await?,
         rows: store::customers::users(&state.db, scope.org_id()).await?,
         may_manage_users: scope.may_change(Control::ManageUsers),
     })
@@ -58,10 +58,10 @@ pub struct WorkspacesPage {
 pub async fn workspaces(
     State(state): State<AppState>,
     scope: CustomerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<WorkspacesPage> {
     Ok(WorkspacesPage {
-        page: PageCtx::control(&scope, &AuthSession(session), "workspaces", "Workspaces").await?,
+        page: PageCtx::control(&scope, &session, "workspaces", "Workspaces").await?,
         rows: store::customers::workspaces(&state.db, scope.org_id()).await?,
     })
 }
@@ -76,10 +76,10 @@ pub struct LocationsPage {
 pub async fn locations(
     State(state): State<AppState>,
     scope: CustomerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<LocationsPage> {
     Ok(LocationsPage {
-        page: PageCtx::control(&scope, &AuthSession(session), "locations", "Locations").await?,
+        page: PageCtx::control(&scope, &session, "locations", "Locations").await?,
         rows: store::customers::locations(&state.db, scope.org_id()).await?,
     })
 }

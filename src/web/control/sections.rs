@@ -26,14 +26,14 @@ pub struct SectionPage {
 
 async fn section(
     scope: CustomerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     key: &str,
     title: &str,
     intro: &'static str,
     controls: &[(&'static str, Control)],
 ) -> AppResult<SectionPage> {
     Ok(SectionPage {
-        page: PageCtx::control(&scope, &AuthSession(session), key, title).await?,
+        page: PageCtx::control(&scope, &session, key, title).await?,
         intro,
         settings: controls
             .iter()
@@ -45,10 +45,7 @@ async fn section(
     })
 }
 
-pub async fn security(
-    scope: CustomerScope,
-    session: tower_sessions::Session,
-) -> AppResult<SectionPage> {
+pub async fn security(scope: CustomerScope, session: AuthSession) -> AppResult<SectionPage> {
     section(
         scope,
         session,
@@ -60,10 +57,7 @@ pub async fn security(
     .await
 }
 
-pub async fn settings(
-    scope: CustomerScope,
-    session: tower_sessions::Session,
-) -> AppResult<SectionPage> {
+pub async fn settings(scope: CustomerScope, session: AuthSession) -> AppResult<SectionPage> {
     section(
         scope,
         session,
@@ -86,10 +80,7 @@ pub async fn settings(
     .await
 }
 
-pub async fn calling(
-    scope: CustomerScope,
-    session: tower_sessions::Session,
-) -> AppResult<SectionPage> {
+pub async fn calling(scope: CustomerScope, session: AuthSession) -> AppResult<SectionPage> {
     section(
         scope,
         session,

@@ -42,13 +42,13 @@ struct ReviewsPage {
 async fn reviews(
     State(state): State<AppState>,
     CurrentAdmin(actor): CurrentAdmin,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<ReviewsPage> {
     require_operator(&actor)?;
     let mut conn = state.db.acquire().await?;
     let rows = compliance::pending_reviews(&mut conn).await?;
     Ok(ReviewsPage {
-        page: PageCtx::operator(&actor, &AuthSession(session), "Compliance reviews").await?,
+        page: PageCtx::operator(&actor, &session, "Compliance reviews").await?,
         rows,
     })
 }
@@ -61,7 +61,7 @@ struct DecisionForm {
 async fn decide(
     State(state): State<AppState>,
     CurrentAdmin(actor): CurrentAdmin,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(check_id): Path<Uuid>,
     body: axum::body::Bytes,
@@ -110,6 +110,6 @@ async fn decide(
     )
     .await?;
     tx.commit().await?;
-    AuthSession(session).flash("Decision recorded.").await?;
+    session.flash("Decision recorded.").await?;
     Ok(Redirect::to("/operator/compliance"))
 }

@@ -81,13 +81,13 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<TokensPage> {
     scope.require(PartnerAction::View)?;
     render(
         &state,
         &scope,
-        &AuthSession(session),
+        &session,
         String::new(),
         FieldErrors::new(),
         None,
@@ -149,12 +149,11 @@ async fn audit(
 pub async fn create(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     CheckedForm { form: f, controls }: CheckedForm<CreateForm>,
 ) -> AppResult<Response> {
     scope.require(PartnerAction::View)?;
-    let session = AuthSession(session);
     let name = f.name.trim().to_string();
     if !controls.is_empty() {
         let page = render(&state, &scope, &session, f.name, controls, None).await?;
@@ -191,7 +190,7 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<String>,
 ) -> AppResult<Redirect> {
@@ -211,7 +210,7 @@ pub async fn revoke(
     )
     .await?;
     tx.commit().await?;
-    AuthSession(session)
+    session
         .flash("The token was revoked. Requests that use it are refused from now on.")
         .await?;
     Ok(Redirect::to(paths::API_TOKENS))

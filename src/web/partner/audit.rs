@@ -83,7 +83,7 @@ fn identities(scope: &PartnerScope) -> Identities {
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     scope.require(PartnerAction::ViewAdministration)?;
@@ -123,7 +123,7 @@ pub async fn page(
     });
     let status_ok = errors.is_empty();
     let page = AuditPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "audit", "Audit log").await?,
+        page: PageCtx::partner(&scope, &session, "audit", "Audit log").await?,
         q,
         actions: audit::actions(&state.db, scope.org_id()).await?,
         rows,

@@ -22,7 +22,7 @@ pub struct BillingPage {
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<BillingPage> {
     scope.require(PartnerAction::ViewBilling)?;
     let reports: i64 = sqlx::query_scalar(
@@ -32,7 +32,7 @@ pub async fn page(
     .fetch_one(&state.db)
     .await?;
     Ok(BillingPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "billing", "Billing").await?,
+        page: PageCtx::partner(&scope, &session, "billing", "Billing").await?,
         reports,
     })
 }

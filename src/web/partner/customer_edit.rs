@@ -95,7 +95,7 @@ fn field_for(key: &str) -> String {
 async fn render(
     state: &AppState,
     scope: &PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     id: Uuid,
     form: Option<EditForm>,
     errors: FieldErrors,
@@ -141,7 +141,7 @@ async fn render(
         .collect();
     let title = format!("Edit {}", c.name);
     Ok(EditPage {
-        page: PageCtx::partner(scope, &AuthSession(session), "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title).await?,
         id,
         name: c.name,
         quantity_enabled: c.package_quantity_enabled,
@@ -155,7 +155,7 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<EditPage> {
     render(&state, &scope, session, id, None, FieldErrors::new()).await
@@ -164,7 +164,7 @@ pub async fn page(
 pub async fn submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
@@ -257,9 +257,7 @@ pub async fn submit(
         };
         match customer_lifecycle::update(&state, &scope, id, update, &req.ctx()).await {
             Ok(()) => {
-                AuthSession(session)
-                    .flash("The changes are being applied.")
-                    .await?;
+                session.flash("The changes are being applied.").await?;
                 return Ok(Redirect::to(&paths::customer(id)).into_response());
             }
             Err(AppError::Validation(all)) => {
@@ -280,14 +278,13 @@ pub async fn submit(
 pub async fn delete(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let pairs: Vec<(String, String)> = crate::web::forms::parse(&body).unwrap_or_default();
     let confirmed = pairs.iter().any(|(k, _)| k == "confirm");
-    let session = AuthSession(session);
     if !confirmed {
         // Existence and role first, so the answer does not depend on the box.
         store::customers::detail(&state.db, scope.org_id(), id)

@@ -12,7 +12,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::PartnerScope;
@@ -250,11 +249,11 @@ async fn step_errors(
     Ok(mine)
 }
 
-async fn load(session: &Session) -> AppResult<Draft> {
+async fn load(session: &AuthSession) -> AppResult<Draft> {
     Ok(session.get::<Draft>(DRAFT).await?.unwrap_or_default())
 }
 
-async fn save(session: &Session, draft: &Draft) -> AppResult<()> {
+async fn save(session: &AuthSession, draft: &Draft) -> AppResult<()> {
     session.insert(DRAFT, draft).await?;
     Ok(())
 }
@@ -292,12 +291,12 @@ fn guard(scope: &PartnerScope) -> AppResult<()> {
     scope.require(PartnerAction::ManageCustomers)
 }
 
-async fn start(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
+async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
     guard(&scope)?;
     Ok(Redirect::to(first_open_step(&load(&session).await?).path()))
 }
 
-async fn cancel(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
+async fn cancel(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
     guard(&scope)?;
     session.remove::<Draft>(DRAFT).await?;
     Ok(Redirect::to(paths::CUSTOMERS))
@@ -319,19 +318,13 @@ struct InfoPage {
 async fn render_info(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<InfoPage> {
     let templates = store::templates::list(&state.db, scope.org_id()).await?;
     Ok(InfoPage {
-        page: PageCtx::partner(
-            scope,
-            &AuthSession(session),
-            "customers",
-            "Create wholesale customer",
-        )
-        .await?,
+        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
         w: wizard(Step::Info, errors),
         templates: choices(
             templates.into_iter().map(|t| (t.provisioning_id, t.name)),
@@ -356,7 +349,7 @@ async fn render_info(
 async fn info_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<InfoPage> {
     guard(&scope)?;
     let d = load(&session).await?;
@@ -385,7 +378,7 @@ struct InfoForm {
 async fn info_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Form(f): Form<InfoForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -405,7 +398,7 @@ async fn info_submit(
 async fn advance(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     mut d: Draft,
     step: Step,
     next: Step,
@@ -460,7 +453,7 @@ struct PackagesPage {
 
 async fn render_packages(
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<PackagesPage> {
@@ -476,20 +469,14 @@ async fn render_packages(
         })
         .collect();
     Ok(PackagesPage {
-        page: PageCtx::partner(
-            scope,
-            &AuthSession(session),
-            "customers",
-            "Create wholesale customer",
-        )
-        .await?,
+        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
         w: wizard(Step::Packages, errors),
         d,
         packages,
     })
 }
 
-async fn packages_page(scope: PartnerScope, session: Session) -> AppResult<Response> {
+async fn packages_page(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
     guard(&scope)?;
     let d = load(&session).await?;
     if !d.done.contains(&Step::Info) {
@@ -503,7 +490,7 @@ async fn packages_page(scope: PartnerScope, session: Session) -> AppResult<Respo
 async fn packages_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     axum_extra_form: axum::body::Bytes,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -547,7 +534,7 @@ struct LocationPage {
 
 async fn render_location(
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     mut d: Draft,
     errors: FieldErrors,
 ) -> AppResult<LocationPage> {
@@ -567,13 +554,7 @@ async fn render_location(
         d.location_name = "Headquarters".into();
     }
     Ok(LocationPage {
-        page: PageCtx::partner(
-            scope,
-            &AuthSession(session),
-            "customers",
-            "Create wholesale customer",
-        )
-        .await?,
+        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
         w: wizard(Step::Location, errors),
         country_name: countries::name(&d.country)
             .unwrap_or(&d.country)
@@ -594,7 +575,7 @@ async fn render_location(
     })
 }
 
-async fn location_page(scope: PartnerScope, session: Session) -> AppResult<Response> {
+async fn location_page(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
     guard(&scope)?;
     let d = load(&session).await?;
     if !d.done.contains(&Step::Packages) {
@@ -630,7 +611,7 @@ struct LocationForm {
 async fn location_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Form(f): Form<LocationForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -666,7 +647,7 @@ struct SummaryPage {
 async fn render_summary(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<SummaryPage> {
@@ -692,13 +673,7 @@ async fn render_summary(
         })
         .collect();
     Ok(SummaryPage {
-        page: PageCtx::partner(
-            scope,
-            &AuthSession(session),
-            "customers",
-            "Create wholesale customer",
-        )
-        .await?,
+        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
         w: wizard(Step::Summary, errors),
         template_name,
         country_name: countries::name(&d.country)
@@ -712,7 +687,7 @@ async fn render_summary(
 async fn summary_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     guard(&scope)?;
     let d = load(&session).await?;
@@ -729,7 +704,7 @@ async fn summary_page(
 async fn create(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     req: ReqInfo,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -742,7 +717,7 @@ async fn create(
     match provisioning::create(&state, &scope, &request, &req.ctx()).await {
         Ok(id) => {
             session.remove::<Draft>(DRAFT).await?;
-            AuthSession(session)
+            session
                 .flash(format!("{} is being provisioned.", d.name.trim()))
                 .await?;
             Ok(Redirect::to(&paths::customer(id)).into_response())

@@ -74,16 +74,14 @@ pub struct RetryForm {
 pub async fn retry(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
     Form(f): Form<RetryForm>,
 ) -> AppResult<Response> {
     crate::services::provisioning::retry(&state, &scope, id, f.drop_vendor.is_some(), &req.ctx())
         .await?;
-    AuthSession(session)
-        .flash("Provisioning runs again.")
-        .await?;
+    session.flash("Provisioning runs again.").await?;
     Ok(Redirect::to(&paths::customer(id)).into_response())
 }
 
@@ -135,7 +133,7 @@ fn status_label(s: &Option<String>) -> &'static str {
 pub async fn list(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
     scope.require(PartnerAction::View)?;
@@ -187,7 +185,7 @@ pub async fn list(
         _ => None,
     };
     Ok(ListPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "customers", "Customers").await?,
+        page: PageCtx::partner(&scope, &session, "customers", "Customers").await?,
         q: search.to_string(),
         status: status.unwrap_or("").to_string(),
         statuses: CUSTOMER_STATUSES
@@ -235,7 +233,7 @@ fn package_name(id: &str) -> String {
 async fn render_detail(
     state: &AppState,
     scope: &PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     id: Uuid,
     errors: Vec<String>,
 ) -> AppResult<DetailPage> {
@@ -245,7 +243,7 @@ async fn render_detail(
     let packages = store::customers::packages(&state.db, c.id).await?;
     let title = c.name.clone();
     Ok(DetailPage {
-        page: PageCtx::partner(scope, &AuthSession(session), "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title).await?,
         c,
         packages,
         may_manage: scope.may(PartnerAction::ManageCustomers),
@@ -256,7 +254,7 @@ async fn render_detail(
 pub async fn detail(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<DetailPage> {
     scope.require(PartnerAction::View)?;
@@ -272,7 +270,7 @@ pub struct GlobalSettingsForm {
 pub async fn update_global_settings(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
     Form(f): Form<GlobalSettingsForm>,
@@ -283,9 +281,7 @@ pub async fn update_global_settings(
     };
     match customer_settings::set_global_settings(&state, &scope, id, wanted, &req.ctx()).await {
         Ok(()) => {
-            AuthSession(session)
-                .flash("Wholesale global settings saved.")
-                .await?;
+            session.flash("Wholesale global settings saved.").await?;
             Ok(Redirect::to(&paths::customer(id)).into_response())
         }
         Err(AppError::Validation(errors)) => {

@@ -34,17 +34,11 @@ pub struct ListPage {
 pub async fn list(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<ListPage> {
     scope.require(PartnerAction::CrossLaunch)?;
     Ok(ListPage {
-        page: PageCtx::partner(
-            &scope,
-            &AuthSession(session),
-            "indirect",
-            "Indirect providers",
-        )
-        .await?,
+        page: PageCtx::partner(&scope, &session, "indirect", "Indirect providers").await?,
         rows: store::orgs::sub_partners(&state.db, scope.org_id()).await?,
     })
 }
@@ -80,7 +74,7 @@ async fn audit(
 pub async fn launch(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
@@ -88,7 +82,7 @@ pub async fn launch(
         return Err(AppError::NotFound);
     }
     scope.require(PartnerAction::CrossLaunch)?;
-    AuthSession(session).set_cross_launch(Some(id)).await?;
+    session.set_cross_launch(Some(id)).await?;
     audit(
         &state,
         &scope.actor,
@@ -105,11 +99,11 @@ pub async fn launch(
 pub async fn leave(
     State(state): State<AppState>,
     CurrentAdmin(actor): CurrentAdmin,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
 ) -> AppResult<Redirect> {
     if let Some(sub) = actor.cross_launch {
-        AuthSession(session).set_cross_launch(None).await?;
+        session.set_cross_launch(None).await?;
         audit(
             &state,
             &actor,

@@ -33,11 +33,11 @@ pub struct JobsPage {
 pub async fn list(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<JobsPage> {
     scope.require(PartnerAction::ViewAdministration)?;
     Ok(JobsPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "jobs", "Jobs").await?,
+        page: PageCtx::partner(&scope, &session, "jobs", "Jobs").await?,
         rows: queue::list_for_org(&state.db, scope.org.id, 200).await?,
         may_retry: scope.may(PartnerAction::ManageAdministration),
     })
@@ -46,7 +46,7 @@ pub async fn list(
 pub async fn retry(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<i64>,
 ) -> AppResult<Redirect> {
@@ -54,7 +54,6 @@ pub async fn retry(
         return Err(AppError::NotFound);
     }
     scope.require(PartnerAction::ManageAdministration)?;
-    let session = AuthSession(session);
     if queue::retry_dead(&state.db, scope.org.id, id, state.clock.now()).await? {
         crate::store::audit::append(
             &state.db,

@@ -24,11 +24,11 @@ pub struct MailboxPage {
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<MailboxPage> {
     scope.require(PartnerAction::ViewAdministration)?;
     Ok(MailboxPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "mailbox", "Mailbox").await?,
+        page: PageCtx::partner(&scope, &session, "mailbox", "Mailbox").await?,
         rows: emails::for_partner(&state.db, scope.org.id, 200).await?,
         smtp: std::env::var("HUB_SMTP_URL").is_ok(),
     })

@@ -48,7 +48,7 @@ pub struct OverviewPage {
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<OverviewPage> {
     scope.require(PartnerAction::View)?;
     let counts = store::customers::counts_by_status(&state.db, scope.org_id()).await?;
@@ -70,7 +70,7 @@ pub async fn page(
         .map(|(p, n)| (p.clone(), packages::display_name(&p), n))
         .collect();
     Ok(OverviewPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "overview", "Overview").await?,
+        page: PageCtx::partner(&scope, &session, "overview", "Overview").await?,
         total_customers: counts.iter().map(|(_, n)| n).sum(),
         by_status: bars(by_status),
         total_users,

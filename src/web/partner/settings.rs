@@ -29,11 +29,11 @@ pub fn role_label(role: &str) -> &'static str {
 pub async fn admins(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<AdminsPage> {
     scope.require(PartnerAction::ViewAdministration)?;
     Ok(AdminsPage {
-        page: PageCtx::partner(&scope, &AuthSession(session), "settings", "Administrators").await?,
+        page: PageCtx::partner(&scope, &session, "settings", "Administrators").await?,
         admins: store::people::admins_of(&state.db, scope.org.id).await?,
         subscriptions: store::orgs::subscription_ids(&state.db, scope.org_id()).await?,
     })

@@ -61,7 +61,7 @@ impl SetupAssistPage {
 async fn render(
     state: &AppState,
     scope: &PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     id: Uuid,
     failed: Option<(Uuid, String)>,
     errors: FieldErrors,
@@ -71,7 +71,7 @@ async fn render(
         .ok_or(AppError::NotFound)?;
     let title = format!("Setup assist · {}", c.name);
     Ok(SetupAssistPage {
-        page: PageCtx::partner(scope, &AuthSession(session), "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title).await?,
         partner_org_id: scope.org.id,
         locations: service::locations(state, id).await?,
         requests: service::list(state, id).await?,
@@ -86,7 +86,7 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<SetupAssistPage> {
     scope.require(PartnerAction::View)?;
@@ -103,7 +103,7 @@ pub struct RequestForm {
 pub async fn submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
@@ -125,9 +125,7 @@ pub async fn submit(
     .ok();
     match service::request(&state, &scope, id, f.location_id, planned, &req.ctx()).await {
         Ok(_) => {
-            AuthSession(session)
-                .flash("Setup assist requested.")
-                .await?;
+            session.flash("Setup assist requested.").await?;
             Ok(Redirect::to(&format!("{}/setup-assist", paths::customer(id))).into_response())
         }
         Err(AppError::Validation(errors)) => {

@@ -15,7 +15,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -238,11 +237,11 @@ fn group(all: FieldErrors) -> BTreeMap<Step, FieldErrors> {
     by_step
 }
 
-async fn editing(session: &Session) -> AppResult<bool> {
+async fn editing(session: &AuthSession) -> AppResult<bool> {
     Ok(session.get::<bool>(MODE_EDIT).await?.unwrap_or(false))
 }
 
-async fn load(session: &Session) -> AppResult<Draft> {
+async fn load(session: &AuthSession) -> AppResult<Draft> {
     let key = if editing(session).await? {
         DRAFT_EDIT
     } else {
@@ -251,7 +250,7 @@ async fn load(session: &Session) -> AppResult<Draft> {
     Ok(session.get::<Draft>(key).await?.unwrap_or_default())
 }
 
-async fn save(session: &Session, draft: &Draft) -> AppResult<()> {
+async fn save(session: &AuthSession, draft: &Draft) -> AppResult<()> {
     let key = if draft.editing.is_some() {
         DRAFT_EDIT
     } else {
@@ -262,7 +261,7 @@ async fn save(session: &Session, draft: &Draft) -> AppResult<()> {
 }
 
 /// Forgets the current draft and goes back to working on a new template.
-async fn discard(session: &Session, draft: &Draft) -> AppResult<()> {
+async fn discard(session: &AuthSession, draft: &Draft) -> AppResult<()> {
     if draft.editing.is_some() {
         session.remove::<Draft>(DRAFT_EDIT).await?;
         session.remove::<bool>(MODE_EDIT).await?;
@@ -321,26 +320,26 @@ fn guard(scope: &PartnerScope) -> AppResult<()> {
     scope.require(PartnerAction::ManageTemplates)
 }
 
-async fn page_ctx(scope: &PartnerScope, session: Session, d: &Draft) -> AppResult<PageCtx> {
+async fn page_ctx(scope: &PartnerScope, session: AuthSession, d: &Draft) -> AppResult<PageCtx> {
     let title = if d.editing.is_some() {
         "Edit onboarding template"
     } else {
         "Create onboarding template"
     };
-    PageCtx::partner(scope, &AuthSession(session), "templates", title).await
+    PageCtx::partner(scope, &session, "templates", title).await
 }
 
 /// Starts (or resumes) a new template. An unfinished change to an existing template is
 /// dropped: its Edit link loads the template afresh.
 /// Opens the new-template wizard where it was left. An unfinished change to a template
 /// is kept (a GET loses nothing): its edit address resumes it.
-async fn start(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
+async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
     guard(&scope)?;
     session.remove::<bool>(MODE_EDIT).await?;
     Ok(Redirect::to(first_open_step(&load(&session).await?).path()))
 }
 
-async fn cancel(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
+async fn cancel(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
     guard(&scope)?;
     let d = load(&session).await?;
     discard(&session, &d).await?;
@@ -356,7 +355,7 @@ async fn cancel(scope: PartnerScope, session: Session) -> AppResult<Redirect> {
 async fn edit_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
     guard(&scope)?;
@@ -383,7 +382,7 @@ async fn edit_page(
 async fn edit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
     guard(&scope)?;
@@ -399,7 +398,7 @@ async fn edit(
 async fn advance(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     mut d: Draft,
     step: Step,
 ) -> AppResult<Response> {
@@ -431,7 +430,7 @@ async fn advance(
 async fn render_step(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     step: Step,
     errors: FieldErrors,
@@ -462,7 +461,7 @@ async fn render_step(
 async fn show(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     step: Step,
 ) -> AppResult<Response> {
     guard(scope)?;
@@ -474,7 +473,7 @@ async fn show(
 }
 
 /// Back: keeps what was entered, unchecked, and shows the previous step.
-async fn back(session: &Session, d: &Draft, step: Step) -> AppResult<Response> {
+async fn back(session: &AuthSession, d: &Draft, step: Step) -> AppResult<Response> {
     save(session, d).await?;
     Ok(Redirect::to(step.previous().path()).into_response())
 }
@@ -491,7 +490,7 @@ struct OfferPage {
 
 async fn render_offer(
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<OfferPage> {
@@ -505,7 +504,7 @@ async fn render_offer(
 async fn offer_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     show(&state, &scope, session, Step::Offer).await
 }
@@ -518,7 +517,7 @@ struct OfferForm {
 async fn offer_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Form(f): Form<OfferForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -553,7 +552,7 @@ struct BasicsPage {
 async fn render_basics(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     mut d: Draft,
     errors: FieldErrors,
 ) -> AppResult<BasicsPage> {
@@ -611,7 +610,7 @@ async fn render_basics(
 async fn basics_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     show(&state, &scope, session, Step::Basics).await
 }
@@ -635,7 +634,7 @@ struct BasicsForm {
 async fn basics_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     CheckedForm { form: f, controls }: CheckedForm<BasicsForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -678,7 +677,7 @@ struct CallingPage {
 
 async fn render_calling(
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<CallingPage> {
@@ -701,7 +700,7 @@ async fn render_calling(
 async fn calling_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     show(&state, &scope, session, Step::Calling).await
 }
@@ -717,7 +716,7 @@ struct CallingForm {
 async fn calling_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Form(f): Form<CallingForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -741,7 +740,7 @@ struct AuthPage {
 
 async fn render_auth(
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<AuthPage> {
@@ -755,7 +754,7 @@ async fn render_auth(
 async fn auth_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     show(&state, &scope, session, Step::Auth).await
 }
@@ -777,7 +776,7 @@ struct AuthForm {
 async fn auth_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Form(f): Form<AuthForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -804,7 +803,7 @@ struct EmailPage {
 
 async fn render_email(
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     mut d: Draft,
     errors: FieldErrors,
 ) -> AppResult<EmailPage> {
@@ -821,7 +820,7 @@ async fn render_email(
 async fn email_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     show(&state, &scope, session, Step::Email).await
 }
@@ -839,7 +838,7 @@ struct EmailForm {
 async fn email_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     Form(f): Form<EmailForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -870,7 +869,7 @@ struct SummaryPage {
 async fn render_summary(
     state: &AppState,
     scope: &PartnerScope,
-    session: Session,
+    session: AuthSession,
     d: Draft,
     errors: FieldErrors,
 ) -> AppResult<SummaryPage> {
@@ -901,7 +900,7 @@ async fn render_summary(
 async fn summary_page(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
 ) -> AppResult<Response> {
     show(&state, &scope, session, Step::Summary).await
 }
@@ -910,7 +909,7 @@ async fn summary_page(
 async fn submit(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: Session,
+    session: AuthSession,
     req: ReqInfo,
 ) -> AppResult<Response> {
     guard(&scope)?;
@@ -933,7 +932,7 @@ async fn submit(
             } else {
                 "created"
             };
-            AuthSession(session)
+            session
                 .flash(format!("Template {} was {verb}.", d.name.trim()))
                 .await?;
             Ok(Redirect::to(&paths::template(id)).into_response())

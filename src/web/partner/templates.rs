@@ -38,17 +38,11 @@ pub struct ListPage {
 pub async fn list(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
 ) -> AppResult<ListPage> {
     scope.require(PartnerAction::View)?;
     Ok(ListPage {
-        page: PageCtx::partner(
-            &scope,
-            &AuthSession(session),
-            "templates",
-            "Onboarding templates",
-        )
-        .await?,
+        page: PageCtx::partner(&scope, &session, "templates", "Onboarding templates").await?,
         rows: store::templates::list(&state.db, scope.org_id()).await?,
         may_manage: scope.may(PartnerAction::ManageTemplates),
     })
@@ -68,7 +62,7 @@ pub struct DetailPage {
 async fn render_detail(
     state: &AppState,
     scope: &PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     id: Uuid,
     error: Option<String>,
 ) -> AppResult<DetailPage> {
@@ -77,7 +71,7 @@ async fn render_detail(
         .ok_or(AppError::NotFound)?;
     let title = t.name.clone();
     Ok(DetailPage {
-        page: PageCtx::partner(scope, &AuthSession(session), "templates", &title).await?,
+        page: PageCtx::partner(scope, &session, "templates", &title).await?,
         country_name: countries::name(&t.country)
             .map(|n| format!("{n} ({})", t.country))
             .unwrap_or_else(|| t.country.clone()),
@@ -90,7 +84,7 @@ async fn render_detail(
 pub async fn detail(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<DetailPage> {
     scope.require(PartnerAction::View)?;
@@ -101,7 +95,7 @@ pub async fn detail(
 async fn delete(
     State(state): State<AppState>,
     scope: PartnerScope,
-    session: tower_sessions::Session,
+    session: AuthSession,
     Path(id): Path<Uuid>,
     req: ReqInfo,
 ) -> AppResult<Response> {
@@ -111,14 +105,14 @@ async fn delete(
         .unwrap_or_default();
     match services::templates::delete(&state, &scope, id, &req.ctx()).await {
         Ok(()) => {
-            AuthSession(session)
+            session
                 .flash(format!("Template {name} was deleted."))
                 .await?;
             Ok(Redirect::to(paths::TEMPLATES).into_response())
         }
         Err(AppError::Conflict(reason)) => {
             // Back to the template's own address (post/redirect/get), with the reason.
-            AuthSession(session)
+            session
                 .flash(format!("{name} was not deleted. {reason}"))
                 .await?;
             Ok(Redirect::to(&paths::template(id)).into_response())
