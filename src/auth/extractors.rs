@@ -42,7 +42,7 @@ fn login_redirect(parts: &Parts, expired: bool) -> Response {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    let mut url = format!("/login?next={}", urlencode(next));
+    let mut url = format!("{}?next={}", crate::paths::LOGIN, urlencode(next));
     if expired {
         url.push_str("&expired=1");
     }

@@ -73,7 +73,7 @@ impl Actor {
             return paths::PARTNER.into();
         }
         if self.is_compliance_operator() {
-            return "/operator/compliance".into();
+            return paths::OPERATOR_COMPLIANCE.into();
         }
         if let Some(org) = self.customer_orgs().first() {
             return paths::control(*org, "users");

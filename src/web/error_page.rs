@@ -17,7 +17,7 @@ impl IntoResponse for AppError {
         self.log();
         let status = self.status();
         if let AppError::Unauthenticated = self {
-            return axum::response::Redirect::to("/login").into_response();
+            return axum::response::Redirect::to(crate::paths::LOGIN).into_response();
         }
         let mut response = ErrorPage::new(status, self.public_message()).into_response();
         *response.status_mut() = status;

@@ -21,10 +21,10 @@ use crate::services::sign_in::{self, Attempt, Limit, Outcome};
 use crate::store;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/login", email_page)
-        .post("/login", email_submit)
-        .post("/login/password", password_submit)
-        .post("/logout", logout)
+    t.get(paths::LOGIN, email_page)
+        .post(paths::LOGIN, email_submit)
+        .post(paths::LOGIN_PASSWORD, password_submit)
+        .post(paths::LOGOUT, logout)
         .get(paths::NO_ACCESS, no_access)
         .get(paths::SERVICES_REMOVED, services_removed)
 }
@@ -204,7 +204,7 @@ async fn password_submit(
 async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String> {
     Ok(crate::auth::load_actor(state, person_id, None)
         .await?
-        .map_or_else(|| "/login".into(), |actor| actor.home_path()))
+        .map_or_else(|| paths::LOGIN.into(), |actor| actor.home_path()))
 }
 
 async fn logout(
@@ -232,7 +232,7 @@ async fn logout(
         .await?;
     }
     auth.sign_out().await?;
-    Ok(Redirect::to("/login?signed_out=1").into_response())
+    Ok(Redirect::to(&format!("{}?signed_out=1", paths::LOGIN)).into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,6 +2,7 @@
 //! listener; metrics on a listener of their own (`metrics_router`), since route names,
 //! job counts and timings are for operators, not for anyone who can reach the portal.
 
+use crate::paths;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +15,7 @@ use crate::http::route_table::RouteTable;
 use crate::{db, jobs};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/", root)
+    t.get(paths::ROOT, root)
         .get("/healthz", healthz)
         .get("/readyz", readyz)
 }

@@ -190,7 +190,7 @@ impl PageCtx {
             hub: "operator",
             nav: vec![NavItem {
                 label: "Compliance reviews",
-                href: "/operator/compliance".into(),
+                href: crate::paths::OPERATOR_COMPLIANCE.into(),
                 active: true,
             }],
             cross_launched_into: None,

@@ -13,7 +13,7 @@ use crate::http::route_table::RouteTable;
 use crate::paths;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/control/{org}", home)
+    t.get(paths::CONTROL_HOME, home)
         .get("/control/{org}/users", directory::users)
         .get("/control/{org}/workspaces", directory::workspaces)
         .get("/control/{org}/locations", directory::locations)

@@ -1,6 +1,7 @@
 //! The operator's pages: restricted-party matches waiting for review (SPEC §4.3).
 //! Only compliance operators of this installation reach them.
 
+use crate::paths;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -20,8 +21,8 @@ use crate::store;
 use crate::tenancy::Actor;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/operator/compliance", reviews)
-        .post("/operator/compliance/{id}/decision", decide)
+    t.get(paths::OPERATOR_COMPLIANCE, reviews)
+        .post(paths::OPERATOR_DECISION, decide)
 }
 
 fn require_operator(actor: &Actor) -> AppResult<()> {
@@ -111,5 +112,5 @@ async fn decide(
     .await?;
     tx.commit().await?;
     session.flash("Decision recorded.").await?;
-    Ok(Redirect::to("/operator/compliance"))
+    Ok(Redirect::to(paths::OPERATOR_COMPLIANCE))
 }

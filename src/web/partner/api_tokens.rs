@@ -27,7 +27,7 @@ use crate::web::views::PageCtx;
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::API_TOKENS, page)
         .post(paths::API_TOKENS, create)
-        .post("/partner/settings/api-tokens/{id}/revoke", revoke)
+        .post(paths::API_TOKEN_REVOKE, revoke)
 }
 
 /// A token created by this very request: its secret is on this page and nowhere else.

@@ -29,9 +29,9 @@ use crate::web::partner::customer_wizard::PackageChoice;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/customers/{id}/edit", page)
-        .post("/partner/customers/{id}/edit", submit)
-        .post("/partner/customers/{id}/delete", delete)
+    t.get(paths::CUSTOMER_EDIT, page)
+        .post(paths::CUSTOMER_EDIT, submit)
+        .post(paths::CUSTOMER_DELETE, delete)
 }
 
 /// The form as typed.

@@ -31,16 +31,16 @@ use crate::web::views::PageCtx;
 const DRAFT: &str = "customer_wizard";
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/customers/new", start)
-        .post("/partner/customers/new", create)
-        .post("/partner/customers/new/cancel", cancel)
-        .get("/partner/customers/new/info", info_page)
-        .post("/partner/customers/new/info", info_submit)
-        .get("/partner/customers/new/packages", packages_page)
-        .post("/partner/customers/new/packages", packages_submit)
-        .get("/partner/customers/new/location", location_page)
-        .post("/partner/customers/new/location", location_submit)
-        .get("/partner/customers/new/summary", summary_page)
+    t.get(paths::CUSTOMER_NEW, start)
+        .post(paths::CUSTOMER_NEW, create)
+        .post(paths::CUSTOMER_NEW_CANCEL, cancel)
+        .get(paths::CUSTOMER_NEW_INFO, info_page)
+        .post(paths::CUSTOMER_NEW_INFO, info_submit)
+        .get(paths::CUSTOMER_NEW_PACKAGES, packages_page)
+        .post(paths::CUSTOMER_NEW_PACKAGES, packages_submit)
+        .get(paths::CUSTOMER_NEW_LOCATION, location_page)
+        .post(paths::CUSTOMER_NEW_LOCATION, location_submit)
+        .get(paths::CUSTOMER_NEW_SUMMARY, summary_page)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
@@ -55,10 +55,10 @@ pub enum Step {
 impl Step {
     fn path(self) -> &'static str {
         match self {
-            Step::Info => "/partner/customers/new/info",
-            Step::Packages => "/partner/customers/new/packages",
-            Step::Location => "/partner/customers/new/location",
-            Step::Summary => "/partner/customers/new/summary",
+            Step::Info => paths::CUSTOMER_NEW_INFO,
+            Step::Packages => paths::CUSTOMER_NEW_PACKAGES,
+            Step::Location => paths::CUSTOMER_NEW_LOCATION,
+            Step::Summary => paths::CUSTOMER_NEW_SUMMARY,
         }
     }
     fn number(self) -> u8 {

@@ -29,14 +29,11 @@ use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/customers", list)
-        .get("/partner/customers/{id}", detail)
-        .post(
-            "/partner/customers/{id}/global-settings",
-            update_global_settings,
-        )
-        .get("/partner/customers/{id}/status", status)
-        .post("/partner/customers/{id}/retry", retry)
+    t.get(paths::CUSTOMERS, list)
+        .get(paths::CUSTOMER, detail)
+        .post(paths::CUSTOMER_GLOBAL_SETTINGS, update_global_settings)
+        .get(paths::CUSTOMER_STATUS, status)
+        .post(paths::CUSTOMER_RETRY, retry)
 }
 
 /// Progress of a customer's provisioning, for the detail page's script.

@@ -19,9 +19,9 @@ use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/indirect-providers", list)
-        .post("/partner/indirect-providers/{id}/launch", launch)
-        .post("/partner/return", leave)
+    t.get(paths::INDIRECT, list)
+        .post(paths::INDIRECT_LAUNCH, launch)
+        .post(paths::PARTNER_RETURN, leave)
 }
 
 #[derive(Template, WebTemplate)]

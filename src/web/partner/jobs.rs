@@ -18,8 +18,7 @@ use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/jobs", list)
-        .post("/partner/jobs/{id}/retry", retry)
+    t.get(paths::JOBS, list).post(paths::JOB_RETRY, retry)
 }
 
 #[derive(Template, WebTemplate)]

@@ -17,9 +17,10 @@ mod templates;
 
 use crate::AppState;
 use crate::http::route_table::RouteTable;
+use crate::paths;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    let t = t.get("/partner", overview::page);
+    let t = t.get(paths::PARTNER, overview::page);
     let t = customer_wizard::routes(t);
     let t = customers::routes(t);
     let t = customer_edit::routes(t);
@@ -27,10 +28,10 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = template_wizard::routes(t);
     let t = templates::routes(t);
     let t = indirect::routes(t);
-    let t = t.get("/partner/billing", billing::page);
-    let t = t.get("/partner/settings/admins", settings::admins);
+    let t = t.get(paths::BILLING, billing::page);
+    let t = t.get(paths::SETTINGS, settings::admins);
     let t = api_tokens::routes(t);
     let t = jobs::routes(t);
-    let t = t.get("/partner/mailbox", mailbox::page);
-    t.get("/partner/audit", audit::page)
+    let t = t.get(paths::MAILBOX, mailbox::page);
+    t.get(paths::AUDIT, audit::page)
 }

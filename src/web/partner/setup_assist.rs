@@ -24,8 +24,8 @@ use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get("/partner/customers/{id}/setup-assist", page)
-        .post("/partner/customers/{id}/setup-assist", submit)
+    t.get(paths::CUSTOMER_SETUP_ASSIST, page)
+        .post(paths::CUSTOMER_SETUP_ASSIST, submit)
 }
 
 #[derive(Template, WebTemplate)]

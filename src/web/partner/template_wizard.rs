@@ -41,20 +41,20 @@ const MODE_EDIT: &str = "template_wizard_editing";
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::TEMPLATE_NEW, start)
         .post(paths::TEMPLATE_NEW, submit)
-        .post("/partner/templates/new/cancel", cancel)
-        .get("/partner/templates/new/offer", offer_page)
-        .post("/partner/templates/new/offer", offer_submit)
-        .get("/partner/templates/new/basics", basics_page)
-        .post("/partner/templates/new/basics", basics_submit)
-        .get("/partner/templates/new/calling", calling_page)
-        .post("/partner/templates/new/calling", calling_submit)
-        .get("/partner/templates/new/auth", auth_page)
-        .post("/partner/templates/new/auth", auth_submit)
-        .get("/partner/templates/new/email", email_page)
-        .post("/partner/templates/new/email", email_submit)
-        .get("/partner/templates/new/summary", summary_page)
-        .get("/partner/templates/{id}/edit", edit_page)
-        .post("/partner/templates/{id}/edit", edit)
+        .post(paths::TEMPLATE_NEW_CANCEL, cancel)
+        .get(paths::TEMPLATE_NEW_OFFER, offer_page)
+        .post(paths::TEMPLATE_NEW_OFFER, offer_submit)
+        .get(paths::TEMPLATE_NEW_BASICS, basics_page)
+        .post(paths::TEMPLATE_NEW_BASICS, basics_submit)
+        .get(paths::TEMPLATE_NEW_CALLING, calling_page)
+        .post(paths::TEMPLATE_NEW_CALLING, calling_submit)
+        .get(paths::TEMPLATE_NEW_AUTH, auth_page)
+        .post(paths::TEMPLATE_NEW_AUTH, auth_submit)
+        .get(paths::TEMPLATE_NEW_EMAIL, email_page)
+        .post(paths::TEMPLATE_NEW_EMAIL, email_submit)
+        .get(paths::TEMPLATE_NEW_SUMMARY, summary_page)
+        .get(paths::TEMPLATE_EDIT, edit_page)
+        .post(paths::TEMPLATE_EDIT, edit)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
@@ -79,12 +79,12 @@ const FORM_STEPS: [Step; 5] = [
 impl Step {
     fn path(self) -> &'static str {
         match self {
-            Step::Offer => "/partner/templates/new/offer",
-            Step::Basics => "/partner/templates/new/basics",
-            Step::Calling => "/partner/templates/new/calling",
-            Step::Auth => "/partner/templates/new/auth",
-            Step::Email => "/partner/templates/new/email",
-            Step::Summary => "/partner/templates/new/summary",
+            Step::Offer => paths::TEMPLATE_NEW_OFFER,
+            Step::Basics => paths::TEMPLATE_NEW_BASICS,
+            Step::Calling => paths::TEMPLATE_NEW_CALLING,
+            Step::Auth => paths::TEMPLATE_NEW_AUTH,
+            Step::Email => paths::TEMPLATE_NEW_EMAIL,
+            Step::Summary => paths::TEMPLATE_NEW_SUMMARY,
         }
     }
     fn number(self) -> u8 {

@@ -23,8 +23,8 @@ use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::TEMPLATES, list)
-        .get("/partner/templates/{id}", detail)
-        .post("/partner/templates/{id}/delete", delete)
+        .get(paths::TEMPLATE, detail)
+        .post(paths::TEMPLATE_DELETE, delete)
 }
 
 #[derive(Template, WebTemplate)]
