@@ -240,13 +240,29 @@ async fn customer(app: &TestApp, token: &str, id: Uuid) -> Value {
     body
 }
 
-/// Polls a customer until its status leaves the job-owned ones.
+/// The statuses a customer has while one of its jobs is due.
+const JOB_OWNED: [&str; 3] = ["provisioning", "updating", "deleting"];
+
+/// Runs the due jobs; the customer has then left the job-owned statuses.
 async fn settled(app: &TestApp, token: &str, id: Uuid) -> Value {
+    app.run_due_jobs().await;
+    let c = customer(app, token, id).await;
+    let status = c["status"].as_str().unwrap_or_default();
+    assert!(
+        !JOB_OWNED.contains(&status),
+        "customer {id} still {status} once its jobs ran"
+    );
+    c
+}
+
+/// Polls a customer until its status leaves the job-owned ones, while a real worker
+/// (not the test) runs the jobs.
+async fn settled_by_worker(app: &TestApp, token: &str, id: Uuid) -> Value {
     let deadline = Instant::now() + StdDuration::from_secs(30);
     loop {
         let c = customer(app, token, id).await;
         let status = c["status"].as_str().unwrap_or_default().to_string();
-        if !["provisioning", "updating", "deleting"].contains(&status.as_str()) {
+        if !JOB_OWNED.contains(&status.as_str()) {
             return c;
         }
         assert!(
@@ -313,7 +329,7 @@ fn package<'a>(c: &'a Value, name: &str) -> &'a Value {
 
 #[tokio::test]
 async fn a_customer_posted_to_the_api_is_accepted_and_ends_provisioned() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, WHOLESALE_ADMIN).await;
     let prov = provisioning_id(&app, "Standard SMB (US)").await;
     let id = create(&app, &token, &new_customer(&prov, "a1")).await;
@@ -357,24 +373,16 @@ async fn a_customer_posted_to_the_api_is_accepted_and_ends_provisioned() {
         ("Head Office", "America/Los_Angeles", true)
     );
 
-    // The compliance check runs in the background too.
-    let deadline = Instant::now() + StdDuration::from_secs(30);
-    loop {
-        let (check, org): (String, String) = sqlx::query_as(
-            "SELECT c.status, o.compliance_status FROM compliance_checks c JOIN orgs o ON o.id = c.org_id
-             WHERE c.org_id = $1 AND c.trigger = 'creation'",
-        )
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-        if check != "pending" {
-            assert_eq!((check.as_str(), org.as_str()), ("compliant", "compliant"));
-            break;
-        }
-        assert!(Instant::now() < deadline, "the compliance check never ran");
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
+    // The compliance check ran in the background too.
+    let (check, org): (String, String) = sqlx::query_as(
+        "SELECT c.status, o.compliance_status FROM compliance_checks c JOIN orgs o ON o.id = c.org_id
+         WHERE c.org_id = $1 AND c.trigger = 'creation'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((check.as_str(), org.as_str()), ("compliant", "compliant"));
     assert_eq!(app.audit_count("customer.create", "success").await, 1);
 
     // It shows in the list, found by its external id.
@@ -384,7 +392,7 @@ async fn a_customer_posted_to_the_api_is_accepted_and_ends_provisioned() {
 
 #[tokio::test]
 async fn a_pstn_vendor_that_does_not_serve_the_first_location_leaves_the_customer_in_error() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
     // "Skyline PSTN" serves only the US and Canada.
     let prov = provisioning_id(&app, "EMEA with cloud PSTN").await;
@@ -1033,7 +1041,7 @@ async fn quantities(app: &TestApp, org: Uuid) -> Vec<(String, Option<i32>)> {
 
 #[tokio::test]
 async fn put_replaces_the_package_list_and_never_lowers_a_quantity_below_what_is_assigned() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, WHOLESALE_ADMIN).await;
     let prov = provisioning_id(&app, "Standard SMB (US)").await;
     let mut body = new_customer(&prov, "q1");
@@ -1221,7 +1229,7 @@ async fn put_applies_the_india_and_add_on_rules_of_creation() {
 
 #[tokio::test]
 async fn delete_removes_the_wholesale_services_and_keeps_the_org_and_its_people() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
     let acme = app.org_id("Acme Dental").await;
     let people_before = count(&app, "SELECT count(*) FROM people WHERE org_id = $1", acme).await;
@@ -1249,20 +1257,14 @@ async fn delete_removes_the_wholesale_services_and_keeps_the_org_and_its_people(
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     assert!(r.text().await.unwrap().is_empty(), "no body");
 
-    let deadline = Instant::now() + StdDuration::from_secs(30);
-    loop {
-        let r = get(&app, &token, &path).await;
-        match r.status() {
-            StatusCode::NOT_FOUND => break,
-            StatusCode::OK => {
-                let c: Value = r.json().await.unwrap();
-                assert_eq!(c["status"], "deleting");
-            }
-            s => panic!("unexpected {s}"),
-        }
-        assert!(Instant::now() < deadline, "still there after 30 s");
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
+    // Until its job runs, the customer is being deleted.
+    let c = json_of(get(&app, &token, &path).await, StatusCode::OK).await;
+    assert_eq!(c["status"], "deleting");
+    app.run_due_jobs().await;
+    assert_eq!(
+        get(&app, &token, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let (items, _) = list_page(&app, &token, CUSTOMERS).await;
     assert!(!ids(&items).contains(&acme.to_string()));
     assert_eq!(items.len(), 24);
@@ -1350,7 +1352,7 @@ async fn a_provisioning_job_whose_worker_died_is_finished_exactly_once_by_anothe
         wholesale_hub::job_registry(),
     );
     let running = tokio::spawn(worker.run(stop.clone()));
-    let c = settled(&app, &token, id).await;
+    let c = settled_by_worker(&app, &token, id).await;
     assert_eq!(c["status"], "provisioned", "{c:#}");
     assert_eq!(c["orgId"], id.to_string());
 

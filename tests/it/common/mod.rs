@@ -15,6 +15,10 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use wholesale_hub::{Clock, Config};
 
+mod jobs;
+
+pub use jobs::*;
+
 pub const DEMO_PASSWORD: &str = "demo-password-for-tests";
 
 pub const PARTNER_ADMIN: &str = "partner.admin@northwind.example";
@@ -349,27 +353,4 @@ pub fn location(r: &Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default()
-}
-
-/// Fills the job queue with due work up to the point where creations are refused (the
-/// app under test runs no worker, so it stays full).
-pub async fn fill_job_queue(app: &TestApp) {
-    sqlx::query(
-        "INSERT INTO jobs (kind, run_at, created_at, updated_at)
-         SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
-    )
-    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
-/// Finishes the work of `fill_job_queue`, and waits out the app's one-second reading of
-/// the queue.
-pub async fn drain_job_queue(app: &TestApp) {
-    sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 }
