@@ -480,8 +480,7 @@ async fn a_new_token_is_shown_once_and_stored_only_as_a_hash() {
     // Any partner role may create tokens; a wholesale admin has no Settings pages.
     let admin = app.client_for(WHOLESALE_ADMIN).await;
     let page = app.get_with(&admin, "/partner/settings/api-tokens").await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    let html = html_of(page, StatusCode::OK).await;
     assert!(html.contains("You have no API tokens yet"));
     assert!(
         html.contains("href=\"/partner/settings/api-tokens\""),
@@ -494,12 +493,7 @@ async fn a_new_token_is_shown_once_and_stored_only_as_a_hash() {
     assert!(secret.starts_with("whk_") && secret.len() > 40, "{secret}");
     assert!(html.contains("it will not be shown again"));
 
-    let listing = app
-        .get_with(&admin, "/partner/settings/api-tokens")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let listing = app.page(&admin, "/partner/settings/api-tokens").await;
     assert!(!listing.contains(&secret), "the secret is shown once");
     assert!(listing.contains(&format!("{}…", &secret[..12])));
     assert!(listing.contains("Billing system"));
@@ -551,7 +545,8 @@ async fn a_token_needs_a_name_of_at_most_100_characters() {
 async fn only_its_owner_revokes_a_token_and_then_it_is_refused() {
     let app = spawn_app().await;
     let owner = app.client_for(PARTNER_READONLY).await;
-    let (_, html) = create_on_page(&app, &owner, "Read-only reports").await;
+    let (status, html) = create_on_page(&app, &owner, "Read-only reports").await;
+    assert_eq!(status, StatusCode::CREATED);
     let secret = secret_in(&html).unwrap();
     let id: Uuid = sqlx::query_scalar("SELECT id FROM api_tokens")
         .fetch_one(&app.db)
@@ -571,12 +566,7 @@ async fn only_its_owner_revokes_a_token_and_then_it_is_refused() {
     let r = app.post_form_with(&owner, &revoke, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/partner/settings/api-tokens");
-    let listing = app
-        .get_with(&owner, "/partner/settings/api-tokens")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let listing = app.page(&owner, "/partner/settings/api-tokens").await;
     assert!(listing.contains("The token was revoked"));
     assert!(listing.contains("Revoked <time"));
     assert!(

@@ -10,9 +10,7 @@ const HIDDEN_ACTOR: &str = "An administrator of your managing partner";
 
 /// The audit page as `c` sees it, after checking it was served.
 async fn audit_page(app: &TestApp, c: &Client, query: &str) -> String {
-    let r = app.get_with(c, &format!("/partner/audit{query}")).await;
-    assert_eq!(r.status(), StatusCode::OK, "/partner/audit{query}");
-    r.text().await.unwrap()
+    app.page(c, &format!("/partner/audit{query}")).await
 }
 
 /// The parent admin cross-launches into Southwind and removes one of its customers.

@@ -497,24 +497,14 @@ async fn every_route_answers_each_visitor_as_the_policy_says() {
 async fn a_sub_partner_never_sees_its_parent_or_the_parents_customers() {
     let app = spawn_app().await;
     let reseller = app.client_for(RESELLER_ADMIN).await;
-    let list = app
-        .get_with(&reseller, "/partner/customers")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let list = app.page(&reseller, "/partner/customers").await;
     assert!(list.contains("Aurora Salon"), "its own customer is listed");
     assert!(
         !list.contains("Acme Dental"),
         "a parent's customer must not be listed"
     );
     assert!(list.contains("5 customers"));
-    let overview = app
-        .get_with(&reseller, "/partner")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let overview = app.page(&reseller, "/partner").await;
     assert!(
         !overview.contains("Northwind"),
         "the parent's name must not appear"
@@ -553,7 +543,7 @@ async fn a_partner_reaches_its_sub_partners_customers_only_through_cross_launch(
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let overview = app.get_with(&admin, "/partner").await.text().await.unwrap();
+    let overview = app.page(&admin, "/partner").await;
     assert!(overview.contains("You are in the Partner Hub of <strong>Southwind Reseller</strong>"));
     assert_eq!(
         app.get_with(&admin, &format!("/partner/customers/{aurora}"))

@@ -104,17 +104,13 @@ async fn a_match_is_robust_to_case_punctuation_and_accents_and_waits_for_the_ope
     assert_eq!(status(&app, &b).await.1, "pending_review");
     // The partner sees the status in its list.
     let html = app
-        .get_with(&c, "/partner/customers?status=pending_rpl_review")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&c, "/partner/customers?status=pending_rpl_review")
+        .await;
     assert!(html.contains("BLACKSTAR-trading, Ltd.") && html.contains("Societe Ecarlate"));
 
     let op = app.client_for(OPERATOR).await;
     let r = app.get_with(&op, "/operator/compliance").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::OK).await;
     assert!(html.contains("Blackstar Trading") && html.contains("Northwind Telecom"));
     let r = app
         .post_form_with(

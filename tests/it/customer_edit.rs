@@ -10,7 +10,7 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
     let c = app.client_for(PARTNER_ADMIN).await;
     let bluebird = app.org_id("Bluebird Bakery").await;
     let path = format!("/partner/customers/{bluebird}/edit");
-    let html = app.get_with(&c, &path).await.text().await.unwrap();
+    let html = app.page(&c, &path).await;
     assert!(
         html.contains(r#"value="webex_calling" checked"#) && html.contains(r#"value="EXT-01001""#)
     );
@@ -32,8 +32,7 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("at most 50 characters") && html.contains(r#"value="EXT-NEW""#));
 
     // Adding Webex Suite and keeping the rest.
@@ -105,11 +104,8 @@ async fn removing_a_customer_needs_confirmation_and_keeps_the_org_record() {
     assert!(!deleted, "nothing happens without the confirmation");
     app.remove_customer(&c, pine).await;
     assert!(
-        !app.get_with(&c, "/partner/customers?q=pine")
+        !app.page(&c, "/partner/customers?q=pine")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Pine Hardware")
     );
     assert_eq!(
@@ -151,11 +147,6 @@ async fn read_only_admins_cannot_edit_or_remove() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = app
-        .get_with(&ro, &format!("/partner/customers/{acme}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&ro, &format!("/partner/customers/{acme}")).await;
     assert!(!html.contains("Remove wholesale services") && !html.contains("edit-customer"));
 }

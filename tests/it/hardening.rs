@@ -136,17 +136,9 @@ async fn a_clients_request_id_is_kept_only_when_plain() {
     assert!(ids.iter().flatten().all(|id| !id.contains('<')), "{ids:?}");
 }
 
-/// An HTML page with this status (never axum's plain text, never a 500); its text.
-async fn html_page(r: reqwest::Response, status: StatusCode) -> String {
-    assert_eq!(r.status(), status);
-    let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
-    assert!(content_type.starts_with("text/html"), "{content_type}");
-    r.text().await.unwrap()
-}
-
 /// Pages: a 400 page that names the field and says why.
 async fn assert_refused_page(r: reqwest::Response, field: &str) {
-    let html = html_page(r, StatusCode::BAD_REQUEST).await;
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains(field), "{field}: {html}");
     assert!(html.contains("control character"), "{html}");
 }
@@ -175,8 +167,7 @@ async fn control_characters_in_page_queries_and_forms_are_refused_not_500() {
     let r = app
         .post_form("/partner/settings/api-tokens", &[("name", "CRM\u{0}sync")])
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("control character"), "{html}");
     assert!(html.contains("API tokens"), "the tokens page itself");
     let tokens: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens")
@@ -191,8 +182,7 @@ async fn control_characters_in_page_queries_and_forms_are_refused_not_500() {
             &[("name", "Tmpl\u{0}"), ("sp_admin_email", PARTNER_ADMIN)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("control character"), "{html}");
     // A form of a page without its own display of the error: the 400 page.
     let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE name = 'Acme Dental'")
@@ -236,7 +226,7 @@ async fn unreadable_forms_answer_the_error_page_not_plain_text() {
     let r = app
         .post_form("/login/password", &[("nothing", "here")])
         .await;
-    let html = html_page(r, StatusCode::BAD_REQUEST).await;
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("The form could not be read"), "{html}");
     assert!(
         !html.contains("missing field"),
@@ -370,7 +360,7 @@ async fn a_malformed_id_in_a_page_address_answers_our_page_not_axums_text() {
     let app = spawn_app().await;
     app.login_as(PARTNER_ADMIN).await;
     let r = app.get("/partner/customers/not-a-uuid").await;
-    let html = html_page(r, StatusCode::BAD_REQUEST).await;
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("not one of ours"), "{html}");
     assert!(!html.contains("UUID parsing failed"), "{html}");
 }

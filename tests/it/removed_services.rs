@@ -24,8 +24,7 @@ async fn remove_acme(app: &TestApp, finish: bool) -> Uuid {
 /// What a removed customer's admin sees everywhere they may go.
 async fn assert_told_and_shut_out(app: &TestApp, c: &Client, acme: Uuid) {
     let r = app.get_with(c, REMOVED).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::OK).await;
     assert!(html.contains("Your organisation's services were removed"));
     assert!(html.contains("contact your provider"));
     assert!(html.contains(r#"<form method="post" action="/logout">"#));

@@ -36,7 +36,7 @@ async fn basics(app: &TestApp, c: &Client, name: &str, admin: &str) -> Response 
 }
 
 async fn html(app: &TestApp, c: &Client, path: &str) -> String {
-    app.get_with(c, path).await.text().await.unwrap()
+    app.page(c, path).await
 }
 
 /// Submits the summary; returns the template's id.
@@ -282,8 +282,7 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
         ],
     )
     .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let page = r.text().await.unwrap();
+    let page = html_of(r, StatusCode::BAD_REQUEST).await;
     for message in [
         "You already have a template named “standard smb (us)”",
         "nobody@example.com is not an administrator of this partner",
@@ -299,7 +298,11 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
     );
     assert!(page.contains(r#"id="name-error""#) && page.contains(r#"aria-invalid="true""#));
     let r = basics(&app, &c, &"n".repeat(101), PARTNER_ADMIN).await;
-    assert!(r.text().await.unwrap().contains("at most 100 characters"));
+    assert!(
+        html_of(r, StatusCode::BAD_REQUEST)
+            .await
+            .contains("at most 100 characters")
+    );
     // A later step cannot be skipped to.
     assert_eq!(location(&app.get_with(&c, &at("auth")).await), at("basics"));
 
@@ -393,8 +396,7 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
         ],
     )
     .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let page = r.text().await.unwrap();
+    let page = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(page.contains("Enter the brand name used in onboarding emails"));
     assert!(
         page.contains(r#"name="allow_admin_invite_emails" value="on" checked"#),
@@ -614,6 +616,14 @@ async fn back_keeps_what_was_entered_and_cancel_discards_it() {
     let r = step(&app, &c, "cancel", &[]).await;
     assert_eq!(location(&r), "/partner/templates");
     assert_eq!(location(&app.get_with(&c, NEW).await), at("offer"));
+    // A new draft starts again: nothing chosen, and the basics step is empty.
+    assert!(
+        !html(&app, &c, &at("offer"))
+            .await
+            .contains(r#"value="on" checked"#),
+        "BroadWorks no longer chosen"
+    );
+    assert_eq!(location(&step(&app, &c, "offer", &[]).await), at("basics"));
     assert!(!html(&app, &c, &at("basics")).await.contains("Half typed"));
 }
 
@@ -639,8 +649,7 @@ async fn opening_an_edit_page_changes_no_draft() {
     );
     open_b().await;
     let r = app.get_with(&c, &at("basics")).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page = r.text().await.unwrap();
+    let page = html_of(r, StatusCode::OK).await;
     assert!(page.contains("Create onboarding template") && page.contains("Half typed"));
 
     // ...and a change to template A under way.
@@ -654,8 +663,7 @@ async fn opening_an_edit_page_changes_no_draft() {
     );
     open_b().await;
     let r = app.get_with(&c, &at("summary")).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let summary = r.text().await.unwrap();
+    let summary = html_of(r, StatusCode::OK).await;
     assert!(summary.contains("Edit onboarding template: Standard SMB (US)"));
     assert!(summary.contains("Standard SMB renamed") && !summary.contains("Canada bilingual"));
     // Opening the new-template wizard meanwhile shows the new draft, and loses neither.

@@ -117,12 +117,7 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
     assert_eq!(location(&r), "/partner/customers/new/location");
     let r = location_step(&app, &c, "1 Market Square", "America/Chicago").await;
     assert_eq!(location(&r), "/partner/customers/new/summary");
-    let summary = app
-        .get_with(&c, "/partner/customers/new/summary")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let summary = app.page(&c, "/partner/customers/new/summary").await;
     for fact in [
         "Gamma Grocers",
         "owner@gamma-grocers.example",
@@ -152,12 +147,12 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
         Some("provisioning"),
         "until its job runs"
     );
-    let html = app.get_with(&c, &detail).await.text().await.unwrap();
+    let html = app.page(&c, &detail).await;
     assert!(html.contains("Gamma Grocers is being provisioned."));
 
     let s = status_after_jobs(&app, &c, &id, "provisioning").await;
     assert_eq!(s["status"], "provisioned");
-    let html = app.get_with(&c, &detail).await.text().await.unwrap();
+    let html = app.page(&c, &detail).await;
     assert!(
         html.contains("gamma-grocers-") && html.contains(".calls.example"),
         "a SIP domain was assigned"
@@ -178,12 +173,7 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
     .unwrap();
     assert_eq!(hq, ("Head office".into(), "America/Chicago".into(), true));
     // A US customer's administrator gets the E911 notice with the template's brand (SPEC §13).
-    let mailbox = app
-        .get_with(&c, "/partner/mailbox")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let mailbox = app.page(&c, "/partner/mailbox").await;
     assert!(
         mailbox.contains(
             "Northwind Business Voice: important information about emergency calls (E911)"
@@ -201,20 +191,12 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
         ("e911_notice", "owner@gamma-grocers.example")
     );
     // The draft is gone: a new wizard starts empty.
-    let html = app
-        .get_with(&c, "/partner/customers/new/info")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&c, "/partner/customers/new/info").await;
     assert!(!html.contains("Gamma Grocers"));
     // The list shows it.
     assert!(
-        app.get_with(&c, "/partner/customers?q=gamma")
+        app.page(&c, "/partner/customers?q=gamma")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Gamma Grocers")
     );
 }
@@ -235,8 +217,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     for message in [
         "Choose an onboarding template",
         "cannot contain",
@@ -263,9 +244,8 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
     let southwind_pid = template_pid(&app, "Southwind default").await;
     let r = info(&app, &c, &southwind_pid, "New Co", "a@new-co.example", "US").await;
     assert!(
-        r.text()
+        html_of(r, StatusCode::BAD_REQUEST)
             .await
-            .unwrap()
             .contains("no onboarding template of yours")
     );
 }
@@ -293,42 +273,46 @@ async fn quantity_and_country_rules_stop_the_packages_step() {
     let (s, html) = post(vec![("nav", "next")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("Choose at least one package"));
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "webex_calling"),
         ("quantity_enabled", "on"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(
         html.contains("Enter a quantity for Webex Calling"),
         "no step forward without quantities"
     );
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "webex_calling"),
         ("quantity_enabled", "on"),
         ("quantity_webex_calling", "0"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(
         html.contains(r#"value="0""#) && html.to_lowercase().contains("zero")
             || html.contains("at least 1"),
         "zero refused"
     );
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "webex_calling"),
         ("quantity_enabled", "on"),
         ("quantity_webex_calling", "10001"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("10,000"), "above the partner maximum");
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "attendant_console"),
         ("package", "webex_voice"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("Attendant Console needs"));
     // India refuses calling packages.
     assert_eq!(
@@ -358,22 +342,12 @@ async fn back_and_reload_keep_what_was_entered() {
         )
         .await;
     assert_eq!(location(&r), "/partner/customers/new/info");
-    let html = app
-        .get_with(&c, "/partner/customers/new/info")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&c, "/partner/customers/new/info").await;
     assert!(
         html.contains(r#"value="Echo Events""#)
             && html.contains(r#"value="a@echo-events.example""#)
     );
-    let html = app
-        .get_with(&c, "/partner/customers/new/packages")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&c, "/partner/customers/new/packages").await;
     assert!(
         html.contains(r#"value="webex_suite" checked"#),
         "the choice made before going back is kept"
@@ -398,12 +372,11 @@ async fn back_and_reload_keep_what_was_entered() {
     .await;
     let long = "x".repeat(51);
     let r = location_step(&app, &c, &long, "Mars/Olympus").await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("at most 50 characters") && html.contains("supported time zones"));
     // Each problem is told once, even though the address serves twice.
     let r = location_step(&app, &c, "", "America/Chicago").await;
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert_eq!(html.matches("Enter the first address line.").count(), 1);
     // Cancel discards the draft.
     app.post_form_with(&c, "/partner/customers/new/cancel", &[])
@@ -440,7 +413,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
             .unwrap()
             .contains("Skyline PSTN does not serve GB")
     );
-    let html = app.get_with(&c, &detail).await.text().await.unwrap();
+    let html = app.page(&c, &detail).await;
     assert!(html.contains("Retry provisioning"));
     let r = app
         .post_form_with(
@@ -510,11 +483,6 @@ async fn read_only_admins_cannot_use_the_wizard() {
     );
     let r = app.post_form_with(&ro, "/partner/customers/new", &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = app
-        .get_with(&ro, "/partner/customers")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&ro, "/partner/customers").await;
     assert!(!html.contains("Create wholesale customer"));
 }

@@ -16,8 +16,10 @@ use uuid::Uuid;
 use wholesale_hub::{Clock, Config};
 
 mod jobs;
+mod pages;
 
 pub use jobs::*;
+pub use pages::*;
 
 pub const DEMO_PASSWORD: &str = "demo-password-for-tests";
 
@@ -246,27 +248,6 @@ impl TestApp {
 
     pub async fn get_with(&self, client: &Client, path: &str) -> Response {
         client.get(self.url(path)).send().await.unwrap()
-    }
-
-    pub async fn text(&self, path: &str) -> String {
-        self.get(path).await.text().await.unwrap()
-    }
-
-    /// The CSRF token of `client`'s session (the sign-in page shows it to anyone).
-    pub async fn csrf_of(&self, client: &Client) -> String {
-        let html = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        extract_csrf(&html).expect("a CSRF token on the sign-in page")
-    }
-
-    pub async fn csrf(&self) -> String {
-        self.csrf_of(&self.client).await
     }
 
     /// POSTs a form with the session's CSRF token added.
