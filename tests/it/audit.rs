@@ -16,16 +16,8 @@ async fn audit_page(app: &TestApp, c: &Client, query: &str) -> String {
 /// The parent admin cross-launches into Southwind and removes one of its customers.
 async fn parent_acts_in_southwind(app: &TestApp) -> Client {
     let admin = app.client_for(PARTNER_ADMIN).await;
-    let southwind = app.org_id("Southwind Reseller").await;
+    app.cross_launch(&admin).await;
     let aurora = app.org_id("Aurora Salon").await;
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = app
         .post_form_with(
             &admin,

@@ -387,9 +387,7 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     .await
     .unwrap();
     let id = if path.starts_with("/partner/settings/api-tokens/") {
-        crate::api::token_id_of(app, PARTNER_ADMIN)
-            .await
-            .to_string()
+        token_id_of(app, PARTNER_ADMIN).await.to_string()
     } else if path.starts_with("/partner/indirect-providers") {
         southwind.to_string()
     } else if path.starts_with("/partner/templates") {
@@ -429,7 +427,7 @@ async fn every_route_answers_each_visitor_as_the_policy_says() {
         let client = if v == "anonymous" {
             new_client()
         } else {
-            tokens.insert(v, crate::api::token_for(&app, v).await);
+            tokens.insert(v, token_for(&app, v).await);
             app.client_for(v).await
         };
         clients.insert(v, client);
@@ -535,14 +533,7 @@ async fn a_partner_reaches_its_sub_partners_customers_only_through_cross_launch(
         StatusCode::NOT_FOUND
     );
 
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.cross_launch(&admin).await, southwind);
     let overview = app.page(&admin, "/partner").await;
     assert!(overview.contains("You are in the Partner Hub of <strong>Southwind Reseller</strong>"));
     assert_eq!(
@@ -582,14 +573,12 @@ async fn refusals_are_audited_with_the_actor() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let (email, path): (Option<String>, String) = sqlx::query_as(
-        "SELECT actor_email, detail->>'path' FROM audit_log WHERE action = 'authorization.denied' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let (email, detail) = app.last_denial().await;
     assert_eq!(email.as_deref(), Some(PARTNER_READONLY));
-    assert_eq!(path, format!("/partner/customers/{acme}/global-settings"));
+    assert_eq!(
+        detail["path"],
+        format!("/partner/customers/{acme}/global-settings")
+    );
     let restricted: bool =
         sqlx::query_scalar("SELECT restricted_by_partner FROM orgs WHERE id = $1")
             .bind(acme)

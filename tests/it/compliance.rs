@@ -5,13 +5,13 @@ use reqwest::{Client, StatusCode};
 use time::Duration;
 
 use crate::common::*;
-use crate::wizard::{info, location_step, status_after_jobs, template_pid};
+use crate::wizard::{info, location_step, status_after_jobs};
 
 const OPERATOR: &str = "compliance.operator@operations.example";
 
 /// Creates a customer through the wizard and waits until the jobs have run.
 async fn create(app: &TestApp, c: &Client, name: &str, email: &str, country: &str) -> String {
-    let pid = template_pid(app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     assert_eq!(
         info(app, c, &pid, name, email, country).await.status(),
         StatusCode::SEE_OTHER

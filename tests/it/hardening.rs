@@ -4,19 +4,10 @@
 //! logs nothing the client chose, and changes nothing.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use wholesale_hub::http::TrustedProxies;
 
-use crate::api::token_for;
 use crate::common::*;
-
-async fn last_audit_ip(app: &TestApp, action: &str) -> Option<String> {
-    sqlx::query_scalar("SELECT ip FROM audit_log WHERE action = $1 ORDER BY id DESC LIMIT 1")
-        .bind(action)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 async fn sign_in_from(app: &TestApp, forwarded_for: &str) -> StatusCode {
     let client = new_client();
@@ -44,7 +35,7 @@ async fn forwarded_addresses_are_ignored_unless_the_peer_is_a_trusted_proxy() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        last_audit_ip(&app, "login.password").await.as_deref(),
+        app.last_audit_ip("login.password").await.as_deref(),
         Some("127.0.0.1"),
         "a client cannot choose its own address"
     );
@@ -61,7 +52,7 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_audited_and_limited() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        last_audit_ip(&app, "login.password").await.as_deref(),
+        app.last_audit_ip("login.password").await.as_deref(),
         Some("203.0.113.9")
     );
     // Ten failures from one forwarded client lock that client, not the proxy's others.
@@ -234,20 +225,6 @@ async fn unreadable_forms_answer_the_error_page_not_plain_text() {
     );
 }
 
-async fn vendor_error(r: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(r.status(), status);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
-    let body: Value = r.json().await.unwrap();
-    assert!(body["trackingId"].is_string(), "{body:#}");
-    assert!(body["errors"][0]["errorCode"].is_number(), "{body:#}");
-    body
-}
-
 #[tokio::test]
 async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
     let app = spawn_app().await;
@@ -259,7 +236,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::BAD_REQUEST).await;
+    let body = error_body(r, StatusCode::BAD_REQUEST).await;
     assert!(body.to_string().contains("externalId"), "{body:#}");
 
     let provisioning_id: String =
@@ -281,7 +258,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::BAD_REQUEST).await;
+    let body = error_body(r, StatusCode::BAD_REQUEST).await;
     assert!(body.to_string().contains("customerInfo.name"), "{body:#}");
     let created: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs WHERE name LIKE 'Bad%'")
         .fetch_one(&app.db)
@@ -298,7 +275,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let body = error_body(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
     assert_eq!(body["errors"][0]["errorCode"], 1415);
     // Malformed JSON: the vendor's body, never a Rust type name.
     let r = client
@@ -309,7 +286,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::BAD_REQUEST).await;
+    let body = error_body(r, StatusCode::BAD_REQUEST).await;
     assert!(!body.to_string().contains("CustomerBody"), "{body:#}");
 }
 
@@ -329,12 +306,8 @@ async fn csrf_refusals_are_audited_with_the_actor() {
         r.headers().get("x-refused-by").is_none(),
         "no internal header leaks"
     );
-    let (email, detail): (Option<String>, Value) = sqlx::query_as(
-        "SELECT actor_email, detail FROM audit_log WHERE action = 'authorization.denied'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    assert_eq!(app.audit_count("authorization.denied", "denied").await, 1);
+    let (email, detail) = app.last_denial().await;
     assert_eq!(email.as_deref(), Some(PARTNER_ADMIN));
     assert_eq!(detail["refused_by"], "csrf");
     assert_eq!(detail["path"], "/partner/settings/api-tokens");

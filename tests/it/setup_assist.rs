@@ -165,14 +165,7 @@ async fn the_api_files_and_lists_requests_with_the_same_rules() {
     let app = spawn_app().await;
     let acme = app.org_id("Acme Dental").await;
     let location = hq(&app, acme).await;
-    let person: uuid::Uuid = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
-        .bind(PARTNER_ADMIN)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let (_, token) = wholesale_hub::store::tokens::create(&app.db, person, "t", app.clock.now())
-        .await
-        .unwrap();
+    let token = token_for(&app, PARTNER_ADMIN).await;
     let url = app.url(&format!("/v1/wholesale/customers/{acme}/setupAssist"));
     let client = new_client();
     let too_soon = (app.clock.now().date() + Duration::days(2)).to_string();

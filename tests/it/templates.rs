@@ -85,14 +85,6 @@ async fn create_template(app: &TestApp, c: &Client, name: &str, admin: &str) -> 
     submit(app, c).await
 }
 
-async fn template_id(app: &TestApp, name: &str) -> Uuid {
-    sqlx::query_scalar("SELECT id FROM onboarding_templates WHERE name = $1")
-        .bind(name)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
 async fn count_templates(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM onboarding_templates")
         .fetch_one(&app.db)
@@ -631,8 +623,8 @@ async fn back_keeps_what_was_entered_and_cancel_discards_it() {
 async fn opening_an_edit_page_changes_no_draft() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let a = template_id(&app, "Standard SMB (US)").await;
-    let b = template_id(&app, "Canada bilingual").await;
+    let a = app.template_id("Standard SMB (US)").await;
+    let b = app.template_id("Canada bilingual").await;
     let open_b = || async {
         let r = app
             .get_with(&c, &format!("/partner/templates/{b}/edit"))
@@ -688,7 +680,7 @@ async fn opening_an_edit_page_changes_no_draft() {
 async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let id = template_id(&app, "Standard SMB (US)").await;
+    let id = app.template_id("Standard SMB (US)").await;
     let orgs_by_mode = || {
         let app = &app;
         async move {
@@ -788,7 +780,7 @@ async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
 async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let used = template_id(&app, "Standard SMB (US)").await;
+    let used = app.template_id("Standard SMB (US)").await;
     let customers: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM orgs WHERE template_id = $1 AND deleted_at IS NULL",
     )
@@ -835,7 +827,7 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
     assert_eq!(app.audit_count("template.delete", "success").await, 1);
 
     // Customers that were deleted do not hold a template back.
-    let emea = template_id(&app, "EMEA with cloud PSTN").await;
+    let emea = app.template_id("EMEA with cloud PSTN").await;
     sqlx::query("UPDATE orgs SET deleted_at = now() WHERE template_id = $1")
         .bind(emea)
         .execute(&app.db)
@@ -852,7 +844,7 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
 async fn a_read_only_admin_is_refused_every_change_and_sees_no_control_for_one() {
     let app = spawn_app().await;
     let ro = app.client_for(PARTNER_READONLY).await;
-    let id = template_id(&app, "Standard SMB (US)").await;
+    let id = app.template_id("Standard SMB (US)").await;
     for path in [
         NEW.to_string(),
         at("offer"),
@@ -975,15 +967,7 @@ async fn a_sub_partner_template_carries_the_parents_subscription() {
 async fn a_parent_cross_launched_into_a_sub_partner_creates_the_template_in_its_hub() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let southwind = app.org_id("Southwind Reseller").await;
-    let r = app
-        .post_form_with(
-            &c,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let southwind = app.cross_launch(&c).await;
     let id = create_template(&app, &c, "Made by the parent", RESELLER_ADMIN).await;
     let (owner, subscription): (Uuid, String) = sqlx::query_as(
         "SELECT owner_org_id, subscription_id FROM onboarding_templates WHERE id = $1",
@@ -1006,8 +990,8 @@ async fn another_hubs_templates_cannot_be_seen_or_changed() {
     let app = spawn_app().await;
     let reseller = app.client_for(RESELLER_ADMIN).await;
     let admin = app.client_for(PARTNER_ADMIN).await;
-    let northwinds = template_id(&app, "Standard SMB (US)").await;
-    let southwinds = template_id(&app, "Southwind default").await;
+    let northwinds = app.template_id("Standard SMB (US)").await;
+    let southwinds = app.template_id("Southwind default").await;
     assert!(
         !html(&app, &reseller, "/partner/templates")
             .await

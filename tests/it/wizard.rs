@@ -5,14 +5,6 @@ use reqwest::{Client, StatusCode};
 
 use crate::common::*;
 
-pub(crate) async fn template_pid(app: &TestApp, name: &str) -> String {
-    sqlx::query_scalar("SELECT provisioning_id FROM onboarding_templates WHERE name = $1")
-        .bind(name)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
 pub(crate) async fn info(
     app: &TestApp,
     c: &Client,
@@ -84,7 +76,7 @@ pub(crate) async fn status_after_jobs(
 async fn a_partner_creates_a_customer_through_the_four_steps() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     assert_eq!(
         location(&app.get_with(&c, "/partner/customers/new").await),
         "/partner/customers/new/info"
@@ -231,7 +223,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
         html.contains(r#"value="Acme 100% Dental""#) && html.contains(r#"value="not-an-email""#)
     );
     // An email already in use is refused with the vendor's message.
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     let r = info(&app, &c, &pid, "New Co", CUSTOMER_ADMIN, "US").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(
@@ -241,7 +233,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
             .contains("The email is already associated with an existing user.")
     );
     // Another partner's template is not usable.
-    let southwind_pid = template_pid(&app, "Southwind default").await;
+    let southwind_pid = app.provisioning_id("Southwind default").await;
     let r = info(&app, &c, &southwind_pid, "New Co", "a@new-co.example", "US").await;
     assert!(
         html_of(r, StatusCode::BAD_REQUEST)
@@ -254,7 +246,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
 async fn quantity_and_country_rules_stop_the_packages_step() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     assert_eq!(
         info(&app, &c, &pid, "Delta Co", "a@delta-co.example", "US")
             .await
@@ -332,7 +324,7 @@ async fn quantity_and_country_rules_stop_the_packages_step() {
 async fn back_and_reload_keep_what_was_entered() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     info(&app, &c, &pid, "Echo Events", "a@echo-events.example", "US").await;
     let r = app
         .post_form_with(
@@ -392,7 +384,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     // "EMEA with cloud PSTN" names Skyline PSTN, which serves only the US and Canada.
-    let pid = template_pid(&app, "EMEA with cloud PSTN").await;
+    let pid = app.provisioning_id("EMEA with cloud PSTN").await;
     info(&app, &c, &pid, "Foxglove Pubs", "a@foxglove.example", "GB").await;
     app.post_form_with(
         &c,
@@ -436,7 +428,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
 async fn a_full_job_queue_sends_the_summary_back_with_the_reason_and_keeps_the_draft() {
     let app = spawn_app().await; // no worker: the queue stays as the test makes it
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     info(
         &app,
         &c,

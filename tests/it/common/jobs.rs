@@ -1,7 +1,6 @@
 //! The job queue in tests: every due job run to completion on demand, with the crate's
 //! own worker code, instead of a background worker raced by sleeps; and a queue kept full.
 
-use uuid::Uuid;
 use wholesale_hub::jobs::Worker;
 
 use super::TestApp;
@@ -18,24 +17,6 @@ impl TestApp {
         )
         .run_due()
         .await
-    }
-
-    /// The status of an org (a customer's `provisioning`, `provisioned`…).
-    pub async fn org_status(&self, id: Uuid) -> Option<String> {
-        sqlx::query_scalar("SELECT status FROM orgs WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    /// Whether an org's record is marked deleted (its wholesale services removed).
-    pub async fn org_deleted(&self, id: Uuid) -> bool {
-        sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM orgs WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
     }
 }
 
@@ -60,27 +41,4 @@ pub async fn drain_job_queue(app: &TestApp) {
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-}
-
-impl TestApp {
-    /// `client` (a partner admin) confirms the removal of customer `id` from its page;
-    /// the removal job is queued, not run.
-    pub async fn start_customer_removal(&self, client: &reqwest::Client, id: Uuid) {
-        let r = self
-            .post_form_with(
-                client,
-                &format!("/partner/customers/{id}/delete"),
-                &[("confirm", "yes")],
-            )
-            .await;
-        assert_eq!(super::location(&r), "/partner/customers", "removing {id}");
-        assert!(!self.org_deleted(id).await, "removed before its job ran");
-    }
-
-    /// `start_customer_removal`, then runs the jobs: the customer is deleted.
-    pub async fn remove_customer(&self, client: &reqwest::Client, id: Uuid) {
-        self.start_customer_removal(client, id).await;
-        self.run_due_jobs().await;
-        assert!(self.org_deleted(id).await, "{id} was not removed");
-    }
 }

@@ -15,9 +15,13 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use wholesale_hub::{Clock, Config};
 
+mod api;
+mod audit;
 mod jobs;
+mod orgs;
 mod pages;
 
+pub use api::*;
 pub use jobs::*;
 pub use pages::*;
 
@@ -302,23 +306,6 @@ impl TestApp {
             "sign-in as {email} failed"
         );
         c
-    }
-
-    pub async fn org_id(&self, name: &str) -> Uuid {
-        sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1")
-            .bind(name)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    pub async fn audit_count(&self, action: &str, outcome: &str) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1 AND outcome = $2")
-            .bind(action)
-            .bind(outcome)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
     }
 }
 
