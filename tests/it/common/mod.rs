@@ -109,6 +109,59 @@ pub async fn fresh_database(seeded: bool) -> String {
     name
 }
 
+/// Stops `app` and closes its pools, so that its database (signed-in sessions and all)
+/// can be copied by `spawn_copy_of`; returns the database's name.
+pub async fn into_template(app: TestApp) -> String {
+    let name = db_name(&app.db_url);
+    app.stop.cancel();
+    app.db.close().await;
+    app.state.db.close().await;
+    app.state.list_db.close().await;
+    drop(app);
+    name
+}
+
+/// An app over a fresh copy of `template` (a database `into_template` made).
+pub async fn spawn_copy_of(template: &str) -> TestApp {
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    let mut admin = admin_conn().await;
+    let create = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+    let mut tries = 0;
+    while let Err(e) = sqlx::query(&create).execute(&mut admin).await {
+        // A connection of the stopped app may still be closing.
+        tries += 1;
+        assert!(tries < 20, "cannot copy {template}: {e}");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(template)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
+    admin.close().await.ok();
+    spawn_with(name, false).await
+}
+
+/// Stops `app` and drops its database.
+pub async fn discard(app: TestApp) {
+    drop_database(&into_template(app).await).await;
+}
+
+/// Drops a database no app uses any more (a template of `into_template`).
+pub async fn drop_database(name: &str) {
+    let mut admin = admin_conn().await;
+    sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.ok();
+}
+
+fn db_name(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_string()
+}
+
 pub struct TestApp {
     pub address: String,
     /// The metrics listener (`/metrics`), apart from the portal.
