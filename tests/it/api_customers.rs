@@ -534,6 +534,7 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
         let body = new_customer(&prov, tag);
         // The first creation, not yet committed, holds the email or the external id.
         let mut first = app.db.begin().await.unwrap();
+        let holder = app.backend_pid(&mut first).await;
         let (email, external) = if field == "externalId" {
             (None, body["externalId"].as_str())
         } else {
@@ -560,10 +561,11 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
                 async move { client.post(url).bearer_auth(token).json(&body).send().await },
             )
         };
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        // The second request's insert waits on the first transaction's index entry.
+        let waiting = app.wait_until_blocked_by(holder).await;
         assert!(
             !second.is_finished(),
-            "the second waits on the unique index"
+            "the second answered while its insert waited (backend {waiting})"
         );
         first.commit().await.unwrap();
         let r = second.await.unwrap().unwrap();

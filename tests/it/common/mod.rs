@@ -18,6 +18,7 @@ use wholesale_hub::{Clock, Config};
 mod api;
 mod audit;
 mod jobs;
+mod locks;
 mod orgs;
 mod pages;
 
