@@ -13,81 +13,6 @@ use crate::common::*;
 
 const SUB_PARTNERS: &str = "/v1/wholesale/subPartners";
 
-async fn person_id(app: &TestApp, email: &str) -> Uuid {
-    sqlx::query_scalar("SELECT id FROM people WHERE email = $1::citext")
-        .bind(email)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
-/// A fresh API token for a demo admin.
-pub(crate) async fn token_for(app: &TestApp, email: &str) -> String {
-    let person = person_id(app, email).await;
-    store::tokens::create(&app.db, person, "test", app.clock.now())
-        .await
-        .unwrap()
-        .1
-}
-
-/// The id of a fresh API token of a demo admin (for routes that take one).
-pub(crate) async fn token_id_of(app: &TestApp, email: &str) -> Uuid {
-    let person = person_id(app, email).await;
-    store::tokens::create(&app.db, person, "test", app.clock.now())
-        .await
-        .unwrap()
-        .0
-}
-
-async fn api_get(app: &TestApp, token: Option<&str>, path_or_url: &str) -> Response {
-    let url = if path_or_url.starts_with("http") {
-        path_or_url.to_string()
-    } else {
-        app.url(path_or_url)
-    };
-    let mut req = new_client().get(url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    req.send().await.unwrap()
-}
-
-fn is_json(r: &Response) -> bool {
-    r.headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"))
-}
-
-/// Checks the vendor's error body and returns it.
-async fn error_body(r: Response, status: StatusCode) -> Value {
-    assert_eq!(r.status(), status);
-    assert!(is_json(&r), "an error in JSON: {:?}", r.headers());
-    let request_id = r
-        .headers()
-        .get("x-request-id")
-        .map(|v| v.to_str().unwrap().to_string());
-    let body: Value = r.json().await.unwrap();
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    let errors = body["errors"].as_array().expect("errors[]");
-    assert!(!errors.is_empty(), "{body}");
-    for e in errors {
-        assert!(e["errorCode"].as_u64().is_some(), "{body}");
-        assert!(e["description"].as_str().is_some(), "{body}");
-    }
-    let tracking = body["trackingId"].as_str().expect("trackingId");
-    assert!(!tracking.is_empty() && tracking != "-", "{body}");
-    assert_eq!(
-        Some(tracking.to_string()),
-        request_id,
-        "trackingId is the request id"
-    );
-    body
-}
-
 async fn items(r: Response) -> Vec<Value> {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(is_json(&r));
@@ -165,7 +90,7 @@ async fn failed_tokens_are_limited_per_address_but_never_refuse_a_valid_one() {
 async fn requests_without_a_valid_token_get_401_in_the_api_error_body() {
     let app = spawn_app().await;
     let revoked = token_for(&app, PARTNER_ADMIN).await;
-    let admin = person_id(&app, PARTNER_ADMIN).await;
+    let admin = app.person_id(PARTNER_ADMIN).await;
     let id: Uuid = sqlx::query_scalar("SELECT id FROM api_tokens WHERE person_id = $1")
         .bind(admin)
         .fetch_one(&app.db)
@@ -183,7 +108,7 @@ async fn requests_without_a_valid_token_get_401_in_the_api_error_body() {
         Some("not-even-a-token"),
         Some(revoked.as_str()),
     ] {
-        let r = api_get(&app, token, SUB_PARTNERS).await;
+        let r = app.api_get(token, SUB_PARTNERS).await;
         assert_eq!(
             r.headers().get("www-authenticate").unwrap(),
             "Bearer",
@@ -210,7 +135,7 @@ async fn a_token_of_a_disabled_admin_stops_working() {
     let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
     assert_eq!(
-        api_get(&app, Some(&token), SUB_PARTNERS).await.status(),
+        app.api_get(Some(&token), SUB_PARTNERS).await.status(),
         StatusCode::OK
     );
     sqlx::query("UPDATE people SET disabled = true WHERE email = $1::citext")
@@ -219,7 +144,7 @@ async fn a_token_of_a_disabled_admin_stops_working() {
         .await
         .unwrap();
     error_body(
-        api_get(&app, Some(&token), SUB_PARTNERS).await,
+        app.api_get(Some(&token), SUB_PARTNERS).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -230,7 +155,7 @@ async fn a_token_acts_with_its_admins_roles() {
     let app = spawn_app().await;
     let customer = token_for(&app, CUSTOMER_ADMIN).await;
     let body = error_body(
-        api_get(&app, Some(&customer), SUB_PARTNERS).await,
+        app.api_get(Some(&customer), SUB_PARTNERS).await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -239,7 +164,7 @@ async fn a_token_acts_with_its_admins_roles() {
     // A read-only partner admin may read.
     let ro = token_for(&app, PARTNER_READONLY).await;
     assert_eq!(
-        items(api_get(&app, Some(&ro), SUB_PARTNERS).await)
+        items(app.api_get(Some(&ro), SUB_PARTNERS).await)
             .await
             .len(),
         1
@@ -250,7 +175,7 @@ async fn a_token_acts_with_its_admins_roles() {
 async fn a_partner_lists_its_sub_partners_in_the_vendors_shape() {
     let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
-    let r = api_get(&app, Some(&token), SUB_PARTNERS).await;
+    let r = app.api_get(Some(&token), SUB_PARTNERS).await;
     assert_eq!(link(&r), None, "one page only");
     let list = items(r).await;
     assert_eq!(list.len(), 1);
@@ -280,16 +205,15 @@ async fn a_partner_lists_its_sub_partners_in_the_vendors_shape() {
             .unwrap();
     assert!(used.is_some(), "the token's use is recorded");
 
-    let filtered = api_get(
-        &app,
-        Some(&token),
-        &format!("{SUB_PARTNERS}?provisioningState=suspended"),
-    )
-    .await;
+    let filtered = app
+        .api_get(
+            Some(&token),
+            &format!("{SUB_PARTNERS}?provisioningState=suspended"),
+        )
+        .await;
     assert!(items(filtered).await.is_empty());
     let body = error_body(
-        api_get(
-            &app,
+        app.api_get(
             Some(&token),
             &format!("{SUB_PARTNERS}?provisioningState=sleeping"),
         )
@@ -310,7 +234,7 @@ async fn a_sub_partner_has_no_sub_partners() {
     let app = spawn_app().await;
     let token = token_for(&app, RESELLER_ADMIN).await;
     assert!(
-        items(api_get(&app, Some(&token), SUB_PARTNERS).await)
+        items(app.api_get(Some(&token), SUB_PARTNERS).await)
             .await
             .is_empty()
     );
@@ -339,7 +263,9 @@ async fn pages_are_linked_with_the_full_url_of_the_next_one() {
         .unwrap();
     let token = token_for(&app, PARTNER_ADMIN).await;
 
-    let r = api_get(&app, Some(&token), &format!("{SUB_PARTNERS}?max=1")).await;
+    let r = app
+        .api_get(Some(&token), &format!("{SUB_PARTNERS}?max=1"))
+        .await;
     let next = link(&r).expect("a Link header while more remain");
     let expected = format!("{}{SUB_PARTNERS}?max=1&offset=1", app.address);
     assert_eq!(next, format!("<{expected}>; rel=\"next\""));
@@ -350,14 +276,14 @@ async fn pages_are_linked_with_the_full_url_of_the_next_one() {
         app.org_id("Southwind Reseller").await.to_string()
     );
 
-    let r = api_get(&app, Some(&token), &expected).await;
+    let r = app.api_get(Some(&token), &expected).await;
     assert_eq!(link(&r), None, "the last page has no next");
     let page2 = items(r).await;
     assert_eq!(page2.len(), 1);
     assert_eq!(page2[0]["orgId"], second.to_string());
 
     assert_eq!(
-        items(api_get(&app, Some(&token), SUB_PARTNERS).await)
+        items(app.api_get(Some(&token), SUB_PARTNERS).await)
             .await
             .len(),
         2
@@ -368,7 +294,8 @@ async fn pages_are_linked_with_the_full_url_of_the_next_one() {
         ("max=-3", "max"),
     ] {
         let body = error_body(
-            api_get(&app, Some(&token), &format!("{SUB_PARTNERS}?{q}")).await,
+            app.api_get(Some(&token), &format!("{SUB_PARTNERS}?{q}"))
+                .await,
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -397,7 +324,7 @@ async fn acting_on_behalf_of_an_org_that_is_not_ones_sub_partner_answers_404() {
         "not-an-org".to_string(),
     ] {
         let body = error_body(
-            api_get(&app, Some(&admin), &on_behalf(org.clone())).await,
+            app.api_get(Some(&admin), &on_behalf(org.clone())).await,
             StatusCode::NOT_FOUND,
         )
         .await;
@@ -406,17 +333,21 @@ async fn acting_on_behalf_of_an_org_that_is_not_ones_sub_partner_answers_404() {
     // A sub-partner cannot act for anyone, not even its parent.
     let reseller = token_for(&app, RESELLER_ADMIN).await;
     error_body(
-        api_get(&app, Some(&reseller), &on_behalf(northwind.to_string())).await,
+        app.api_get(Some(&reseller), &on_behalf(northwind.to_string()))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     // The parent acting for its own sub-partner works there (which has none of its own)...
-    let r = api_get(&app, Some(&admin), &on_behalf(southwind.to_string())).await;
+    let r = app
+        .api_get(Some(&admin), &on_behalf(southwind.to_string()))
+        .await;
     assert!(items(r).await.is_empty());
     // ...but only with the roles cross-launch needs (SPEC §11).
     let ro = token_for(&app, PARTNER_READONLY).await;
     error_body(
-        api_get(&app, Some(&ro), &on_behalf(southwind.to_string())).await,
+        app.api_get(Some(&ro), &on_behalf(southwind.to_string()))
+            .await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -427,15 +358,11 @@ async fn unknown_api_paths_and_methods_answer_in_json() {
     let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
     for path in ["/v1/nope", "/v1/wholesale/subPartners/extra", "/v1"] {
-        let body = error_body(
-            api_get(&app, Some(&token), path).await,
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+        let body = error_body(app.api_get(Some(&token), path).await, StatusCode::NOT_FOUND).await;
         assert_eq!(body["errors"][0]["errorCode"], 1404, "{path}");
     }
     // Also without a token: an unknown path is a 404 whoever asks.
-    error_body(api_get(&app, None, "/v1/nope").await, StatusCode::NOT_FOUND).await;
+    error_body(app.api_get(None, "/v1/nope").await, StatusCode::NOT_FOUND).await;
     let r = new_client()
         .delete(app.url(SUB_PARTNERS))
         .bearer_auth(&token)
@@ -480,8 +407,7 @@ async fn a_new_token_is_shown_once_and_stored_only_as_a_hash() {
     // Any partner role may create tokens; a wholesale admin has no Settings pages.
     let admin = app.client_for(WHOLESALE_ADMIN).await;
     let page = app.get_with(&admin, "/partner/settings/api-tokens").await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    let html = html_of(page, StatusCode::OK).await;
     assert!(html.contains("You have no API tokens yet"));
     assert!(
         html.contains("href=\"/partner/settings/api-tokens\""),
@@ -494,12 +420,7 @@ async fn a_new_token_is_shown_once_and_stored_only_as_a_hash() {
     assert!(secret.starts_with("whk_") && secret.len() > 40, "{secret}");
     assert!(html.contains("it will not be shown again"));
 
-    let listing = app
-        .get_with(&admin, "/partner/settings/api-tokens")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let listing = app.page(&admin, "/partner/settings/api-tokens").await;
     assert!(!listing.contains(&secret), "the secret is shown once");
     assert!(listing.contains(&format!("{}…", &secret[..12])));
     assert!(listing.contains("Billing system"));
@@ -517,7 +438,7 @@ async fn a_new_token_is_shown_once_and_stored_only_as_a_hash() {
 
     // The token works, as its admin.
     assert_eq!(
-        api_get(&app, Some(&secret), SUB_PARTNERS).await.status(),
+        app.api_get(Some(&secret), SUB_PARTNERS).await.status(),
         StatusCode::OK
     );
 }
@@ -551,7 +472,8 @@ async fn a_token_needs_a_name_of_at_most_100_characters() {
 async fn only_its_owner_revokes_a_token_and_then_it_is_refused() {
     let app = spawn_app().await;
     let owner = app.client_for(PARTNER_READONLY).await;
-    let (_, html) = create_on_page(&app, &owner, "Read-only reports").await;
+    let (status, html) = create_on_page(&app, &owner, "Read-only reports").await;
+    assert_eq!(status, StatusCode::CREATED);
     let secret = secret_in(&html).unwrap();
     let id: Uuid = sqlx::query_scalar("SELECT id FROM api_tokens")
         .fetch_one(&app.db)
@@ -563,7 +485,7 @@ async fn only_its_owner_revokes_a_token_and_then_it_is_refused() {
     let r = app.post_form_with(&other, &revoke, &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        api_get(&app, Some(&secret), SUB_PARTNERS).await.status(),
+        app.api_get(Some(&secret), SUB_PARTNERS).await.status(),
         StatusCode::OK,
         "still active"
     );
@@ -571,12 +493,7 @@ async fn only_its_owner_revokes_a_token_and_then_it_is_refused() {
     let r = app.post_form_with(&owner, &revoke, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/partner/settings/api-tokens");
-    let listing = app
-        .get_with(&owner, "/partner/settings/api-tokens")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let listing = app.page(&owner, "/partner/settings/api-tokens").await;
     assert!(listing.contains("The token was revoked"));
     assert!(listing.contains("Revoked <time"));
     assert!(
@@ -584,7 +501,7 @@ async fn only_its_owner_revokes_a_token_and_then_it_is_refused() {
         "no revoke button for a revoked token"
     );
     error_body(
-        api_get(&app, Some(&secret), SUB_PARTNERS).await,
+        app.api_get(Some(&secret), SUB_PARTNERS).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;

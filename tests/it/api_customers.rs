@@ -17,7 +17,6 @@ use wholesale_hub::jobs::Worker;
 use wholesale_hub::jobs::queue;
 use wholesale_hub::jobs::worker::JobContext;
 
-use crate::api::token_for;
 use crate::common::*;
 
 const CUSTOMERS: &str = "/v1/wholesale/customers";
@@ -74,70 +73,23 @@ fn assert_matches(name: &str, body: &Value) {
 
 // ── Calls ───────────────────────────────────────────────────────────────────────────
 
-async fn call(
-    app: &TestApp,
-    token: Option<&str>,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) -> Response {
-    let url = if path.starts_with("http") {
-        path.to_string()
-    } else {
-        app.url(path)
-    };
-    let mut req = new_client().request(method, url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    req.send().await.unwrap()
-}
-
 async fn get(app: &TestApp, token: &str, path: &str) -> Response {
-    call(app, Some(token), Method::GET, path, None).await
+    app.api_call(Some(token), Method::GET, path, None).await
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> Response {
-    call(app, Some(token), Method::POST, path, Some(body)).await
+    app.api_call(Some(token), Method::POST, path, Some(body))
+        .await
 }
 
 async fn put(app: &TestApp, token: &str, id: Uuid, body: &Value) -> Response {
-    call(
-        app,
+    app.api_call(
         Some(token),
         Method::PUT,
         &format!("{CUSTOMERS}/{id}"),
         Some(body),
     )
     .await
-}
-
-async fn json_of(r: Response, status: StatusCode) -> Value {
-    let got = r.status();
-    let text = r.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-/// The API's error body, checked; returns it.
-async fn error_body(r: Response, status: StatusCode) -> Value {
-    let tracking = r
-        .headers()
-        .get("x-request-id")
-        .map(|v| v.to_str().unwrap().to_string());
-    let body = json_of(r, status).await;
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
-    let errors = body["errors"].as_array().expect("errors[]");
-    assert!(!errors.is_empty(), "{body}");
-    for e in errors {
-        assert!(e["errorCode"].as_u64().is_some(), "{body}");
-        assert!(e["description"].as_str().is_some(), "{body}");
-    }
-    assert_eq!(body["trackingId"].as_str().map(str::to_string), tracking);
-    body
 }
 
 /// The descriptions of an error body's entries.
@@ -160,14 +112,6 @@ async fn refused_naming(r: Response, field: &str) -> Value {
         "no error names {field}: {body:#}"
     );
     body
-}
-
-async fn provisioning_id(app: &TestApp, template: &str) -> String {
-    sqlx::query_scalar("SELECT provisioning_id FROM onboarding_templates WHERE name = $1")
-        .bind(template)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
 }
 
 fn address(country: &str) -> Value {
@@ -240,13 +184,29 @@ async fn customer(app: &TestApp, token: &str, id: Uuid) -> Value {
     body
 }
 
-/// Polls a customer until its status leaves the job-owned ones.
+/// The statuses a customer has while one of its jobs is due.
+const JOB_OWNED: [&str; 3] = ["provisioning", "updating", "deleting"];
+
+/// Runs the due jobs; the customer has then left the job-owned statuses.
 async fn settled(app: &TestApp, token: &str, id: Uuid) -> Value {
+    app.run_due_jobs().await;
+    let c = customer(app, token, id).await;
+    let status = c["status"].as_str().unwrap_or_default();
+    assert!(
+        !JOB_OWNED.contains(&status),
+        "customer {id} still {status} once its jobs ran"
+    );
+    c
+}
+
+/// Polls a customer until its status leaves the job-owned ones, while a real worker
+/// (not the test) runs the jobs.
+async fn settled_by_worker(app: &TestApp, token: &str, id: Uuid) -> Value {
     let deadline = Instant::now() + StdDuration::from_secs(30);
     loop {
         let c = customer(app, token, id).await;
         let status = c["status"].as_str().unwrap_or_default().to_string();
-        if !["provisioning", "updating", "deleting"].contains(&status.as_str()) {
+        if !JOB_OWNED.contains(&status.as_str()) {
             return c;
         }
         assert!(
@@ -313,9 +273,9 @@ fn package<'a>(c: &'a Value, name: &str) -> &'a Value {
 
 #[tokio::test]
 async fn a_customer_posted_to_the_api_is_accepted_and_ends_provisioned() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, WHOLESALE_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let id = create(&app, &token, &new_customer(&prov, "a1")).await;
 
     let c = settled(&app, &token, id).await;
@@ -357,24 +317,16 @@ async fn a_customer_posted_to_the_api_is_accepted_and_ends_provisioned() {
         ("Head Office", "America/Los_Angeles", true)
     );
 
-    // The compliance check runs in the background too.
-    let deadline = Instant::now() + StdDuration::from_secs(30);
-    loop {
-        let (check, org): (String, String) = sqlx::query_as(
-            "SELECT c.status, o.compliance_status FROM compliance_checks c JOIN orgs o ON o.id = c.org_id
-             WHERE c.org_id = $1 AND c.trigger = 'creation'",
-        )
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-        if check != "pending" {
-            assert_eq!((check.as_str(), org.as_str()), ("compliant", "compliant"));
-            break;
-        }
-        assert!(Instant::now() < deadline, "the compliance check never ran");
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
+    // The compliance check ran in the background too.
+    let (check, org): (String, String) = sqlx::query_as(
+        "SELECT c.status, o.compliance_status FROM compliance_checks c JOIN orgs o ON o.id = c.org_id
+         WHERE c.org_id = $1 AND c.trigger = 'creation'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((check.as_str(), org.as_str()), ("compliant", "compliant"));
     assert_eq!(app.audit_count("customer.create", "success").await, 1);
 
     // It shows in the list, found by its external id.
@@ -384,10 +336,10 @@ async fn a_customer_posted_to_the_api_is_accepted_and_ends_provisioned() {
 
 #[tokio::test]
 async fn a_pstn_vendor_that_does_not_serve_the_first_location_leaves_the_customer_in_error() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
     // "Skyline PSTN" serves only the US and Canada.
-    let prov = provisioning_id(&app, "EMEA with cloud PSTN").await;
+    let prov = app.provisioning_id("EMEA with cloud PSTN").await;
     let mut body = new_customer(&prov, "gb1");
     body["address"] = address("GB");
     body["provisioningParameters"]["calling"]["location"]["address"] = address("GB");
@@ -418,8 +370,8 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_leaves_the_custome
 async fn bad_input_is_refused_naming_the_field_and_creates_nothing() {
     let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
-    let southwinds = provisioning_id(&app, "Southwind default").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    let southwinds = app.provisioning_id("Southwind default").await;
     let before = totals(&app).await;
 
     type Edit = Box<dyn Fn(&mut Value)>;
@@ -538,7 +490,7 @@ async fn bad_input_is_refused_naming_the_field_and_creates_nothing() {
 async fn an_email_in_use_is_the_vendors_10022_and_a_duplicate_external_id_a_conflict() {
     let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let mut body = new_customer(&prov, "dup");
     body["customerInfo"]["primaryEmail"] = json!(CUSTOMER_ADMIN.to_uppercase());
     let error = error_body(
@@ -573,7 +525,7 @@ async fn an_email_in_use_is_the_vendors_10022_and_a_duplicate_external_id_a_conf
 async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a_duplicate() {
     let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let northwind = app.org_id("Northwind Telecom").await;
     for (field, tag) in [
         ("customerInfo.primaryEmail", "race1"),
@@ -582,6 +534,7 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
         let body = new_customer(&prov, tag);
         // The first creation, not yet committed, holds the email or the external id.
         let mut first = app.db.begin().await.unwrap();
+        let holder = app.backend_pid(&mut first).await;
         let (email, external) = if field == "externalId" {
             (None, body["externalId"].as_str())
         } else {
@@ -608,10 +561,11 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
                 async move { client.post(url).bearer_auth(token).json(&body).send().await },
             )
         };
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        // The second request's insert waits on the first transaction's index entry.
+        let waiting = app.wait_until_blocked_by(holder).await;
         assert!(
             !second.is_finished(),
-            "the second waits on the unique index"
+            "the second answered while its insert waited (backend {waiting})"
         );
         first.commit().await.unwrap();
         let r = second.await.unwrap().unwrap();
@@ -634,7 +588,7 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
 async fn creations_wait_with_429_while_the_job_queue_is_full() {
     let app = spawn_app().await; // no worker: the queue stays as the test makes it
     let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     fill_job_queue(&app).await;
     let body = new_customer(&prov, "busy");
     let r = post(&app, &token, CUSTOMERS, &body).await;
@@ -810,13 +764,15 @@ async fn a_sub_partner_never_sees_the_parents_customers_and_the_parent_acts_for_
     )
     .await;
     error_body(
-        call(&app, Some(&reseller), Method::DELETE, &acme_path, None).await,
+        app.api_call(Some(&reseller), Method::DELETE, &acme_path, None)
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     // Whatever the body: existence does not leak through a 400.
     error_body(
-        call(&app, Some(&reseller), Method::PUT, &acme_path, None).await,
+        app.api_call(Some(&reseller), Method::PUT, &acme_path, None)
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -833,7 +789,7 @@ async fn a_sub_partner_never_sees_the_parents_customers_and_the_parent_acts_for_
     assert_eq!(ids(&items), southwinds);
     let c = customer_on_behalf(&app, &parent, aurora, &on_behalf).await;
     assert_eq!(c["id"], aurora.to_string());
-    let prov = provisioning_id(&app, "Southwind default").await;
+    let prov = app.provisioning_id("Southwind default").await;
     let id = create_at(
         &app,
         &parent,
@@ -880,7 +836,7 @@ async fn read_only_tokens_read_and_customer_tokens_are_refused() {
     let app = spawn_app().await;
     let ro = token_for(&app, PARTNER_READONLY).await;
     let acme = app.org_id("Acme Dental").await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let acme_path = format!("{CUSTOMERS}/{acme}");
     assert_eq!(get(&app, &ro, CUSTOMERS).await.status(), StatusCode::OK);
     assert_eq!(get(&app, &ro, &acme_path).await.status(), StatusCode::OK);
@@ -889,7 +845,8 @@ async fn read_only_tokens_read_and_customer_tokens_are_refused() {
         post(&app, &ro, CUSTOMERS, &new_customer(&prov, "ro")).await,
         post(&app, &ro, VALIDATE, &json!({"address": address("US")})).await,
         put(&app, &ro, acme, &json!({"packages": ["webex_meetings"]})).await,
-        call(&app, Some(&ro), Method::DELETE, &acme_path, None).await,
+        app.api_call(Some(&ro), Method::DELETE, &acme_path, None)
+            .await,
         // Even with a body that is not JSON: the role is decided first.
         new_client()
             .post(app.url(CUSTOMERS))
@@ -914,7 +871,7 @@ async fn read_only_tokens_read_and_customer_tokens_are_refused() {
     )
     .await;
     error_body(
-        call(&app, None, Method::GET, CUSTOMERS, None).await,
+        app.api_call(None, Method::GET, CUSTOMERS, None).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -946,7 +903,7 @@ async fn the_precheck_reports_success_or_what_is_wrong_and_changes_nothing() {
         json!({"message": "success", "info": [{"infoCode": 100, "description": "Provisioning preCheck validation successful."}]})
     );
     // A complete, valid request passes too.
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let full = new_customer(&prov, "pre");
     assert_eq!(
         post(&app, &token, VALIDATE, &full).await.status(),
@@ -1033,9 +990,9 @@ async fn quantities(app: &TestApp, org: Uuid) -> Vec<(String, Option<i32>)> {
 
 #[tokio::test]
 async fn put_replaces_the_package_list_and_never_lowers_a_quantity_below_what_is_assigned() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, WHOLESALE_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let mut body = new_customer(&prov, "q1");
     body["provisioningParameters"]["packages"] =
         json!({"limits": {"webex_calling": 5, "webex_meetings": 5}});
@@ -1171,8 +1128,7 @@ async fn put_replaces_the_package_list_and_never_lowers_a_quantity_below_what_is
     )
     .await;
     error_body(
-        call(
-            &app,
+        app.api_call(
             Some(&token),
             Method::DELETE,
             &format!("{CUSTOMERS}/{id}"),
@@ -1221,7 +1177,7 @@ async fn put_applies_the_india_and_add_on_rules_of_creation() {
 
 #[tokio::test]
 async fn delete_removes_the_wholesale_services_and_keeps_the_org_and_its_people() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let token = token_for(&app, PARTNER_ADMIN).await;
     let acme = app.org_id("Acme Dental").await;
     let people_before = count(&app, "SELECT count(*) FROM people WHERE org_id = $1", acme).await;
@@ -1245,24 +1201,20 @@ async fn delete_removes_the_wholesale_services_and_keeps_the_org_and_its_people(
     );
 
     let path = format!("{CUSTOMERS}/{acme}");
-    let r = call(&app, Some(&token), Method::DELETE, &path, None).await;
+    let r = app
+        .api_call(Some(&token), Method::DELETE, &path, None)
+        .await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     assert!(r.text().await.unwrap().is_empty(), "no body");
 
-    let deadline = Instant::now() + StdDuration::from_secs(30);
-    loop {
-        let r = get(&app, &token, &path).await;
-        match r.status() {
-            StatusCode::NOT_FOUND => break,
-            StatusCode::OK => {
-                let c: Value = r.json().await.unwrap();
-                assert_eq!(c["status"], "deleting");
-            }
-            s => panic!("unexpected {s}"),
-        }
-        assert!(Instant::now() < deadline, "still there after 30 s");
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
+    // Until its job runs, the customer is being deleted.
+    let c = json_of(get(&app, &token, &path).await, StatusCode::OK).await;
+    assert_eq!(c["status"], "deleting");
+    app.run_due_jobs().await;
+    assert_eq!(
+        get(&app, &token, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let (items, _) = list_page(&app, &token, CUSTOMERS).await;
     assert!(!ids(&items).contains(&acme.to_string()));
     assert_eq!(items.len(), 24);
@@ -1300,7 +1252,8 @@ async fn delete_removes_the_wholesale_services_and_keeps_the_org_and_its_people(
     assert_eq!(app.audit_count("customer.delete", "success").await, 1);
     // Gone for every door: a second DELETE and a PUT are 404.
     error_body(
-        call(&app, Some(&token), Method::DELETE, &path, None).await,
+        app.api_call(Some(&token), Method::DELETE, &path, None)
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -1317,7 +1270,7 @@ async fn delete_removes_the_wholesale_services_and_keeps_the_org_and_its_people(
 async fn a_provisioning_job_whose_worker_died_is_finished_exactly_once_by_another() {
     let app = spawn_app().await; // no worker of its own
     let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = provisioning_id(&app, "Standard SMB (US)").await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
     let id = create(&app, &token, &new_customer(&prov, "crash")).await;
 
     // Until the job runs: provisioning, no orgId.
@@ -1350,7 +1303,7 @@ async fn a_provisioning_job_whose_worker_died_is_finished_exactly_once_by_anothe
         wholesale_hub::job_registry(),
     );
     let running = tokio::spawn(worker.run(stop.clone()));
-    let c = settled(&app, &token, id).await;
+    let c = settled_by_worker(&app, &token, id).await;
     assert_eq!(c["status"], "provisioned", "{c:#}");
     assert_eq!(c["orgId"], id.to_string());
 
@@ -1420,7 +1373,9 @@ async fn a_provisioning_job_whose_worker_died_is_finished_exactly_once_by_anothe
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_agrees_with_the_vendors() {
     let app = spawn_app().await;
-    let r = call(&app, None, Method::GET, "/v1/openapi.json", None).await;
+    let r = app
+        .api_call(None, Method::GET, "/v1/openapi.json", None)
+        .await;
     assert!(
         r.headers()["content-type"]
             .to_str()
@@ -1474,14 +1429,14 @@ async fn the_openapi_document_is_valid_and_agrees_with_the_vendors() {
             "/v1{}",
             path.replace("{customerId}", &Uuid::new_v4().to_string())
         );
-        let r = call(
-            &app,
-            None,
-            Method::from_bytes(method.as_bytes()).unwrap(),
-            &served,
-            None,
-        )
-        .await;
+        let r = app
+            .api_call(
+                None,
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                &served,
+                None,
+            )
+            .await;
         assert_eq!(
             r.status(),
             StatusCode::UNAUTHORIZED,

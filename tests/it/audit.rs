@@ -10,24 +10,14 @@ const HIDDEN_ACTOR: &str = "An administrator of your managing partner";
 
 /// The audit page as `c` sees it, after checking it was served.
 async fn audit_page(app: &TestApp, c: &Client, query: &str) -> String {
-    let r = app.get_with(c, &format!("/partner/audit{query}")).await;
-    assert_eq!(r.status(), StatusCode::OK, "/partner/audit{query}");
-    r.text().await.unwrap()
+    app.page(c, &format!("/partner/audit{query}")).await
 }
 
 /// The parent admin cross-launches into Southwind and removes one of its customers.
 async fn parent_acts_in_southwind(app: &TestApp) -> Client {
     let admin = app.client_for(PARTNER_ADMIN).await;
-    let southwind = app.org_id("Southwind Reseller").await;
+    app.cross_launch(&admin).await;
     let aurora = app.org_id("Aurora Salon").await;
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = app
         .post_form_with(
             &admin,

@@ -4,8 +4,13 @@
 //! from the table below fails `every_route_is_in_the_authorization_table`.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use crate::common::*;
 
@@ -332,7 +337,7 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/v1/wholesale/customers/{id}/setupAssist",
             [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
-        // Keep last: the full admin's 202 leaves Acme Dental `deleting`, so the
+        // In this row the full admin's 202 leaves Acme Dental `deleting`, so the
         // wholesale admin's request after it is a 409 (past the policy).
         (
             Method::DELETE,
@@ -354,6 +359,11 @@ async fn every_route_is_in_the_authorization_table() {
         .into_iter()
         .map(|(m, p, _)| (m.to_string(), p.to_string()))
         .collect();
+    assert_eq!(
+        tabled.len(),
+        table().len(),
+        "a route has two rows in the table"
+    );
     let missing: Vec<_> = registered.difference(&tabled).collect();
     let stale: Vec<_> = tabled.difference(&registered).collect();
     assert!(
@@ -387,9 +397,7 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     .await
     .unwrap();
     let id = if path.starts_with("/partner/settings/api-tokens/") {
-        crate::api::token_id_of(app, PARTNER_ADMIN)
-            .await
-            .to_string()
+        token_id_of(app, PARTNER_ADMIN).await.to_string()
     } else if path.starts_with("/partner/indirect-providers") {
         southwind.to_string()
     } else if path.starts_with("/partner/templates") {
@@ -420,71 +428,127 @@ fn classify(status: StatusCode, location: &str) -> Want {
     }
 }
 
-#[tokio::test]
-async fn every_route_answers_each_visitor_as_the_policy_says() {
+/// What every row starts from: a database with every visitor signed in, their session
+/// cookies and their API tokens.
+struct Prepared {
+    template: String,
+    cookies: HashMap<&'static str, String>,
+    tokens: HashMap<&'static str, String>,
+}
+
+fn client_with_jar(jar: Arc<Jar>) -> Client {
+    Client::builder()
+        .cookie_provider(jar)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn prepare() -> Prepared {
     let app = spawn_app().await;
-    let mut clients: HashMap<&str, Client> = HashMap::new();
-    let mut tokens: HashMap<&str, String> = HashMap::new();
-    for v in VISITORS {
-        let client = if v == "anonymous" {
-            new_client()
-        } else {
-            tokens.insert(v, crate::api::token_for(&app, v).await);
-            app.client_for(v).await
-        };
-        clients.insert(v, client);
+    let url: reqwest::Url = app.url("/").parse().unwrap();
+    let mut cookies = HashMap::new();
+    let mut tokens = HashMap::new();
+    for v in VISITORS.into_iter().filter(|v| *v != "anonymous") {
+        tokens.insert(v, token_for(&app, v).await);
+        let jar = Arc::new(Jar::default());
+        let r = app
+            .login_with(&client_with_jar(jar.clone()), v, DEMO_PASSWORD)
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in as {v}");
+        let cookie = jar.cookies(&url).expect("a session cookie");
+        cookies.insert(v, cookie.to_str().unwrap().to_string());
     }
+    Prepared {
+        template: into_template(app).await,
+        cookies,
+        tokens,
+    }
+}
+
+/// A new client of `app` holding the prepared session cookie (none when anonymous).
+fn visitor_client(app: &TestApp, cookie: Option<&str>) -> Client {
+    let jar = Arc::new(Jar::default());
+    let url: reqwest::Url = app.url("/").parse().unwrap();
+    for c in cookie.into_iter().flat_map(|c| c.split("; ")) {
+        jar.add_cookie_str(c, &url);
+    }
+    client_with_jar(jar)
+}
+
+/// Checks one row on its own copy of the prepared database, so no row sees what
+/// another did (a deletion, a changed setting, a session signed out or cross-launched).
+/// Returns its mismatches.
+async fn check_row(
+    prepared: Arc<Prepared>,
+    method: Method,
+    route: &'static str,
+    wants: [Want; 7],
+) -> Vec<String> {
+    let app = spawn_copy_of(&prepared.template).await;
     let mut failures = vec![];
-    for (method, route, wants) in table() {
-        for (i, visitor) in VISITORS.iter().enumerate() {
-            let client = clients[visitor].clone();
-            let client = &client;
-            let path = fill(&app, route).await;
-            let response = if route.starts_with("/v1/") {
-                // The API: the visitor's bearer token, never the session cookie.
-                let mut req = new_client().request(method.clone(), app.url(&path));
-                if let Some(token) = tokens.get(visitor) {
-                    req = req.bearer_auth(token);
-                }
-                req.send().await.unwrap()
-            } else if method == Method::POST {
-                // A valid CSRF token, so that what is tested here is the policy.
-                let token = app.csrf_of(client).await;
-                // Keeps restricted mode on, so later rows still see Acme Dental restricted.
-                let form = [
-                    ("csrf_token", token.as_str()),
-                    ("email", "x@example.com"),
-                    ("password", "x"),
-                    ("name", "Acme Dental"),
-                    ("restricted_by_partner", "on"),
-                ];
-                client
-                    .post(app.url(&path))
-                    .form(&form)
-                    .send()
-                    .await
-                    .unwrap()
-            } else {
-                client.get(app.url(&path)).send().await.unwrap()
-            };
-            let got = classify(response.status(), &location(&response));
-            let want = wants[i];
-            let acceptable = got == want || (want == Public && matches!(got, Ok | Unauthorized));
-            if !acceptable {
-                failures.push(format!(
-                    "{method} {route} as {visitor}: want {want:?}, got {got:?} ({})",
-                    response.status()
-                ));
+    for (i, visitor) in VISITORS.iter().enumerate() {
+        let client = visitor_client(&app, prepared.cookies.get(visitor).map(String::as_str));
+        let path = fill(&app, route).await;
+        let response = if route.starts_with("/v1/") {
+            // The API: the visitor's bearer token, never the session cookie.
+            let mut req = new_client().request(method.clone(), app.url(&path));
+            if let Some(token) = prepared.tokens.get(visitor) {
+                req = req.bearer_auth(token);
             }
-            // Undo what a successful POST changed in the visitor's session.
-            if route == "/logout" && *visitor != "anonymous" {
-                clients.insert(visitor, app.client_for(visitor).await);
-            }
-            if route == "/partner/indirect-providers/{id}/launch" && got == Ok {
-                app.post_form_with(client, "/partner/return", &[]).await;
-            }
+            req.send().await.unwrap()
+        } else if method == Method::POST {
+            // A valid CSRF token, so that what is tested here is the policy.
+            let token = app.csrf_of(&client).await;
+            // Keeps restricted mode as seeded for the visitors after this one.
+            let form = [
+                ("csrf_token", token.as_str()),
+                ("email", "x@example.com"),
+                ("password", "x"),
+                ("name", "Acme Dental"),
+                ("restricted_by_partner", "on"),
+            ];
+            client
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        } else {
+            client.get(app.url(&path)).send().await.unwrap()
+        };
+        let got = classify(response.status(), &location(&response));
+        let want = wants[i];
+        let acceptable = got == want || (want == Public && matches!(got, Ok | Unauthorized));
+        if !acceptable {
+            failures.push(format!(
+                "{method} {route} as {visitor}: want {want:?}, got {got:?} ({})",
+                response.status()
+            ));
         }
     }
+    discard(app).await;
+    failures
+}
+
+/// Rows checked at once (each on its own app and database).
+const ROWS_AT_ONCE: usize = 3;
+
+#[tokio::test]
+async fn every_route_answers_each_visitor_as_the_policy_says() {
+    let prepared = Arc::new(prepare().await);
+    let slots = Arc::new(Semaphore::new(ROWS_AT_ONCE));
+    let mut rows = JoinSet::new();
+    for (method, route, wants) in table() {
+        let (prepared, slots) = (prepared.clone(), slots.clone());
+        rows.spawn(async move {
+            let _slot = slots.acquire_owned().await.unwrap();
+            check_row(prepared, method, route, wants).await
+        });
+    }
+    let mut failures: Vec<String> = rows.join_all().await.into_iter().flatten().collect();
+    drop_database(&prepared.template).await;
+    failures.sort();
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
@@ -497,24 +561,14 @@ async fn every_route_answers_each_visitor_as_the_policy_says() {
 async fn a_sub_partner_never_sees_its_parent_or_the_parents_customers() {
     let app = spawn_app().await;
     let reseller = app.client_for(RESELLER_ADMIN).await;
-    let list = app
-        .get_with(&reseller, "/partner/customers")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let list = app.page(&reseller, "/partner/customers").await;
     assert!(list.contains("Aurora Salon"), "its own customer is listed");
     assert!(
         !list.contains("Acme Dental"),
         "a parent's customer must not be listed"
     );
     assert!(list.contains("5 customers"));
-    let overview = app
-        .get_with(&reseller, "/partner")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let overview = app.page(&reseller, "/partner").await;
     assert!(
         !overview.contains("Northwind"),
         "the parent's name must not appear"
@@ -545,15 +599,8 @@ async fn a_partner_reaches_its_sub_partners_customers_only_through_cross_launch(
         StatusCode::NOT_FOUND
     );
 
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let overview = app.get_with(&admin, "/partner").await.text().await.unwrap();
+    assert_eq!(app.cross_launch(&admin).await, southwind);
+    let overview = app.page(&admin, "/partner").await;
     assert!(overview.contains("You are in the Partner Hub of <strong>Southwind Reseller</strong>"));
     assert_eq!(
         app.get_with(&admin, &format!("/partner/customers/{aurora}"))
@@ -592,14 +639,12 @@ async fn refusals_are_audited_with_the_actor() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let (email, path): (Option<String>, String) = sqlx::query_as(
-        "SELECT actor_email, detail->>'path' FROM audit_log WHERE action = 'authorization.denied' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let (email, detail) = app.last_denial().await;
     assert_eq!(email.as_deref(), Some(PARTNER_READONLY));
-    assert_eq!(path, format!("/partner/customers/{acme}/global-settings"));
+    assert_eq!(
+        detail["path"],
+        format!("/partner/customers/{acme}/global-settings")
+    );
     let restricted: bool =
         sqlx::query_scalar("SELECT restricted_by_partner FROM orgs WHERE id = $1")
             .bind(acme)

@@ -5,13 +5,13 @@ use reqwest::{Client, StatusCode};
 use time::Duration;
 
 use crate::common::*;
-use crate::wizard::{info, location_step, template_pid, wait_for_status};
+use crate::wizard::{info, location_step, status_after_jobs};
 
 const OPERATOR: &str = "compliance.operator@operations.example";
 
 /// Creates a customer through the wizard and waits until the jobs have run.
 async fn create(app: &TestApp, c: &Client, name: &str, email: &str, country: &str) -> String {
-    let pid = template_pid(app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     assert_eq!(
         info(app, c, &pid, name, email, country).await.status(),
         StatusCode::SEE_OTHER
@@ -33,19 +33,16 @@ async fn create(app: &TestApp, c: &Client, name: &str, email: &str, country: &st
     );
     let r = app.post_form_with(c, "/partner/customers/new", &[]).await;
     let id = location(&r).rsplit('/').next().unwrap().to_string();
-    wait_for_status(app, c, &id, "provisioning").await;
-    // Let the compliance job finish too.
-    for _ in 0..100 {
-        let pending: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM compliance_checks WHERE org_id = $1::uuid AND status = 'pending')")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        if !pending {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // The jobs run: provisioning and the compliance check.
+    status_after_jobs(app, c, &id, "provisioning").await;
+    let pending: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM compliance_checks WHERE org_id = $1::uuid AND status = 'pending')",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(!pending, "the compliance check ran");
     id
 }
 
@@ -70,7 +67,7 @@ async fn check_of(app: &TestApp, id: &str) -> String {
 
 #[tokio::test]
 async fn an_ordinary_name_is_compliant_and_provisioning_never_waits() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let id = create(
         &app,
@@ -88,7 +85,7 @@ async fn an_ordinary_name_is_compliant_and_provisioning_never_waits() {
 
 #[tokio::test]
 async fn a_match_is_robust_to_case_punctuation_and_accents_and_waits_for_the_operator() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let a = create(
         &app,
@@ -107,17 +104,13 @@ async fn a_match_is_robust_to_case_punctuation_and_accents_and_waits_for_the_ope
     assert_eq!(status(&app, &b).await.1, "pending_review");
     // The partner sees the status in its list.
     let html = app
-        .get_with(&c, "/partner/customers?status=pending_rpl_review")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&c, "/partner/customers?status=pending_rpl_review")
+        .await;
     assert!(html.contains("BLACKSTAR-trading, Ltd.") && html.contains("Societe Ecarlate"));
 
     let op = app.client_for(OPERATOR).await;
     let r = app.get_with(&op, "/operator/compliance").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::OK).await;
     assert!(html.contains("Blackstar Trading") && html.contains("Northwind Telecom"));
     let r = app
         .post_form_with(
@@ -134,33 +127,25 @@ async fn a_match_is_robust_to_case_punctuation_and_accents_and_waits_for_the_ope
     assert_eq!(app.audit_count("compliance.decision", "success").await, 1);
 }
 
-async fn wait_deleted(app: &TestApp, id: &str) {
-    for _ in 0..100 {
-        let deleted: bool =
-            sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM orgs WHERE id = $1::uuid")
-                .bind(id)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
-        if deleted {
-            let users: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM subscribers WHERE customer_org_id = $1::uuid",
-            )
+/// Runs the due jobs; the customer is then deprovisioned, with its users.
+async fn deprovisioned(app: &TestApp, id: &str) {
+    app.run_due_jobs().await;
+    assert!(
+        app.org_deleted(id.parse().unwrap()).await,
+        "not deprovisioned"
+    );
+    let users: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM subscribers WHERE customer_org_id = $1::uuid")
             .bind(id)
             .fetch_one(&app.db)
             .await
             .unwrap();
-            assert_eq!(users, 0, "deprovisioned with its users");
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("not deprovisioned");
+    assert_eq!(users, 0, "deprovisioned with its users");
 }
 
 #[tokio::test]
 async fn a_rejected_match_is_deprovisioned() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let id = create(
         &app,
@@ -180,13 +165,13 @@ async fn a_rejected_match_is_deprovisioned() {
         &[("decision", "reject")],
     )
     .await;
-    wait_deleted(&app, &id).await;
+    deprovisioned(&app, &id).await;
     assert_eq!(status(&app, &id).await.1, "non_compliant");
 }
 
 #[tokio::test]
 async fn three_failed_contacts_deprovision_the_customer() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let id = create(
         &app,
@@ -211,7 +196,7 @@ async fn three_failed_contacts_deprovision_the_customer() {
             assert_eq!(status(&app, &id).await.1, "pending_review");
         }
     }
-    wait_deleted(&app, &id).await;
+    deprovisioned(&app, &id).await;
     let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM compliance_contacts")
         .fetch_one(&app.db)
         .await
@@ -221,7 +206,7 @@ async fn three_failed_contacts_deprovision_the_customer() {
 
 #[tokio::test]
 async fn a_match_unresolved_for_thirty_days_is_deprovisioned() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let id = create(
         &app,
@@ -253,7 +238,7 @@ async fn a_match_unresolved_for_thirty_days_is_deprovisioned() {
     wholesale_hub::services::compliance::run_sweep(ctx, job)
         .await
         .unwrap();
-    wait_deleted(&app, &id).await;
+    deprovisioned(&app, &id).await;
 }
 
 #[tokio::test]

@@ -4,28 +4,13 @@ use reqwest::StatusCode;
 
 use crate::common::*;
 
-async fn wait_status(app: &TestApp, id: uuid::Uuid, want: &str) {
-    for _ in 0..100 {
-        let s: Option<String> = sqlx::query_scalar("SELECT status FROM orgs WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        if s.as_deref() == Some(want) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("never {want}");
-}
-
 #[tokio::test]
 async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let bluebird = app.org_id("Bluebird Bakery").await;
     let path = format!("/partner/customers/{bluebird}/edit");
-    let html = app.get_with(&c, &path).await.text().await.unwrap();
+    let html = app.page(&c, &path).await;
     assert!(
         html.contains(r#"value="webex_calling" checked"#) && html.contains(r#"value="EXT-01001""#)
     );
@@ -47,8 +32,7 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("at most 50 characters") && html.contains(r#"value="EXT-NEW""#));
 
     // Adding Webex Suite and keeping the rest.
@@ -74,7 +58,11 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
         "{}",
         r.text().await.unwrap_or_default()
     );
-    wait_status(&app, bluebird, "provisioned").await;
+    app.run_due_jobs().await;
+    assert_eq!(
+        app.org_status(bluebird).await.as_deref(),
+        Some("provisioned")
+    );
     let packages: Vec<String> = sqlx::query_scalar(
         "SELECT package FROM customer_packages WHERE org_id = $1 ORDER BY package",
     )
@@ -101,7 +89,7 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
 
 #[tokio::test]
 async fn removing_a_customer_needs_confirmation_and_keeps_the_org_record() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let pine = app.org_id("Pine Hardware").await;
     let r = app
@@ -114,32 +102,10 @@ async fn removing_a_customer_needs_confirmation_and_keeps_the_org_record() {
         .await
         .unwrap();
     assert!(!deleted, "nothing happens without the confirmation");
-    let r = app
-        .post_form_with(
-            &c,
-            &format!("/partner/customers/{pine}/delete"),
-            &[("confirm", "yes")],
-        )
-        .await;
-    assert_eq!(location(&r), "/partner/customers");
-    for _ in 0..100 {
-        let gone: bool =
-            sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM orgs WHERE id = $1")
-                .bind(pine)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
-        if gone {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    app.remove_customer(&c, pine).await;
     assert!(
-        !app.get_with(&c, "/partner/customers?q=pine")
+        !app.page(&c, "/partner/customers?q=pine")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Pine Hardware")
     );
     assert_eq!(
@@ -181,11 +147,6 @@ async fn read_only_admins_cannot_edit_or_remove() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = app
-        .get_with(&ro, &format!("/partner/customers/{acme}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&ro, &format!("/partner/customers/{acme}")).await;
     assert!(!html.contains("Remove wholesale services") && !html.contains("edit-customer"));
 }

@@ -50,9 +50,7 @@ fn link(html: &str, marker: &str) -> Option<String> {
 }
 
 async fn shown(app: &TestApp, path: &str) -> Shown {
-    let r = app.get(path).await;
-    assert_eq!(r.status(), 200, "{path}");
-    let html = r.text().await.unwrap();
+    let html = app.text(path).await;
     let body = html.split("<tbody>").nth(1).unwrap_or("");
     let ids = body
         .split("href=\"/partner/customers/")

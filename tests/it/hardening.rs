@@ -4,19 +4,10 @@
 //! logs nothing the client chose, and changes nothing.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use wholesale_hub::http::TrustedProxies;
 
-use crate::api::token_for;
 use crate::common::*;
-
-async fn last_audit_ip(app: &TestApp, action: &str) -> Option<String> {
-    sqlx::query_scalar("SELECT ip FROM audit_log WHERE action = $1 ORDER BY id DESC LIMIT 1")
-        .bind(action)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 async fn sign_in_from(app: &TestApp, forwarded_for: &str) -> StatusCode {
     let client = new_client();
@@ -44,7 +35,7 @@ async fn forwarded_addresses_are_ignored_unless_the_peer_is_a_trusted_proxy() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        last_audit_ip(&app, "login.password").await.as_deref(),
+        app.last_audit_ip("login.password").await.as_deref(),
         Some("127.0.0.1"),
         "a client cannot choose its own address"
     );
@@ -61,7 +52,7 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_audited_and_limited() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        last_audit_ip(&app, "login.password").await.as_deref(),
+        app.last_audit_ip("login.password").await.as_deref(),
         Some("203.0.113.9")
     );
     // Ten failures from one forwarded client lock that client, not the proxy's others.
@@ -136,17 +127,9 @@ async fn a_clients_request_id_is_kept_only_when_plain() {
     assert!(ids.iter().flatten().all(|id| !id.contains('<')), "{ids:?}");
 }
 
-/// An HTML page with this status (never axum's plain text, never a 500); its text.
-async fn html_page(r: reqwest::Response, status: StatusCode) -> String {
-    assert_eq!(r.status(), status);
-    let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
-    assert!(content_type.starts_with("text/html"), "{content_type}");
-    r.text().await.unwrap()
-}
-
 /// Pages: a 400 page that names the field and says why.
 async fn assert_refused_page(r: reqwest::Response, field: &str) {
-    let html = html_page(r, StatusCode::BAD_REQUEST).await;
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains(field), "{field}: {html}");
     assert!(html.contains("control character"), "{html}");
 }
@@ -175,8 +158,7 @@ async fn control_characters_in_page_queries_and_forms_are_refused_not_500() {
     let r = app
         .post_form("/partner/settings/api-tokens", &[("name", "CRM\u{0}sync")])
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("control character"), "{html}");
     assert!(html.contains("API tokens"), "the tokens page itself");
     let tokens: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens")
@@ -191,8 +173,7 @@ async fn control_characters_in_page_queries_and_forms_are_refused_not_500() {
             &[("name", "Tmpl\u{0}"), ("sp_admin_email", PARTNER_ADMIN)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("control character"), "{html}");
     // A form of a page without its own display of the error: the 400 page.
     let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE name = 'Acme Dental'")
@@ -236,26 +217,12 @@ async fn unreadable_forms_answer_the_error_page_not_plain_text() {
     let r = app
         .post_form("/login/password", &[("nothing", "here")])
         .await;
-    let html = html_page(r, StatusCode::BAD_REQUEST).await;
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("The form could not be read"), "{html}");
     assert!(
         !html.contains("missing field"),
         "no parser internals: {html}"
     );
-}
-
-async fn vendor_error(r: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(r.status(), status);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
-    let body: Value = r.json().await.unwrap();
-    assert!(body["trackingId"].is_string(), "{body:#}");
-    assert!(body["errors"][0]["errorCode"].is_number(), "{body:#}");
-    body
 }
 
 #[tokio::test]
@@ -269,7 +236,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::BAD_REQUEST).await;
+    let body = error_body(r, StatusCode::BAD_REQUEST).await;
     assert!(body.to_string().contains("externalId"), "{body:#}");
 
     let provisioning_id: String =
@@ -291,7 +258,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::BAD_REQUEST).await;
+    let body = error_body(r, StatusCode::BAD_REQUEST).await;
     assert!(body.to_string().contains("customerInfo.name"), "{body:#}");
     let created: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs WHERE name LIKE 'Bad%'")
         .fetch_one(&app.db)
@@ -308,7 +275,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let body = error_body(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
     assert_eq!(body["errors"][0]["errorCode"], 1415);
     // Malformed JSON: the vendor's body, never a Rust type name.
     let r = client
@@ -319,7 +286,7 @@ async fn control_characters_in_api_queries_and_bodies_are_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = vendor_error(r, StatusCode::BAD_REQUEST).await;
+    let body = error_body(r, StatusCode::BAD_REQUEST).await;
     assert!(!body.to_string().contains("CustomerBody"), "{body:#}");
 }
 
@@ -339,12 +306,8 @@ async fn csrf_refusals_are_audited_with_the_actor() {
         r.headers().get("x-refused-by").is_none(),
         "no internal header leaks"
     );
-    let (email, detail): (Option<String>, Value) = sqlx::query_as(
-        "SELECT actor_email, detail FROM audit_log WHERE action = 'authorization.denied'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    assert_eq!(app.audit_count("authorization.denied", "denied").await, 1);
+    let (email, detail) = app.last_denial().await;
     assert_eq!(email.as_deref(), Some(PARTNER_ADMIN));
     assert_eq!(detail["refused_by"], "csrf");
     assert_eq!(detail["path"], "/partner/settings/api-tokens");
@@ -370,7 +333,7 @@ async fn a_malformed_id_in_a_page_address_answers_our_page_not_axums_text() {
     let app = spawn_app().await;
     app.login_as(PARTNER_ADMIN).await;
     let r = app.get("/partner/customers/not-a-uuid").await;
-    let html = html_page(r, StatusCode::BAD_REQUEST).await;
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("not one of ours"), "{html}");
     assert!(!html.contains("UUID parsing failed"), "{html}");
 }

@@ -20,8 +20,7 @@ async fn the_email_step_leads_to_the_password_step_for_known_and_unknown_emails_
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let html = r.text().await.unwrap();
+        let html = html_of(r, StatusCode::OK).await;
         assert!(html.contains("Enter your password"), "{email}");
         assert!(
             html.contains(&format!("value=\"{email}\"")),
@@ -34,8 +33,7 @@ async fn the_email_step_leads_to_the_password_step_for_known_and_unknown_emails_
 async fn a_malformed_email_is_refused_with_the_input_kept() {
     let app = spawn_app().await;
     let r = app.post_form("/login", &[("email", "not-an-email")]).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("Enter an email address"));
     assert!(html.contains("value=\"not-an-email\""));
 }

@@ -213,12 +213,7 @@ async fn the_customer_page_shows_its_facts_and_packages() {
         "a full admin can change global settings"
     );
     let ro = app.client_for(PARTNER_READONLY).await;
-    let html = app
-        .get_with(&ro, &format!("/partner/customers/{acme}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&ro, &format!("/partner/customers/{acme}")).await;
     assert!(
         !html.contains("Save settings") && !html.contains("global-settings"),
         "no mutating control for read-only"
@@ -232,12 +227,7 @@ async fn restricted_mode_locks_the_company_name_until_the_partner_turns_it_off()
     let acme = app.org_id("Acme Dental").await;
     let customer = app.client_for(CUSTOMER_ADMIN).await;
     let account = format!("/control/{acme}/account");
-    let html = app
-        .get_with(&customer, &account)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&customer, &account).await;
     assert!(html.contains(r#"data-testid="restricted-banner""#));
     assert!(
         html.contains(r#"data-testid="company-name">Acme Dental"#)
@@ -258,12 +248,7 @@ async fn restricted_mode_locks_the_company_name_until_the_partner_turns_it_off()
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = app
-        .get_with(&partner, &location(&r))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&partner, &location(&r)).await;
     assert!(page.contains("Wholesale global settings saved."));
     assert_eq!(
         app.audit_count("customer.global_settings.update", "success")
@@ -271,19 +256,13 @@ async fn restricted_mode_locks_the_company_name_until_the_partner_turns_it_off()
         1
     );
 
-    let html = app
-        .get_with(&customer, &account)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&customer, &account).await;
     assert!(!html.contains("restricted-banner"));
     // A bad name is refused beside its field, with the input kept.
     let r = app
         .post_form_with(&customer, &account, &[("name", "Acme 100% Smiles")])
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("cannot contain") && html.contains(r#"value="Acme 100% Smiles""#));
     let r = app
         .post_form_with(&customer, &account, &[("name", "Acme Smiles")])
@@ -352,34 +331,14 @@ async fn control_hub_lists_the_customers_people_locations_and_workspaces() {
     let app = spawn_app().await;
     let acme = app.org_id("Acme Dental").await;
     let c = app.client_for(CUSTOMER_READONLY).await;
-    let users = app
-        .get_with(&c, &format!("/control/{acme}/users"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let users = app.page(&c, &format!("/control/{acme}/users")).await;
     assert!(users.contains(CUSTOMER_ADMIN) && users.contains("Full administrator"));
     assert!(users.contains(r#"data-testid="manage-users""#) && users.contains("disabled"));
-    let locations = app
-        .get_with(&c, &format!("/control/{acme}/locations"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let locations = app.page(&c, &format!("/control/{acme}/locations")).await;
     assert!(locations.contains("Headquarters") && locations.contains("America/New_York"));
-    let workspaces = app
-        .get_with(&c, &format!("/control/{acme}/workspaces"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let workspaces = app.page(&c, &format!("/control/{acme}/workspaces")).await;
     assert!(workspaces.contains("Lobby phone"));
-    let calling = app
-        .get_with(&c, &format!("/control/{acme}/calling"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let calling = app.page(&c, &format!("/control/{acme}/calling")).await;
     assert!(calling.contains("Phone numbers") && calling.contains("Read-only for you"));
 }
 
@@ -389,49 +348,27 @@ async fn the_audit_log_filters_by_actor_action_org_and_time() {
     app.login_as(PARTNER_READONLY).await;
     app.login_with(&new_client(), PARTNER_ADMIN, "wrong").await;
     let admin = app.client_for(PARTNER_ADMIN).await;
-    let html = app
-        .get_with(&admin, "/partner/audit?actor=readonly")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&admin, "/partner/audit?actor=readonly").await;
     assert!(html.contains(PARTNER_READONLY) && !html.contains(&format!(">{PARTNER_ADMIN}<")));
     let html = app
-        .get_with(
+        .page(
             &admin,
             "/partner/audit?action=login.password&actor=partner.admin",
         )
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(html.contains("failure") && html.contains("success"));
-    let html = app
-        .get_with(&admin, "/partner/audit?org=northwind")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&admin, "/partner/audit?org=northwind").await;
     assert!(html.contains("Northwind Telecom"));
     let html = app
-        .get_with(&admin, "/partner/audit?from=2999-01-01T00:00")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&admin, "/partner/audit?from=2999-01-01T00:00")
+        .await;
     assert!(html.contains("No audit entries match"));
     let r = app.get_with(&admin, "/partner/audit?from=yesterday").await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("Enter a date and time") && html.contains(r#"value="yesterday""#));
     // A sub-partner sees none of the parent's entries.
     let reseller = app.client_for(RESELLER_ADMIN).await;
-    let html = app
-        .get_with(&reseller, "/partner/audit")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&reseller, "/partner/audit").await;
     assert!(!html.contains(PARTNER_ADMIN) && html.contains(RESELLER_ADMIN));
 }
 
@@ -467,12 +404,7 @@ async fn the_jobs_page_shows_state_and_puts_a_dead_job_back_in_the_queue() {
             .unwrap();
     assert_eq!((state.as_str(), attempts), ("queued", 0));
     let ro = app.client_for(PARTNER_READONLY).await;
-    let html = app
-        .get_with(&ro, "/partner/jobs")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&ro, "/partner/jobs").await;
     assert!(
         html.contains("provision_customer") && !html.contains("/retry"),
         "read-only sees no retry button"

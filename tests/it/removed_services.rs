@@ -8,40 +8,23 @@ use crate::common::*;
 
 const REMOVED: &str = "/login/services-removed";
 
-/// The partner removes Acme Dental's services (the worker finishes the removal when
-/// `wait` is set).
-async fn remove_acme(app: &TestApp, wait: bool) -> Uuid {
+/// The partner removes Acme Dental's services (and the job finishes the removal when
+/// `finish` is set).
+async fn remove_acme(app: &TestApp, finish: bool) -> Uuid {
     let acme = app.org_id("Acme Dental").await;
     let partner = app.client_for(PARTNER_ADMIN).await;
-    let r = app
-        .post_form_with(
-            &partner,
-            &format!("/partner/customers/{acme}/delete"),
-            &[("confirm", "yes")],
-        )
-        .await;
-    assert_eq!(location(&r), "/partner/customers");
-    for _ in 0..100 {
-        let gone: bool =
-            sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM orgs WHERE id = $1")
-                .bind(acme)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
-        if gone || !wait {
-            assert_eq!(gone, wait);
-            return acme;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    if finish {
+        app.remove_customer(&partner, acme).await;
+    } else {
+        app.start_customer_removal(&partner, acme).await;
     }
-    panic!("the removal did not finish");
+    acme
 }
 
 /// What a removed customer's admin sees everywhere they may go.
 async fn assert_told_and_shut_out(app: &TestApp, c: &Client, acme: Uuid) {
     let r = app.get_with(c, REMOVED).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::OK).await;
     assert!(html.contains("Your organisation's services were removed"));
     assert!(html.contains("contact your provider"));
     assert!(html.contains(r#"<form method="post" action="/logout">"#));
@@ -78,7 +61,7 @@ async fn assert_told_and_shut_out(app: &TestApp, c: &Client, acme: Uuid) {
 
 #[tokio::test]
 async fn a_removed_customers_admin_signs_in_to_a_page_that_says_so() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let acme = remove_acme(&app, true).await;
     let c = new_client();
     let r = app.login_with(&c, CUSTOMER_ADMIN, DEMO_PASSWORD).await;

@@ -8,7 +8,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::api::token_for;
 use crate::common::*;
 
 #[tokio::test]

@@ -20,11 +20,8 @@ async fn the_form_is_prefilled_and_the_sku_follows_the_seats() {
     let acme = app.org_id("Acme Dental").await;
     let c = app.client_for(PARTNER_ADMIN).await;
     let html = app
-        .get_with(&c, &format!("/partner/customers/{acme}/setup-assist"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&c, &format!("/partner/customers/{acme}/setup-assist"))
+        .await;
     let northwind = app.org_id("Northwind Telecom").await;
     let location = hq(&app, acme).await;
     for fact in [
@@ -68,8 +65,7 @@ async fn a_request_needs_six_business_days_of_notice() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(
         html.contains("at least 6 business days")
             && html.contains(&format!(r#"value="{too_soon}""#))
@@ -104,7 +100,7 @@ async fn a_request_needs_six_business_days_of_notice() {
     .unwrap();
     assert!(sku == "EXPRESS" || sku == "STANDARD");
     assert_eq!(planned.to_string(), fine);
-    let html = app.get_with(&c, &path).await.text().await.unwrap();
+    let html = app.page(&c, &path).await;
     assert!(html.contains("Setup assist requested.") && html.contains(&fine));
 }
 
@@ -116,7 +112,7 @@ async fn only_the_onboarding_partner_may_request_and_read_only_admins_may_not() 
     let path = format!("/partner/customers/{acme}/setup-assist");
     let date = (app.clock.now().date() + Duration::days(20)).to_string();
     let ro = app.client_for(PARTNER_READONLY).await;
-    let html = app.get_with(&ro, &path).await.text().await.unwrap();
+    let html = app.page(&ro, &path).await;
     assert!(
         !html.contains("Request setup assist"),
         "no mutating control for read-only"
@@ -169,14 +165,7 @@ async fn the_api_files_and_lists_requests_with_the_same_rules() {
     let app = spawn_app().await;
     let acme = app.org_id("Acme Dental").await;
     let location = hq(&app, acme).await;
-    let person: uuid::Uuid = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
-        .bind(PARTNER_ADMIN)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let (_, token) = wholesale_hub::store::tokens::create(&app.db, person, "t", app.clock.now())
-        .await
-        .unwrap();
+    let token = token_for(&app, PARTNER_ADMIN).await;
     let url = app.url(&format!("/v1/wholesale/customers/{acme}/setupAssist"));
     let client = new_client();
     let too_soon = (app.clock.now().date() + Duration::days(2)).to_string();

@@ -36,7 +36,7 @@ async fn basics(app: &TestApp, c: &Client, name: &str, admin: &str) -> Response 
 }
 
 async fn html(app: &TestApp, c: &Client, path: &str) -> String {
-    app.get_with(c, path).await.text().await.unwrap()
+    app.page(c, path).await
 }
 
 /// Submits the summary; returns the template's id.
@@ -83,14 +83,6 @@ async fn create_template(app: &TestApp, c: &Client, name: &str, admin: &str) -> 
         at("summary")
     );
     submit(app, c).await
-}
-
-async fn template_id(app: &TestApp, name: &str) -> Uuid {
-    sqlx::query_scalar("SELECT id FROM onboarding_templates WHERE name = $1")
-        .bind(name)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
 }
 
 async fn count_templates(app: &TestApp) -> i64 {
@@ -282,8 +274,7 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
         ],
     )
     .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let page = r.text().await.unwrap();
+    let page = html_of(r, StatusCode::BAD_REQUEST).await;
     for message in [
         "You already have a template named “standard smb (us)”",
         "nobody@example.com is not an administrator of this partner",
@@ -299,7 +290,11 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
     );
     assert!(page.contains(r#"id="name-error""#) && page.contains(r#"aria-invalid="true""#));
     let r = basics(&app, &c, &"n".repeat(101), PARTNER_ADMIN).await;
-    assert!(r.text().await.unwrap().contains("at most 100 characters"));
+    assert!(
+        html_of(r, StatusCode::BAD_REQUEST)
+            .await
+            .contains("at most 100 characters")
+    );
     // A later step cannot be skipped to.
     assert_eq!(location(&app.get_with(&c, &at("auth")).await), at("basics"));
 
@@ -393,8 +388,7 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
         ],
     )
     .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let page = r.text().await.unwrap();
+    let page = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(page.contains("Enter the brand name used in onboarding emails"));
     assert!(
         page.contains(r#"name="allow_admin_invite_emails" value="on" checked"#),
@@ -614,6 +608,14 @@ async fn back_keeps_what_was_entered_and_cancel_discards_it() {
     let r = step(&app, &c, "cancel", &[]).await;
     assert_eq!(location(&r), "/partner/templates");
     assert_eq!(location(&app.get_with(&c, NEW).await), at("offer"));
+    // A new draft starts again: nothing chosen, and the basics step is empty.
+    assert!(
+        !html(&app, &c, &at("offer"))
+            .await
+            .contains(r#"value="on" checked"#),
+        "BroadWorks no longer chosen"
+    );
+    assert_eq!(location(&step(&app, &c, "offer", &[]).await), at("basics"));
     assert!(!html(&app, &c, &at("basics")).await.contains("Half typed"));
 }
 
@@ -621,8 +623,8 @@ async fn back_keeps_what_was_entered_and_cancel_discards_it() {
 async fn opening_an_edit_page_changes_no_draft() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let a = template_id(&app, "Standard SMB (US)").await;
-    let b = template_id(&app, "Canada bilingual").await;
+    let a = app.template_id("Standard SMB (US)").await;
+    let b = app.template_id("Canada bilingual").await;
     let open_b = || async {
         let r = app
             .get_with(&c, &format!("/partner/templates/{b}/edit"))
@@ -639,8 +641,7 @@ async fn opening_an_edit_page_changes_no_draft() {
     );
     open_b().await;
     let r = app.get_with(&c, &at("basics")).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page = r.text().await.unwrap();
+    let page = html_of(r, StatusCode::OK).await;
     assert!(page.contains("Create onboarding template") && page.contains("Half typed"));
 
     // ...and a change to template A under way.
@@ -654,8 +655,7 @@ async fn opening_an_edit_page_changes_no_draft() {
     );
     open_b().await;
     let r = app.get_with(&c, &at("summary")).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let summary = r.text().await.unwrap();
+    let summary = html_of(r, StatusCode::OK).await;
     assert!(summary.contains("Edit onboarding template: Standard SMB (US)"));
     assert!(summary.contains("Standard SMB renamed") && !summary.contains("Canada bilingual"));
     // Opening the new-template wizard meanwhile shows the new draft, and loses neither.
@@ -680,7 +680,7 @@ async fn opening_an_edit_page_changes_no_draft() {
 async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let id = template_id(&app, "Standard SMB (US)").await;
+    let id = app.template_id("Standard SMB (US)").await;
     let orgs_by_mode = || {
         let app = &app;
         async move {
@@ -780,7 +780,7 @@ async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
 async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let used = template_id(&app, "Standard SMB (US)").await;
+    let used = app.template_id("Standard SMB (US)").await;
     let customers: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM orgs WHERE template_id = $1 AND deleted_at IS NULL",
     )
@@ -827,7 +827,7 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
     assert_eq!(app.audit_count("template.delete", "success").await, 1);
 
     // Customers that were deleted do not hold a template back.
-    let emea = template_id(&app, "EMEA with cloud PSTN").await;
+    let emea = app.template_id("EMEA with cloud PSTN").await;
     sqlx::query("UPDATE orgs SET deleted_at = now() WHERE template_id = $1")
         .bind(emea)
         .execute(&app.db)
@@ -844,7 +844,7 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
 async fn a_read_only_admin_is_refused_every_change_and_sees_no_control_for_one() {
     let app = spawn_app().await;
     let ro = app.client_for(PARTNER_READONLY).await;
-    let id = template_id(&app, "Standard SMB (US)").await;
+    let id = app.template_id("Standard SMB (US)").await;
     for path in [
         NEW.to_string(),
         at("offer"),
@@ -967,15 +967,7 @@ async fn a_sub_partner_template_carries_the_parents_subscription() {
 async fn a_parent_cross_launched_into_a_sub_partner_creates_the_template_in_its_hub() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let southwind = app.org_id("Southwind Reseller").await;
-    let r = app
-        .post_form_with(
-            &c,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let southwind = app.cross_launch(&c).await;
     let id = create_template(&app, &c, "Made by the parent", RESELLER_ADMIN).await;
     let (owner, subscription): (Uuid, String) = sqlx::query_as(
         "SELECT owner_org_id, subscription_id FROM onboarding_templates WHERE id = $1",
@@ -998,8 +990,8 @@ async fn another_hubs_templates_cannot_be_seen_or_changed() {
     let app = spawn_app().await;
     let reseller = app.client_for(RESELLER_ADMIN).await;
     let admin = app.client_for(PARTNER_ADMIN).await;
-    let northwinds = template_id(&app, "Standard SMB (US)").await;
-    let southwinds = template_id(&app, "Southwind default").await;
+    let northwinds = app.template_id("Standard SMB (US)").await;
+    let southwinds = app.template_id("Southwind default").await;
     assert!(
         !html(&app, &reseller, "/partner/templates")
             .await

@@ -1,19 +1,9 @@
 //! The create-customer wizard over HTTP: every step checked on the server, input kept,
 //! Back keeps what was entered, and *Create customer* starts asynchronous provisioning.
 
-use std::time::Duration as StdDuration;
-
 use reqwest::{Client, StatusCode};
 
 use crate::common::*;
-
-pub(crate) async fn template_pid(app: &TestApp, name: &str) -> String {
-    sqlx::query_scalar("SELECT provisioning_id FROM onboarding_templates WHERE name = $1")
-        .bind(name)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 pub(crate) async fn info(
     app: &TestApp,
@@ -64,31 +54,29 @@ pub(crate) async fn location_step(
     .await
 }
 
-pub(crate) async fn wait_for_status(
+/// Runs the due jobs, then reads the customer's status as its page's script does;
+/// asserts that it is no longer `not`.
+pub(crate) async fn status_after_jobs(
     app: &TestApp,
     c: &Client,
     id: &str,
     not: &str,
 ) -> serde_json::Value {
-    for _ in 0..100 {
-        let r = app
-            .get_with(c, &format!("/partner/customers/{id}/status"))
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
-        let s: serde_json::Value = r.json().await.unwrap();
-        if s["status"] != not {
-            return s;
-        }
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
-    panic!("still {not} after 10 s");
+    app.run_due_jobs().await;
+    let r = app
+        .get_with(c, &format!("/partner/customers/{id}/status"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let s: serde_json::Value = r.json().await.unwrap();
+    assert_ne!(s["status"], not, "still {not} once the jobs ran: {s}");
+    s
 }
 
 #[tokio::test]
 async fn a_partner_creates_a_customer_through_the_four_steps() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     assert_eq!(
         location(&app.get_with(&c, "/partner/customers/new").await),
         "/partner/customers/new/info"
@@ -121,12 +109,7 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
     assert_eq!(location(&r), "/partner/customers/new/location");
     let r = location_step(&app, &c, "1 Market Square", "America/Chicago").await;
     assert_eq!(location(&r), "/partner/customers/new/summary");
-    let summary = app
-        .get_with(&c, "/partner/customers/new/summary")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let summary = app.page(&c, "/partner/customers/new/summary").await;
     for fact in [
         "Gamma Grocers",
         "owner@gamma-grocers.example",
@@ -151,16 +134,17 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert!(matches!(
+    assert_eq!(
         status.as_deref(),
-        Some("provisioning" | "provisioned")
-    ));
-    let html = app.get_with(&c, &detail).await.text().await.unwrap();
+        Some("provisioning"),
+        "until its job runs"
+    );
+    let html = app.page(&c, &detail).await;
     assert!(html.contains("Gamma Grocers is being provisioned."));
 
-    let s = wait_for_status(&app, &c, &id, "provisioning").await;
+    let s = status_after_jobs(&app, &c, &id, "provisioning").await;
     assert_eq!(s["status"], "provisioned");
-    let html = app.get_with(&c, &detail).await.text().await.unwrap();
+    let html = app.page(&c, &detail).await;
     assert!(
         html.contains("gamma-grocers-") && html.contains(".calls.example"),
         "a SIP domain was assigned"
@@ -181,12 +165,7 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
     .unwrap();
     assert_eq!(hq, ("Head office".into(), "America/Chicago".into(), true));
     // A US customer's administrator gets the E911 notice with the template's brand (SPEC §13).
-    let mailbox = app
-        .get_with(&c, "/partner/mailbox")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let mailbox = app.page(&c, "/partner/mailbox").await;
     assert!(
         mailbox.contains(
             "Northwind Business Voice: important information about emergency calls (E911)"
@@ -204,20 +183,12 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
         ("e911_notice", "owner@gamma-grocers.example")
     );
     // The draft is gone: a new wizard starts empty.
-    let html = app
-        .get_with(&c, "/partner/customers/new/info")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&c, "/partner/customers/new/info").await;
     assert!(!html.contains("Gamma Grocers"));
     // The list shows it.
     assert!(
-        app.get_with(&c, "/partner/customers?q=gamma")
+        app.page(&c, "/partner/customers?q=gamma")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Gamma Grocers")
     );
 }
@@ -238,8 +209,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     for message in [
         "Choose an onboarding template",
         "cannot contain",
@@ -253,7 +223,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
         html.contains(r#"value="Acme 100% Dental""#) && html.contains(r#"value="not-an-email""#)
     );
     // An email already in use is refused with the vendor's message.
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     let r = info(&app, &c, &pid, "New Co", CUSTOMER_ADMIN, "US").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(
@@ -263,12 +233,11 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
             .contains("The email is already associated with an existing user.")
     );
     // Another partner's template is not usable.
-    let southwind_pid = template_pid(&app, "Southwind default").await;
+    let southwind_pid = app.provisioning_id("Southwind default").await;
     let r = info(&app, &c, &southwind_pid, "New Co", "a@new-co.example", "US").await;
     assert!(
-        r.text()
+        html_of(r, StatusCode::BAD_REQUEST)
             .await
-            .unwrap()
             .contains("no onboarding template of yours")
     );
 }
@@ -277,7 +246,7 @@ async fn each_step_keeps_the_input_and_shows_errors_beside_the_fields() {
 async fn quantity_and_country_rules_stop_the_packages_step() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     assert_eq!(
         info(&app, &c, &pid, "Delta Co", "a@delta-co.example", "US")
             .await
@@ -296,42 +265,46 @@ async fn quantity_and_country_rules_stop_the_packages_step() {
     let (s, html) = post(vec![("nav", "next")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("Choose at least one package"));
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "webex_calling"),
         ("quantity_enabled", "on"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(
         html.contains("Enter a quantity for Webex Calling"),
         "no step forward without quantities"
     );
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "webex_calling"),
         ("quantity_enabled", "on"),
         ("quantity_webex_calling", "0"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(
         html.contains(r#"value="0""#) && html.to_lowercase().contains("zero")
             || html.contains("at least 1"),
         "zero refused"
     );
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "webex_calling"),
         ("quantity_enabled", "on"),
         ("quantity_webex_calling", "10001"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("10,000"), "above the partner maximum");
-    let (_, html) = post(vec![
+    let (s, html) = post(vec![
         ("package", "attendant_console"),
         ("package", "webex_voice"),
         ("nav", "next"),
     ])
     .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("Attendant Console needs"));
     // India refuses calling packages.
     assert_eq!(
@@ -351,7 +324,7 @@ async fn quantity_and_country_rules_stop_the_packages_step() {
 async fn back_and_reload_keep_what_was_entered() {
     let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     info(&app, &c, &pid, "Echo Events", "a@echo-events.example", "US").await;
     let r = app
         .post_form_with(
@@ -361,22 +334,12 @@ async fn back_and_reload_keep_what_was_entered() {
         )
         .await;
     assert_eq!(location(&r), "/partner/customers/new/info");
-    let html = app
-        .get_with(&c, "/partner/customers/new/info")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&c, "/partner/customers/new/info").await;
     assert!(
         html.contains(r#"value="Echo Events""#)
             && html.contains(r#"value="a@echo-events.example""#)
     );
-    let html = app
-        .get_with(&c, "/partner/customers/new/packages")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&c, "/partner/customers/new/packages").await;
     assert!(
         html.contains(r#"value="webex_suite" checked"#),
         "the choice made before going back is kept"
@@ -401,12 +364,11 @@ async fn back_and_reload_keep_what_was_entered() {
     .await;
     let long = "x".repeat(51);
     let r = location_step(&app, &c, &long, "Mars/Olympus").await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert!(html.contains("at most 50 characters") && html.contains("supported time zones"));
     // Each problem is told once, even though the address serves twice.
     let r = location_step(&app, &c, "", "America/Chicago").await;
-    let html = r.text().await.unwrap();
+    let html = html_of(r, StatusCode::BAD_REQUEST).await;
     assert_eq!(html.matches("Enter the first address line.").count(), 1);
     // Cancel discards the draft.
     app.post_form_with(&c, "/partner/customers/new/cancel", &[])
@@ -419,10 +381,10 @@ async fn back_and_reload_keep_what_was_entered() {
 
 #[tokio::test]
 async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_repaired() {
-    let app = spawn_app_with_worker().await;
+    let app = spawn_app().await;
     let c = app.client_for(PARTNER_ADMIN).await;
     // "EMEA with cloud PSTN" names Skyline PSTN, which serves only the US and Canada.
-    let pid = template_pid(&app, "EMEA with cloud PSTN").await;
+    let pid = app.provisioning_id("EMEA with cloud PSTN").await;
     info(&app, &c, &pid, "Foxglove Pubs", "a@foxglove.example", "GB").await;
     app.post_form_with(
         &c,
@@ -435,7 +397,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
     let r = app.post_form_with(&c, "/partner/customers/new", &[]).await;
     let detail = location(&r);
     let id = detail.rsplit('/').next().unwrap().to_string();
-    let s = wait_for_status(&app, &c, &id, "provisioning").await;
+    let s = status_after_jobs(&app, &c, &id, "provisioning").await;
     assert_eq!(s["status"], "error");
     assert!(
         s["errors"][0]
@@ -443,7 +405,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
             .unwrap()
             .contains("Skyline PSTN does not serve GB")
     );
-    let html = app.get_with(&c, &detail).await.text().await.unwrap();
+    let html = app.page(&c, &detail).await;
     assert!(html.contains("Retry provisioning"));
     let r = app
         .post_form_with(
@@ -453,7 +415,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let s = wait_for_status(&app, &c, &id, "provisioning").await;
+    let s = status_after_jobs(&app, &c, &id, "provisioning").await;
     assert_eq!(s["status"], "provisioned");
     assert_eq!(
         app.audit_count("customer.provisioning.retry", "success")
@@ -466,7 +428,7 @@ async fn a_pstn_vendor_that_does_not_serve_the_first_location_fails_and_can_be_r
 async fn a_full_job_queue_sends_the_summary_back_with_the_reason_and_keeps_the_draft() {
     let app = spawn_app().await; // no worker: the queue stays as the test makes it
     let c = app.client_for(PARTNER_ADMIN).await;
-    let pid = template_pid(&app, "Standard SMB (US)").await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
     info(
         &app,
         &c,
@@ -513,11 +475,6 @@ async fn read_only_admins_cannot_use_the_wizard() {
     );
     let r = app.post_form_with(&ro, "/partner/customers/new", &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = app
-        .get_with(&ro, "/partner/customers")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&ro, "/partner/customers").await;
     assert!(!html.contains("Create wholesale customer"));
 }

@@ -15,6 +15,17 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use wholesale_hub::{Clock, Config};
 
+mod api;
+mod audit;
+mod jobs;
+mod locks;
+mod orgs;
+mod pages;
+
+pub use api::*;
+pub use jobs::*;
+pub use pages::*;
+
 pub const DEMO_PASSWORD: &str = "demo-password-for-tests";
 
 pub const PARTNER_ADMIN: &str = "partner.admin@northwind.example";
@@ -97,6 +108,59 @@ pub async fn fresh_database(seeded: bool) -> String {
     .unwrap();
     admin.close().await.ok();
     name
+}
+
+/// Stops `app` and closes its pools, so that its database (signed-in sessions and all)
+/// can be copied by `spawn_copy_of`; returns the database's name.
+pub async fn into_template(app: TestApp) -> String {
+    let name = db_name(&app.db_url);
+    app.stop.cancel();
+    app.db.close().await;
+    app.state.db.close().await;
+    app.state.list_db.close().await;
+    drop(app);
+    name
+}
+
+/// An app over a fresh copy of `template` (a database `into_template` made).
+pub async fn spawn_copy_of(template: &str) -> TestApp {
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    let mut admin = admin_conn().await;
+    let create = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+    let mut tries = 0;
+    while let Err(e) = sqlx::query(&create).execute(&mut admin).await {
+        // A connection of the stopped app may still be closing.
+        tries += 1;
+        assert!(tries < 20, "cannot copy {template}: {e}");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(template)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
+    admin.close().await.ok();
+    spawn_with(name, false).await
+}
+
+/// Stops `app` and drops its database.
+pub async fn discard(app: TestApp) {
+    drop_database(&into_template(app).await).await;
+}
+
+/// Drops a database no app uses any more (a template of `into_template`).
+pub async fn drop_database(name: &str) {
+    let mut admin = admin_conn().await;
+    sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.ok();
+}
+
+fn db_name(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_string()
 }
 
 pub struct TestApp {
@@ -244,27 +308,6 @@ impl TestApp {
         client.get(self.url(path)).send().await.unwrap()
     }
 
-    pub async fn text(&self, path: &str) -> String {
-        self.get(path).await.text().await.unwrap()
-    }
-
-    /// The CSRF token of `client`'s session (the sign-in page shows it to anyone).
-    pub async fn csrf_of(&self, client: &Client) -> String {
-        let html = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        extract_csrf(&html).expect("a CSRF token on the sign-in page")
-    }
-
-    pub async fn csrf(&self) -> String {
-        self.csrf_of(&self.client).await
-    }
-
     /// POSTs a form with the session's CSRF token added.
     pub async fn post_form_with(
         &self,
@@ -318,23 +361,6 @@ impl TestApp {
         );
         c
     }
-
-    pub async fn org_id(&self, name: &str) -> Uuid {
-        sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1")
-            .bind(name)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    pub async fn audit_count(&self, action: &str, outcome: &str) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1 AND outcome = $2")
-            .bind(action)
-            .bind(outcome)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
 }
 
 pub fn extract_csrf(html: &str) -> Option<String> {
@@ -349,27 +375,4 @@ pub fn location(r: &Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default()
-}
-
-/// Fills the job queue with due work up to the point where creations are refused (the
-/// app under test runs no worker, so it stays full).
-pub async fn fill_job_queue(app: &TestApp) {
-    sqlx::query(
-        "INSERT INTO jobs (kind, run_at, created_at, updated_at)
-         SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
-    )
-    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
-/// Finishes the work of `fill_job_queue`, and waits out the app's one-second reading of
-/// the queue.
-pub async fn drain_job_queue(app: &TestApp) {
-    sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 }
