@@ -175,6 +175,10 @@ pub fn job_registry() -> jobs::Registry {
         services::compliance::run_check,
     );
     registry.register(
+        services::compliance::SWEEP_JOB,
+        services::compliance::run_sweep,
+    );
+    registry.register(
         services::emails::DELIVER_JOB,
         services::emails::run_delivery,
     );

@@ -286,3 +286,29 @@ async fn the_worker_picks_up_new_work_without_waiting_for_a_poll() {
     }
     stop.cancel();
 }
+
+/// Every kind of job the app schedules by itself has a handler: the scheduled ones are
+/// enqueued as `serve` enqueues them and run by the registry `serve` uses.
+#[tokio::test]
+async fn the_scheduled_jobs_have_handlers_and_succeed() {
+    let app = spawn_app().await;
+    let ctx = wholesale_hub::jobs::worker::JobContext::new(app.db.clone(), app.clock.clone());
+    wholesale_hub::jobs::housekeeping::ensure_scheduled(&ctx)
+        .await
+        .unwrap();
+    wholesale_hub::services::compliance::ensure_sweep_scheduled(&ctx)
+        .await
+        .unwrap();
+    assert!(app.run_due_jobs().await >= 2);
+    let states: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, state FROM jobs ORDER BY kind")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    for kind in ["compliance.sweep", "housekeeping"] {
+        assert!(
+            states.iter().any(|(k, s)| k == kind && s == "succeeded"),
+            "{kind}: {states:?}"
+        );
+    }
+}
