@@ -1,8 +1,10 @@
 //! Typed configuration, read once from the environment at start-up.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use crate::http::TrustedProxies;
+use crate::jobs::worker::Mail;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -21,6 +23,12 @@ pub struct Config {
     /// Where `/metrics` is served, apart from the portal (`HUB_METRICS_BIND`, default
     /// `127.0.0.1:9090`; `off` serves no metrics).
     pub metrics_bind: Option<SocketAddr>,
+    /// How automatic emails leave: `HUB_SMTP_URL` (unset keeps them in the outbox) and
+    /// the sender `HUB_MAIL_FROM`.
+    pub mail: Mail,
+    /// Where the CSS and scripts are: `HUB_STATIC_DIR`, else `./static`, else the
+    /// source tree's.
+    pub static_dir: PathBuf,
 }
 
 impl Config {
@@ -46,6 +54,17 @@ impl Config {
             })?),
             Err(_) => Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
         };
+        let default_mail = Mail::default();
+        let mail = Mail {
+            smtp_url: std::env::var("HUB_SMTP_URL").ok().filter(|u| !u.is_empty()),
+            from: std::env::var("HUB_MAIL_FROM")
+                .ok()
+                .filter(|f| !f.is_empty())
+                .unwrap_or(default_mail.from),
+        };
+        let static_dir = std::env::var("HUB_STATIC_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| default_static_dir());
         Ok(Self {
             bind,
             database_url,
@@ -53,6 +72,8 @@ impl Config {
             run_worker,
             trusted_proxies,
             metrics_bind,
+            mail,
+            static_dir,
         })
     }
 
@@ -67,6 +88,8 @@ impl Config {
             run_worker: false,
             trusted_proxies: TrustedProxies::default(),
             metrics_bind: None,
+            mail: Mail::default(),
+            static_dir: default_static_dir(),
         }
     }
 
@@ -74,5 +97,16 @@ impl Config {
     /// and responses carry HSTS.
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// `./static` when the binary runs from a checkout or an unpacked release, else the
+/// source tree's (tests and `cargo run` from elsewhere).
+fn default_static_dir() -> PathBuf {
+    let local = PathBuf::from("static");
+    if local.is_dir() {
+        local
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
     }
 }

@@ -17,7 +17,6 @@ use crate::auth::session::AuthSession;
 use crate::domain::return_to::safe_return_path;
 use crate::error::AppResult;
 use crate::services::sign_in::{self, Attempt, Limit, Outcome};
-use crate::store;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get("/login", email_page)
@@ -219,23 +218,7 @@ async fn logout(
 ) -> AppResult<Response> {
     let auth = AuthSession(session);
     if let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await? {
-        let person = store::people::by_id(&state.db, s.person_id).await?;
-        store::audit::append(
-            &state.db,
-            &store::audit::Entry {
-                actor_person_id: Some(s.person_id),
-                actor_email: person.as_ref().map(|p| p.email.as_str()),
-                acting_for_org_id: person.as_ref().map(|p| p.org_id),
-                target_org_id: person.as_ref().map(|p| p.org_id),
-                action: "logout",
-                outcome: "success",
-                request_id: Some(&req.request_id),
-                ip: Some(&req.ip),
-                ..Default::default()
-            },
-            state.clock.now(),
-        )
-        .await?;
+        crate::services::audit::record_sign_out(&state, s.person_id, &req.ctx()).await?;
     }
     auth.sign_out().await?;
     Ok(Redirect::to("/login?signed_out=1").into_response())

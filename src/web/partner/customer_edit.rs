@@ -17,8 +17,7 @@ use crate::auth::session::AuthSession;
 use crate::domain::countries;
 use crate::domain::packages::Package;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::services::customer_lifecycle::{self, CustomerUpdate};
-use crate::services::provisioning::AddressInput;
+use crate::services::customer::{AddressInput, CustomerUpdate, change, remove};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, optional as opt};
@@ -103,7 +102,7 @@ async fn render(
         .await?
         .ok_or(AppError::NotFound)?;
     scope.require(PartnerAction::ManageCustomers)?;
-    let current = store::customers::packages(&state.db, id).await?;
+    let current = store::customers::packages(&state.db, c.customer_org()).await?;
     let f = form.unwrap_or_else(|| EditForm {
         external_id: c.external_id.clone().unwrap_or_default(),
         packages: current.iter().map(|p| p.package.clone()).collect(),
@@ -254,7 +253,7 @@ pub async fn submit(
             limits: (!limits.is_empty()).then_some(limits),
             billing_start_date,
         };
-        match customer_lifecycle::update(&state, &scope, id, update, &req.ctx()).await {
+        match change::update(&state, &scope, id, update, &req.ctx()).await {
             Ok(()) => {
                 AuthSession(session)
                     .flash("The changes are being applied.")
@@ -298,7 +297,7 @@ pub async fn delete(
             .await?;
         return Ok(Redirect::to(&paths::customer(id)).into_response());
     }
-    match customer_lifecycle::delete(&state, &scope, id, &req.ctx()).await {
+    match remove::delete(&state, &scope, id, &req.ctx()).await {
         Ok(()) => {
             session
                 .flash("The customer's wholesale services are being removed.")

@@ -48,7 +48,7 @@ pub async fn status(
     let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let packages = store::customers::packages(&state.db, c.id).await?;
+    let packages = store::customers::packages(&state.db, c.customer_org()).await?;
     let done = packages
         .iter()
         .filter(|p| p.status != "provisioning" && p.status != "deleting")
@@ -78,8 +78,14 @@ pub async fn retry(
     Path(id): Path<Uuid>,
     Form(f): Form<RetryForm>,
 ) -> AppResult<Response> {
-    crate::services::provisioning::retry(&state, &scope, id, f.drop_vendor.is_some(), &req.ctx())
-        .await?;
+    crate::services::customer::provision_job::retry(
+        &state,
+        &scope,
+        id,
+        f.drop_vendor.is_some(),
+        &req.ctx(),
+    )
+    .await?;
     AuthSession(session)
         .flash("Provisioning runs again.")
         .await?;
@@ -241,7 +247,7 @@ async fn render_detail(
     let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let packages = store::customers::packages(&state.db, c.id).await?;
+    let packages = store::customers::packages(&state.db, c.customer_org()).await?;
     let title = c.name.clone();
     Ok(DetailPage {
         page: PageCtx::partner(scope, &AuthSession(session), "customers", &title).await?,
