@@ -90,3 +90,31 @@ pub async fn record_denial(
     };
     store::audit::append(&state.db, &entry, state.clock.now()).await
 }
+
+/// Records entering (`cross_launch.enter`) or leaving (`cross_launch.leave`) a
+/// sub-partner's hub, `from` one org `to` another.
+pub async fn record_cross_launch(
+    state: &AppState,
+    actor: &crate::tenancy::Actor,
+    from: Uuid,
+    to: Uuid,
+    action: &str,
+    ctx: &RequestCtx<'_>,
+) -> sqlx::Result<()> {
+    store::audit::append(
+        &state.db,
+        &store::audit::Entry {
+            actor_person_id: Some(actor.person_id),
+            actor_email: Some(&actor.email),
+            acting_for_org_id: Some(from),
+            target_org_id: Some(to),
+            action,
+            outcome: "success",
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+            ..Default::default()
+        },
+        state.clock.now(),
+    )
+    .await
+}

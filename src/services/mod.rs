@@ -1,11 +1,13 @@
 //! Use cases called by `web/` and `api/`. Business rules and tenancy checks live here
 //! (and in `domain/`), once, so a page and the API can never disagree.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod compliance;
 pub mod customer;
 pub mod customer_settings;
 pub mod emails;
+pub mod job_retry;
 pub mod setup_assist;
 pub mod sign_in;
 pub mod templates;
