@@ -1,8 +1,10 @@
 //! Typed configuration, read once from the environment at start-up.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use crate::http::TrustedProxies;
+use crate::jobs::worker::Mail;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -25,6 +27,12 @@ pub struct Config {
     /// the server. The default port may be taken (Prometheus itself likes 9090); that only
     /// costs the metrics, with a warning.
     pub metrics_bind_explicit: bool,
+    /// How automatic emails leave: `HUB_SMTP_URL` (unset keeps them in the outbox) and
+    /// the sender `HUB_MAIL_FROM`.
+    pub mail: Mail,
+    /// Where the CSS and scripts are: `HUB_STATIC_DIR`, else `./static`, else the
+    /// source tree's.
+    pub static_dir: PathBuf,
 }
 
 impl Config {
@@ -51,6 +59,17 @@ impl Config {
             })?),
             Err(_) => Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
         };
+        let default_mail = Mail::default();
+        let mail = Mail {
+            smtp_url: std::env::var("HUB_SMTP_URL").ok().filter(|u| !u.is_empty()),
+            from: std::env::var("HUB_MAIL_FROM")
+                .ok()
+                .filter(|f| !f.is_empty())
+                .unwrap_or(default_mail.from),
+        };
+        let static_dir = std::env::var("HUB_STATIC_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| default_static_dir());
         Ok(Self {
             bind,
             database_url,
@@ -59,6 +78,8 @@ impl Config {
             trusted_proxies,
             metrics_bind,
             metrics_bind_explicit,
+            mail,
+            static_dir,
         })
     }
 
@@ -74,6 +95,8 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             metrics_bind: None,
             metrics_bind_explicit: false,
+            mail: Mail::default(),
+            static_dir: default_static_dir(),
         }
     }
 
@@ -81,5 +104,16 @@ impl Config {
     /// and responses carry HSTS.
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// `./static` when the binary runs from a checkout or an unpacked release, else the
+/// source tree's (tests and `cargo run` from elsewhere).
+fn default_static_dir() -> PathBuf {
+    let local = PathBuf::from("static");
+    if local.is_dir() {
+        local
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
     }
 }

@@ -63,19 +63,6 @@ pub struct App {
     pub routes: Vec<(Method, &'static str)>,
 }
 
-/// Where the CSS and scripts are: `HUB_STATIC_DIR`, else `./static`, else the source tree's.
-fn static_dir() -> std::path::PathBuf {
-    if let Ok(dir) = std::env::var("HUB_STATIC_DIR") {
-        return dir.into();
-    }
-    let local = std::path::PathBuf::from("static");
-    if local.is_dir() {
-        local
-    } else {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
-    }
-}
-
 pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let list_db = db::connect_generic_plans_lazy(&config.database_url)?;
     let state = AppState {
@@ -115,7 +102,7 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let router = table
         .router
         .merge(api.router)
-        .nest_service("/static", ServeDir::new(static_dir()))
+        .nest_service("/static", ServeDir::new(&state.config.static_dir))
         .fallback(http::middleware::not_found)
         .layer(axum::middleware::from_fn(auth::csrf::protect))
         // Outside the CSRF check, so that its refusals are audited too.
@@ -167,8 +154,8 @@ pub fn job_registry() -> jobs::Registry {
     let mut registry = jobs::Registry::default();
     registry.register(jobs::housekeeping::KIND, jobs::housekeeping::run);
     registry.register(
-        services::provisioning::JOB_KIND,
-        services::provisioning::run_job,
+        services::customer::provision_job::JOB_KIND,
+        services::customer::provision_job::run_job,
     );
     registry.register(
         services::compliance::CHECK_JOB,
@@ -183,12 +170,12 @@ pub fn job_registry() -> jobs::Registry {
         services::emails::run_delivery,
     );
     registry.register(
-        services::customer_lifecycle::UPDATE_JOB,
-        services::customer_lifecycle::run_update,
+        services::customer::change::UPDATE_JOB,
+        services::customer::change::run_update,
     );
     registry.register(
-        services::customer_lifecycle::DELETE_JOB,
-        services::customer_lifecycle::run_delete,
+        services::customer::remove::DELETE_JOB,
+        services::customer::remove::run_delete,
     );
     registry
 }
@@ -249,7 +236,7 @@ pub async fn serve_with_metrics(
         )?;
         let mut worker =
             jobs::Worker::new(worker_db.clone(), app.state.clock.clone(), job_registry());
-        worker.mail = jobs::worker::Mail::from_env();
+        worker.mail = app.state.config.mail.clone();
         let ctx = jobs::worker::JobContext::new(worker_db, app.state.clock.clone());
         let stop_worker = stop.clone();
         tokio::spawn(async move {

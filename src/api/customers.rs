@@ -21,12 +21,14 @@ use super::ApiError;
 use super::paging::{Paging, query_pairs, query_param};
 use crate::AppState;
 use crate::api::auth::ApiPartnerScope;
+use crate::domain::fields::add;
 use crate::error::{AppError, FieldErrors};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
-use crate::services::customer_lifecycle::{self, CustomerUpdate};
-use crate::services::provisioning::add;
-use crate::services::provisioning::{self, AddressInput, LocationInput, NewCustomer};
+use crate::services::customer::{
+    AddressInput, CustomerUpdate, LocationInput, NewCustomer, change, create, precheck, remove,
+    rules,
+};
 use crate::store;
 use crate::store::customers::{ApiCustomerFilter, ApiCustomerRow, ApiPackageRow};
 use crate::tenancy::policy::PartnerAction;
@@ -490,11 +492,13 @@ pub async fn create(
     let req = new_customer(parse_body(&body)?)?;
     if let Some(external) = req.external_id.as_deref().filter(|e| !e.trim().is_empty()) {
         let mut conn = state.db.acquire().await.map_err(AppError::from)?;
-        if customer_lifecycle::external_id_in_use(&mut conn, &scope, external, None).await? {
-            return Err(customer_lifecycle::external_id_conflict(external).into());
+        if store::customer_records::external_id_in_use(&mut conn, scope.org_id(), external, None)
+            .await?
+        {
+            return Err(rules::external_id_conflict(external).into());
         }
     }
-    let id = provisioning::create(&state, &scope, &req, &info.ctx()).await?;
+    let id = create::create(&state, &scope, &req, &info.ctx()).await?;
     Ok(accepted(customer_url(&state, id)))
 }
 
@@ -516,7 +520,7 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let req = customer_update(parse_body(&body)?)?;
-    customer_lifecycle::update(&state, &scope, id, req, &info.ctx()).await?;
+    change::update(&state, &scope, id, req, &info.ctx()).await?;
     Ok(accepted(customer_url(&state, id)))
 }
 
@@ -529,7 +533,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     scope.require(PartnerAction::ManageCustomers)?;
     let id = customer_id(&id)?;
-    customer_lifecycle::delete(&state, &scope, id, &info.ctx()).await?;
+    remove::delete(&state, &scope, id, &info.ctx()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -543,9 +547,9 @@ pub async fn validate(
     ApiPartnerScope(scope): ApiPartnerScope,
     body: ApiBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    customer_lifecycle::precheck_allowed(&scope)?;
+    precheck::precheck_allowed(&scope)?;
     let req = new_customer(parse_body(&body)?)?;
-    customer_lifecycle::precheck(&state, &scope, &req).await?;
+    precheck::precheck(&state, &scope, &req).await?;
     Ok(Json(serde_json::json!({
         "message": "success",
         "info": [{ "infoCode": PRECHECK_OK_CODE, "description": PRECHECK_OK }],

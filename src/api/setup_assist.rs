@@ -77,10 +77,10 @@ pub async fn list(
 ) -> Result<Json<Items>, ApiError> {
     scope.require(PartnerAction::View)?;
     let id = customer(&id)?;
-    store::customers::detail(&state.db, scope.org_id(), id)
+    let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let items = service::list(&state, id)
+    let items = service::list(&state, c.customer_org())
         .await?
         .into_iter()
         .map(SetupAssistRequest::from)
@@ -106,7 +106,7 @@ pub async fn create(
     scope.require(PartnerAction::ManageCustomers)?;
     let id = customer(&id)?;
     // Someone else's customer is 404 whatever the body says.
-    store::customers::detail(&state.db, scope.org_id(), id)
+    let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let body: CreateBody = body.json("setup-assist request")?;
@@ -130,7 +130,7 @@ pub async fn create(
         ),
     };
     let created = service::request(&state, &scope, id, location, planned, &info.ctx()).await?;
-    let row = service::list(&state, id)
+    let row = service::list(&state, c.customer_org())
         .await?
         .into_iter()
         .find(|r| r.id == created)

@@ -1,9 +1,15 @@
 //! Pure rules of the product, no I/O. Each file is named for the rule it holds.
 
+pub mod address;
+pub mod billing_start;
+pub mod company_name;
 pub mod countries;
 pub mod csv_export;
+pub mod email_address;
+pub mod fields;
 pub mod locales;
 pub mod org_kind;
+pub mod package_choice;
 pub mod packages;
 pub mod pstn_vendors;
 pub mod quantities;

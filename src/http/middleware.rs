@@ -156,18 +156,17 @@ pub async fn audit_denials(
             .extensions()
             .get::<RefusedBy>()
             .map_or("policy", |r| r.0);
-        let entry = store::audit::Entry {
-            actor_person_id: who.as_ref().map(|w| w.person_id),
-            actor_email: who.as_ref().map(|w| w.email.as_str()),
-            acting_for_org_id: who.as_ref().map(|w| w.org_id),
-            target_org_id: None,
-            action: "authorization.denied",
-            outcome: "denied",
-            detail: serde_json::json!({ "method": method, "path": path, "refused_by": reason }),
-            request_id: Some(&request_id),
-            ip: Some(&ip),
+        let denial = crate::services::audit::Denial {
+            who: who.as_ref(),
+            method: &method,
+            path: &path,
+            refused_by: reason,
         };
-        if let Err(e) = store::audit::append(&state.db, &entry, state.clock.now()).await {
+        let ctx = crate::services::RequestCtx {
+            request_id: &request_id,
+            ip: &ip,
+        };
+        if let Err(e) = crate::services::audit::record_denial(&state, &denial, &ctx).await {
             tracing::warn!(error = %e, "could not audit a denial");
         }
     }

@@ -5,6 +5,7 @@
 pub mod backlog;
 pub mod backoff;
 pub mod housekeeping;
+pub mod payloads;
 pub mod queue;
 pub mod worker;
 

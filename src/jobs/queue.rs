@@ -21,17 +21,44 @@ impl<'a> NewJob<'a> {
             max_attempts: 5,
         }
     }
+}
 
-    /// A job about one customer whose payload names it (`{"org_id": …}`): provisioning,
-    /// updates, removal. Eight attempts, as a customer's work must not give up early.
-    pub fn for_customer(kind: &'a str, customer: Uuid) -> Self {
-        Self {
-            kind,
-            org_id: Some(customer),
-            payload: serde_json::json!({ "org_id": customer }),
-            max_attempts: 8,
-        }
+/// Enqueues the job a typed payload describes (see `payloads`), inside the caller's
+/// transaction like `enqueue`.
+pub async fn enqueue_payload<P: super::payloads::JobPayload>(
+    conn: &mut sqlx::PgConnection,
+    payload: &P,
+    now: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    let job = payload
+        .job()
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    enqueue(conn, &job, now).await
+}
+
+/// Enqueues `payload` unless a job of its kind is queued or running. `lock` is the
+/// advisory lock that serialises the schedulers of every instance, so two of them
+/// cannot both see none pending and both enqueue.
+pub async fn enqueue_unless_pending<P: super::payloads::JobPayload>(
+    conn: &mut sqlx::PgConnection,
+    payload: &P,
+    lock: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(lock)
+        .execute(&mut *conn)
+        .await?;
+    let pending: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND state IN ('queued', 'running'))",
+    )
+    .bind(P::KIND)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !pending {
+        enqueue_payload(conn, payload, now).await?;
     }
+    Ok(())
 }
 
 /// Adds a job. Call it inside the transaction that makes the business change, so the

@@ -41,7 +41,8 @@ impl JobContext {
     }
 }
 
-/// How automatic emails leave: over SMTP when a server is configured (`HUB_SMTP_URL`),
+/// How automatic emails leave: over SMTP when a server is configured (`HUB_SMTP_URL`,
+/// read into `Config::mail`),
 /// otherwise they stay in the outbox for the mailbox page.
 #[derive(Clone, Debug)]
 pub struct Mail {
@@ -54,19 +55,6 @@ impl Default for Mail {
         Self {
             smtp_url: None,
             from: "Wholesale Hub <no-reply@wholesale-hub.invalid>".into(),
-        }
-    }
-}
-
-impl Mail {
-    pub fn from_env() -> Self {
-        let default = Mail::default();
-        Self {
-            smtp_url: std::env::var("HUB_SMTP_URL").ok().filter(|u| !u.is_empty()),
-            from: std::env::var("HUB_MAIL_FROM")
-                .ok()
-                .filter(|f| !f.is_empty())
-                .unwrap_or(default.from),
         }
     }
 }

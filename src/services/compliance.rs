@@ -9,11 +9,22 @@ use time::{Duration, OffsetDateTime};
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use crate::jobs::queue::{self, ClaimedJob, NewJob};
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::jobs::payloads::{CheckCompliance, DeleteCustomer, JobPayload, SweepCompliance};
+use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
+use crate::services::RequestCtx;
+use crate::store;
+use crate::tenancy::Actor;
+use crate::tenancy::scope::CustomerOrgId;
 
-pub const CHECK_JOB: &str = "compliance.check";
-pub const SWEEP_JOB: &str = "compliance.sweep";
+pub use crate::store::compliance::Review;
+
+pub const CHECK_JOB: &str = CheckCompliance::KIND;
+pub const SWEEP_JOB: &str = SweepCompliance::KIND;
+/// The advisory lock that lets one instance at a time schedule the sweep.
+const SWEEP_SCHEDULE_LOCK: i64 = 4243;
 /// Days a match may stay unresolved before the customer is deprovisioned.
 pub const REVIEW_DEADLINE_DAYS: i64 = 30;
 /// Failed partner contacts after which the customer is deprovisioned.
@@ -83,29 +94,17 @@ pub fn potential_match(customer_normalized: &str, party_normalized: &str) -> boo
 /// Records a check and enqueues it, inside the caller's transaction.
 pub async fn enqueue_check(
     conn: &mut PgConnection,
-    org_id: Uuid,
+    customer: CustomerOrgId,
     trigger: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
     let check = Uuid::new_v4();
-    sqlx::query("INSERT INTO compliance_checks (id, org_id, trigger, status, created_at) VALUES ($1, $2, $3, 'pending', $4)")
-        .bind(check)
-        .bind(org_id)
-        .bind(trigger)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE orgs SET compliance_status = 'pending' WHERE id = $1 AND compliance_status IN ('not_checked', 'compliant', 'approved')")
-        .bind(org_id)
-        .execute(&mut *conn)
-        .await?;
-    let job = NewJob {
-        kind: CHECK_JOB,
-        org_id: Some(org_id),
-        payload: serde_json::json!({ "check_id": check }),
-        max_attempts: 8,
+    store::compliance::open_check(conn, customer, check, trigger, now).await?;
+    let job = CheckCompliance {
+        check_id: check,
+        org: Some(customer.id()),
     };
-    queue::enqueue(conn, &job, now).await?;
+    queue::enqueue_payload(conn, &job, now).await?;
     Ok(())
 }
 
@@ -138,12 +137,7 @@ pub async fn import_csv(
             .and_then(|i| record.get(i))
             .filter(|c| c.len() == 2)
             .map(str::to_uppercase);
-        sqlx::query("INSERT INTO restricted_parties (name, normalized_name, country, source) VALUES ($1, $2, $3, $4)")
-            .bind(&name)
-            .bind(normalize(&name))
-            .bind(country)
-            .bind(source)
-            .execute(&mut *conn)
+        store::compliance::insert_party(conn, &name, &normalize(&name), country.as_deref(), source)
             .await?;
         loaded += 1;
     }
@@ -154,10 +148,7 @@ pub async fn import_csv(
 pub const SAMPLE_LIST: &str = include_str!("../../data/rpl-sample.csv");
 
 pub async fn load_sample_if_empty(conn: &mut PgConnection) -> anyhow::Result<u64> {
-    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM restricted_parties)")
-        .fetch_one(&mut *conn)
-        .await?;
-    if empty {
+    if store::compliance::no_parties(conn).await? {
         import_csv(conn, SAMPLE_LIST, "sample").await
     } else {
         Ok(0)
@@ -166,102 +157,42 @@ pub async fn load_sample_if_empty(conn: &mut PgConnection) -> anyhow::Result<u64
 
 /// The `compliance.check` job: compares the customer's name with the list.
 pub async fn run_check(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
-    let check_id: Uuid = serde_json::from_value(job.payload["check_id"].clone())?;
+    let check_id = CheckCompliance::of(&job)?.check_id;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    // The check and its customer, both locked, in one query.
-    let Some((org_id, status, name, country)): Option<(Uuid, String, String, Option<String>)> =
-        sqlx::query_as(
-            "SELECT c.org_id, c.status, o.name, o.country::text FROM compliance_checks c
-             JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 FOR UPDATE",
-        )
-        .bind(check_id)
-        .fetch_optional(&mut *tx)
-        .await?
-    else {
+    let Some(subject) = store::compliance::lock_check(&mut tx, check_id).await? else {
         return Ok(());
     };
-    if status != "pending" {
+    if subject.status != "pending" {
         return Ok(()); // decided by an earlier run
     }
-    let normalized = normalize(&name);
-    let parties: Vec<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT id, normalized_name, country::text FROM restricted_parties")
-            .fetch_all(&mut *tx)
-            .await?;
+    let normalized = normalize(&subject.name);
+    let parties = store::compliance::parties(&mut tx).await?;
     let hit = parties
         .iter()
         .find(|(_, party, party_country)| {
             potential_match(&normalized, party)
-                && (party_country.is_none() || party_country == &country)
+                && (party_country.is_none() || party_country == &subject.country)
         })
         .map(|(id, _, _)| *id);
     match hit {
         Some(party) => {
-            sqlx::query(
-                "UPDATE compliance_checks SET status = 'pending_review', matched_party_id = $2, deadline_at = $3 WHERE id = $1",
-            )
-            .bind(check_id)
-            .bind(party)
-            .bind(now + Duration::days(REVIEW_DEADLINE_DAYS))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE orgs SET compliance_status = 'pending_review',
-                        status = CASE WHEN status IN ('provisioned', 'provisioned_with_errors') THEN 'pending_rpl_review' ELSE status END,
-                        updated_at = $2
-                 WHERE id = $1",
-            )
-            .bind(org_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            let deadline = now + Duration::days(REVIEW_DEADLINE_DAYS);
+            store::compliance::mark_match(&mut tx, check_id, subject.org_id, party, deadline, now)
+                .await?;
         }
         None => {
-            sqlx::query(
-                "UPDATE compliance_checks SET status = 'compliant', resolved_at = $2 WHERE id = $1",
-            )
-            .bind(check_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE orgs SET compliance_status = 'compliant' WHERE id = $1 AND compliance_status = 'pending'")
-                .bind(org_id)
-                .execute(&mut *tx)
-                .await?;
+            store::compliance::mark_compliant(&mut tx, check_id, subject.org_id, now).await?;
         }
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// A match waiting for the operator.
-#[derive(Debug, sqlx::FromRow)]
-pub struct Review {
-    pub check_id: Uuid,
-    pub customer_id: Uuid,
-    pub customer: String,
-    pub country: Option<String>,
-    pub partner: Option<String>,
-    pub matched: Option<String>,
-    pub trigger: String,
-    pub created_at: OffsetDateTime,
-    pub deadline_at: Option<OffsetDateTime>,
-    pub contact_attempts: i32,
-}
-
-pub async fn pending_reviews(conn: &mut PgConnection) -> sqlx::Result<Vec<Review>> {
-    sqlx::query_as(
-        "SELECT c.id AS check_id, o.id AS customer_id, o.name AS customer, o.country::text AS country, p.name AS partner,
-                rp.name AS matched, c.trigger, c.created_at, c.deadline_at, c.contact_attempts
-         FROM compliance_checks c JOIN orgs o ON o.id = c.org_id
-         LEFT JOIN orgs p ON p.id = o.onboarded_by
-         LEFT JOIN restricted_parties rp ON rp.id = c.matched_party_id
-         WHERE c.status = 'pending_review' AND o.deleted_at IS NULL
-         ORDER BY c.deadline_at NULLS LAST, c.created_at",
-    )
-    .fetch_all(conn)
-    .await
+/// Matches waiting for the operator, the nearest deadline first.
+pub async fn pending_reviews(state: &AppState) -> AppResult<Vec<Review>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::compliance::pending_reviews(&mut conn).await?)
 }
 
 /// The operator's decision on a match.
@@ -275,6 +206,26 @@ pub enum Decision {
     FailedContact,
 }
 
+impl Decision {
+    /// The form's value: `approve`, `reject` or `failed_contact`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approve" => Some(Decision::Approve),
+            "reject" => Some(Decision::Reject),
+            "failed_contact" => Some(Decision::FailedContact),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::FailedContact => "failed_contact",
+        }
+    }
+}
+
 /// Applies a decision. Returns false when the check is not pending review.
 pub async fn decide(
     conn: &mut PgConnection,
@@ -283,62 +234,22 @@ pub async fn decide(
     operator: Uuid,
     now: OffsetDateTime,
 ) -> anyhow::Result<bool> {
-    let Some(org_id): Option<Uuid> =
-        sqlx::query_scalar("SELECT org_id FROM compliance_checks WHERE id = $1 AND status = 'pending_review' FOR UPDATE")
-            .bind(check_id)
-            .fetch_optional(&mut *conn)
-            .await?
-    else {
+    let Some(org_id) = store::compliance::lock_pending_review(conn, check_id).await? else {
         return Ok(false);
     };
     match decision {
         Decision::Approve => {
-            sqlx::query("UPDATE compliance_checks SET status = 'approved', resolved_at = $2, resolved_by = $3 WHERE id = $1")
-                .bind(check_id)
-                .bind(now)
-                .bind(operator)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(
-                "UPDATE orgs SET compliance_status = 'approved',
-                        status = CASE WHEN status = 'pending_rpl_review' THEN 'provisioned' ELSE status END, updated_at = $2
-                 WHERE id = $1",
-            )
-            .bind(org_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+            store::compliance::approve(conn, check_id, org_id, operator, now).await?;
         }
         Decision::Reject => {
-            sqlx::query("UPDATE compliance_checks SET status = 'rejected', resolved_at = $2, resolved_by = $3 WHERE id = $1")
-                .bind(check_id)
-                .bind(now)
-                .bind(operator)
-                .execute(&mut *conn)
-                .await?;
+            store::compliance::reject(conn, check_id, operator, now).await?;
             deprovision(conn, org_id, now).await?;
         }
         Decision::FailedContact => {
-            sqlx::query(
-                "INSERT INTO compliance_contacts (check_id, recorded_by, at) VALUES ($1, $2, $3)",
-            )
-            .bind(check_id)
-            .bind(operator)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            let attempts: i32 = sqlx::query_scalar(
-                "UPDATE compliance_checks SET contact_attempts = contact_attempts + 1 WHERE id = $1 RETURNING contact_attempts",
-            )
-            .bind(check_id)
-            .fetch_one(&mut *conn)
-            .await?;
+            let attempts =
+                store::compliance::record_failed_contact(conn, check_id, operator, now).await?;
             if attempts >= MAX_CONTACT_ATTEMPTS {
-                sqlx::query("UPDATE compliance_checks SET status = 'non_compliant', resolved_at = $2 WHERE id = $1")
-                    .bind(check_id)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
+                store::compliance::mark_non_compliant(conn, check_id, now).await?;
                 deprovision(conn, org_id, now).await?;
             }
         }
@@ -346,17 +257,54 @@ pub async fn decide(
     Ok(true)
 }
 
-/// Removes a non-compliant customer's wholesale services and users (the org record stays).
+/// A compliance operator's decision from the review page: applied and audited in one
+/// transaction. A check that is not pending review is 404. The caller has checked that
+/// the actor is an operator.
+pub async fn decide_as_operator(
+    state: &AppState,
+    operator: &Actor,
+    check_id: Uuid,
+    decision: Decision,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !decide(&mut tx, check_id, decision, operator.person_id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let org = store::compliance::org_of_check(&mut tx, check_id).await?;
+    store::audit::append(
+        &mut *tx,
+        &store::audit::Entry {
+            actor_person_id: Some(operator.person_id),
+            actor_email: Some(&operator.email),
+            acting_for_org_id: Some(operator.home_org_id),
+            target_org_id: org,
+            action: "compliance.decision",
+            outcome: "success",
+            detail: serde_json::json!({ "check": check_id, "decision": decision.as_str() }),
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a non-compliant customer's wholesale services and users (the org record
+/// stays): the same removal the delete door starts, through the store and the same
+/// `customer.delete` job.
 async fn deprovision(
     conn: &mut PgConnection,
     org_id: Uuid,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE orgs SET compliance_status = 'non_compliant' WHERE id = $1")
-        .bind(org_id)
-        .execute(&mut *conn)
-        .await?;
-    crate::services::customer_lifecycle::start_removal(conn, org_id, now).await
+    store::compliance::mark_customer_non_compliant(conn, org_id).await?;
+    store::customer_records::mark_deleting(conn, org_id, now).await?;
+    queue::enqueue_payload(conn, &DeleteCustomer { org_id }, now).await?;
+    Ok(())
 }
 
 /// The `compliance.sweep` job: customers still unresolved 30 days after a match are
@@ -364,20 +312,9 @@ async fn deprovision(
 pub async fn run_sweep(ctx: JobContext, _job: ClaimedJob) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let overdue: Vec<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT id, org_id FROM compliance_checks WHERE status = 'pending_review' AND deadline_at <= $1 FOR UPDATE SKIP LOCKED",
-    )
-    .bind(now)
-    .fetch_all(&mut *tx)
-    .await?;
+    let overdue = store::compliance::lock_overdue(&mut tx, now).await?;
     for (check, org) in overdue {
-        sqlx::query(
-            "UPDATE compliance_checks SET status = 'non_compliant', resolved_at = $2 WHERE id = $1",
-        )
-        .bind(check)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        store::compliance::mark_non_compliant(&mut tx, check, now).await?;
         deprovision(&mut tx, org, now).await?;
     }
     tx.commit().await?;
@@ -388,18 +325,7 @@ pub async fn run_sweep(ctx: JobContext, _job: ClaimedJob) -> anyhow::Result<()> 
 pub async fn ensure_sweep_scheduled(ctx: &JobContext) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(4243)")
-        .execute(&mut *tx)
-        .await?;
-    let pending: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND state IN ('queued', 'running'))",
-    )
-    .bind(SWEEP_JOB)
-    .fetch_one(&mut *tx)
-    .await?;
-    if !pending {
-        queue::enqueue(&mut tx, &NewJob::new(SWEEP_JOB, serde_json::json!({})), now).await?;
-    }
+    queue::enqueue_unless_pending(&mut tx, &SweepCompliance {}, SWEEP_SCHEDULE_LOCK, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{CustomerScope, PartnerScope};
+use crate::domain::company_name::check_company_name;
 use crate::domain::restrictions::{Control, OrgRestrictions};
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -33,10 +34,7 @@ pub async fn set_global_settings(
             "Only customers that hold both a wholesale and a Flex subscription can have organisation settings restricted.",
         ));
     }
-    sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE")
-        .bind(customer_id)
-        .execute(&mut *tx)
-        .await?;
+    store::orgs::lock_customer(&mut *tx, customer.customer_org()).await?;
     store::orgs::set_restrictions(&mut *tx, customer_id, wanted).await?;
     super::audit_partner_change(
         &mut tx,
@@ -64,20 +62,10 @@ pub async fn rename_company(
 ) -> AppResult<()> {
     scope.require_change(Control::CompanyName)?;
     let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::field("name", "Enter the company name."));
-    }
-    if name.chars().count() > 200 {
-        return Err(AppError::field(
-            "name",
-            "The company name can be at most 200 characters.",
-        ));
-    }
-    if name.contains('%') {
-        return Err(AppError::field(
-            "name",
-            "The company name cannot contain “%”.",
-        ));
+    let mut errors = crate::error::FieldErrors::new();
+    check_company_name(name, "name", &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
     }
     let mut tx = state.db.begin().await?;
     store::orgs::rename(&mut *tx, scope.org.id, name).await?;

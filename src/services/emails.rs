@@ -9,11 +9,12 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::jobs::queue::{self, ClaimedJob, NewJob};
+use crate::jobs::payloads::{DeliverEmail, JobPayload};
+use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
 use crate::store::emails::{self, NewEmail};
 
-pub const DELIVER_JOB: &str = "email.deliver";
+pub const DELIVER_JOB: &str = DeliverEmail::KIND;
 
 /// Writes an email to the outbox and enqueues its delivery, in the caller's transaction.
 pub async fn send(
@@ -22,13 +23,11 @@ pub async fn send(
     now: OffsetDateTime,
 ) -> sqlx::Result<Uuid> {
     let id = emails::enqueue(&mut *conn, email, now).await?;
-    let job = NewJob {
-        kind: DELIVER_JOB,
-        org_id: email.org_id,
-        payload: serde_json::json!({ "email_id": id }),
-        max_attempts: 10,
+    let job = DeliverEmail {
+        email_id: id,
+        org: email.org_id,
     };
-    queue::enqueue(conn, &job, now).await?;
+    queue::enqueue_payload(conn, &job, now).await?;
     Ok(id)
 }
 
@@ -56,27 +55,13 @@ pub fn welcome(brand: &str, first_name: &str, company: &str) -> (String, String)
     )
 }
 
-#[derive(sqlx::FromRow)]
-struct Outgoing {
-    to_address: String,
-    subject: String,
-    body: String,
-    sent_at: Option<OffsetDateTime>,
-}
-
 /// The `email.deliver` job.
 pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     let Some(url) = ctx.mail.smtp_url.clone() else {
         return Ok(()); // no SMTP: the email stays in the mailbox page
     };
-    let id: Uuid = serde_json::from_value(job.payload["email_id"].clone())?;
-    let Some(mail) = sqlx::query_as::<_, Outgoing>(
-        "SELECT to_address, subject, body, sent_at FROM email_outbox WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&ctx.db)
-    .await?
-    else {
+    let id = DeliverEmail::of(&job)?.email_id;
+    let Some(mail) = emails::outgoing(&ctx.db, id).await? else {
         return Ok(());
     };
     if mail.sent_at.is_some() {
@@ -91,19 +76,11 @@ pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)?.build();
     match transport.send(message).await {
         Ok(_) => {
-            sqlx::query("UPDATE email_outbox SET sent_at = $2, last_error = NULL WHERE id = $1")
-                .bind(id)
-                .bind(ctx.clock.now())
-                .execute(&ctx.db)
-                .await?;
+            emails::mark_sent(&ctx.db, id, ctx.clock.now()).await?;
             Ok(())
         }
         Err(e) => {
-            sqlx::query("UPDATE email_outbox SET last_error = $2 WHERE id = $1")
-                .bind(id)
-                .bind(e.to_string())
-                .execute(&ctx.db)
-                .await?;
+            emails::record_failure(&ctx.db, id, &e.to_string()).await?;
             Err(e.into())
         }
     }

@@ -11,14 +11,11 @@ use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::CustomerOrgId;
 
 /// A location of the customer, with what the request form shows for it.
-#[derive(Debug, sqlx::FromRow)]
-pub struct LocationFacts {
-    pub id: Uuid,
-    pub name: String,
-    pub seats: i64,
-}
+pub use crate::store::locations::LocationSeats as LocationFacts;
+pub use crate::store::setup_assist::RequestRow;
 
 impl LocationFacts {
     pub fn sku(&self) -> Sku {
@@ -27,42 +24,13 @@ impl LocationFacts {
 }
 
 /// Seats are the users and workspaces of a location.
-pub async fn locations(state: &AppState, customer_id: Uuid) -> AppResult<Vec<LocationFacts>> {
-    Ok(sqlx::query_as(
-        "SELECT l.id, l.name,
-                (SELECT count(*) FROM subscribers s WHERE s.location_id = l.id)
-              + (SELECT count(*) FROM workspaces w WHERE w.location_id = l.id) AS seats
-         FROM locations l WHERE l.org_id = $1 ORDER BY l.is_headquarters DESC, l.name",
-    )
-    .bind(customer_id)
-    .fetch_all(&state.db)
-    .await?)
+pub async fn locations(state: &AppState, customer: CustomerOrgId) -> AppResult<Vec<LocationFacts>> {
+    Ok(store::locations::with_seats(&state.db, customer).await?)
 }
 
-#[derive(Debug, sqlx::FromRow)]
-pub struct RequestRow {
-    pub id: Uuid,
-    pub partner_org_id: Uuid,
-    pub customer_org_id: Uuid,
-    pub location_id: Uuid,
-    pub total_locations: i32,
-    pub location: String,
-    pub sku: String,
-    pub seats: i32,
-    pub planned_onboarding_date: Date,
-    pub subscription_id: String,
-    pub created_at: time::OffsetDateTime,
-}
-
-pub async fn list(state: &AppState, customer_id: Uuid) -> AppResult<Vec<RequestRow>> {
-    Ok(sqlx::query_as(
-        "SELECT r.id, r.partner_org_id, r.customer_org_id, r.location_id, r.total_locations, l.name AS location, r.sku, r.seats, r.planned_onboarding_date, r.subscription_id, r.created_at
-         FROM setup_assist_requests r JOIN locations l ON l.id = r.location_id
-         WHERE r.customer_org_id = $1 ORDER BY r.created_at DESC",
-    )
-    .bind(customer_id)
-    .fetch_all(&state.db)
-    .await?)
+/// The customer's requests, newest first.
+pub async fn list(state: &AppState, customer: CustomerOrgId) -> AppResult<Vec<RequestRow>> {
+    Ok(store::setup_assist::list(&state.db, customer).await?)
 }
 
 /// Files a request for one location of a customer the partner onboarded.
@@ -78,7 +46,7 @@ pub async fn request(
         .await?
         .ok_or(AppError::NotFound)?;
     scope.require(PartnerAction::ManageCustomers)?;
-    let locations = locations(state, customer_id).await?;
+    let locations = locations(state, customer.customer_org()).await?;
     let location = locations
         .iter()
         .find(|l| l.id == location_id)
@@ -106,23 +74,23 @@ pub async fn request(
     let id = Uuid::new_v4();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO setup_assist_requests (id, partner_org_id, customer_org_id, location_id, subscription_id,
-                                            total_locations, seats, sku, planned_onboarding_date, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    let filed = store::setup_assist::NewRequest {
+        id,
+        location_id,
+        subscription_id: &subscription_id,
+        total_locations: locations.len() as i32,
+        seats: location.seats as i32,
+        sku: location.sku().as_str(),
+        planned_onboarding_date: planned,
+        created_by: scope.actor.person_id,
+    };
+    store::setup_assist::insert(
+        &mut tx,
+        scope.org_id(),
+        customer.customer_org(),
+        &filed,
+        now,
     )
-    .bind(id)
-    .bind(scope.org.id)
-    .bind(customer_id)
-    .bind(location_id)
-    .bind(&subscription_id)
-    .bind(locations.len() as i32)
-    .bind(location.seats as i32)
-    .bind(location.sku().as_str())
-    .bind(planned)
-    .bind(scope.actor.person_id)
-    .bind(now)
-    .execute(&mut *tx)
     .await?;
     crate::services::audit_partner_change(
         &mut tx,

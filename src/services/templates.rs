@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::PartnerScope;
+use crate::domain::fields::{add, trimmed};
 use crate::domain::{countries, locales, pstn_vendors};
 use crate::error::{AppError, AppResult, FieldErrors, on_constraint};
 use crate::services::RequestCtx;
-use crate::services::provisioning::{add, trimmed};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 

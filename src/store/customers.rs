@@ -402,9 +402,22 @@ pub struct CustomerDetail {
     pub call_in_number: Option<String>,
     pub meeting_site_language: Option<String>,
     pub package_quantity_enabled: bool,
+    /// Only `detail` makes one, so a detail is proof of its customer (`customer_org`).
+    #[sqlx(skip)]
+    found: FoundUnderPartner,
 }
 
+/// A mark only this module can make: the customer was found under a partner's proof.
+#[derive(Clone, Copy, Debug, Default)]
+struct FoundUnderPartner;
+
 impl CustomerDetail {
+    /// The customer, found under the partner's proof: the proof for reading its contents.
+    pub fn customer_org(&self) -> CustomerOrgId {
+        let FoundUnderPartner = self.found;
+        CustomerOrgId::vouched(self.id)
+    }
+
     /// The `description` of each recorded error.
     pub fn error_messages(&self) -> Vec<String> {
         self.errors
@@ -459,14 +472,17 @@ pub struct PackageRow {
     pub assigned: i64,
 }
 
-pub async fn packages(db: impl PgExecutor<'_>, customer_id: Uuid) -> sqlx::Result<Vec<PackageRow>> {
+pub async fn packages(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<PackageRow>> {
     sqlx::query_as(
         "SELECT cp.package, cp.quantity, cp.status,
                 (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
               + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package) AS assigned
          FROM customer_packages cp WHERE cp.org_id = $1 ORDER BY cp.package",
     )
-    .bind(customer_id)
+    .bind(customer.id())
     .fetch_all(db)
     .await
 }

@@ -64,3 +64,42 @@ pub async fn for_partner(
     .fetch_all(db)
     .await
 }
+
+/// An email as the delivery job sends it.
+#[derive(sqlx::FromRow)]
+pub struct Outgoing {
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+/// The email a delivery job is for. (Worker side: the id is the job's.)
+pub async fn outgoing(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Outgoing>> {
+    sqlx::query_as::<_, Outgoing>(
+        "SELECT to_address, subject, body, sent_at FROM email_outbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The SMTP server took the email.
+pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid, at: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query("UPDATE email_outbox SET sent_at = $2, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The last delivery attempt failed, for the mailbox page.
+pub async fn record_failure(db: impl PgExecutor<'_>, id: Uuid, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE email_outbox SET last_error = $2 WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -3,11 +3,18 @@
 //! data take a scope from `tenancy::scope`.
 
 pub mod audit;
+pub mod billing;
+pub mod compliance;
+pub mod customer_packages;
+pub mod customer_records;
 pub mod customers;
 pub mod emails;
+pub mod locations;
 pub mod login_attempts;
 pub mod orgs;
+pub mod package_limits;
 pub mod people;
+pub mod setup_assist;
 pub mod sub_partners;
 pub mod templates;
 pub mod tokens;

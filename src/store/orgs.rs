@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::org_kind::OrgKind;
 use crate::domain::restrictions::OrgRestrictions;
-use crate::tenancy::scope::PartnerOrgId;
+use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OrgSummary {
@@ -176,4 +176,30 @@ pub async fn subscription_ids(
     .bind(partner.id())
     .fetch_all(db)
     .await
+}
+
+/// Is delayed billing enabled for this (sub-)partner, by its own setting or its
+/// parent's (SPEC §4.2)? `parent` is the partner's own parent, as its summary holds it.
+pub async fn delayed_billing_allowed(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+    parent: Option<Uuid>,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT coalesce(bool_or(enable_wholesale_delayed_billing), false) FROM orgs WHERE id IN ($1, $2)",
+    )
+    .bind(partner.id())
+    .bind(parent.unwrap_or(partner.id()))
+    .fetch_one(db)
+    .await
+}
+
+/// Locks a customer's row until the end of the transaction, so two changes of its
+/// settings cannot interleave.
+pub async fn lock_customer(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE")
+        .bind(customer.id())
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -265,3 +265,29 @@ pub async fn delete(conn: &mut PgConnection, owner: PartnerOrgId, id: Uuid) -> s
         .await?;
     Ok(())
 }
+
+/// What provisioning takes from the template a request names.
+#[derive(sqlx::FromRow)]
+pub struct ProvisioningTemplate {
+    pub id: Uuid,
+    pub country: String,
+    pub language: String,
+    pub auth_mode: String,
+    pub pstn_vendor: Option<String>,
+}
+
+/// The owner's template with this provisioning id, if any.
+pub async fn by_provisioning_id(
+    conn: &mut PgConnection,
+    owner: PartnerOrgId,
+    provisioning_id: &str,
+) -> sqlx::Result<Option<ProvisioningTemplate>> {
+    sqlx::query_as(
+        "SELECT id, country::text AS country, language, auth_mode, pstn_vendor FROM onboarding_templates
+             WHERE provisioning_id = $1 AND owner_org_id = $2",
+    )
+    .bind(provisioning_id)
+    .bind(owner.id())
+    .fetch_optional(&mut *conn)
+    .await
+}

@@ -18,7 +18,6 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::sign_in::{self, Attempt, Limit, Outcome};
-use crate::store;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::LOGIN, email_page)
@@ -213,23 +212,7 @@ async fn logout(
     req: ReqInfo,
 ) -> AppResult<Response> {
     if let crate::auth::session::SessionState::Active(s) = auth.state(state.clock.now()).await? {
-        let person = store::people::by_id(&state.db, s.person_id).await?;
-        store::audit::append(
-            &state.db,
-            &store::audit::Entry {
-                actor_person_id: Some(s.person_id),
-                actor_email: person.as_ref().map(|p| p.email.as_str()),
-                acting_for_org_id: person.as_ref().map(|p| p.org_id),
-                target_org_id: person.as_ref().map(|p| p.org_id),
-                action: "logout",
-                outcome: "success",
-                request_id: Some(&req.request_id),
-                ip: Some(&req.ip),
-                ..Default::default()
-            },
-            state.clock.now(),
-        )
-        .await?;
+        crate::services::audit::record_sign_out(&state, s.person_id, &req.ctx()).await?;
     }
     auth.sign_out().await?;
     Ok(Redirect::to(&format!("{}?signed_out=1", paths::LOGIN)).into_response())

@@ -1323,7 +1323,7 @@ async fn a_provisioning_job_whose_worker_died_is_finished_exactly_once_by_anothe
         max_attempts: 8,
     };
     let ctx = JobContext::new(app.db.clone(), app.clock.clone());
-    wholesale_hub::services::provisioning::run_job(ctx, replay)
+    wholesale_hub::services::customer::provision_job::run_job(ctx, replay)
         .await
         .unwrap();
     stop.cancel();

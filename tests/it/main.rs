@@ -4,6 +4,7 @@ mod common;
 
 mod api;
 mod api_customers;
+mod architecture;
 mod audit;
 mod authz;
 mod browser;

@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::services::compliance::{self, Decision, Review};
-use crate::store;
 use crate::tenancy::Actor;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
@@ -46,8 +45,7 @@ async fn reviews(
     session: AuthSession,
 ) -> AppResult<ReviewsPage> {
     require_operator(&actor)?;
-    let mut conn = state.db.acquire().await?;
-    let rows = compliance::pending_reviews(&mut conn).await?;
+    let rows = compliance::pending_reviews(&state).await?;
     Ok(ReviewsPage {
         page: PageCtx::operator(&actor, &session, "Compliance reviews").await?,
         rows,
@@ -73,44 +71,9 @@ async fn decide(
         "decision",
         "Choose approve, reject or failed contact.",
     )?;
-    let decision = match f.decision.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject,
-        "failed_contact" => Decision::FailedContact,
-        _ => {
-            return Err(AppError::field(
-                "decision",
-                "Choose approve, reject or failed contact.",
-            ));
-        }
-    };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if !compliance::decide(&mut tx, check_id, decision, actor.person_id, now).await? {
-        return Err(AppError::NotFound);
-    }
-    let org: Option<Uuid> =
-        sqlx::query_scalar("SELECT org_id FROM compliance_checks WHERE id = $1")
-            .bind(check_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(actor.person_id),
-            actor_email: Some(&actor.email),
-            acting_for_org_id: Some(actor.home_org_id),
-            target_org_id: org,
-            action: "compliance.decision",
-            outcome: "success",
-            detail: serde_json::json!({ "check": check_id, "decision": f.decision }),
-            request_id: Some(&req.request_id),
-            ip: Some(&req.ip),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let decision = Decision::parse(&f.decision)
+        .ok_or_else(|| AppError::field("decision", "Choose approve, reject or failed contact."))?;
+    compliance::decide_as_operator(&state, &actor, check_id, decision, &req.ctx()).await?;
     session.flash("Decision recorded.").await?;
     Ok(Redirect::to(paths::OPERATOR_COMPLIANCE))
 }

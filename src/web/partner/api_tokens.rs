@@ -118,33 +118,6 @@ fn check_name(name: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn audit(
-    db: &mut sqlx::PgConnection,
-    state: &AppState,
-    scope: &PartnerScope,
-    req: &ReqInfo,
-    action: &str,
-    detail: serde_json::Value,
-) -> AppResult<()> {
-    store::audit::append(
-        db,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.actor.home_org_id),
-            target_org_id: None,
-            action,
-            outcome: "success",
-            detail,
-            request_id: Some(&req.request_id),
-            ip: Some(&req.ip),
-        },
-        state.clock.now(),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Creates a token and answers 201 with the page showing its secret, once.
 pub async fn create(
     State(state): State<AppState>,
@@ -163,16 +136,8 @@ pub async fn create(
         let page = render(&state, &scope, &session, f.name, errors, None).await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    let mut tx = state.db.begin().await?;
-    let (id, secret) =
-        store::tokens::create(&mut *tx, scope.actor.person_id, &name, state.clock.now()).await?;
-    let detail = serde_json::json!({
-        "token_id": id,
-        "name": name,
-        "prefix": &secret[..store::tokens::PREFIX_LEN],
-    });
-    audit(&mut tx, &state, &scope, &req, "api_token.create", detail).await?;
-    tx.commit().await?;
+    let (_, secret) =
+        crate::services::api_tokens::create(&state, &scope, &name, &req.ctx()).await?;
     let created = NewToken { name, secret };
     let page = render(
         &state,
@@ -196,20 +161,7 @@ pub async fn revoke(
 ) -> AppResult<Redirect> {
     scope.require(PartnerAction::View)?;
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    if !store::tokens::revoke(&mut *tx, scope.actor.person_id, id, state.clock.now()).await? {
-        return Err(AppError::NotFound);
-    }
-    audit(
-        &mut tx,
-        &state,
-        &scope,
-        &req,
-        "api_token.revoke",
-        serde_json::json!({ "token_id": id }),
-    )
-    .await?;
-    tx.commit().await?;
+    crate::services::api_tokens::revoke(&state, &scope, id, &req.ctx()).await?;
     session
         .flash("The token was revoked. Requests that use it are refused from now on.")
         .await?;

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::AppResult;
+use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
@@ -25,12 +26,7 @@ pub async fn page(
     session: AuthSession,
 ) -> AppResult<BillingPage> {
     scope.require(PartnerAction::ViewBilling)?;
-    let reports: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM billing_reports WHERE partner_org_id = $1 AND deleted_at IS NULL",
-    )
-    .bind(scope.org.id)
-    .fetch_one(&state.db)
-    .await?;
+    let reports = store::billing::report_count(&state.db, scope.org_id()).await?;
     Ok(BillingPage {
         page: PageCtx::partner(&scope, &session, "billing", "Billing").await?,
         reports,

@@ -20,8 +20,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
-use crate::services::customer_lifecycle::{self, CustomerUpdate};
-use crate::services::provisioning::AddressInput;
+use crate::services::customer::{AddressInput, CustomerUpdate, change, remove};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, optional as opt};
@@ -104,7 +103,7 @@ async fn render(
         .await?
         .ok_or(AppError::NotFound)?;
     scope.require(PartnerAction::ManageCustomers)?;
-    let current = store::customers::packages(&state.db, id).await?;
+    let current = store::customers::packages(&state.db, c.customer_org()).await?;
     let f = form.unwrap_or_else(|| EditForm {
         external_id: c.external_id.clone().unwrap_or_default(),
         packages: current.iter().map(|p| p.package.clone()).collect(),
@@ -255,7 +254,7 @@ pub async fn submit(
             limits: (!limits.is_empty()).then_some(limits),
             billing_start_date,
         };
-        match customer_lifecycle::update(&state, &scope, id, update, &req.ctx()).await {
+        match change::update(&state, &scope, id, update, &req.ctx()).await {
             Ok(()) => {
                 session.flash("The changes are being applied.").await?;
                 return Ok(Redirect::to(&paths::customer(id)).into_response());
@@ -296,7 +295,7 @@ pub async fn delete(
             .await?;
         return Ok(Redirect::to(&paths::customer(id)).into_response());
     }
-    match customer_lifecycle::delete(&state, &scope, id, &req.ctx()).await {
+    match remove::delete(&state, &scope, id, &req.ctx()).await {
         Ok(()) => {
             session
                 .flash("The customer's wholesale services are being removed.")

@@ -1,7 +1,7 @@
 //! The create-customer wizard (SPEC §4.1): customer information, packages and add-ons,
 //! headquarters location, summary. The draft lives in the session, so a reload, the Back
 //! button or leaving and coming back resumes it. Each step is checked on the server by
-//! the same `services::provisioning::plan` the API uses, keeping only that step's errors.
+//! the same `services::customer::plan` the API uses, keeping only that step's errors.
 
 use std::collections::BTreeMap;
 
@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
-use crate::services::provisioning::{self, AddressInput, LocationInput, NewCustomer};
+use crate::services::customer::{AddressInput, LocationInput, NewCustomer, create, plan};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, choices, optional as opt};
@@ -214,7 +214,7 @@ async fn step_errors(
     let mut errors = FieldErrors::new();
     let req = draft.request(&mut errors);
     let mut conn = state.db.acquire().await?;
-    let mut all = match provisioning::plan(&mut conn, scope, &req, state.clock.now().date()).await {
+    let mut all = match plan::plan(&mut conn, scope, &req, state.clock.now().date()).await {
         Ok(_) => FieldErrors::new(),
         Err(AppError::Validation(e)) => e,
         Err(e) => return Err(e),
@@ -714,7 +714,7 @@ async fn create(
     }
     let mut errors = FieldErrors::new();
     let request = d.request(&mut errors);
-    match provisioning::create(&state, &scope, &request, &req.ctx()).await {
+    match create::create(&state, &scope, &request, &req.ctx()).await {
         Ok(id) => {
             session.remove::<Draft>(DRAFT).await?;
             session

@@ -46,7 +46,7 @@ pub async fn status(
     let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let packages = store::customers::packages(&state.db, c.id).await?;
+    let packages = store::customers::packages(&state.db, c.customer_org()).await?;
     let done = packages
         .iter()
         .filter(|p| p.status != "provisioning" && p.status != "deleting")
@@ -76,8 +76,14 @@ pub async fn retry(
     Path(id): Path<Uuid>,
     Form(f): Form<RetryForm>,
 ) -> AppResult<Response> {
-    crate::services::provisioning::retry(&state, &scope, id, f.drop_vendor.is_some(), &req.ctx())
-        .await?;
+    crate::services::customer::provision_job::retry(
+        &state,
+        &scope,
+        id,
+        f.drop_vendor.is_some(),
+        &req.ctx(),
+    )
+    .await?;
     session.flash("Provisioning runs again.").await?;
     Ok(Redirect::to(&paths::customer(id)).into_response())
 }
@@ -237,7 +243,7 @@ async fn render_detail(
     let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let packages = store::customers::packages(&state.db, c.id).await?;
+    let packages = store::customers::packages(&state.db, c.customer_org()).await?;
     let title = c.name.clone();
     Ok(DetailPage {
         page: PageCtx::partner(scope, &session, "customers", &title).await?,

@@ -51,22 +51,8 @@ async fn audit(
     action: &str,
     req: &ReqInfo,
 ) -> AppResult<()> {
-    store::audit::append(
-        &state.db,
-        &store::audit::Entry {
-            actor_person_id: Some(scope_actor.person_id),
-            actor_email: Some(&scope_actor.email),
-            acting_for_org_id: Some(from),
-            target_org_id: Some(to),
-            action,
-            outcome: "success",
-            request_id: Some(&req.request_id),
-            ip: Some(&req.ip),
-            ..Default::default()
-        },
-        state.clock.now(),
-    )
-    .await?;
+    crate::services::audit::record_cross_launch(state, scope_actor, from, to, action, &req.ctx())
+        .await?;
     Ok(())
 }
 

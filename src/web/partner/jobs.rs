@@ -9,7 +9,7 @@ use axum::response::Redirect;
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::jobs::queue::{self, JobRow};
@@ -49,27 +49,7 @@ pub async fn retry(
     req: ReqInfo,
     Path(id): Path<i64>,
 ) -> AppResult<Redirect> {
-    if !queue::exists_for_org(&state.db, scope.org.id, id).await? {
-        return Err(AppError::NotFound);
-    }
-    scope.require(PartnerAction::ManageAdministration)?;
-    if queue::retry_dead(&state.db, scope.org.id, id, state.clock.now()).await? {
-        crate::store::audit::append(
-            &state.db,
-            &crate::store::audit::Entry {
-                actor_person_id: Some(scope.actor.person_id),
-                actor_email: Some(&scope.actor.email),
-                acting_for_org_id: Some(scope.org.id),
-                target_org_id: Some(scope.org.id),
-                action: "job.retry",
-                outcome: "success",
-                detail: serde_json::json!({ "job": id }),
-                request_id: Some(&req.request_id),
-                ip: Some(&req.ip),
-            },
-            state.clock.now(),
-        )
-        .await?;
+    if crate::services::job_retry::retry_dead(&state, &scope, id, &req.ctx()).await? {
         session.flash(format!("Job {id} is queued again.")).await?;
     } else {
         session

@@ -73,8 +73,8 @@ async fn render(
     Ok(SetupAssistPage {
         page: PageCtx::partner(scope, &session, "customers", &title).await?,
         partner_org_id: scope.org.id,
-        locations: service::locations(state, id).await?,
-        requests: service::list(state, id).await?,
+        locations: service::locations(state, c.customer_org()).await?,
+        requests: service::list(state, c.customer_org()).await?,
         earliest: setup_assist::earliest_completion(state.clock.now().date()).to_string(),
         may_request: scope.may(PartnerAction::ManageCustomers),
         failed,

@@ -27,18 +27,18 @@ pub async fn fill_job_queue(app: &TestApp) {
         "INSERT INTO jobs (kind, run_at, created_at, updated_at)
          SELECT 'test.waiting', now() - interval '1 second', now(), now() FROM generate_series(1, $1)",
     )
-    .bind(wholesale_hub::services::provisioning::MAX_READY_JOBS)
+    .bind(wholesale_hub::services::customer::create::MAX_READY_JOBS)
     .execute(&app.db)
     .await
     .unwrap();
 }
 
-/// Finishes the work of `fill_job_queue`, and waits out the app's one-second reading of
-/// the queue.
+/// Finishes the work of `fill_job_queue`, and moves the app's clock past its one-second
+/// reading of the queue.
 pub async fn drain_job_queue(app: &TestApp) {
     sqlx::query("UPDATE jobs SET state = 'succeeded' WHERE kind = 'test.waiting'")
         .execute(&app.db)
         .await
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.clock.advance(time::Duration::milliseconds(1100));
 }

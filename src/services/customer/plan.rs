@@ -1,0 +1,292 @@
+//! The rules of SPEC §4.2 applied to a request for a new customer, reading what they
+//! need (the template, who uses the email and external id, the partner's maxima) but
+//! writing nothing. The wizard asks it for one step's errors; creation stores its plan.
+
+use sqlx::PgConnection;
+use time::{Date, Duration};
+use uuid::Uuid;
+
+use super::input::{AddressInput, LocationInput, NewCustomer};
+use super::rules::{self, EMAIL_IN_USE, MAX_EXTERNAL_ID};
+use crate::AppState;
+use crate::auth::PartnerScope;
+use crate::domain::address::{check_address, clean_address};
+use crate::domain::billing_start::{MAX_BILLING_DELAY_DAYS, check_billing_start};
+use crate::domain::company_name::check_company_name;
+use crate::domain::email_address::looks_like_email;
+use crate::domain::fields::{add, trimmed};
+use crate::domain::package_choice::{check_limit_keys, check_packages};
+use crate::domain::packages::Package;
+use crate::domain::{countries, locales, quantities, timezones};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::store;
+
+/// A request that passed every rule, ready to store.
+pub struct Plan {
+    pub(super) template_id: Uuid,
+    pub(super) auth_mode: String,
+    pub(super) pstn_vendor: Option<String>,
+    pub(super) packages: Vec<(Package, Option<i64>)>,
+    pub(super) quantity_enabled: bool,
+    pub(super) name: String,
+    pub(super) external_id: Option<String>,
+    pub(super) primary_email: String,
+    pub(super) address: AddressInput,
+    pub(super) language: String,
+    pub(super) meeting_site_language: String,
+    pub(super) location: LocationInput,
+    pub(super) meetings_timezone: String,
+    pub(super) billing_start_date: Option<Date>,
+}
+
+/// Applies every rule of SPEC §4.2 to a request; nothing is written.
+pub async fn plan(
+    conn: &mut PgConnection,
+    scope: &PartnerScope,
+    req: &NewCustomer,
+    today: Date,
+) -> AppResult<Plan> {
+    let mut errors = FieldErrors::new();
+    let template = if req.provisioning_id.trim().is_empty() {
+        add(
+            &mut errors,
+            "provisioningId",
+            "Choose an onboarding template: a customer can only be provisioned from one.",
+        );
+        None
+    } else {
+        let t = store::templates::by_provisioning_id(
+            &mut *conn,
+            scope.org_id(),
+            req.provisioning_id.trim(),
+        )
+        .await?;
+        if t.is_none() {
+            add(
+                &mut errors,
+                "provisioningId",
+                "There is no onboarding template of yours with this provisioning ID.",
+            );
+        }
+        t
+    };
+
+    let address = match &req.address {
+        Some(a) => {
+            check_address(a, "address", &mut errors);
+            clean_address(a)
+        }
+        None => {
+            add(
+                &mut errors,
+                "address",
+                "The address is required, with its country.",
+            );
+            AddressInput::default()
+        }
+    };
+    let country = Some(address.country.as_str()).filter(|c| countries::is_valid(c));
+    let packages = check_packages(&req.packages, country, &mut errors);
+
+    let name = trimmed(&req.name).unwrap_or_default();
+    check_company_name(&name, "customerInfo.name", &mut errors);
+    let primary_email = trimmed(&req.primary_email).unwrap_or_default();
+    if primary_email.is_empty() {
+        add(
+            &mut errors,
+            "customerInfo.primaryEmail",
+            "Enter the administrator's email address.",
+        );
+    } else if !looks_like_email(&primary_email) {
+        add(
+            &mut errors,
+            "customerInfo.primaryEmail",
+            "Enter an email address such as name@example.com.",
+        );
+    } else if store::people::credentials_by_email(&mut *conn, &primary_email)
+        .await?
+        .is_some()
+        || store::customer_records::email_pending(conn, &primary_email).await?
+    {
+        add(&mut errors, "customerInfo.primaryEmail", EMAIL_IN_USE);
+    }
+    if let Some(external) = trimmed(&req.external_id) {
+        if store::customer_records::external_id_in_use(conn, scope.org_id(), &external, None)
+            .await?
+        {
+            add(
+                &mut errors,
+                "externalId",
+                rules::external_id_taken(&external),
+            );
+        }
+        if external.chars().count() > MAX_EXTERNAL_ID {
+            add(
+                &mut errors,
+                "externalId",
+                "The external id can be at most 200 characters.",
+            );
+        }
+    }
+
+    // Language: the request's, else the template's (SPEC §6).
+    let template_country = template
+        .as_ref()
+        .map(|t| t.country.clone())
+        .unwrap_or_else(|| "US".into());
+    let requested_language =
+        trimmed(&req.language).or_else(|| template.as_ref().map(|t| t.language.clone()));
+    let language = match requested_language
+        .as_deref()
+        .map(|l| locales::resolve(l, &template_country))
+    {
+        Some(Ok(l)) => l,
+        Some(Err(e)) => {
+            add(&mut errors, "customerInfo.language", e.to_string());
+            "en_US".into()
+        }
+        None => "en_US".into(),
+    };
+
+    // The first location: required with calling packages; otherwise made from the address.
+    let needs_location = packages.iter().any(|p| p.is_calling());
+    let location = match &req.location {
+        Some(l) => {
+            let prefix = "provisioningParameters.calling.location";
+            if l.name.trim().is_empty() {
+                add(
+                    &mut errors,
+                    &format!("{prefix}.name"),
+                    "Enter the location name.",
+                );
+            }
+            check_address(&l.address, &format!("{prefix}.address"), &mut errors);
+            if !timezones::is_supported(l.timezone.trim()) {
+                add(
+                    &mut errors,
+                    &format!("{prefix}.timezone"),
+                    timezones::error_message(l.timezone.trim()),
+                );
+            }
+            let loc_language = match locales::resolve(l.language.trim(), &template_country) {
+                Ok(lang) => lang,
+                Err(e) => {
+                    add(&mut errors, &format!("{prefix}.language"), e.to_string());
+                    String::new()
+                }
+            };
+            LocationInput {
+                name: l.name.trim().to_string(),
+                address: clean_address(&l.address),
+                timezone: l.timezone.trim().to_string(),
+                language: loc_language,
+                emergency_location_identifier: trimmed(&l.emergency_location_identifier),
+            }
+        }
+        None => {
+            if needs_location {
+                add(
+                    &mut errors,
+                    "provisioningParameters.calling.location",
+                    "A calling package needs the first location: name, address, time zone and language.",
+                );
+            }
+            let timezone = country
+                .and_then(timezones::default_for_country)
+                .unwrap_or("UTC")
+                .to_string();
+            LocationInput {
+                name: "Headquarters".into(),
+                address: address.clone(),
+                timezone,
+                language: language.clone(),
+                emergency_location_identifier: None,
+            }
+        }
+    };
+    let meetings_timezone = match trimmed(&req.meetings_timezone) {
+        Some(tz) if timezones::is_supported(&tz) => tz,
+        Some(tz) => {
+            add(
+                &mut errors,
+                "provisioningParameters.meetings.timezone",
+                timezones::error_message(&tz),
+            );
+            tz
+        }
+        None => location.timezone.clone(),
+    };
+
+    // Package quantities (SPEC §4.1).
+    let quantity_enabled = req.limits.is_some();
+    let mut with_quantities = vec![];
+    let limits = req.limits.clone().unwrap_or_default();
+    check_limit_keys(&limits, &packages, &mut errors);
+    for p in &packages {
+        let q = limits.get(p.id()).copied().or_else(|| {
+            (*p == Package::CxEssentials)
+                .then(|| limits.get("customer_assist").copied())
+                .flatten()
+        });
+        with_quantities.push((*p, q));
+    }
+    let maxima = store::package_limits::partner_max(conn, scope.org_id()).await?;
+    let partner_limit = |p: Package| {
+        maxima
+            .get(p.id())
+            .copied()
+            .unwrap_or(quantities::DEFAULT_PARTNER_MAX)
+    };
+    let requested = quantities::Requested {
+        quantity_enabled,
+        packages: &with_quantities,
+    };
+    if let Err(problems) = quantities::check(None, &requested, &partner_limit) {
+        for problem in problems {
+            let field = match problem.package {
+                Some(p) => format!("provisioningParameters.packages.limits.{}", p.id()),
+                None => "provisioningParameters.packages.limits".to_string(),
+            };
+            add(&mut errors, &field, problem.message);
+        }
+    }
+
+    // Delayed billing start (SPEC §4.2).
+    if let Some(start) = req.billing_start_date {
+        if !rules::delayed_billing_allowed(conn, scope).await? {
+            add(&mut errors, "billingStartDate", rules::DELAYED_BILLING_OFF);
+        } else {
+            let latest = today + Duration::days(MAX_BILLING_DELAY_DAYS);
+            check_billing_start(&mut errors, start, today, latest, "today");
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let template = template.ok_or_else(|| AppError::field("provisioningId", "unknown template"))?;
+    Ok(Plan {
+        template_id: template.id,
+        auth_mode: template.auth_mode,
+        pstn_vendor: template.pstn_vendor,
+        packages: with_quantities,
+        quantity_enabled,
+        name,
+        external_id: trimmed(&req.external_id),
+        primary_email,
+        meeting_site_language: locales::meeting_site_locale(&language).to_string(),
+        language,
+        address,
+        location,
+        meetings_timezone,
+        billing_start_date: req.billing_start_date,
+    })
+}
+
+/// Checks a request without storing anything (the pre-provisioning check, SPEC §9.3).
+pub async fn validate(state: &AppState, scope: &PartnerScope, req: &NewCustomer) -> AppResult<()> {
+    let mut conn = state.db.acquire().await?;
+    plan(&mut conn, scope, req, state.clock.now().date())
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,87 @@
+//! The rules a customer's creation and changes share that need more than the request:
+//! who may change which customer when, and how a clash on a unique index reads.
+
+use sqlx::PgConnection;
+
+use crate::auth::PartnerScope;
+use crate::error::AppError;
+use crate::error::AppResult;
+use crate::store;
+use crate::store::customer_records::ChangeFacts;
+use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::CustomerOrgId;
+
+/// Error code of an email that already belongs to someone (SPEC §9).
+pub const EMAIL_IN_USE_CODE: u32 = 10022;
+pub const EMAIL_IN_USE: &str = "The email is already associated with an existing user.";
+
+/// What a request for a delayed billing start is told without the partner setting.
+pub const DELAYED_BILLING_OFF: &str = "Delayed billing is not enabled for your organisation.";
+
+/// Longest external id, in characters.
+pub const MAX_EXTERNAL_ID: usize = 200;
+
+/// Statuses in which a customer is still being changed by a job: no other change may
+/// start until it ends (409).
+const BUSY: [&str; 3] = ["provisioning", "updating", "deleting"];
+
+/// What a duplicate external id is told, on creation and on change.
+pub fn external_id_taken(external_id: &str) -> String {
+    format!(
+        "Another of your customers already has the external id “{}”.",
+        external_id.trim()
+    )
+}
+
+/// The message of a duplicate external id (409).
+pub fn external_id_conflict(external_id: &str) -> AppError {
+    AppError::Conflict(external_id_taken(external_id))
+}
+
+/// A unique index's refusal of a new customer, as the field error `plan` gives when it
+/// sees the clash itself.
+pub fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) => match db.constraint() {
+            Some(store::customer_records::EMAIL_KEY) => {
+                AppError::field("customerInfo.primaryEmail", EMAIL_IN_USE)
+            }
+            Some(store::customer_records::EXTERNAL_ID_KEY) => AppError::field(
+                "externalId",
+                external_id_taken(external_id.unwrap_or_default()),
+            ),
+            _ => AppError::Sqlx(e),
+        },
+        _ => AppError::Sqlx(e),
+    }
+}
+
+/// Is delayed billing enabled for this (sub-)partner, by its own setting or its parent's
+/// (SPEC §4.2)?
+pub async fn delayed_billing_allowed(
+    conn: &mut PgConnection,
+    scope: &PartnerScope,
+) -> sqlx::Result<bool> {
+    store::orgs::delayed_billing_allowed(&mut *conn, scope.org_id(), scope.org.parent_org_id).await
+}
+
+/// Locks a customer the scope onboarded, for a change. Another partner's customer, or a
+/// deleted one, is 404 (existence does not leak); then the role decides (403); then a
+/// customer still being changed is 409.
+pub async fn lock_for_change(
+    conn: &mut PgConnection,
+    scope: &PartnerScope,
+    customer_id: uuid::Uuid,
+) -> AppResult<(CustomerOrgId, ChangeFacts)> {
+    let (customer, facts) =
+        store::customer_records::lock_for_change(conn, scope.org_id(), customer_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    scope.require(PartnerAction::ManageCustomers)?;
+    if let Some(status) = facts.status.as_deref().filter(|s| BUSY.contains(s)) {
+        return Err(AppError::Conflict(format!(
+            "The customer is {status}; wait until that has finished before changing it."
+        )));
+    }
+    Ok((customer, facts))
+}
