@@ -1,7 +1,7 @@
 //! `/v1/wholesale/customers` (SPEC §9.1, §9.3) in the vendor's shapes: provision (`POST`,
 //! 202 + `Location`), list, get, update (`PUT`, 202), delete (`DELETE`, 202) and the
 //! pre-provisioning check (`POST .../validate`). The body is read here and handed to
-//! `services::provisioning` / `services::customer_lifecycle`, which hold every rule.
+//! `services::customer` (`create`, `change`, `remove`, `precheck`), which holds every rule.
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,5 +1,5 @@
 //! The API door (SPEC §9): `/v1/wholesale/*` JSON handlers in the vendor's shapes, bearer
-//! tokens (`auth::api_token`), the vendor's error body (`error`) and paging (`paging`).
+//! tokens (`auth`), the vendor's error body (`error`) and paging (`paging`).
 //! Like the pages, handlers parse input, call one service or store function, and render.
 
 pub mod auth;

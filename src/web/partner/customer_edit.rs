@@ -1,6 +1,6 @@
 //! Changing and removing a customer (SPEC §4.4): external id, the complete package list,
 //! quantities, billing address and billing start date; removal keeps the org record.
-//! The rules are `services::customer_lifecycle`'s, shared with `PUT`/`DELETE` of the API.
+//! The rules are `services::customer`'s (`change`, `remove`), shared with `PUT`/`DELETE` of the API.
 
 use std::collections::BTreeMap;
 
