@@ -3,12 +3,9 @@
 //! pages as an HTML error page carrying the request id (`web::error_page`), `/v1` as the
 //! vendor's error body (`api::ApiError`).
 
-use std::collections::BTreeMap;
-
 use axum::http::StatusCode;
 
-/// Field name → messages, in a stable order for rendering.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
+pub use crate::domain::fields::{Field, FieldError, FieldErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -47,12 +44,9 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     /// A single-field validation error.
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<Field>, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
-        errors
-            .entry(field.to_string())
-            .or_default()
-            .push(message.into());
+        errors.add(field.into(), message);
         AppError::Validation(errors)
     }
 
@@ -78,9 +72,13 @@ impl AppError {
             AppError::Unauthenticated => "Please sign in.".into(),
             AppError::Forbidden => "Your role does not allow this action.".into(),
             AppError::NotFound => "There is nothing here, or it is not yours to see.".into(),
+            // Each door names typed fields itself; only a door's own names are known here.
             AppError::Validation(errors) => errors
                 .iter()
-                .flat_map(|(field, msgs)| msgs.iter().map(move |m| format!("{field}: {m}")))
+                .map(|e| match &e.field {
+                    Field::Other(name) => format!("{name}: {}", e.message),
+                    _ => e.message.clone(),
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::Conflict(m) => m.clone(),
@@ -131,17 +129,13 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
 /// every other error as it was.
 pub fn on_constraint(
     constraint: &str,
-    field: &str,
+    field: impl Into<Field>,
     message: &str,
 ) -> impl Fn(sqlx::Error) -> AppError {
-    let (constraint, field, message) = (
-        constraint.to_string(),
-        field.to_string(),
-        message.to_string(),
-    );
+    let (constraint, field, message) = (constraint.to_string(), field.into(), message.to_string());
     move |e| match &e {
         sqlx::Error::Database(db) if db.constraint() == Some(constraint.as_str()) => {
-            AppError::field(&field, &message)
+            AppError::field(field.clone(), &message)
         }
         _ => AppError::Sqlx(e),
     }

@@ -176,7 +176,7 @@ mod tests {
         else {
             panic!("a NUL is refused")
         };
-        assert!(e.contains_key("name"));
+        assert!(e.has(&"name".into()));
         assert!(matches!(
             parse::<Named>(b"  ", "thing"),
             Err(AppError::Validation(_))

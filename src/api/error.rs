@@ -11,12 +11,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::error::AppError;
+use super::fields;
+use crate::error::{AppError, FieldError, FieldErrors};
 
 /// Every `errorCode` the API answers with, in one place. Where SPEC §9 names the vendor's
-/// own code it is used verbatim (matched on the vendor's exact description, so a service
-/// that refuses with that message gets that code); every other code is `1` followed by
-/// the HTTP status it comes with. A code never changes meaning: clients switch on them.
+/// own code it is used verbatim (a service's refusal carries it, `FieldError::vendor_code`);
+/// every other code is `1` followed by the HTTP status it comes with. A code never changes
+/// meaning: clients switch on them.
 pub mod codes {
     /// 400: invalid input; one entry per field message, the description names the field.
     pub const INVALID_INPUT: u32 = 1400;
@@ -42,27 +43,14 @@ pub mod codes {
     pub const INTERNAL: u32 = 1500;
     /// 503: the database is briefly unreachable.
     pub const UNAVAILABLE: u32 = 1503;
-    /// SPEC §9 (vendor): a subscriber's email already belongs to an existing user.
-    pub const EMAIL_IN_USE: u32 = 10022;
+    /// SPEC §9 (vendor): a subscriber's email already belongs to an existing user. The
+    /// customer rules define it, as they refuse with it.
+    pub const EMAIL_IN_USE: u32 = crate::services::customer::rules::EMAIL_IN_USE_CODE;
     /// SPEC §9 (vendor, billing reports, under `code`): no such billing report.
     pub const BILLING_REPORT_NOT_FOUND: u32 = 2024;
 
-    /// The vendor's codes with their exact descriptions.
-    pub const VENDOR: [(u32, &str); 2] = [
-        (
-            EMAIL_IN_USE,
-            "The email is already associated with an existing user.",
-        ),
-        (BILLING_REPORT_NOT_FOUND, "Billing Report not found."),
-    ];
-
-    /// The vendor's code for a message that is exactly one of its descriptions.
-    pub fn vendor(description: &str) -> Option<u32> {
-        VENDOR
-            .iter()
-            .find(|(_, d)| *d == description)
-            .map(|(c, _)| *c)
-    }
+    /// The vendor's exact description of `BILLING_REPORT_NOT_FOUND`.
+    pub const BILLING_REPORT_NOT_FOUND_TEXT: &str = "Billing Report not found.";
 
     /// The code that goes with an HTTP status when nothing more specific applies.
     pub fn for_status(status: axum::http::StatusCode) -> u32 {
@@ -124,22 +112,55 @@ enum CodeKey {
     Code,
 }
 
+/// A refusal that holds a conflict (a duplicate external id, even one only the unique
+/// index caught) answers 409 with just its conflicts, as a conflict found before any other
+/// check would; every other error stays as it is.
+fn as_answered(e: AppError) -> AppError {
+    match e {
+        AppError::Validation(errors) if errors.iter().any(|e| e.conflict) => AppError::Conflict(
+            errors
+                .iter()
+                .filter(|e| e.conflict)
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => other,
+    }
+}
+
+/// Invalid input's refusals in the order of their JSON paths, so that a body's errors
+/// read in the same order whatever order the checks ran in.
+fn by_path(errors: &FieldErrors) -> Vec<(String, &FieldError)> {
+    let mut out: Vec<(String, &FieldError)> = errors
+        .iter()
+        .map(|e| (fields::json_path(&e.field), e))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 /// The `errors[]` entries for an error: one per field message for invalid input.
 fn entries(e: &AppError) -> Vec<(u32, String)> {
     match e {
-        AppError::Validation(fields) => fields
-            .iter()
-            .flat_map(|(field, messages)| {
-                messages.iter().map(move |m| match codes::vendor(m) {
-                    // The vendor's own errors keep the vendor's exact text, so that
-                    // integrations matching on it keep working.
-                    Some(code) => (code, m.clone()),
-                    None => (codes::INVALID_INPUT, format!("{field}: {m}")),
-                })
-            })
+        AppError::Validation(errors) => by_path(errors)
+            .into_iter()
+            .map(|(_, e)| fields::entry(e))
             .collect(),
-        AppError::Conflict(m) => vec![(codes::vendor(m).unwrap_or(codes::CONFLICT), m.clone())],
+        AppError::Conflict(m) => vec![(codes::CONFLICT, m.clone())],
         other => vec![(codes::for_status(other.status()), other.public_message())],
+    }
+}
+
+/// The body's `message`: invalid input names each field by its JSON path.
+fn message(e: &AppError) -> String {
+    match e {
+        AppError::Validation(errors) => by_path(errors)
+            .into_iter()
+            .map(|(path, e)| format!("{path}: {}", e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.public_message(),
     }
 }
 
@@ -173,7 +194,7 @@ fn body(status: StatusCode, message: String, errors: &[(u32, String)], key: Code
 fn render(e: AppError, key: CodeKey, errors: Vec<(u32, String)>) -> Response {
     e.log();
     let status = e.status();
-    let mut response = body(status, e.public_message(), &errors, key);
+    let mut response = body(status, message(&e), &errors, key);
     if let AppError::TooManyRequests {
         retry_after_secs, ..
     } = e
@@ -187,21 +208,23 @@ fn render(e: AppError, key: CodeKey, errors: Vec<(u32, String)>) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let errors = entries(&self.0);
-        render(self.0, CodeKey::ErrorCode, errors)
+        let e = as_answered(self.0);
+        let errors = entries(&e);
+        render(e, CodeKey::ErrorCode, errors)
     }
 }
 
 impl IntoResponse for BillingApiError {
     fn into_response(self) -> Response {
-        let errors = match &self.0 {
+        let e = as_answered(self.0);
+        let errors = match &e {
             AppError::NotFound => vec![(
                 codes::BILLING_REPORT_NOT_FOUND,
-                codes::VENDOR[1].1.to_string(),
+                codes::BILLING_REPORT_NOT_FOUND_TEXT.to_string(),
             )],
             e => entries(e),
         };
-        render(self.0, CodeKey::Code, errors)
+        render(e, CodeKey::Code, errors)
     }
 }
 
@@ -272,7 +295,8 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::FieldErrors;
+    use crate::domain::fields::{AddressPart, Field};
+    use crate::services::customer::rules;
 
     async fn json_of(r: Response) -> serde_json::Value {
         let bytes = to_bytes(r.into_body(), 1 << 16).await.unwrap();
@@ -282,17 +306,9 @@ mod tests {
     #[tokio::test]
     async fn invalid_input_gives_one_entry_per_field_message_naming_the_field() {
         let mut errors = FieldErrors::new();
-        errors.insert(
-            "address.addressLine1".into(),
-            vec!["at most 50 characters".into()],
-        );
-        errors.insert(
-            "customerInfo.primaryEmail".into(),
-            vec![
-                "The email is already associated with an existing user.".into(),
-                "is not an email address".into(),
-            ],
-        );
+        errors.push(rules::email_in_use());
+        errors.add(Field::PrimaryEmail, "is not an email address");
+        errors.add(Field::Address(AddressPart::Line1), "at most 50 characters");
         let r = ApiError(AppError::Validation(errors)).into_response();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         assert!(
@@ -310,8 +326,30 @@ mod tests {
             "address.addressLine1: at most 50 characters"
         );
         assert_eq!(errors[1]["errorCode"], codes::EMAIL_IN_USE);
+        assert_eq!(errors[1]["description"], rules::EMAIL_IN_USE);
+        assert_eq!(
+            errors[2]["description"],
+            "customerInfo.primaryEmail: is not an email address"
+        );
         assert!(v["message"].as_str().unwrap().contains("addressLine1"));
         assert!(v.get("trackingId").is_some());
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_external_id_is_a_conflict_whatever_else_is_refused() {
+        let mut errors = FieldErrors::new();
+        errors.add(Field::Address(AddressPart::City), "Enter the city.");
+        errors.push(rules::external_id_duplicate("EXT-9"));
+        let r = ApiError(AppError::Validation(errors)).into_response();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let v = json_of(r).await;
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{v:#}");
+        assert_eq!(errors[0]["errorCode"], codes::CONFLICT);
+        assert_eq!(
+            errors[0]["description"],
+            rules::external_id_taken("EXT-9").as_str()
+        );
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod customers;
 pub mod error;
+pub mod fields;
 pub mod openapi;
 pub mod paging;
 pub mod setup_assist;

@@ -41,17 +41,11 @@ impl Paging {
             match raw.parse::<i64>() {
                 Ok(n) if n >= min => n,
                 Ok(_) if min > 0 => {
-                    errors
-                        .entry(name.into())
-                        .or_default()
-                        .push(format!("must be at least {min}"));
+                    errors.add(name.into(), format!("must be at least {min}"));
                     default
                 }
                 _ => {
-                    errors
-                        .entry(name.into())
-                        .or_default()
-                        .push("must be a whole number of 0 or more".into());
+                    errors.add(name.into(), "must be a whole number of 0 or more");
                     default
                 }
             }
@@ -164,7 +158,7 @@ mod tests {
                 panic!("{q} accepted");
             };
             let field = q.split('=').next().unwrap();
-            assert!(errors.contains_key(field), "{q}: {errors:?}");
+            assert!(errors.has(&field.into()), "{q}: {errors:?}");
         }
     }
 

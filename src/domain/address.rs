@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::countries;
-use crate::domain::fields::{add, trimmed};
-use crate::error::FieldErrors;
+use crate::domain::fields::{AddressPart, Field, FieldErrors, add, trimmed};
 
 /// The vendor's limit for one address line.
 pub const MAX_ADDRESS_LINE: usize = 50;
@@ -24,38 +23,43 @@ pub struct AddressInput {
     pub country: String,
 }
 
-/// Checks an address; `prefix` is the field path its errors are reported under.
-pub fn check_address(a: &AddressInput, prefix: &str, errors: &mut FieldErrors) {
+/// Checks an address; `field` names the field of each part its errors are reported
+/// under (the billing address's, a location's).
+pub fn check_address(
+    a: &AddressInput,
+    field: impl Fn(AddressPart) -> Field,
+    errors: &mut FieldErrors,
+) {
     if a.address_line1.trim().is_empty() {
         add(
             errors,
-            &format!("{prefix}.addressLine1"),
+            field(AddressPart::Line1),
             "Enter the first address line.",
         );
     }
-    for (field, value) in [
-        ("addressLine1", Some(&a.address_line1)),
-        ("addressLine2", a.address_line2.as_ref()),
+    for (part, value) in [
+        (AddressPart::Line1, Some(&a.address_line1)),
+        (AddressPart::Line2, a.address_line2.as_ref()),
     ] {
         if let Some(v) = value
             && v.trim().chars().count() > MAX_ADDRESS_LINE
         {
             add(
                 errors,
-                &format!("{prefix}.{field}"),
+                field(part),
                 format!("An address line can be at most {MAX_ADDRESS_LINE} characters."),
             );
         }
     }
     if a.city.trim().is_empty() {
-        add(errors, &format!("{prefix}.city"), "Enter the city.");
+        add(errors, field(AddressPart::City), "Enter the city.");
     }
     if a.country.trim().is_empty() {
-        add(errors, &format!("{prefix}.country"), "Choose the country.");
+        add(errors, field(AddressPart::Country), "Choose the country.");
     } else if !countries::is_valid(a.country.trim()) {
         add(
             errors,
-            &format!("{prefix}.country"),
+            field(AddressPart::Country),
             format!(
                 "“{}” is not an ISO 3166 two-letter country code.",
                 a.country.trim()
@@ -89,8 +93,8 @@ mod tests {
             country: "US".into(),
             ..Default::default()
         };
-        check_address(&a, "address", &mut e);
-        assert!(e.contains_key("address.addressLine1"));
+        check_address(&a, Field::Address, &mut e);
+        assert!(e.has(&Field::Address(AddressPart::Line1)));
         let mut e = FieldErrors::new();
         let a = AddressInput {
             address_line1: "x".repeat(50),
@@ -98,7 +102,7 @@ mod tests {
             country: "US".into(),
             ..Default::default()
         };
-        check_address(&a, "address", &mut e);
+        check_address(&a, Field::Address, &mut e);
         assert!(e.is_empty());
     }
 }

@@ -3,8 +3,7 @@
 
 use time::Date;
 
-use crate::domain::fields::add;
-use crate::error::FieldErrors;
+use crate::domain::fields::{Field, FieldErrors, add};
 
 /// Longest delay of billing start after creation (SPEC §4.2).
 pub const MAX_BILLING_DELAY_DAYS: i64 = 90;
@@ -22,13 +21,13 @@ pub fn check_billing_start(
     if start < today {
         add(
             errors,
-            "billingStartDate",
+            Field::BillingStartDate,
             "The billing start date cannot be in the past.",
         );
     } else if start > latest {
         add(
             errors,
-            "billingStartDate",
+            Field::BillingStartDate,
             format!(
                 "The billing start date can be at most {MAX_BILLING_DELAY_DAYS} days after {from}: {latest} at the latest."
             ),
@@ -48,7 +47,7 @@ mod tests {
         let check = |start: Date| {
             let mut e = FieldErrors::new();
             check_billing_start(&mut e, start, today, latest, "today");
-            e.get("billingStartDate").cloned().unwrap_or_default()
+            e.messages(&Field::BillingStartDate)
         };
         assert!(check(today).is_empty());
         assert!(check(latest).is_empty());

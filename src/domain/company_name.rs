@@ -1,14 +1,13 @@
 //! The rules for a customer's company name, shared by creation and the Control Hub's
 //! rename.
 
-use crate::domain::fields::add;
-use crate::error::FieldErrors;
+use crate::domain::fields::{Field, FieldErrors, add};
 
 /// Longest company name, in characters.
 pub const MAX_COMPANY_NAME: usize = 200;
 
 /// Checks the company name rules shared by every door; at most one error is reported.
-pub fn check_company_name(name: &str, field: &str, errors: &mut FieldErrors) {
+pub fn check_company_name(name: &str, field: Field, errors: &mut FieldErrors) {
     let name = name.trim();
     if name.is_empty() {
         add(errors, field, "Enter the company name.");
@@ -30,7 +29,7 @@ mod tests {
     #[test]
     fn company_names_with_percent_are_refused() {
         let mut e = FieldErrors::new();
-        check_company_name("100% Dental", "name", &mut e);
-        assert!(e["name"][0].contains('%'));
+        check_company_name("100% Dental", Field::CustomerName, &mut e);
+        assert!(e.messages(&Field::CustomerName)[0].contains('%'));
     }
 }

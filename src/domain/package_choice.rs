@@ -3,9 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::domain::fields::add;
+use crate::domain::fields::{Field, FieldErrors, add};
 use crate::domain::packages::Package;
-use crate::error::FieldErrors;
 
 /// Every quantity must name a known package among those requested.
 pub fn check_limit_keys(
@@ -14,18 +13,18 @@ pub fn check_limit_keys(
     errors: &mut FieldErrors,
 ) {
     for key in limits.keys() {
-        let field = format!("provisioningParameters.packages.limits.{key}");
+        let field = Field::PackageLimit(key.clone());
         match Package::parse(key) {
             Some(p) if packages.contains(&p) => {}
             Some(p) => add(
                 errors,
-                &field,
+                field,
                 format!(
                     "A quantity is given for {}, which is not among the packages.",
                     p.name()
                 ),
             ),
-            None => add(errors, &field, format!("“{key}” is not a known package.")),
+            None => add(errors, field, format!("“{key}” is not a known package.")),
         }
     }
 }
@@ -38,14 +37,18 @@ pub fn check_packages(
 ) -> Vec<Package> {
     let mut packages = BTreeSet::new();
     if raw.is_empty() {
-        add(errors, "packages", "Choose at least one package.");
+        add(errors, Field::Packages, "Choose at least one package.");
     }
     for p in raw {
         match Package::parse(p.trim()) {
             Some(p) => {
                 packages.insert(p);
             }
-            None => add(errors, "packages", format!("“{p}” is not a known package.")),
+            None => add(
+                errors,
+                Field::Packages,
+                format!("“{p}” is not a known package."),
+            ),
         }
     }
     let has = |p: Package| packages.contains(&p);
@@ -54,14 +57,14 @@ pub fn check_packages(
     {
         add(
             errors,
-            "packages",
+            Field::Packages,
             "Attendant Console needs Webex Calling, Webex Suite or Customer Assist as well.",
         );
     }
     if has(Package::CiscoCallingPlan) && !packages.iter().any(|p| p.is_calling()) {
         add(
             errors,
-            "packages",
+            Field::Packages,
             "Cisco Calling Plan needs a calling package as well.",
         );
     }
@@ -74,7 +77,7 @@ pub fn check_packages(
         if !calling.is_empty() {
             add(
                 errors,
-                "packages",
+                Field::Packages,
                 format!(
                     "Calling packages are not available in India: remove {}.",
                     calling.join(", ")
@@ -96,7 +99,7 @@ mod tests {
             country,
             &mut e,
         );
-        e.remove("packages").unwrap_or_default()
+        e.messages(&Field::Packages)
     }
 
     #[test]

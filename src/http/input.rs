@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::domain::text::{CONTROL_CHARACTER, has_control_character};
-use crate::error::FieldErrors;
+use crate::error::{Field, FieldErrors};
 
 /// Field errors for the url-encoded pairs (a query string or a form body) whose name or
 /// value holds a control character; empty when there is none.
@@ -18,9 +18,7 @@ pub fn urlencoded_controls(encoded: &[u8]) -> FieldErrors {
             } else {
                 key
             };
-            errors
-                .entry(field)
-                .or_insert_with(|| vec![CONTROL_CHARACTER.to_string()]);
+            once(&mut errors, Field::Other(field));
         }
     }
     errors
@@ -79,9 +77,14 @@ pub fn json_controls(value: &Value) -> FieldErrors {
 
 fn flag(errors: &mut FieldErrors, path: &str) {
     let field = if path.is_empty() { "body" } else { path };
-    errors
-        .entry(field.to_string())
-        .or_insert_with(|| vec![CONTROL_CHARACTER.to_string()]);
+    once(errors, Field::Other(field.to_string()));
+}
+
+/// One refusal per field, however many of its characters are control characters.
+fn once(errors: &mut FieldErrors, field: Field) {
+    if !errors.has(&field) {
+        errors.add(field, CONTROL_CHARACTER);
+    }
 }
 
 fn walk(value: &Value, path: String, errors: &mut FieldErrors) {
@@ -115,17 +118,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The door's names of the refused fields, in order.
+    fn keys(e: &FieldErrors) -> Vec<String> {
+        e.iter()
+            .map(|e| match &e.field {
+                Field::Other(name) => name.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
     #[test]
     fn query_and_form_pairs_with_control_characters_are_named() {
         let e = urlencoded_controls(b"q=acme%00&status=active");
-        assert_eq!(e.keys().collect::<Vec<_>>(), ["q"]);
+        assert_eq!(keys(&e), ["q"]);
         assert!(urlencoded_controls(b"q=acme+dental&page=2").is_empty());
         assert!(urlencoded_controls(b"").is_empty());
         let e = urlencoded_controls(b"a%01b=1");
-        assert_eq!(e.keys().collect::<Vec<_>>(), ["parameter name"]);
+        assert_eq!(keys(&e), ["parameter name"]);
         // Invalid UTF-8 does not hide a NUL beside it.
         let e = urlencoded_controls(b"name=%FF%00x");
-        assert_eq!(e.keys().collect::<Vec<_>>(), ["name"]);
+        assert_eq!(keys(&e), ["name"]);
         // A line break in a text area is text.
         assert!(urlencoded_controls(b"note=one%0D%0Atwo").is_empty());
     }
@@ -138,14 +151,8 @@ mod tests {
             "ok": 3
         });
         let e = json_controls(&v);
-        assert_eq!(
-            e.keys().collect::<Vec<_>>(),
-            ["customerInfo.name", "packages[1]"]
-        );
+        assert_eq!(keys(&e), ["customerInfo.name", "packages[1]"]);
         assert!(json_controls(&json!({"name": "Acme", "n": [1, "two"]})).is_empty());
-        assert_eq!(
-            json_controls(&json!("\u{0}")).keys().collect::<Vec<_>>(),
-            ["body"]
-        );
+        assert_eq!(keys(&json_controls(&json!("\u{0}"))), ["body"]);
     }
 }

@@ -30,7 +30,7 @@ pub async fn set_global_settings(
     }
     if wanted.restrict_org_settings && !customer.has_flex_subscription {
         return Err(AppError::field(
-            "restrict_org_settings",
+            crate::domain::fields::Field::RestrictOrgSettings,
             "Only customers that hold both a wholesale and a Flex subscription can have organisation settings restricted.",
         ));
     }
@@ -63,7 +63,11 @@ pub async fn rename_company(
     scope.require_change(Control::CompanyName)?;
     let name = name.trim();
     let mut errors = crate::error::FieldErrors::new();
-    check_company_name(name, "name", &mut errors);
+    check_company_name(
+        name,
+        crate::domain::fields::Field::CustomerName,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

@@ -55,13 +55,13 @@ pub async fn request(
     let earliest = setup_assist::earliest_completion(today);
     let planned = planned.ok_or_else(|| {
         AppError::field(
-            "planned_onboarding_date",
+            crate::domain::fields::Field::PlannedOnboardingDate,
             "Enter the planned date onboarding completes.",
         )
     })?;
     if planned < earliest {
         return Err(AppError::field(
-            "planned_onboarding_date",
+            crate::domain::fields::Field::PlannedOnboardingDate,
             format!(
                 "Setup assist must be requested at least {} business days before onboarding completes: choose {earliest} or later.",
                 setup_assist::LEAD_BUSINESS_DAYS

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::PartnerScope;
+use crate::domain::fields::TemplateField as T;
 use crate::domain::fields::{add, trimmed};
 use crate::domain::{countries, locales, pstn_vendors};
 use crate::error::{AppError, AppResult, FieldErrors, on_constraint};
@@ -179,7 +180,7 @@ pub fn entity_id_from_metadata(xml: &str) -> Option<String> {
 }
 
 /// Checks a template against every rule; `editing` is the template being changed (its
-/// own name does not count as taken). Errors are keyed by form field.
+/// own name does not count as taken). Errors name the template's fields.
 pub async fn check(
     conn: &mut PgConnection,
     scope: &PartnerScope,
@@ -192,15 +193,15 @@ pub async fn check(
     // Basics.
     let name = input.name.trim().to_string();
     if name.is_empty() {
-        add(&mut errors, "name", "Enter a name for the template.");
+        add(&mut errors, T::Name, "Enter a name for the template.");
     } else if name.chars().count() > NAME_MAX {
         add(
             &mut errors,
-            "name",
+            T::Name,
             format!("The template name can be at most {NAME_MAX} characters."),
         );
     } else if store::templates::name_taken(&mut *conn, owner, &name, editing).await? {
-        add(&mut errors, "name", duplicate_name(&name));
+        add(&mut errors, T::Name, duplicate_name(&name));
     }
 
     let sp_admin_email = input.sp_admin_email.trim().to_string();
@@ -208,7 +209,7 @@ pub async fn check(
     if sp_admin_email.is_empty() {
         add(
             &mut errors,
-            "sp_admin_email",
+            T::SpAdminEmail,
             "Choose the service-provider administrator.",
         );
     } else {
@@ -217,7 +218,7 @@ pub async fn check(
         if sp_admin_person_id.is_none() {
             add(
                 &mut errors,
-                "sp_admin_email",
+                T::SpAdminEmail,
                 format!("{sp_admin_email} is not an administrator of this partner."),
             );
         }
@@ -225,11 +226,11 @@ pub async fn check(
 
     let country = input.country.trim().to_ascii_uppercase();
     if country.is_empty() {
-        add(&mut errors, "country", "Choose the country or region.");
+        add(&mut errors, T::Country, "Choose the country or region.");
     } else if !countries::is_valid(&country) {
         add(
             &mut errors,
-            "country",
+            T::Country,
             format!("“{country}” is not an ISO 3166 two-letter country code."),
         );
     }
@@ -238,13 +239,13 @@ pub async fn check(
     if language.is_empty() {
         add(
             &mut errors,
-            "language",
+            T::Language,
             "Choose the default email language.",
         );
     } else if !locales::is_supported(&language) {
         add(
             &mut errors,
-            "language",
+            T::Language,
             format!(
                 "“{language}” is not a supported language. Choose one of the listed locales, such as en_US."
             ),
@@ -263,7 +264,7 @@ pub async fn check(
         if fixed.is_none() {
             add(
                 &mut errors,
-                "subscription_id",
+                T::SubscriptionId,
                 "Your provider has no wholesale subscription yet.",
             );
         }
@@ -271,7 +272,7 @@ pub async fn check(
     } else if wanted.is_empty() {
         add(
             &mut errors,
-            "subscription_id",
+            T::SubscriptionId,
             "Choose the wholesale subscription.",
         );
         None
@@ -280,7 +281,7 @@ pub async fn check(
     } else {
         add(
             &mut errors,
-            "subscription_id",
+            T::SubscriptionId,
             format!("“{wanted}” is not one of your wholesale subscriptions."),
         );
         None
@@ -293,7 +294,7 @@ pub async fn check(
     {
         add(
             &mut errors,
-            "pstn_vendor",
+            T::PstnVendor,
             format!(
                 "“{v}” is not a cloud-connected PSTN vendor we know. Choose one from the list or none."
             ),
@@ -312,20 +313,20 @@ pub async fn check(
                 Some(xml) if xml.len() > METADATA_MAX => {
                     add(
                         &mut errors,
-                        "saml_metadata",
+                        T::SamlMetadata,
                         "This metadata is too large. Paste the IdP's metadata XML or enter its entity ID.",
                     );
-                    (None, "saml_metadata")
+                    (None, T::SamlMetadata)
                 }
                 Some(xml) => match entity_id_from_metadata(&xml) {
-                    Some(e) => (Some(e), "saml_metadata"),
+                    Some(e) => (Some(e), T::SamlMetadata),
                     None => {
                         add(
                             &mut errors,
-                            "saml_metadata",
+                            T::SamlMetadata,
                             "No entityID was found in this metadata. Paste the IdP's EntityDescriptor XML, or enter the entity ID.",
                         );
-                        (None, "saml_metadata")
+                        (None, T::SamlMetadata)
                     }
                 },
                 None => {
@@ -333,11 +334,11 @@ pub async fn check(
                     if e.is_none() {
                         add(
                             &mut errors,
-                            "saml_entity_id",
+                            T::SamlEntityId,
                             "Enter the IdP entity ID, or paste the IdP's metadata XML.",
                         );
                     }
-                    (e, "saml_entity_id")
+                    (e, T::SamlEntityId)
                 }
             };
             if let Some(e) = &entity
@@ -354,13 +355,13 @@ pub async fn check(
         "oidc" => {
             let idp = input.oidc_idp_name.as_deref().unwrap_or("").trim();
             match idp_name_problem(idp) {
-                Some(problem) => add(&mut errors, "oidc_idp_name", problem),
+                Some(problem) => add(&mut errors, T::OidcIdpName, problem),
                 None => oidc_idp_name = Some(idp.to_string()),
             }
         }
         _ => add(
             &mut errors,
-            "auth_mode",
+            T::AuthMode,
             "Choose how users of the customers sign in.",
         ),
     }
@@ -370,13 +371,13 @@ pub async fn check(
     if email_brand_name.is_empty() {
         add(
             &mut errors,
-            "email_brand_name",
+            T::EmailBrandName,
             "Enter the brand name used in onboarding emails.",
         );
     } else if email_brand_name.chars().count() > BRAND_MAX {
         add(
             &mut errors,
-            "email_brand_name",
+            T::EmailBrandName,
             format!("The brand name can be at most {BRAND_MAX} characters."),
         );
     }
@@ -460,7 +461,7 @@ pub async fn create(
     .await
     .map_err(on_constraint(
         store::templates::NAME_KEY,
-        "name",
+        T::Name,
         &duplicate_name(&v.name),
     ))?;
     audit(
@@ -501,7 +502,7 @@ pub async fn update(
         .await
         .map_err(on_constraint(
             store::templates::NAME_KEY,
-            "name",
+            T::Name,
             &duplicate_name(&v.name),
         ))?;
     audit(

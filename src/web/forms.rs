@@ -26,7 +26,7 @@ pub fn optional(s: &str) -> Option<String> {
 }
 
 /// The messages of one field, joined for display beside it.
-pub fn field_message(errors: &crate::error::FieldErrors, field: &str) -> String {
+pub fn field_message(errors: &crate::web::fields::FormErrors, field: &str) -> String {
     errors.get(field).map(|m| m.join(" ")).unwrap_or_default()
 }
 
@@ -42,7 +42,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
+use crate::web::fields::FormErrors;
 
 /// Said when a body is not a url-encoded form or does not have the form's fields.
 const UNREADABLE: &str = "The form could not be read. Go back, reload the page and send it again.";
@@ -110,7 +111,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
 /// handler must refuse the form when it is not empty.
 pub struct CheckedForm<T> {
     pub form: T,
-    pub controls: FieldErrors,
+    pub controls: FormErrors,
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CheckedForm<T> {
@@ -121,7 +122,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CheckedForm<T> {
         let controls = crate::http::input::urlencoded_controls(&bytes);
         Ok(CheckedForm {
             form: decode(&bytes)?,
-            controls,
+            controls: crate::web::fields::form_errors(controls),
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod error_page;
+pub mod fields;
 pub mod fmt;
 pub mod forms;
 pub mod login;

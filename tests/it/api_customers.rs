@@ -570,7 +570,9 @@ async fn a_creation_racing_another_for_an_email_or_external_id_is_refused_like_a
         first.commit().await.unwrap();
         let r = second.await.unwrap().unwrap();
         if field == "externalId" {
-            let error = refused_naming(r, field).await;
+            // A conflict, as for an external id seen in use at once.
+            let error = error_body(r, StatusCode::CONFLICT).await;
+            assert_eq!(error["errors"][0]["errorCode"], 1409, "{error:#}");
             assert!(descriptions(&error).iter().any(|d| d.contains("api-race2")));
         } else {
             // The vendor's 10022 and exact text, as for an email seen in use at once.

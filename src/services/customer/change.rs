@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::domain::address::{check_address, clean_address};
 use crate::domain::billing_start::{MAX_BILLING_DELAY_DAYS, check_billing_start};
-use crate::domain::fields::{add, trimmed};
+use crate::domain::fields::{Field, LocationPart, add, trimmed};
 use crate::domain::package_choice::{check_limit_keys, check_packages};
 use crate::domain::packages::Package;
 use crate::domain::{countries, locales, quantities, timezones};
@@ -73,7 +73,7 @@ pub async fn update(
     {
         add(
             &mut errors,
-            "externalId",
+            Field::ExternalId,
             "The external id can be at most 200 characters.",
         );
     }
@@ -82,7 +82,7 @@ pub async fn update(
     let current_address = facts.address();
     let address = match &req.address {
         Some(a) => {
-            check_address(a, "address", &mut errors);
+            check_address(a, Field::Address, &mut errors);
             clean_address(a)
         }
         None => current_address.clone(),
@@ -96,7 +96,7 @@ pub async fn update(
         None => {
             add(
                 &mut errors,
-                "packages",
+                Field::Packages,
                 "Send the complete list of packages: a package left out is removed.",
             );
             vec![]
@@ -130,7 +130,7 @@ pub async fn update(
             };
             add(
                 &mut errors,
-                "packages",
+                Field::Packages,
                 format!(
                     "{name} cannot be removed: it is still assigned to {holders}. Move them to another package first."
                 ),
@@ -181,33 +181,40 @@ pub async fn update(
     if let Err(problems) = checked {
         for problem in problems {
             let field = match problem.package {
-                Some(p) => format!("provisioningParameters.packages.limits.{}", p.id()),
-                None => "provisioningParameters.packages.limits".to_string(),
+                Some(p) => Field::PackageLimit(p.id().to_string()),
+                None => Field::PackageLimits,
             };
-            add(&mut errors, &field, problem.message);
+            add(&mut errors, field, problem.message);
         }
     }
 
     // Provisioning parameters other than quantities.
     if let Some(l) = &req.location {
-        let prefix = "provisioningParameters.calling.location";
         if l.name.trim().is_empty() {
             add(
                 &mut errors,
-                &format!("{prefix}.name"),
+                Field::Location(LocationPart::Name),
                 "Enter the location name.",
             );
         }
-        check_address(&l.address, &format!("{prefix}.address"), &mut errors);
+        check_address(
+            &l.address,
+            |part| Field::Location(LocationPart::Address(part)),
+            &mut errors,
+        );
         if !timezones::is_supported(l.timezone.trim()) {
             add(
                 &mut errors,
-                &format!("{prefix}.timezone"),
+                Field::Location(LocationPart::Timezone),
                 timezones::error_message(l.timezone.trim()),
             );
         }
         if let Err(e) = locales::resolve(l.language.trim(), &address.country) {
-            add(&mut errors, &format!("{prefix}.language"), e.to_string());
+            add(
+                &mut errors,
+                Field::Location(LocationPart::Language),
+                e.to_string(),
+            );
         }
     }
     let meetings_timezone = trimmed(&req.meetings_timezone);
@@ -216,7 +223,7 @@ pub async fn update(
     {
         add(
             &mut errors,
-            "provisioningParameters.meetings.timezone",
+            Field::MeetingsTimezone,
             timezones::error_message(tz),
         );
     }
@@ -229,11 +236,15 @@ pub async fn update(
         let latest = facts.created_at.date() + Duration::days(MAX_BILLING_DELAY_DAYS);
         let started = facts.billing_start_date.is_none_or(|d| d <= today);
         if !rules::delayed_billing_allowed(&mut tx, scope).await? {
-            add(&mut errors, "billingStartDate", rules::DELAYED_BILLING_OFF);
+            add(
+                &mut errors,
+                Field::BillingStartDate,
+                rules::DELAYED_BILLING_OFF,
+            );
         } else if started {
             add(
                 &mut errors,
-                "billingStartDate",
+                Field::BillingStartDate,
                 "Billing for this customer has already started, so its start date cannot change.",
             );
         } else {

@@ -7,14 +7,14 @@ use time::{Date, Duration};
 use uuid::Uuid;
 
 use super::input::{AddressInput, LocationInput, NewCustomer};
-use super::rules::{self, EMAIL_IN_USE, MAX_EXTERNAL_ID};
+use super::rules::{self, MAX_EXTERNAL_ID};
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::domain::address::{check_address, clean_address};
 use crate::domain::billing_start::{MAX_BILLING_DELAY_DAYS, check_billing_start};
 use crate::domain::company_name::check_company_name;
 use crate::domain::email_address::looks_like_email;
-use crate::domain::fields::{add, trimmed};
+use crate::domain::fields::{AddressPart, Field, LocationPart, add, trimmed};
 use crate::domain::package_choice::{check_limit_keys, check_packages};
 use crate::domain::packages::Package;
 use crate::domain::{countries, locales, quantities, timezones};
@@ -50,7 +50,7 @@ pub async fn plan(
     let template = if req.provisioning_id.trim().is_empty() {
         add(
             &mut errors,
-            "provisioningId",
+            Field::ProvisioningId,
             "Choose an onboarding template: a customer can only be provisioned from one.",
         );
         None
@@ -64,7 +64,7 @@ pub async fn plan(
         if t.is_none() {
             add(
                 &mut errors,
-                "provisioningId",
+                Field::ProvisioningId,
                 "There is no onboarding template of yours with this provisioning ID.",
             );
         }
@@ -73,13 +73,13 @@ pub async fn plan(
 
     let address = match &req.address {
         Some(a) => {
-            check_address(a, "address", &mut errors);
+            check_address(a, Field::Address, &mut errors);
             clean_address(a)
         }
         None => {
             add(
                 &mut errors,
-                "address",
+                Field::Address(AddressPart::Whole),
                 "The address is required, with its country.",
             );
             AddressInput::default()
@@ -89,18 +89,18 @@ pub async fn plan(
     let packages = check_packages(&req.packages, country, &mut errors);
 
     let name = trimmed(&req.name).unwrap_or_default();
-    check_company_name(&name, "customerInfo.name", &mut errors);
+    check_company_name(&name, Field::CustomerName, &mut errors);
     let primary_email = trimmed(&req.primary_email).unwrap_or_default();
     if primary_email.is_empty() {
         add(
             &mut errors,
-            "customerInfo.primaryEmail",
+            Field::PrimaryEmail,
             "Enter the administrator's email address.",
         );
     } else if !looks_like_email(&primary_email) {
         add(
             &mut errors,
-            "customerInfo.primaryEmail",
+            Field::PrimaryEmail,
             "Enter an email address such as name@example.com.",
         );
     } else if store::people::credentials_by_email(&mut *conn, &primary_email)
@@ -108,22 +108,18 @@ pub async fn plan(
         .is_some()
         || store::customer_records::email_pending(conn, &primary_email).await?
     {
-        add(&mut errors, "customerInfo.primaryEmail", EMAIL_IN_USE);
+        errors.push(rules::email_in_use());
     }
     if let Some(external) = trimmed(&req.external_id) {
         if store::customer_records::external_id_in_use(conn, scope.org_id(), &external, None)
             .await?
         {
-            add(
-                &mut errors,
-                "externalId",
-                rules::external_id_taken(&external),
-            );
+            errors.push(rules::external_id_duplicate(&external));
         }
         if external.chars().count() > MAX_EXTERNAL_ID {
             add(
                 &mut errors,
-                "externalId",
+                Field::ExternalId,
                 "The external id can be at most 200 characters.",
             );
         }
@@ -142,7 +138,7 @@ pub async fn plan(
     {
         Some(Ok(l)) => l,
         Some(Err(e)) => {
-            add(&mut errors, "customerInfo.language", e.to_string());
+            add(&mut errors, Field::CustomerLanguage, e.to_string());
             "en_US".into()
         }
         None => "en_US".into(),
@@ -152,26 +148,33 @@ pub async fn plan(
     let needs_location = packages.iter().any(|p| p.is_calling());
     let location = match &req.location {
         Some(l) => {
-            let prefix = "provisioningParameters.calling.location";
             if l.name.trim().is_empty() {
                 add(
                     &mut errors,
-                    &format!("{prefix}.name"),
+                    Field::Location(LocationPart::Name),
                     "Enter the location name.",
                 );
             }
-            check_address(&l.address, &format!("{prefix}.address"), &mut errors);
+            check_address(
+                &l.address,
+                |part| Field::Location(LocationPart::Address(part)),
+                &mut errors,
+            );
             if !timezones::is_supported(l.timezone.trim()) {
                 add(
                     &mut errors,
-                    &format!("{prefix}.timezone"),
+                    Field::Location(LocationPart::Timezone),
                     timezones::error_message(l.timezone.trim()),
                 );
             }
             let loc_language = match locales::resolve(l.language.trim(), &template_country) {
                 Ok(lang) => lang,
                 Err(e) => {
-                    add(&mut errors, &format!("{prefix}.language"), e.to_string());
+                    add(
+                        &mut errors,
+                        Field::Location(LocationPart::Language),
+                        e.to_string(),
+                    );
                     String::new()
                 }
             };
@@ -187,7 +190,7 @@ pub async fn plan(
             if needs_location {
                 add(
                     &mut errors,
-                    "provisioningParameters.calling.location",
+                    Field::Location(LocationPart::Whole),
                     "A calling package needs the first location: name, address, time zone and language.",
                 );
             }
@@ -209,7 +212,7 @@ pub async fn plan(
         Some(tz) => {
             add(
                 &mut errors,
-                "provisioningParameters.meetings.timezone",
+                Field::MeetingsTimezone,
                 timezones::error_message(&tz),
             );
             tz
@@ -244,17 +247,21 @@ pub async fn plan(
     if let Err(problems) = quantities::check(None, &requested, &partner_limit) {
         for problem in problems {
             let field = match problem.package {
-                Some(p) => format!("provisioningParameters.packages.limits.{}", p.id()),
-                None => "provisioningParameters.packages.limits".to_string(),
+                Some(p) => Field::PackageLimit(p.id().to_string()),
+                None => Field::PackageLimits,
             };
-            add(&mut errors, &field, problem.message);
+            add(&mut errors, field, problem.message);
         }
     }
 
     // Delayed billing start (SPEC §4.2).
     if let Some(start) = req.billing_start_date {
         if !rules::delayed_billing_allowed(conn, scope).await? {
-            add(&mut errors, "billingStartDate", rules::DELAYED_BILLING_OFF);
+            add(
+                &mut errors,
+                Field::BillingStartDate,
+                rules::DELAYED_BILLING_OFF,
+            );
         } else {
             let latest = today + Duration::days(MAX_BILLING_DELAY_DAYS);
             check_billing_start(&mut errors, start, today, latest, "today");
@@ -264,7 +271,8 @@ pub async fn plan(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let template = template.ok_or_else(|| AppError::field("provisioningId", "unknown template"))?;
+    let template =
+        template.ok_or_else(|| AppError::field(Field::ProvisioningId, "unknown template"))?;
     Ok(Plan {
         template_id: template.id,
         auth_mode: template.auth_mode,

@@ -5,8 +5,8 @@ use super::input::NewCustomer;
 use super::plan::validate;
 use crate::AppState;
 use crate::auth::PartnerScope;
-use crate::domain::fields::trimmed;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::domain::fields::{Field, trimmed};
+use crate::error::{AppError, AppResult};
 use crate::tenancy::policy::PartnerAction;
 
 /// May this scope run the pre-provisioning check? Partner full admins only (SPEC §1);
@@ -26,36 +26,16 @@ pub async fn precheck(state: &AppState, scope: &PartnerScope, req: &NewCustomer)
         Err(AppError::Validation(errors)) => errors,
         Err(other) => return Err(other),
     };
-    let absent = |present: bool, fields: &[&str], errors: &mut FieldErrors| {
-        if !present {
-            errors.retain(|field, _| {
-                !fields
-                    .iter()
-                    .any(|f| field == f || field.starts_with(&format!("{f}.")))
-            });
-        }
+    // The fields a missing part of the request is refused under.
+    let not_judged = |field: &Field| match field {
+        Field::ProvisioningId => req.provisioning_id.trim().is_empty(),
+        // Without packages, neither they nor their quantities can be judged.
+        Field::Packages | Field::PackageLimits | Field::PackageLimit(_) => req.packages.is_empty(),
+        Field::CustomerName => trimmed(&req.name).is_none(),
+        Field::PrimaryEmail => trimmed(&req.primary_email).is_none(),
+        _ => false,
     };
-    absent(
-        !req.provisioning_id.trim().is_empty(),
-        &["provisioningId"],
-        &mut errors,
-    );
-    // Without packages, neither they nor their quantities can be judged.
-    absent(
-        !req.packages.is_empty(),
-        &["packages", "provisioningParameters.packages.limits"],
-        &mut errors,
-    );
-    absent(
-        trimmed(&req.name).is_some(),
-        &["customerInfo.name"],
-        &mut errors,
-    );
-    absent(
-        trimmed(&req.primary_email).is_some(),
-        &["customerInfo.primaryEmail"],
-        &mut errors,
-    );
+    errors.retain(|e| !not_judged(&e.field));
     if errors.is_empty() {
         Ok(())
     } else {

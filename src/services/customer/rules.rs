@@ -4,6 +4,7 @@
 use sqlx::PgConnection;
 
 use crate::auth::PartnerScope;
+use crate::domain::fields::{Field, FieldError, FieldErrors};
 use crate::error::AppError;
 use crate::error::AppResult;
 use crate::store;
@@ -11,9 +12,39 @@ use crate::store::customer_records::ChangeFacts;
 use crate::tenancy::policy::PartnerAction;
 use crate::tenancy::scope::CustomerOrgId;
 
-/// Error code of an email that already belongs to someone (SPEC §9).
+/// The vendor's error code of an email that already belongs to someone (SPEC §9), and
+/// its exact text, which integrations match on.
 pub const EMAIL_IN_USE_CODE: u32 = 10022;
 pub const EMAIL_IN_USE: &str = "The email is already associated with an existing user.";
+
+/// The refusal of an email already in use: the vendor's 10022 (a 400, not a conflict,
+/// as the vendor answers it).
+pub fn email_in_use() -> FieldError {
+    FieldError {
+        field: Field::PrimaryEmail,
+        message: EMAIL_IN_USE.into(),
+        vendor_code: Some(EMAIL_IN_USE_CODE),
+        conflict: false,
+    }
+}
+
+/// The refusal of an external id another of the partner's customers has: a conflict
+/// (409 on the API), shown beside the field on pages.
+pub fn external_id_duplicate(external_id: &str) -> FieldError {
+    FieldError {
+        field: Field::ExternalId,
+        message: external_id_taken(external_id),
+        vendor_code: None,
+        conflict: true,
+    }
+}
+
+/// One refusal as a validation error.
+fn refused(error: FieldError) -> AppError {
+    let mut errors = FieldErrors::new();
+    errors.push(error);
+    AppError::Validation(errors)
+}
 
 /// What a request for a delayed billing start is told without the partner setting.
 pub const DELAYED_BILLING_OFF: &str = "Delayed billing is not enabled for your organisation.";
@@ -43,13 +74,10 @@ pub fn external_id_conflict(external_id: &str) -> AppError {
 pub fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
     match &e {
         sqlx::Error::Database(db) => match db.constraint() {
-            Some(store::customer_records::EMAIL_KEY) => {
-                AppError::field("customerInfo.primaryEmail", EMAIL_IN_USE)
+            Some(store::customer_records::EMAIL_KEY) => refused(email_in_use()),
+            Some(store::customer_records::EXTERNAL_ID_KEY) => {
+                refused(external_id_duplicate(external_id.unwrap_or_default()))
             }
-            Some(store::customer_records::EXTERNAL_ID_KEY) => AppError::field(
-                "externalId",
-                external_id_taken(external_id.unwrap_or_default()),
-            ),
             _ => AppError::Sqlx(e),
         },
         _ => AppError::Sqlx(e),

@@ -12,10 +12,11 @@ use crate::AppState;
 use crate::auth::CustomerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::restrictions::Control;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::paths;
 use crate::services::customer_settings;
+use crate::web::fields::FormErrors;
 use crate::web::views::PageCtx;
 
 #[derive(Template, WebTemplate)]
@@ -25,7 +26,7 @@ pub struct AccountPage {
     org_id: uuid::Uuid,
     name: String,
     may_rename: bool,
-    errors: FieldErrors,
+    errors: FormErrors,
 }
 
 impl AccountPage {
@@ -40,7 +41,7 @@ pub async fn page(scope: CustomerScope, session: AuthSession) -> AppResult<Accou
         org_id: scope.org.id,
         name: scope.org.name.clone(),
         may_rename: scope.may_change(Control::CompanyName),
-        errors: FieldErrors::new(),
+        errors: FormErrors::new(),
     })
 }
 
@@ -67,7 +68,7 @@ pub async fn update(
                 org_id: scope.org.id,
                 name: f.name,
                 may_rename: true,
-                errors,
+                errors: crate::web::fields::form_errors(errors),
             };
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }

@@ -15,13 +15,14 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::store;
 use crate::store::tokens::{NAME_MAX, TokenRow};
 use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::FormErrors;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
@@ -43,7 +44,7 @@ pub struct TokensPage {
     tokens: Vec<TokenRow>,
     /// The name typed into the form (kept when it is refused).
     name: String,
-    errors: FieldErrors,
+    errors: FormErrors,
     created: Option<NewToken>,
 }
 
@@ -66,7 +67,7 @@ async fn render(
     scope: &PartnerScope,
     session: &AuthSession,
     name: String,
-    errors: FieldErrors,
+    errors: FormErrors,
     created: Option<NewToken>,
 ) -> AppResult<TokensPage> {
     Ok(TokensPage {
@@ -89,7 +90,7 @@ pub async fn page(
         &scope,
         &session,
         String::new(),
-        FieldErrors::new(),
+        FormErrors::new(),
         None,
     )
     .await
@@ -133,7 +134,15 @@ pub async fn create(
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     if let Err(AppError::Validation(errors)) = check_name(&name) {
-        let page = render(&state, &scope, &session, f.name, errors, None).await?;
+        let page = render(
+            &state,
+            &scope,
+            &session,
+            f.name,
+            crate::web::fields::form_errors(errors),
+            None,
+        )
+        .await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     let (_, secret) =
@@ -144,7 +153,7 @@ pub async fn create(
         &scope,
         &session,
         String::new(),
-        FieldErrors::new(),
+        FormErrors::new(),
         Some(created),
     )
     .await?;

@@ -11,10 +11,11 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
-use crate::error::{AppResult, FieldErrors};
+use crate::error::AppResult;
 use crate::paths;
 use crate::store::audit::{self, AuditFilter, AuditRow, Identities};
 use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::FormErrors;
 use crate::web::views::PageCtx;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -43,12 +44,12 @@ pub struct AuditPage {
     q: AuditQuery,
     actions: Vec<String>,
     rows: Vec<AuditRow>,
-    errors: FieldErrors,
+    errors: FormErrors,
     older_href: Option<String>,
 }
 
 /// `datetime-local` input values (`2026-11-26T09:30`), taken as UTC.
-fn parse_local(field: &str, value: &str, errors: &mut FieldErrors) -> Option<OffsetDateTime> {
+fn parse_local(field: &str, value: &str, errors: &mut FormErrors) -> Option<OffsetDateTime> {
     if value.is_empty() {
         return None;
     }
@@ -87,7 +88,7 @@ pub async fn page(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     scope.require(PartnerAction::ViewAdministration)?;
-    let mut errors = FieldErrors::new();
+    let mut errors = FormErrors::new();
     let from = parse_local("from", q.from.trim(), &mut errors);
     let to = parse_local("to", q.to.trim(), &mut errors);
     let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());

@@ -15,14 +15,16 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::countries;
+use crate::domain::fields::Field;
 use crate::domain::packages::Package;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::customer::{AddressInput, CustomerUpdate, change, remove};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, optional as opt};
 use crate::web::partner::customer_wizard::PackageChoice;
 use crate::web::views::PageCtx;
@@ -58,7 +60,7 @@ pub struct EditPage {
     quantity_enabled: bool,
     packages: Vec<PackageChoice>,
     countries: Vec<Choice>,
-    errors: FieldErrors,
+    errors: FormErrors,
 }
 
 impl EditPage {
@@ -70,25 +72,17 @@ impl EditPage {
     }
 }
 
-/// The form field a service error belongs to.
-fn field_for(key: &str) -> String {
-    let field = match key {
-        "externalId" => "external_id",
-        "packages" => "packages",
-        "address" | "address.addressLine1" => "line1",
-        "address.addressLine2" => "line2",
-        "address.city" => "city",
-        "address.country" => "country",
-        "billingStartDate" => "billing_start_date",
-        k if k.starts_with("provisioningParameters.packages.limits.") => {
-            return format!(
-                "quantity_{}",
-                &k["provisioningParameters.packages.limits.".len()..]
-            );
-        }
-        _ => "form",
-    };
-    field.to_string()
+/// The form field a service error belongs to: the page's own controls, else the form
+/// as a whole (the edit page has no location or quantities-as-a-whole controls).
+fn field_for(field: &Field) -> String {
+    match field {
+        Field::ExternalId
+        | Field::Packages
+        | Field::Address(_)
+        | Field::BillingStartDate
+        | Field::PackageLimit(_) => form_field(field),
+        _ => "form".into(),
+    }
 }
 
 async fn render(
@@ -97,7 +91,7 @@ async fn render(
     session: AuthSession,
     id: Uuid,
     form: Option<EditForm>,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<EditPage> {
     let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
@@ -157,7 +151,7 @@ pub async fn page(
     session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<EditPage> {
-    render(&state, &scope, session, id, None, FieldErrors::new()).await
+    render(&state, &scope, session, id, None, FormErrors::new()).await
 }
 
 pub async fn submit(
@@ -199,7 +193,7 @@ pub async fn submit(
         country: value("country").trim().to_uppercase(),
         billing_start_date: value("billing_start_date"),
     };
-    let mut errors = FieldErrors::new();
+    let mut errors = FormErrors::new();
     let mut limits = BTreeMap::new();
     for p in &form.packages {
         if let Some(raw) = form
@@ -260,8 +254,11 @@ pub async fn submit(
                 return Ok(Redirect::to(&paths::customer(id)).into_response());
             }
             Err(AppError::Validation(all)) => {
-                for (key, messages) in all {
-                    errors.entry(field_for(&key)).or_default().extend(messages);
+                for e in all {
+                    errors
+                        .entry(field_for(&e.field))
+                        .or_default()
+                        .push(e.message);
                 }
             }
             Err(AppError::Conflict(message)) => {

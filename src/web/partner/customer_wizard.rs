@@ -16,15 +16,17 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
+use crate::domain::fields::{AddressPart, Field, FieldErrors, LocationPart};
 use crate::domain::packages::Package;
 use crate::domain::{countries, locales, timezones};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::customer::{AddressInput, LocationInput, NewCustomer, create, plan};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, choices, optional as opt};
 use crate::web::views::PageCtx;
 
@@ -116,10 +118,7 @@ impl Draft {
                         limits.insert(p.clone(), n);
                     }
                     Err(_) => {
-                        errors
-                            .entry(format!("quantity_{p}"))
-                            .or_default()
-                            .push("Enter a whole number.".into());
+                        errors.add(Field::PackageLimit(p.clone()), "Enter a whole number.");
                     }
                 }
             }
@@ -133,10 +132,7 @@ impl Draft {
                 ) {
                     Ok(d) => Some(d),
                     Err(_) => {
-                        errors
-                            .entry("billing_start_date".into())
-                            .or_default()
-                            .push("Enter a date such as 2026-12-01.".into());
+                        errors.add(Field::BillingStartDate, "Enter a date such as 2026-12-01.");
                         None
                     }
                 }
@@ -163,45 +159,28 @@ impl Draft {
     }
 }
 
-/// Which step and form field a service error belongs to.
-fn field_for(key: &str) -> (Step, String) {
-    let location = "provisioningParameters.calling.location";
-    let (step, field) = match key {
-        "provisioningId" => (Step::Info, "provisioning_id"),
-        "customerInfo.name" => (Step::Info, "name"),
-        "customerInfo.primaryEmail" => (Step::Info, "primary_email"),
-        "customerInfo.language" => (Step::Info, "language"),
-        "externalId" => (Step::Info, "external_id"),
-        "billingStartDate" | "billing_start_date" => (Step::Info, "billing_start_date"),
-        "address.country" => (Step::Info, "country"),
-        "packages" => (Step::Packages, "packages"),
-        "address" | "address.addressLine1" => (Step::Location, "line1"),
-        "address.addressLine2" => (Step::Location, "line2"),
-        "address.city" => (Step::Location, "city"),
-        "provisioningParameters.meetings.timezone" => (Step::Location, "timezone"),
-        k if k.starts_with("quantity_") => return (Step::Packages, k.to_string()),
-        k if k.starts_with("provisioningParameters.packages.limits.") => {
-            return (
-                Step::Packages,
-                format!(
-                    "quantity_{}",
-                    &k["provisioningParameters.packages.limits.".len()..]
-                ),
-            );
-        }
-        k if k.starts_with("provisioningParameters.packages") => (Step::Packages, "quantities"),
-        k if k.starts_with(location) => match &k[location.len()..] {
-            ".name" | "" => (Step::Location, "location_name"),
-            ".timezone" => (Step::Location, "timezone"),
-            ".language" => (Step::Location, "location_language"),
-            ".address.addressLine2" => (Step::Location, "line2"),
-            ".address.city" => (Step::Location, "city"),
-            ".address.country" => (Step::Info, "country"),
-            _ => (Step::Location, "line1"),
-        },
-        _ => (Step::Info, "form"),
+/// Which step and form field a service error belongs to: the step that asks for the
+/// field, and the control it is shown beside (`web::fields::form_field`). The wizard
+/// asks for one address, on the location step, and for its country on the first.
+fn field_for(field: &Field) -> (Step, String) {
+    let step = match field {
+        Field::ProvisioningId
+        | Field::CustomerName
+        | Field::PrimaryEmail
+        | Field::CustomerLanguage
+        | Field::ExternalId
+        | Field::BillingStartDate
+        | Field::Address(AddressPart::Country)
+        | Field::Location(LocationPart::Address(AddressPart::Country)) => Step::Info,
+        Field::Packages | Field::PackageLimits | Field::PackageLimit(_) => Step::Packages,
+        Field::Address(_) | Field::Location(_) | Field::MeetingsTimezone => Step::Location,
+        // Nothing the wizard asks for: said at the top of the first step.
+        Field::PlannedOnboardingDate
+        | Field::RestrictOrgSettings
+        | Field::Template(_)
+        | Field::Other(_) => return (Step::Info, "form".into()),
     };
-    (step, field.to_string())
+    (step, form_field(field))
 }
 
 /// The draft's errors that belong to `step`, keyed by form field.
@@ -210,7 +189,7 @@ async fn step_errors(
     scope: &PartnerScope,
     draft: &Draft,
     step: Step,
-) -> AppResult<FieldErrors> {
+) -> AppResult<FormErrors> {
     let mut errors = FieldErrors::new();
     let req = draft.request(&mut errors);
     let mut conn = state.db.acquire().await?;
@@ -220,11 +199,11 @@ async fn step_errors(
         Err(e) => return Err(e),
     };
     all.append(&mut errors);
-    let mut mine = FieldErrors::new();
-    for (key, messages) in all {
-        let (s, field) = field_for(&key);
+    let mut mine = FormErrors::new();
+    for e in all {
+        let (s, field) = field_for(&e.field);
         if s == step {
-            mine.entry(field).or_default().extend(messages);
+            mine.entry(field).or_default().push(e.message);
         }
     }
     if step == Step::Info && !draft.confirmed_location {
@@ -268,7 +247,7 @@ fn first_open_step(draft: &Draft) -> Step {
 /// The stepper and shared bits of every step page.
 pub struct WizardCtx {
     pub step: u8,
-    pub errors: FieldErrors,
+    pub errors: FormErrors,
 }
 
 impl WizardCtx {
@@ -280,7 +259,7 @@ impl WizardCtx {
     }
 }
 
-fn wizard(step: Step, errors: FieldErrors) -> WizardCtx {
+fn wizard(step: Step, errors: FormErrors) -> WizardCtx {
     WizardCtx {
         step: step.number(),
         errors,
@@ -320,7 +299,7 @@ async fn render_info(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<InfoPage> {
     let templates = store::templates::list(&state.db, scope.org_id()).await?;
     Ok(InfoPage {
@@ -353,7 +332,7 @@ async fn info_page(
 ) -> AppResult<InfoPage> {
     guard(&scope)?;
     let d = load(&session).await?;
-    render_info(&state, &scope, session, d, FieldErrors::new()).await
+    render_info(&state, &scope, session, d, FormErrors::new()).await
 }
 
 #[derive(Deserialize)]
@@ -455,7 +434,7 @@ async fn render_packages(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<PackagesPage> {
     let packages = Package::ALL
         .into_iter()
@@ -482,7 +461,7 @@ async fn packages_page(scope: PartnerScope, session: AuthSession) -> AppResult<R
     if !d.done.contains(&Step::Info) {
         return Ok(Redirect::to(Step::Info.path()).into_response());
     }
-    Ok(render_packages(&scope, session, d, FieldErrors::new())
+    Ok(render_packages(&scope, session, d, FormErrors::new())
         .await?
         .into_response())
 }
@@ -536,7 +515,7 @@ async fn render_location(
     scope: &PartnerScope,
     session: AuthSession,
     mut d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<LocationPage> {
     if d.timezone.is_empty() {
         d.timezone = timezones::default_for_country(&d.country)
@@ -581,7 +560,7 @@ async fn location_page(scope: PartnerScope, session: AuthSession) -> AppResult<R
     if !d.done.contains(&Step::Packages) {
         return Ok(Redirect::to(first_open_step(&d).path()).into_response());
     }
-    Ok(render_location(&scope, session, d, FieldErrors::new())
+    Ok(render_location(&scope, session, d, FormErrors::new())
         .await?
         .into_response())
 }
@@ -649,7 +628,7 @@ async fn render_summary(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<SummaryPage> {
     let templates = store::templates::list(&state.db, scope.org_id()).await?;
     let template_name = templates
@@ -695,7 +674,7 @@ async fn summary_page(
         return Ok(Redirect::to(first_open_step(&d).path()).into_response());
     }
     Ok(
-        render_summary(&state, &scope, session, d, FieldErrors::new())
+        render_summary(&state, &scope, session, d, FormErrors::new())
             .await?
             .into_response(),
     )
@@ -725,20 +704,20 @@ async fn create(
         Err(AppError::Validation(all)) => {
             // Something changed since the step was checked (say, the email was taken):
             // send the user back to the first step that needs attention.
-            let mut by_step: BTreeMap<Step, FieldErrors> = BTreeMap::new();
-            for (key, messages) in all {
-                let (step, field) = field_for(&key);
+            let mut by_step: BTreeMap<Step, FormErrors> = BTreeMap::new();
+            for e in all {
+                let (step, field) = field_for(&e.field);
                 by_step
                     .entry(step)
                     .or_default()
                     .entry(field)
                     .or_default()
-                    .extend(messages);
+                    .push(e.message);
             }
             let (step, errors) = by_step
                 .into_iter()
                 .next()
-                .unwrap_or((Step::Info, FieldErrors::new()));
+                .unwrap_or((Step::Info, FormErrors::new()));
             d.done.retain(|s| *s < step);
             save(&session, &d).await?;
             let page = match step {
@@ -762,7 +741,7 @@ async fn create(
             retry_after_secs,
         }) => {
             // The queue is full: the summary again, with the reason and nothing lost.
-            let mut errors = FieldErrors::new();
+            let mut errors = FormErrors::new();
             errors.entry("form".into()).or_default().push(message);
             let page = render_summary(&state, &scope, session, d, errors).await?;
             Ok((
@@ -785,22 +764,76 @@ mod tests {
 
     #[test]
     fn service_errors_land_on_the_step_that_asks_for_them() {
-        assert_eq!(
-            field_for("customerInfo.primaryEmail"),
-            (Step::Info, "primary_email".into())
-        );
-        assert_eq!(
-            field_for("provisioningParameters.packages.limits.webex_calling"),
-            (Step::Packages, "quantity_webex_calling".into())
-        );
-        assert_eq!(
-            field_for("provisioningParameters.calling.location.timezone"),
-            (Step::Location, "timezone".into())
-        );
-        assert_eq!(
-            field_for("address.addressLine1"),
-            (Step::Location, "line1".into())
-        );
-        assert_eq!(field_for("packages"), (Step::Packages, "packages".into()));
+        let on = |step: Step, name: &str| (step, name.to_string());
+        let cases = [
+            (Field::ProvisioningId, on(Step::Info, "provisioning_id")),
+            (Field::CustomerName, on(Step::Info, "name")),
+            (Field::PrimaryEmail, on(Step::Info, "primary_email")),
+            (Field::CustomerLanguage, on(Step::Info, "language")),
+            (Field::ExternalId, on(Step::Info, "external_id")),
+            (
+                Field::BillingStartDate,
+                on(Step::Info, "billing_start_date"),
+            ),
+            (
+                Field::Address(AddressPart::Country),
+                on(Step::Info, "country"),
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::Country)),
+                on(Step::Info, "country"),
+            ),
+            (Field::Packages, on(Step::Packages, "packages")),
+            (Field::PackageLimits, on(Step::Packages, "quantities")),
+            (
+                Field::PackageLimit("webex_calling".into()),
+                on(Step::Packages, "quantity_webex_calling"),
+            ),
+            (
+                Field::Address(AddressPart::Whole),
+                on(Step::Location, "line1"),
+            ),
+            (
+                Field::Address(AddressPart::Line1),
+                on(Step::Location, "line1"),
+            ),
+            (
+                Field::Address(AddressPart::Line2),
+                on(Step::Location, "line2"),
+            ),
+            (
+                Field::Address(AddressPart::City),
+                on(Step::Location, "city"),
+            ),
+            (Field::MeetingsTimezone, on(Step::Location, "timezone")),
+            (
+                Field::Location(LocationPart::Whole),
+                on(Step::Location, "location_name"),
+            ),
+            (
+                Field::Location(LocationPart::Name),
+                on(Step::Location, "location_name"),
+            ),
+            (
+                Field::Location(LocationPart::Timezone),
+                on(Step::Location, "timezone"),
+            ),
+            (
+                Field::Location(LocationPart::Language),
+                on(Step::Location, "location_language"),
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::Line1)),
+                on(Step::Location, "line1"),
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::City)),
+                on(Step::Location, "city"),
+            ),
+            (Field::Other("orgId".into()), on(Step::Info, "form")),
+        ];
+        for (field, expected) in cases {
+            assert_eq!(field_for(&field), expected, "{field:?}");
+        }
     }
 }

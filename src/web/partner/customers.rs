@@ -288,7 +288,7 @@ pub async fn update_global_settings(
             Ok(Redirect::to(&paths::customer(id)).into_response())
         }
         Err(AppError::Validation(errors)) => {
-            let messages = errors.into_values().flatten().collect();
+            let messages = errors.into_iter().map(|e| e.message).collect();
             let page = render_detail(&state, &scope, session, id, messages).await?;
             Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
         }

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::setup_assist;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
@@ -21,6 +21,7 @@ use crate::services::setup_assist::{self as service, LocationFacts, RequestRow};
 use crate::store;
 use crate::store::customers::CustomerDetail;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::FormErrors;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
@@ -40,7 +41,7 @@ pub struct SetupAssistPage {
     may_request: bool,
     /// The location whose form failed, with its errors and the date typed.
     failed: Option<(Uuid, String)>,
-    errors: FieldErrors,
+    errors: FormErrors,
 }
 
 impl SetupAssistPage {
@@ -64,7 +65,7 @@ async fn render(
     session: AuthSession,
     id: Uuid,
     failed: Option<(Uuid, String)>,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<SetupAssistPage> {
     let c = store::customers::detail(&state.db, scope.org_id(), id)
         .await?
@@ -90,7 +91,7 @@ pub async fn page(
     Path(id): Path<Uuid>,
 ) -> AppResult<SetupAssistPage> {
     scope.require(PartnerAction::View)?;
-    render(&state, &scope, session, id, None, FieldErrors::new()).await
+    render(&state, &scope, session, id, None, FormErrors::new()).await
 }
 
 #[derive(Deserialize)]
@@ -135,7 +136,7 @@ pub async fn submit(
                 session,
                 id,
                 Some((f.location_id, f.planned_onboarding_date)),
-                errors,
+                crate::web::fields::form_errors(errors),
             )
             .await?;
             Ok((StatusCode::BAD_REQUEST, page).into_response())

@@ -20,14 +20,16 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
+use crate::domain::fields::{Field, FieldErrors, TemplateField};
 use crate::domain::{countries, locales, pstn_vendors};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::templates::{self as service, TemplateInput};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, choices, optional as opt};
 use crate::web::views::PageCtx;
 
@@ -192,20 +194,29 @@ impl Draft {
     }
 }
 
-/// The step and form field a service error belongs to.
-fn field_for(key: &str) -> (Step, &str) {
-    match key {
-        "offer_broadworks" => (Step::Offer, key),
-        "name" | "sp_admin_email" | "country" | "language" | "subscription_id" => {
-            (Step::Basics, key)
-        }
-        "pstn_vendor" => (Step::Calling, key),
-        "auth_mode" | "saml_entity_id" | "saml_metadata" | "oidc_idp_name" => (Step::Auth, key),
-        "email_brand_name" | "allow_admin_invite_emails" | "allow_webex_to_webex" => {
-            (Step::Email, key)
-        }
-        _ => (Step::Summary, "form"),
-    }
+/// The step and form field a service error belongs to; anything that is no field of
+/// a template is said on the summary.
+fn field_for(field: &Field) -> (Step, String) {
+    let Field::Template(t) = field else {
+        return (Step::Summary, "form".into());
+    };
+    let step = match t {
+        TemplateField::OfferBroadworks => Step::Offer,
+        TemplateField::Name
+        | TemplateField::SpAdminEmail
+        | TemplateField::Country
+        | TemplateField::Language
+        | TemplateField::SubscriptionId => Step::Basics,
+        TemplateField::PstnVendor => Step::Calling,
+        TemplateField::AuthMode
+        | TemplateField::SamlEntityId
+        | TemplateField::SamlMetadata
+        | TemplateField::OidcIdpName => Step::Auth,
+        TemplateField::EmailBrandName
+        | TemplateField::AllowAdminInviteEmails
+        | TemplateField::AllowWebexToWebex => Step::Email,
+    };
+    (step, form_field(field))
 }
 
 /// The draft's errors, by step and form field.
@@ -213,7 +224,7 @@ async fn errors_by_step(
     state: &AppState,
     scope: &PartnerScope,
     draft: &Draft,
-) -> AppResult<BTreeMap<Step, FieldErrors>> {
+) -> AppResult<BTreeMap<Step, FormErrors>> {
     let mut conn = state.db.acquire().await?;
     let all = match service::check(&mut conn, scope, &draft.input(), draft.editing).await {
         Ok(_) => FieldErrors::new(),
@@ -223,16 +234,16 @@ async fn errors_by_step(
     Ok(group(all))
 }
 
-fn group(all: FieldErrors) -> BTreeMap<Step, FieldErrors> {
-    let mut by_step: BTreeMap<Step, FieldErrors> = BTreeMap::new();
-    for (key, messages) in all {
-        let (step, field) = field_for(&key);
+fn group(all: FieldErrors) -> BTreeMap<Step, FormErrors> {
+    let mut by_step: BTreeMap<Step, FormErrors> = BTreeMap::new();
+    for e in all {
+        let (step, field) = field_for(&e.field);
         by_step
             .entry(step)
             .or_default()
-            .entry(field.to_string())
+            .entry(field)
             .or_default()
-            .extend(messages);
+            .push(e.message);
     }
     by_step
 }
@@ -291,7 +302,7 @@ pub struct WizardCtx {
     pub step: u8,
     pub heading: String,
     pub editing: bool,
-    pub errors: FieldErrors,
+    pub errors: FormErrors,
 }
 
 impl WizardCtx {
@@ -303,7 +314,7 @@ impl WizardCtx {
     }
 }
 
-fn wizard(step: Step, d: &Draft, errors: FieldErrors) -> WizardCtx {
+fn wizard(step: Step, d: &Draft, errors: FormErrors) -> WizardCtx {
     WizardCtx {
         step: step.number(),
         heading: if d.editing.is_some() {
@@ -433,7 +444,7 @@ async fn render_step(
     session: AuthSession,
     d: Draft,
     step: Step,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<Response> {
     Ok(match step {
         Step::Offer => render_offer(scope, session, d, errors)
@@ -469,7 +480,7 @@ async fn show(
     if !may_open(&d, step) {
         return Ok(Redirect::to(first_open_step(&d).path()).into_response());
     }
-    render_step(state, scope, session, d, step, FieldErrors::new()).await
+    render_step(state, scope, session, d, step, FormErrors::new()).await
 }
 
 /// Back: keeps what was entered, unchecked, and shows the previous step.
@@ -492,7 +503,7 @@ async fn render_offer(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<OfferPage> {
     Ok(OfferPage {
         page: page_ctx(scope, session, &d).await?,
@@ -554,7 +565,7 @@ async fn render_basics(
     scope: &PartnerScope,
     session: AuthSession,
     mut d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<BasicsPage> {
     let admins = store::templates::partner_admins(&state.db, scope.org_id()).await?;
     let subscriptions = store::orgs::subscription_ids(&state.db, scope.org_id()).await?;
@@ -679,7 +690,7 @@ async fn render_calling(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<CallingPage> {
     Ok(CallingPage {
         page: page_ctx(scope, session, &d).await?,
@@ -742,7 +753,7 @@ async fn render_auth(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<AuthPage> {
     Ok(AuthPage {
         page: page_ctx(scope, session, &d).await?,
@@ -805,7 +816,7 @@ async fn render_email(
     scope: &PartnerScope,
     session: AuthSession,
     mut d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<EmailPage> {
     if d.email_brand_name.is_empty() && errors.is_empty() {
         d.email_brand_name = scope.org.name.clone();
@@ -871,7 +882,7 @@ async fn render_summary(
     scope: &PartnerScope,
     session: AuthSession,
     d: Draft,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> AppResult<SummaryPage> {
     let sp_admin_label = store::templates::partner_admins(&state.db, scope.org_id())
         .await?
@@ -943,7 +954,7 @@ async fn submit(
             let (step, errors) = group(all)
                 .into_iter()
                 .next()
-                .unwrap_or((Step::Summary, FieldErrors::new()));
+                .unwrap_or((Step::Summary, FormErrors::new()));
             d.done.retain(|s| *s < step);
             save(&session, &d).await?;
             let page = render_step(&state, &scope, session, d, step, errors).await?;
@@ -959,14 +970,42 @@ mod tests {
 
     #[test]
     fn service_errors_land_on_the_step_that_asks_for_them() {
-        assert_eq!(field_for("name"), (Step::Basics, "name"));
-        assert_eq!(field_for("pstn_vendor"), (Step::Calling, "pstn_vendor"));
-        assert_eq!(field_for("saml_metadata"), (Step::Auth, "saml_metadata"));
+        use TemplateField as T;
+        let cases = [
+            (T::OfferBroadworks, Step::Offer, "offer_broadworks"),
+            (T::Name, Step::Basics, "name"),
+            (T::SpAdminEmail, Step::Basics, "sp_admin_email"),
+            (T::Country, Step::Basics, "country"),
+            (T::Language, Step::Basics, "language"),
+            (T::SubscriptionId, Step::Basics, "subscription_id"),
+            (T::PstnVendor, Step::Calling, "pstn_vendor"),
+            (T::AuthMode, Step::Auth, "auth_mode"),
+            (T::SamlEntityId, Step::Auth, "saml_entity_id"),
+            (T::SamlMetadata, Step::Auth, "saml_metadata"),
+            (T::OidcIdpName, Step::Auth, "oidc_idp_name"),
+            (T::EmailBrandName, Step::Email, "email_brand_name"),
+            (
+                T::AllowAdminInviteEmails,
+                Step::Email,
+                "allow_admin_invite_emails",
+            ),
+            (T::AllowWebexToWebex, Step::Email, "allow_webex_to_webex"),
+        ];
+        for (field, step, name) in cases {
+            assert_eq!(
+                field_for(&Field::Template(field)),
+                (step, name.to_string()),
+                "{field:?}"
+            );
+        }
         assert_eq!(
-            field_for("email_brand_name"),
-            (Step::Email, "email_brand_name")
+            field_for(&Field::Other("form".into())),
+            (Step::Summary, "form".to_string())
         );
-        assert_eq!(field_for("something else"), (Step::Summary, "form"));
+        assert_eq!(
+            field_for(&Field::CustomerName),
+            (Step::Summary, "form".to_string())
+        );
     }
 
     #[test]
