@@ -324,6 +324,27 @@ impl Browser {
         }
     }
 
+    /// Waits until an element matching `css` shows text containing `expected`, and
+    /// returns its text. Unlike `wait_for`, an element of the page being left (gone stale
+    /// when the next page arrives) is not taken for the answer.
+    pub(crate) async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Ok(text) = e.text().await
+                && text.contains(expected)
+            {
+                return text;
+            }
+            assert!(
+                started.elapsed() < STEP_TIMEOUT,
+                "waited for `{css}` to say {expected:?} on {}",
+                self.location().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub(crate) async fn find(&self, css: &str) -> Element {
         match self.c.find(Locator::Css(css)).await {
             Ok(e) => e,

@@ -862,9 +862,9 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
             .await
             .unwrap();
         press(&b, "main form.confirm", "Yes, delete this template").await;
-        let refusal = b.wait_for("main .flash").await;
+        let refusal = b.wait_for_text("main .flash", "was not deleted").await;
         assert_eq!(
-            refusal.text().await.unwrap().trim(),
+            refusal.trim(),
             format!("Short lived was not deleted. {ONE_CUSTOMER_REFUSAL}")
         );
         assert_eq!(b.text("main h1").await, "Short lived");
