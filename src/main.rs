@@ -186,10 +186,9 @@ async fn main() -> anyhow::Result<()> {
             println!("{n} restricted parties loaded from {}", file.display());
         }
         Command::CreateToken { admin, name } => {
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > store::tokens::NAME_MAX {
+            let Ok(name) = wholesale_hub::services::api_tokens::check_name(&name) else {
                 anyhow::bail!("--name must be 1 to {} characters", store::tokens::NAME_MAX);
-            }
+            };
             let pool = db::connect(&config.database_url).await?;
             let person = store::people::by_email(&pool, &admin)
                 .await?

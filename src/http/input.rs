@@ -11,60 +11,16 @@ use crate::error::{Field, FieldErrors};
 /// value holds a control character; empty when there is none.
 pub fn urlencoded_controls(encoded: &[u8]) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    for (key, value) in form_urlencoded_pairs(encoded) {
-        if has_control_character(&key) || has_control_character(&value) {
-            let field = if has_control_character(&key) {
-                "parameter name".to_string()
-            } else {
-                key
-            };
-            once(&mut errors, Field::Other(field));
+    // Decoded leniently (invalid UTF-8 becomes U+FFFD), so a NUL beside a bad byte is
+    // still found rather than slipping past a parser that gave up.
+    for (key, value) in form_urlencoded::parse(encoded) {
+        if has_control_character(&key) {
+            once(&mut errors, Field::Other("parameter name".into()));
+        } else if has_control_character(&value) {
+            once(&mut errors, Field::Other(key.into_owned()));
         }
     }
     errors
-}
-
-/// Pairs decoded leniently (invalid UTF-8 becomes U+FFFD), so a bad byte is found here
-/// rather than slipping past a parser that gave up.
-fn form_urlencoded_pairs(encoded: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded).unwrap_or_else(|_| {
-        // Not valid UTF-8 once decoded: decode by hand, replacing what is not.
-        encoded
-            .split(|b| *b == b'&')
-            .filter(|p| !p.is_empty())
-            .map(|pair| {
-                let mut kv = pair.splitn(2, |b| *b == b'=');
-                let k = percent_decode(kv.next().unwrap_or_default());
-                let v = percent_decode(kv.next().unwrap_or_default());
-                (k, v)
-            })
-            .collect()
-    })
-}
-
-fn percent_decode(raw: &[u8]) -> String {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => {
-                match std::str::from_utf8(&raw[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Field errors for the strings (and object keys) of a JSON document that hold a

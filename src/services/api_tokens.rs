@@ -8,6 +8,8 @@ use crate::auth::PartnerScope;
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
 use crate::store;
+use crate::store::tokens::NAME_MAX;
+use crate::tenancy::policy::PartnerAction;
 
 async fn audit(
     conn: &mut sqlx::PgConnection,
@@ -35,14 +37,36 @@ async fn audit(
     .await
 }
 
-/// Creates a token named `name` (already checked) for the signed-in admin; answers its
-/// id and its secret, which is shown once and stored only hashed.
+/// A token name as it is kept (trimmed): required, at most `NAME_MAX` characters. The
+/// pages and the CLI's `create-token` both ask this.
+pub fn check_name(name: &str) -> AppResult<&str> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::field(
+            "name",
+            "Enter a name that says where the token is used.",
+        ));
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(AppError::field(
+            "name",
+            format!("Use at most {NAME_MAX} characters."),
+        ));
+    }
+    Ok(name)
+}
+
+/// Creates a token named `name` for the signed-in admin (any admin role may; the token
+/// acts with the admin's roles); answers its id, its name as kept, and its secret, which
+/// is shown once and stored only hashed.
 pub async fn create(
     state: &AppState,
     scope: &PartnerScope,
     name: &str,
     ctx: &RequestCtx<'_>,
-) -> AppResult<(Uuid, String)> {
+) -> AppResult<(Uuid, String, String)> {
+    scope.require(PartnerAction::View)?;
+    let name = check_name(name)?;
     let mut tx = state.db.begin().await?;
     let (id, secret) =
         store::tokens::create(&mut *tx, scope.actor.person_id, name, state.clock.now()).await?;
@@ -53,7 +77,7 @@ pub async fn create(
     });
     audit(&mut tx, state, scope, ctx, "api_token.create", detail).await?;
     tx.commit().await?;
-    Ok((id, secret))
+    Ok((id, name.to_string(), secret))
 }
 
 /// Revokes one of the signed-in admin's own tokens; anyone else's is 404.
@@ -63,6 +87,7 @@ pub async fn revoke(
     id: Uuid,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
+    scope.require(PartnerAction::View)?;
     let mut tx = state.db.begin().await?;
     if !store::tokens::revoke(&mut *tx, scope.actor.person_id, id, state.clock.now()).await? {
         return Err(AppError::NotFound);

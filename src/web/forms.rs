@@ -73,11 +73,18 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 /// A body read by a handler itself (after its own checks of who may ask): the same
 /// refusals as `Form`.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let controls = crate::http::input::urlencoded_controls(body);
-    if !controls.is_empty() {
-        return Err(AppError::Validation(controls));
-    }
+    refuse_controls(body)?;
     decode(body)
+}
+
+/// A control character in any field refuses the whole form.
+fn refuse_controls(body: &[u8]) -> Result<(), AppError> {
+    let controls = crate::http::input::urlencoded_controls(body);
+    if controls.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(controls))
+    }
 }
 
 /// `parse`, with an unreadable form said as `message` beside `field` (a form whose one
@@ -87,10 +94,7 @@ pub fn parse_or<T: DeserializeOwned>(
     field: &str,
     message: &str,
 ) -> Result<T, AppError> {
-    let controls = crate::http::input::urlencoded_controls(body);
-    if !controls.is_empty() {
-        return Err(AppError::Validation(controls));
-    }
+    refuse_controls(body)?;
     serde_urlencoded::from_bytes(body).map_err(|_| AppError::field(field, message))
 }
 

@@ -13,10 +13,10 @@ use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::domain::address::{check_address, clean_address};
 use crate::domain::billing_start::{MAX_BILLING_DELAY_DAYS, check_billing_start};
-use crate::domain::fields::{Field, LocationPart, add, trimmed};
+use crate::domain::fields::{Field, add, trimmed};
 use crate::domain::package_choice::{check_limit_keys, check_packages};
 use crate::domain::packages::Package;
-use crate::domain::{countries, locales, quantities, timezones};
+use crate::domain::{countries, quantities, timezones};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::jobs::payloads::{JobPayload, UpdateCustomer};
 use crate::jobs::queue::{self, ClaimedJob};
@@ -190,32 +190,7 @@ pub async fn update(
 
     // Provisioning parameters other than quantities.
     if let Some(l) = &req.location {
-        if l.name.trim().is_empty() {
-            add(
-                &mut errors,
-                Field::Location(LocationPart::Name),
-                "Enter the location name.",
-            );
-        }
-        check_address(
-            &l.address,
-            |part| Field::Location(LocationPart::Address(part)),
-            &mut errors,
-        );
-        if !timezones::is_supported(l.timezone.trim()) {
-            add(
-                &mut errors,
-                Field::Location(LocationPart::Timezone),
-                timezones::error_message(l.timezone.trim()),
-            );
-        }
-        if let Err(e) = locales::resolve(l.language.trim(), &address.country) {
-            add(
-                &mut errors,
-                Field::Location(LocationPart::Language),
-                e.to_string(),
-            );
-        }
+        rules::check_location(l, &address.country, &mut errors);
     }
     let meetings_timezone = trimmed(&req.meetings_timezone);
     if let Some(tz) = meetings_timezone.as_deref()

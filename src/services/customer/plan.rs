@@ -148,36 +148,8 @@ pub async fn plan(
     let needs_location = packages.iter().any(|p| p.is_calling());
     let location = match &req.location {
         Some(l) => {
-            if l.name.trim().is_empty() {
-                add(
-                    &mut errors,
-                    Field::Location(LocationPart::Name),
-                    "Enter the location name.",
-                );
-            }
-            check_address(
-                &l.address,
-                |part| Field::Location(LocationPart::Address(part)),
-                &mut errors,
-            );
-            if !timezones::is_supported(l.timezone.trim()) {
-                add(
-                    &mut errors,
-                    Field::Location(LocationPart::Timezone),
-                    timezones::error_message(l.timezone.trim()),
-                );
-            }
-            let loc_language = match locales::resolve(l.language.trim(), &template_country) {
-                Ok(lang) => lang,
-                Err(e) => {
-                    add(
-                        &mut errors,
-                        Field::Location(LocationPart::Language),
-                        e.to_string(),
-                    );
-                    String::new()
-                }
-            };
+            let loc_language =
+                rules::check_location(l, &template_country, &mut errors).unwrap_or_default();
             LocationInput {
                 name: l.name.trim().to_string(),
                 address: clean_address(&l.address),

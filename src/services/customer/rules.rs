@@ -3,8 +3,12 @@
 
 use sqlx::PgConnection;
 
+use super::input::LocationInput;
 use crate::auth::PartnerScope;
+use crate::domain::address::check_address;
 use crate::domain::fields::{Field, FieldError, FieldErrors};
+use crate::domain::fields::{LocationPart, add};
+use crate::domain::{locales, timezones};
 use crate::error::AppError;
 use crate::error::AppResult;
 use crate::store;
@@ -64,9 +68,50 @@ pub fn external_id_taken(external_id: &str) -> String {
     )
 }
 
-/// The message of a duplicate external id (409).
+/// The refusal of a duplicate external id, as an error: 409 on the API, beside the
+/// field on pages, whether the check or the unique index saw the clash.
 pub fn external_id_conflict(external_id: &str) -> AppError {
-    AppError::Conflict(external_id_taken(external_id))
+    refused(external_id_duplicate(external_id))
+}
+
+/// The checks of a location sent with a customer (name, address, time zone, language in
+/// `country`), shared by creation and change. Gives the location's language as the
+/// locale it resolves to, or `None` when it does not.
+pub fn check_location(
+    l: &LocationInput,
+    country: &str,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    if l.name.trim().is_empty() {
+        add(
+            errors,
+            Field::Location(LocationPart::Name),
+            "Enter the location name.",
+        );
+    }
+    check_address(
+        &l.address,
+        |part| Field::Location(LocationPart::Address(part)),
+        errors,
+    );
+    if !timezones::is_supported(l.timezone.trim()) {
+        add(
+            errors,
+            Field::Location(LocationPart::Timezone),
+            timezones::error_message(l.timezone.trim()),
+        );
+    }
+    match locales::resolve(l.language.trim(), country) {
+        Ok(language) => Some(language),
+        Err(e) => {
+            add(
+                errors,
+                Field::Location(LocationPart::Language),
+                e.to_string(),
+            );
+            None
+        }
+    }
 }
 
 /// A unique index's refusal of a new customer, as the field error `plan` gives when it
