@@ -18,7 +18,7 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 use super::ApiError;
-use super::paging::{Paging, query_pairs, query_param};
+use super::paging::{ListRequest, query_param};
 use crate::AppState;
 use crate::api::auth::ApiPartnerScope;
 use crate::domain::fields::{Field, add};
@@ -391,21 +391,12 @@ fn flag(uri: &Uri, name: &str) -> bool {
 pub async fn list(
     State(state): State<AppState>,
     ApiPartnerScope(scope): ApiPartnerScope,
-    OriginalUri(uri): OriginalUri,
+    req: ListRequest<DEFAULT_MAX, MAX_CAP>,
 ) -> Result<Response, ApiError> {
     scope.require(PartnerAction::View)?;
-    let paging = Paging::from_uri(&uri, DEFAULT_MAX, MAX_CAP)?;
+    let paging = req.paging()?;
     let mut errors = FieldErrors::new();
-    let statuses: Vec<String> = query_pairs(&uri)
-        .into_iter()
-        .filter(|(k, _)| k == "status")
-        .flat_map(|(_, v)| {
-            v.split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let statuses = req.list_param("status");
     for s in &statuses {
         if !STATUSES.contains(&s.as_str()) {
             add(
@@ -418,7 +409,7 @@ pub async fn list(
             );
         }
     }
-    let org_id = match query_param(&uri, "orgId") {
+    let org_id = match req.param("orgId") {
         None => None,
         Some(raw) => match Uuid::parse_str(&raw) {
             Ok(id) => Some(id),
@@ -435,7 +426,7 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors).into());
     }
-    let external_id = query_param(&uri, "externalId");
+    let external_id = req.param("externalId");
     let rows = store::customers::api_page(
         &state.db,
         scope.org_id(),
@@ -448,7 +439,7 @@ pub async fn list(
         },
     )
     .await?;
-    let page = paging.page(rows, &state.config.public_url, &uri);
+    let page = req.page(paging, rows, &state.config.public_url);
     let next = page.next.clone();
     let customers = with_packages(&state, page.items, false).await?;
     Ok(super::paging::Paged {

@@ -2,12 +2,67 @@
 //! endpoint; while more items remain, an RFC 5988 `Link: <next>; rel="next"` header
 //! carries the full URL of the next page (the request's own query, `offset` moved on).
 
+use std::convert::Infallible;
+
 use axum::Json;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::error::{AppError, FieldErrors};
+
+/// A list request: its query, with the endpoint's paging limits in its type
+/// (`ListRequest<50, 100>`: `max` defaults to 50 and is cut to 100). Extracting never
+/// fails; `paging()` refuses a malformed `offset` or `max`, and a handler calls it after
+/// its role check, so a caller who may not list learns nothing from its query.
+pub struct ListRequest<const DEFAULT_MAX: i64, const CAP: i64> {
+    /// The request's URI as the client sent it (before any nesting), for the next link.
+    pub uri: Uri,
+}
+
+impl<S: Send + Sync, const DEFAULT_MAX: i64, const CAP: i64> FromRequestParts<S>
+    for ListRequest<DEFAULT_MAX, CAP>
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let OriginalUri(uri) = OriginalUri::from_request_parts(parts, state).await?;
+        Ok(Self { uri })
+    }
+}
+
+impl<const DEFAULT_MAX: i64, const CAP: i64> ListRequest<DEFAULT_MAX, CAP> {
+    /// The page asked for, or a 400 naming `offset` / `max`.
+    pub fn paging(&self) -> Result<Paging, AppError> {
+        Paging::from_uri(&self.uri, DEFAULT_MAX, CAP)
+    }
+
+    /// The first non-blank value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<String> {
+        query_param(&self.uri, name)
+    }
+
+    /// Every value of a parameter, repeated and/or comma-separated, blanks dropped.
+    pub fn list_param(&self, name: &str) -> Vec<String> {
+        query_pairs(&self.uri)
+            .into_iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Cuts rows fetched with `paging.fetch_limit()` to the page, with the next link.
+    pub fn page<T>(&self, paging: Paging, rows: Vec<T>, public_url: &str) -> Paged<T> {
+        paging.page(rows, public_url, &self.uri)
+    }
+}
 
 /// The query's pairs, in order (a malformed query reads as empty).
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
@@ -160,6 +215,25 @@ mod tests {
             let field = q.split('=').next().unwrap();
             assert!(errors.has(&field.into()), "{q}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn a_list_request_reads_repeated_and_comma_separated_values_and_its_limits() {
+        let r = ListRequest::<50, 100> {
+            uri: uri("/v1/x?status=a,b&status=%20c%20&status=&max=500"),
+        };
+        assert_eq!(r.list_param("status"), vec!["a", "b", "c"]);
+        assert_eq!(
+            r.paging().unwrap(),
+            Paging {
+                offset: 0,
+                max: 100
+            }
+        );
+        let r = ListRequest::<50, 100> {
+            uri: uri("/v1/x?offset=x"),
+        };
+        assert!(r.paging().is_err());
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! `GET /v1/wholesale/subPartners` (SPEC §9.4): the calling partner's sub-partners in the
 //! vendor's `SubPartnersListResponse` shape, filtered by `provisioningState`, paged.
 
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use serde::Serialize;
 
 use super::ApiError;
-use super::paging::{Paged, Paging, query_param};
+use super::paging::{ListRequest, Paged};
 use crate::AppState;
 use crate::api::auth::ApiPartnerScope;
 use crate::error::AppError;
@@ -54,11 +54,11 @@ impl From<ApiSubPartnerRow> for SubPartner {
 pub async fn list(
     State(state): State<AppState>,
     ApiPartnerScope(scope): ApiPartnerScope,
-    OriginalUri(uri): OriginalUri,
+    req: ListRequest<DEFAULT_MAX, MAX_CAP>,
 ) -> Result<Paged<SubPartner>, ApiError> {
     scope.require(PartnerAction::View)?;
-    let paging = Paging::from_uri(&uri, DEFAULT_MAX, MAX_CAP)?;
-    let wanted = query_param(&uri, "provisioningState");
+    let paging = req.paging()?;
+    let wanted = req.param("provisioningState");
     if let Some(s) = wanted.as_deref()
         && !STATES.contains(&s)
     {
@@ -76,7 +76,7 @@ pub async fn list(
         paging.fetch_limit(),
     )
     .await?;
-    Ok(paging
-        .page(rows, &state.config.public_url, &uri)
+    Ok(req
+        .page(paging, rows, &state.config.public_url)
         .map(SubPartner::from))
 }

@@ -11,6 +11,7 @@ pub mod operator;
 pub mod ops;
 pub mod partner;
 pub mod views;
+pub mod wizard;
 
 use crate::AppState;
 use crate::http::route_table::RouteTable;

@@ -216,6 +216,15 @@ pub(crate) async fn choose_value(b: &Browser, css: &str, value: &str) {
     assert_eq!(b.value(css).await, value);
 }
 
+/// Presses Enter in the field `css` (a browser's implicit submission of its form).
+pub(crate) async fn press_enter_in(b: &Browser, css: &str) {
+    b.find(css)
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .unwrap_or_else(|e| panic!("press Enter in `{css}`: {e}"));
+}
+
 /// The step the stepper marks as current.
 pub(crate) async fn current_step(b: &Browser) -> String {
     b.text("ol.stepper li[aria-current=step]").await

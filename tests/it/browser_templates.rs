@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::browser::{
     Browser, STEP_TIMEOUT, attr, browser_test, choose_value, chosen, current_step, is_ticked, link,
-    next, press, tick,
+    next, press, press_enter_in, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
 
@@ -564,7 +564,8 @@ async fn back_and_reload_keep_the_template_draft() {
         assert_basics_kept(&b, &draft, "after a reload").await;
         shot(&b, "back-basics-reloaded").await;
 
-        next(&b).await;
+        // Enter in a field goes forward, as Next does, not Back.
+        press_enter_in(&b, "#name").await;
         b.wait_for_path(CALLING).await;
         choose_value(&b, "#pstn_vendor", "Skyline PSTN").await;
         back(&b).await;
@@ -588,6 +589,18 @@ async fn back_and_reload_keep_the_template_draft() {
         b.c.forward().await.expect("browser Forward");
         b.wait_for_path(CALLING).await;
         assert_eq!(b.value("#pstn_vendor").await, "Skyline PSTN");
+
+        // A step already passed opens from the stepper, as it was typed.
+        link(&b, "ol.stepper", "Basics").await.click().await.expect("open Basics");
+        b.wait_for_path(BASICS).await;
+        assert_basics_kept(&b, &draft, "opened from the stepper").await;
+        assert_eq!(
+            b.count("ol.stepper a").await,
+            2,
+            "Offer type and Wholesale calling are links, the current step and the steps not reached are not"
+        );
+        next(&b).await;
+        b.wait_for_path(CALLING).await;
 
         // Without BroadWorks there is no Webex-to-Webex choice at step 5.
         next(&b).await;

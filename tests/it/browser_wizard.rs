@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::browser::{
     Browser, STEP_TIMEOUT, attr, browser_test, browser_test_on, choose_label, choose_value, chosen,
-    current_step, is_ticked, link, next, press, tick,
+    current_step, is_ticked, link, next, press, press_enter_in, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, spawn_app_with_worker};
 
@@ -490,6 +490,17 @@ async fn back_and_reload_keep_what_was_entered_in_the_browser() {
         b.wait_for_path(PACKAGES).await;
         assert_eq!(current_step(&b).await, "Packages and add-ons");
         assert!(is_ticked(&b, &package("webex_suite")).await);
+
+        // The passed step opens from the stepper as it was typed; Enter goes forward.
+        link(&b, "ol.stepper", "Customer information")
+            .await
+            .click()
+            .await
+            .expect("open Customer information");
+        b.wait_for_path(INFO).await;
+        assert_info_kept(&b, &echo, "opened from the stepper").await;
+        press_enter_in(&b, "#name").await;
+        b.wait_for_path(PACKAGES).await;
     })
     .await;
 }

@@ -1,11 +1,9 @@
 //! The create-customer wizard (SPEC §4.1): customer information, packages and add-ons,
-//! headquarters location, summary. The draft lives in the session, so a reload, the Back
-//! button or leaving and coming back resumes it. Each step is checked on the server by
-//! the same `services::customer::plan` the API uses, keeping only that step's errors.
+//! headquarters location, summary, run by the wizard engine (`web::wizard`). Each step is
+//! checked on the server by the same `services::customer::plan` the API uses.
 
 use std::collections::BTreeMap;
 
-use crate::web::forms::Form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -27,10 +25,12 @@ use crate::services::customer::{AddressInput, LocationInput, NewCustomer, create
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
-use crate::web::forms::{Choice, choices, optional as opt};
+use crate::web::forms::{Choice, Form, choices, optional as opt};
 use crate::web::views::PageCtx;
+use crate::web::wizard::{self, Cx, DraftSlot, Nav, View, Wizard, WizardStep};
 
-const DRAFT: &str = "customer_wizard";
+const DRAFT: DraftSlot<Data, Step> = DraftSlot::new("customer_wizard");
+const TITLE: &str = "Create wholesale customer";
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CUSTOMER_NEW, start)
@@ -45,16 +45,17 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .get(paths::CUSTOMER_NEW_SUMMARY, summary_page)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Step {
-    #[default]
     Info,
     Packages,
     Location,
     Summary,
 }
 
-impl Step {
+impl WizardStep for Step {
+    const ALL: &'static [Self] = &[Step::Info, Step::Packages, Step::Location, Step::Summary];
+
     fn path(self) -> &'static str {
         match self {
             Step::Info => paths::CUSTOMER_NEW_INFO,
@@ -63,14 +64,22 @@ impl Step {
             Step::Summary => paths::CUSTOMER_NEW_SUMMARY,
         }
     }
-    fn number(self) -> u8 {
-        self as u8 + 1
+
+    fn label(self) -> &'static str {
+        match self {
+            Step::Info => "Customer information",
+            Step::Packages => "Packages and add-ons",
+            Step::Location => "Headquarters location",
+            Step::Summary => "Summary",
+        }
     }
 }
 
+type Draft = wizard::Draft<Data, Step>;
+
 /// Everything typed so far. Strings as typed, so nothing is lost to parsing.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Draft {
+pub struct Data {
     pub provisioning_id: String,
     pub name: String,
     pub primary_email: String,
@@ -90,11 +99,9 @@ pub struct Draft {
     pub zip: String,
     pub timezone: String,
     pub location_language: String,
-    /// Steps passed so far (the summary needs all three).
-    pub done: Vec<Step>,
 }
 
-impl Draft {
+impl Data {
     /// The provisioning request this draft amounts to; unparsable quantities become
     /// field errors in `errors`.
     fn request(&self, errors: &mut FieldErrors) -> NewCustomer {
@@ -159,110 +166,87 @@ impl Draft {
     }
 }
 
-/// Which step and form field a service error belongs to: the step that asks for the
-/// field, and the control it is shown beside (`web::fields::form_field`). The wizard
-/// asks for one address, on the location step, and for its country on the first.
-fn field_for(field: &Field) -> (Step, String) {
-    let step = match field {
-        Field::ProvisioningId
-        | Field::CustomerName
-        | Field::PrimaryEmail
-        | Field::CustomerLanguage
-        | Field::ExternalId
-        | Field::BillingStartDate
-        | Field::Address(AddressPart::Country)
-        | Field::Location(LocationPart::Address(AddressPart::Country)) => Step::Info,
-        Field::Packages | Field::PackageLimits | Field::PackageLimit(_) => Step::Packages,
-        Field::Address(_) | Field::Location(_) | Field::MeetingsTimezone => Step::Location,
-        // Nothing the wizard asks for: said at the top of the first step.
-        Field::PlannedOnboardingDate
-        | Field::RestrictOrgSettings
-        | Field::Template(_)
-        | Field::Other(_) => return (Step::Info, "form".into()),
-    };
-    (step, form_field(field))
-}
+struct CustomerWizard;
 
-/// The draft's errors that belong to `step`, keyed by form field.
-async fn step_errors(
-    state: &AppState,
-    scope: &PartnerScope,
-    draft: &Draft,
-    step: Step,
-) -> AppResult<FormErrors> {
-    let mut errors = FieldErrors::new();
-    let req = draft.request(&mut errors);
-    let mut conn = state.db.acquire().await?;
-    let mut all = match plan::plan(&mut conn, scope, &req, state.clock.now().date()).await {
-        Ok(_) => FieldErrors::new(),
-        Err(AppError::Validation(e)) => e,
-        Err(e) => return Err(e),
-    };
-    all.append(&mut errors);
-    let mut mine = FormErrors::new();
-    for e in all {
-        let (s, field) = field_for(&e.field);
-        if s == step {
-            mine.entry(field).or_default().push(e.message);
+impl Wizard for CustomerWizard {
+    type Step = Step;
+    type Data = Data;
+
+    fn slot(&self) -> DraftSlot<Data, Step> {
+        DRAFT
+    }
+
+    /// The step that asks for the field, and the control it is shown beside
+    /// (`web::fields::form_field`). The wizard asks for one address, on the location
+    /// step, and for its country on the first.
+    fn place(field: &Field) -> (Step, String) {
+        let step = match field {
+            Field::ProvisioningId
+            | Field::CustomerName
+            | Field::PrimaryEmail
+            | Field::CustomerLanguage
+            | Field::ExternalId
+            | Field::BillingStartDate
+            | Field::Address(AddressPart::Country)
+            | Field::Location(LocationPart::Address(AddressPart::Country)) => Step::Info,
+            Field::Packages | Field::PackageLimits | Field::PackageLimit(_) => Step::Packages,
+            Field::Address(_) | Field::Location(_) | Field::MeetingsTimezone => Step::Location,
+            // Nothing the wizard asks for: said at the top of the first step.
+            Field::PlannedOnboardingDate
+            | Field::RestrictOrgSettings
+            | Field::Template(_)
+            | Field::Other(_) => return (Step::Info, wizard::FORM.into()),
+        };
+        (step, form_field(field))
+    }
+
+    async fn check(&self, cx: &Cx<'_>, d: &Data) -> AppResult<BTreeMap<Step, FormErrors>> {
+        let mut unparsed = FieldErrors::new();
+        let req = d.request(&mut unparsed);
+        let mut conn = cx.state.db.acquire().await?;
+        let planned = plan::plan(&mut conn, cx.scope, &req, cx.state.clock.now().date()).await;
+        let mut all = match planned {
+            Ok(_) => FieldErrors::new(),
+            Err(AppError::Validation(e)) => e,
+            Err(e) => return Err(e),
+        };
+        all.append(&mut unparsed);
+        let mut errors = wizard::group::<Self>(all);
+        if !d.confirmed_location {
+            wizard::require(
+                &mut errors,
+                Step::Info,
+                "confirmed_location",
+                "Confirm that this customer is in a location the service supports.",
+            );
         }
+        if d.location_name.trim().is_empty() {
+            wizard::require(
+                &mut errors,
+                Step::Location,
+                "location_name",
+                "Enter the location name.",
+            );
+        }
+        Ok(errors)
     }
-    if step == Step::Info && !draft.confirmed_location {
-        mine.entry("confirmed_location".into())
-            .or_default()
-            .push("Confirm that this customer is in a location the service supports.".into());
-    }
-    if step == Step::Location
-        && draft.location_name.trim().is_empty()
-        && !mine.contains_key("location_name")
-    {
-        mine.entry("location_name".into())
-            .or_default()
-            .push("Enter the location name.".into());
-    }
-    // The wizard sends one address as both the customer's and the location's, so the
-    // same message can arrive twice for one field.
-    for messages in mine.values_mut() {
-        let mut seen = std::collections::BTreeSet::new();
-        messages.retain(|m| seen.insert(m.clone()));
-    }
-    Ok(mine)
-}
 
-async fn load(session: &AuthSession) -> AppResult<Draft> {
-    Ok(session.get::<Draft>(DRAFT).await?.unwrap_or_default())
-}
-
-async fn save(session: &AuthSession, draft: &Draft) -> AppResult<()> {
-    session.insert(DRAFT, draft).await?;
-    Ok(())
-}
-
-fn first_open_step(draft: &Draft) -> Step {
-    [Step::Info, Step::Packages, Step::Location]
-        .into_iter()
-        .find(|s| !draft.done.contains(s))
-        .unwrap_or(Step::Summary)
-}
-
-/// The stepper and shared bits of every step page.
-pub struct WizardCtx {
-    pub step: u8,
-    pub errors: FormErrors,
-}
-
-impl WizardCtx {
-    pub fn error(&self, field: &str) -> String {
-        crate::web::forms::field_message(&self.errors, field)
-    }
-    pub fn has(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
-    }
-}
-
-fn wizard(step: Step, errors: FormErrors) -> WizardCtx {
-    WizardCtx {
-        step: step.number(),
-        errors,
+    async fn render(
+        &self,
+        cx: &Cx<'_>,
+        draft: Draft,
+        step: Step,
+        errors: FormErrors,
+    ) -> AppResult<Response> {
+        let w = View::new(TITLE, paths::CUSTOMER_NEW_CANCEL, &draft, step, errors);
+        let page = PageCtx::partner(cx.scope, cx.session, "customers", TITLE).await?;
+        let d = draft.data;
+        Ok(match step {
+            Step::Info => render_info(cx, page, w, d).await?.into_response(),
+            Step::Packages => render_packages(page, w, d).into_response(),
+            Step::Location => render_location(page, w, d).into_response(),
+            Step::Summary => render_summary(cx, page, w, d).await?.into_response(),
+        })
     }
 }
 
@@ -270,14 +254,60 @@ fn guard(scope: &PartnerScope) -> AppResult<()> {
     scope.require(PartnerAction::ManageCustomers)
 }
 
-async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
+/// GET of a step page.
+async fn show(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    step: Step,
+) -> AppResult<Response> {
+    guard(scope)?;
+    wizard::show(
+        &CustomerWizard,
+        &Cx {
+            state,
+            scope,
+            session,
+        },
+        step,
+    )
+    .await
+}
+
+/// A step's form, read into the draft by `fill`, then Back or Next.
+async fn step_submit(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    step: Step,
+    nav: Nav,
+    fill: impl FnOnce(&mut Data),
+) -> AppResult<Response> {
+    guard(scope)?;
+    let mut draft = DRAFT.load(session).await?;
+    fill(&mut draft.data);
+    wizard::submit(
+        &CustomerWizard,
+        &Cx {
+            state,
+            scope,
+            session,
+        },
+        draft,
+        step,
+        nav,
+    )
+    .await
+}
+
+async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
     guard(&scope)?;
-    Ok(Redirect::to(first_open_step(&load(&session).await?).path()))
+    wizard::resume(&CustomerWizard, &session).await
 }
 
 async fn cancel(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
     guard(&scope)?;
-    session.remove::<Draft>(DRAFT).await?;
+    DRAFT.discard(&session).await?;
     Ok(Redirect::to(paths::CUSTOMERS))
 }
 
@@ -287,24 +317,18 @@ async fn cancel(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect
 #[template(path = "partner/customers/new_info.html")]
 struct InfoPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
     templates: Vec<Choice>,
     countries: Vec<Choice>,
     languages: Vec<Choice>,
 }
 
-async fn render_info(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<InfoPage> {
-    let templates = store::templates::list(&state.db, scope.org_id()).await?;
+async fn render_info(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResult<InfoPage> {
+    let templates = store::templates::list(&cx.state.db, cx.scope.org_id()).await?;
     Ok(InfoPage {
-        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
-        w: wizard(Step::Info, errors),
+        page,
+        w,
         templates: choices(
             templates.into_iter().map(|t| (t.provisioning_id, t.name)),
             &d.provisioning_id,
@@ -329,10 +353,8 @@ async fn info_page(
     State(state): State<AppState>,
     scope: PartnerScope,
     session: AuthSession,
-) -> AppResult<InfoPage> {
-    guard(&scope)?;
-    let d = load(&session).await?;
-    render_info(&state, &scope, session, d, FormErrors::new()).await
+) -> AppResult<Response> {
+    show(&state, &scope, &session, Step::Info).await
 }
 
 #[derive(Deserialize)]
@@ -360,54 +382,17 @@ async fn info_submit(
     session: AuthSession,
     Form(f): Form<InfoForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let mut d = load(&session).await?;
-    d.provisioning_id = f.provisioning_id;
-    d.name = f.name;
-    d.primary_email = f.primary_email;
-    d.external_id = f.external_id;
-    d.country = f.country.trim().to_uppercase();
-    d.language = f.language;
-    d.billing_start_date = f.billing_start_date;
-    d.confirmed_location = f.confirmed_location.is_some();
-    advance(&state, &scope, session, d, Step::Info, Step::Packages).await
-}
-
-/// Saves the draft; moves on when the step is valid, else shows it again with errors.
-async fn advance(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    mut d: Draft,
-    step: Step,
-    next: Step,
-) -> AppResult<Response> {
-    let errors = step_errors(state, scope, &d, step).await?;
-    d.done.retain(|s| *s != step);
-    if errors.is_empty() {
-        d.done.push(step);
-    }
-    save(&session, &d).await?;
-    if errors.is_empty() {
-        let next = if d.done.len() == 3 && next != Step::Summary {
-            first_open_step(&d)
-        } else {
-            next
-        };
-        return Ok(Redirect::to(next.path()).into_response());
-    }
-    let page = match step {
-        Step::Info => render_info(state, scope, session, d, errors)
-            .await?
-            .into_response(),
-        Step::Packages => render_packages(scope, session, d, errors)
-            .await?
-            .into_response(),
-        _ => render_location(scope, session, d, errors)
-            .await?
-            .into_response(),
-    };
-    Ok((StatusCode::BAD_REQUEST, page).into_response())
+    step_submit(&state, &scope, &session, Step::Info, Nav::Next, |d| {
+        d.provisioning_id = f.provisioning_id;
+        d.name = f.name;
+        d.primary_email = f.primary_email;
+        d.external_id = f.external_id;
+        d.country = f.country.trim().to_uppercase();
+        d.language = f.language;
+        d.billing_start_date = f.billing_start_date;
+        d.confirmed_location = f.confirmed_location.is_some();
+    })
+    .await
 }
 
 // ── Step 2: packages and add-ons ─────────────────────────────────────────────
@@ -425,17 +410,12 @@ pub struct PackageChoice {
 #[template(path = "partner/customers/new_packages.html")]
 struct PackagesPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
     packages: Vec<PackageChoice>,
 }
 
-async fn render_packages(
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<PackagesPage> {
+fn render_packages(page: PageCtx, w: View, d: Data) -> PackagesPage {
     let packages = Package::ALL
         .into_iter()
         .map(|p| PackageChoice {
@@ -447,55 +427,50 @@ async fn render_packages(
             takes_quantity: p != Package::CiscoCallingPlan,
         })
         .collect();
-    Ok(PackagesPage {
-        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
-        w: wizard(Step::Packages, errors),
+    PackagesPage {
+        page,
+        w,
         d,
         packages,
-    })
+    }
 }
 
-async fn packages_page(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
-    guard(&scope)?;
-    let d = load(&session).await?;
-    if !d.done.contains(&Step::Info) {
-        return Ok(Redirect::to(Step::Info.path()).into_response());
-    }
-    Ok(render_packages(&scope, session, d, FormErrors::new())
-        .await?
-        .into_response())
+async fn packages_page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: AuthSession,
+) -> AppResult<Response> {
+    show(&state, &scope, &session, Step::Packages).await
 }
 
 async fn packages_submit(
     State(state): State<AppState>,
     scope: PartnerScope,
     session: AuthSession,
-    axum_extra_form: axum::body::Bytes,
+    body: axum::body::Bytes,
 ) -> AppResult<Response> {
     guard(&scope)?;
-    // Repeated `package` fields: parse the pairs ourselves.
-    let pairs: Vec<(String, String)> = crate::web::forms::parse(&axum_extra_form)?;
-    let mut d = load(&session).await?;
-    d.packages = pairs
-        .iter()
-        .filter(|(k, _)| k == "package")
-        .map(|(_, v)| v.clone())
-        .collect();
-    d.quantity_enabled = pairs.iter().any(|(k, _)| k == "quantity_enabled");
-    d.quantities = pairs
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("quantity_")
-                .filter(|p| *p != "enabled")
-                .map(|p| (p.to_string(), v.clone()))
-        })
-        .collect();
+    // Repeated `package` fields: the pairs are read here, after the role check.
+    let pairs: Vec<(String, String)> = crate::web::forms::parse(&body)?;
     let back = pairs.iter().any(|(k, v)| k == "nav" && v == "back");
-    if back {
-        save(&session, &d).await?;
-        return Ok(Redirect::to(Step::Info.path()).into_response());
-    }
-    advance(&state, &scope, session, d, Step::Packages, Step::Location).await
+    let nav = if back { Nav::Back } else { Nav::Next };
+    step_submit(&state, &scope, &session, Step::Packages, nav, |d| {
+        d.packages = pairs
+            .iter()
+            .filter(|(k, _)| k == "package")
+            .map(|(_, v)| v.clone())
+            .collect();
+        d.quantity_enabled = pairs.iter().any(|(k, _)| k == "quantity_enabled");
+        d.quantities = pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("quantity_")
+                    .filter(|p| *p != "enabled")
+                    .map(|p| (p.to_string(), v.clone()))
+            })
+            .collect();
+    })
+    .await
 }
 
 // ── Step 3: headquarters location ────────────────────────────────────────────
@@ -504,19 +479,14 @@ async fn packages_submit(
 #[template(path = "partner/customers/new_location.html")]
 struct LocationPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
     country_name: String,
     timezones: Vec<Choice>,
     languages: Vec<Choice>,
 }
 
-async fn render_location(
-    scope: &PartnerScope,
-    session: AuthSession,
-    mut d: Draft,
-    errors: FormErrors,
-) -> AppResult<LocationPage> {
+fn render_location(page: PageCtx, w: View, mut d: Data) -> LocationPage {
     if d.timezone.is_empty() {
         d.timezone = timezones::default_for_country(&d.country)
             .unwrap_or("")
@@ -529,12 +499,12 @@ async fn render_location(
             d.language.clone()
         };
     }
-    if d.location_name.is_empty() && errors.is_empty() {
+    if d.location_name.is_empty() && w.errors.is_empty() {
         d.location_name = "Headquarters".into();
     }
-    Ok(LocationPage {
-        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
-        w: wizard(Step::Location, errors),
+    LocationPage {
+        page,
+        w,
         country_name: countries::name(&d.country)
             .unwrap_or(&d.country)
             .to_string(),
@@ -551,18 +521,15 @@ async fn render_location(
             &d.location_language,
         ),
         d,
-    })
+    }
 }
 
-async fn location_page(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
-    guard(&scope)?;
-    let d = load(&session).await?;
-    if !d.done.contains(&Step::Packages) {
-        return Ok(Redirect::to(first_open_step(&d).path()).into_response());
-    }
-    Ok(render_location(&scope, session, d, FormErrors::new())
-        .await?
-        .into_response())
+async fn location_page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: AuthSession,
+) -> AppResult<Response> {
+    show(&state, &scope, &session, Step::Location).await
 }
 
 #[derive(Deserialize)]
@@ -593,21 +560,18 @@ async fn location_submit(
     session: AuthSession,
     Form(f): Form<LocationForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let mut d = load(&session).await?;
-    d.location_name = f.location_name;
-    d.line1 = f.line1;
-    d.line2 = f.line2;
-    d.city = f.city;
-    d.state = f.state;
-    d.zip = f.zip;
-    d.timezone = f.timezone;
-    d.location_language = f.location_language;
-    if f.nav == "back" {
-        save(&session, &d).await?;
-        return Ok(Redirect::to(Step::Packages.path()).into_response());
-    }
-    advance(&state, &scope, session, d, Step::Location, Step::Summary).await
+    let nav = Nav::from_field(&f.nav);
+    step_submit(&state, &scope, &session, Step::Location, nav, |d| {
+        d.location_name = f.location_name;
+        d.line1 = f.line1;
+        d.line2 = f.line2;
+        d.city = f.city;
+        d.state = f.state;
+        d.zip = f.zip;
+        d.timezone = f.timezone;
+        d.location_language = f.location_language;
+    })
+    .await
 }
 
 // ── Step 4: summary and create ───────────────────────────────────────────────
@@ -616,21 +580,15 @@ async fn location_submit(
 #[template(path = "partner/customers/new_summary.html")]
 struct SummaryPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
     template_name: String,
     country_name: String,
     package_lines: Vec<String>,
 }
 
-async fn render_summary(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<SummaryPage> {
-    let templates = store::templates::list(&state.db, scope.org_id()).await?;
+async fn render_summary(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResult<SummaryPage> {
+    let templates = store::templates::list(&cx.state.db, cx.scope.org_id()).await?;
     let template_name = templates
         .into_iter()
         .find(|t| t.provisioning_id == d.provisioning_id)
@@ -652,8 +610,8 @@ async fn render_summary(
         })
         .collect();
     Ok(SummaryPage {
-        page: PageCtx::partner(scope, &session, "customers", "Create wholesale customer").await?,
-        w: wizard(Step::Summary, errors),
+        page,
+        w,
         template_name,
         country_name: countries::name(&d.country)
             .unwrap_or(&d.country)
@@ -668,16 +626,7 @@ async fn summary_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let d = load(&session).await?;
-    if first_open_step(&d) != Step::Summary {
-        return Ok(Redirect::to(first_open_step(&d).path()).into_response());
-    }
-    Ok(
-        render_summary(&state, &scope, session, d, FormErrors::new())
-            .await?
-            .into_response(),
-    )
+    show(&state, &scope, &session, Step::Summary).await
 }
 
 async fn create(
@@ -687,63 +636,34 @@ async fn create(
     req: ReqInfo,
 ) -> AppResult<Response> {
     guard(&scope)?;
-    let mut d = load(&session).await?;
-    if first_open_step(&d) != Step::Summary {
-        return Ok(Redirect::to(first_open_step(&d).path()).into_response());
-    }
-    let mut errors = FieldErrors::new();
-    let request = d.request(&mut errors);
+    let draft = match wizard::complete_draft(&CustomerWizard, &session).await? {
+        Ok(draft) => draft,
+        Err(open_step) => return Ok(open_step),
+    };
+    let cx = Cx {
+        state: &state,
+        scope: &scope,
+        session: &session,
+    };
+    let request = draft.data.request(&mut FieldErrors::new());
     match create::create(&state, &scope, &request, &req.ctx()).await {
         Ok(id) => {
-            session.remove::<Draft>(DRAFT).await?;
+            DRAFT.discard(&session).await?;
             session
-                .flash(format!("{} is being provisioned.", d.name.trim()))
+                .flash(format!("{} is being provisioned.", draft.data.name.trim()))
                 .await?;
             Ok(Redirect::to(&paths::customer(id)).into_response())
         }
-        Err(AppError::Validation(all)) => {
-            // Something changed since the step was checked (say, the email was taken):
-            // send the user back to the first step that needs attention.
-            let mut by_step: BTreeMap<Step, FormErrors> = BTreeMap::new();
-            for e in all {
-                let (step, field) = field_for(&e.field);
-                by_step
-                    .entry(step)
-                    .or_default()
-                    .entry(field)
-                    .or_default()
-                    .push(e.message);
-            }
-            let (step, errors) = by_step
-                .into_iter()
-                .next()
-                .unwrap_or((Step::Info, FormErrors::new()));
-            d.done.retain(|s| *s < step);
-            save(&session, &d).await?;
-            let page = match step {
-                Step::Info => render_info(&state, &scope, session, d, errors)
-                    .await?
-                    .into_response(),
-                Step::Packages => render_packages(&scope, session, d, errors)
-                    .await?
-                    .into_response(),
-                Step::Location => render_location(&scope, session, d, errors)
-                    .await?
-                    .into_response(),
-                Step::Summary => render_summary(&state, &scope, session, d, errors)
-                    .await?
-                    .into_response(),
-            };
-            Ok((StatusCode::BAD_REQUEST, page).into_response())
-        }
+        Err(AppError::Validation(all)) => wizard::refused(&CustomerWizard, &cx, draft, all).await,
         Err(AppError::TooManyRequests {
             message,
             retry_after_secs,
         }) => {
             // The queue is full: the summary again, with the reason and nothing lost.
-            let mut errors = FormErrors::new();
-            errors.entry("form".into()).or_default().push(message);
-            let page = render_summary(&state, &scope, session, d, errors).await?;
+            let errors = FormErrors::from([(wizard::FORM.to_string(), vec![message])]);
+            let page = CustomerWizard
+                .render(&cx, draft, Step::Summary, errors)
+                .await?;
             Ok((
                 StatusCode::TOO_MANY_REQUESTS,
                 [(
@@ -833,7 +753,7 @@ mod tests {
             (Field::Other("orgId".into()), on(Step::Info, "form")),
         ];
         for (field, expected) in cases {
-            assert_eq!(field_for(&field), expected, "{field:?}");
+            assert_eq!(CustomerWizard::place(&field), expected, "{field:?}");
         }
     }
 }

@@ -1,18 +1,13 @@
 //! The onboarding-template wizard (SPEC §3): offer type, basics, wholesale calling,
-//! authentication mode, email and calling, summary. The draft lives in the session, so a
-//! reload, the Back button or leaving and coming back resumes it. Each step is checked on
-//! the server by `services::templates::check`, the function the API uses too, keeping
-//! only that step's errors. Editing (a POST from the template's page) loads a template into
-//! its own draft (remembering its id) and opens the summary, whose submit then changes the
-//! template.
+//! authentication mode, email and calling, summary, run by the wizard engine
+//! (`web::wizard`). Each step is checked on the server by `services::templates::check`,
+//! the function the API uses too. Editing (a POST from the template's page) loads a
+//! template into a draft of its own (remembering its id) and opens the summary, whose
+//! submit then changes the template.
 
-use std::collections::BTreeMap;
-
-use crate::web::forms::{CheckedForm, Form};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -20,7 +15,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
-use crate::domain::fields::{Field, FieldErrors, TemplateField};
+use crate::domain::fields::{Field, TemplateField};
 use crate::domain::{countries, locales, pstn_vendors};
 use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
@@ -30,13 +25,14 @@ use crate::services::templates::{self as service, TemplateInput};
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
-use crate::web::forms::{Choice, choices, optional as opt};
+use crate::web::forms::{CheckedForm, Choice, Form, choices, optional as opt};
 use crate::web::views::PageCtx;
+use crate::web::wizard::{self, Cx, DraftSlot, Nav, View, Wizard, WizardStep};
 
 /// The draft of a new template.
-const DRAFT_NEW: &str = "template_wizard";
+const DRAFT_NEW: DraftSlot<Data, Step> = DraftSlot::new("template_wizard");
 /// The draft of a template being changed.
-const DRAFT_EDIT: &str = "template_wizard_edit";
+const DRAFT_EDIT: DraftSlot<Data, Step> = DraftSlot::new("template_wizard_edit");
 /// Set while the wizard works on `DRAFT_EDIT`.
 const MODE_EDIT: &str = "template_wizard_editing";
 
@@ -59,9 +55,8 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .post(paths::TEMPLATE_EDIT, edit)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Step {
-    #[default]
     Offer,
     Basics,
     Calling,
@@ -70,15 +65,16 @@ pub enum Step {
     Summary,
 }
 
-const FORM_STEPS: [Step; 5] = [
-    Step::Offer,
-    Step::Basics,
-    Step::Calling,
-    Step::Auth,
-    Step::Email,
-];
+impl WizardStep for Step {
+    const ALL: &'static [Self] = &[
+        Step::Offer,
+        Step::Basics,
+        Step::Calling,
+        Step::Auth,
+        Step::Email,
+        Step::Summary,
+    ];
 
-impl Step {
     fn path(self) -> &'static str {
         match self {
             Step::Offer => paths::TEMPLATE_NEW_OFFER,
@@ -89,23 +85,24 @@ impl Step {
             Step::Summary => paths::TEMPLATE_NEW_SUMMARY,
         }
     }
-    fn number(self) -> u8 {
-        self as u8 + 1
-    }
-    fn previous(self) -> Step {
+
+    fn label(self) -> &'static str {
         match self {
-            Step::Offer | Step::Basics => Step::Offer,
-            Step::Calling => Step::Basics,
-            Step::Auth => Step::Calling,
-            Step::Email => Step::Auth,
-            Step::Summary => Step::Email,
+            Step::Offer => "Offer type",
+            Step::Basics => "Basics",
+            Step::Calling => "Wholesale calling",
+            Step::Auth => "Authentication mode",
+            Step::Email => "Email and calling",
+            Step::Summary => "Summary",
         }
     }
 }
 
+type Draft = wizard::Draft<Data, Step>;
+
 /// Everything entered so far, as typed.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Draft {
+pub struct Data {
     /// The template being changed; `None` for a new one.
     pub editing: Option<Uuid>,
     pub editing_name: String,
@@ -123,11 +120,9 @@ pub struct Draft {
     pub email_brand_name: String,
     pub allow_admin_invite_emails: bool,
     pub allow_webex_to_webex: bool,
-    /// Steps passed so far (the summary needs all five).
-    pub done: Vec<Step>,
 }
 
-impl Default for Draft {
+impl Default for Data {
     fn default() -> Self {
         Self {
             editing: None,
@@ -146,12 +141,11 @@ impl Default for Draft {
             email_brand_name: String::new(),
             allow_admin_invite_emails: false,
             allow_webex_to_webex: false,
-            done: vec![],
         }
     }
 }
 
-impl Draft {
+impl Data {
     fn input(&self) -> TemplateInput {
         TemplateInput {
             offer_broadworks: self.offer_broadworks,
@@ -189,175 +183,223 @@ impl Draft {
             email_brand_name: t.email_brand_name,
             allow_admin_invite_emails: t.allow_admin_invite_emails,
             allow_webex_to_webex: t.allow_webex_to_webex,
-            done: FORM_STEPS.to_vec(),
         }
     }
 }
 
-/// The step and form field a service error belongs to; anything that is no field of
-/// a template is said on the summary.
-fn field_for(field: &Field) -> (Step, String) {
-    let Field::Template(t) = field else {
-        return (Step::Summary, "form".into());
-    };
-    let step = match t {
-        TemplateField::OfferBroadworks => Step::Offer,
-        TemplateField::Name
-        | TemplateField::SpAdminEmail
-        | TemplateField::Country
-        | TemplateField::Language
-        | TemplateField::SubscriptionId => Step::Basics,
-        TemplateField::PstnVendor => Step::Calling,
-        TemplateField::AuthMode
-        | TemplateField::SamlEntityId
-        | TemplateField::SamlMetadata
-        | TemplateField::OidcIdpName => Step::Auth,
-        TemplateField::EmailBrandName
-        | TemplateField::AllowAdminInviteEmails
-        | TemplateField::AllowWebexToWebex => Step::Email,
-    };
-    (step, form_field(field))
+/// The wizard over one of its two drafts: a new template's, or the change under way.
+struct TemplateWizard {
+    editing: bool,
 }
 
-/// The draft's errors, by step and form field.
-async fn errors_by_step(
-    state: &AppState,
-    scope: &PartnerScope,
-    draft: &Draft,
-) -> AppResult<BTreeMap<Step, FormErrors>> {
-    let mut conn = state.db.acquire().await?;
-    let all = match service::check(&mut conn, scope, &draft.input(), draft.editing).await {
-        Ok(_) => FieldErrors::new(),
-        Err(AppError::Validation(e)) => e,
-        Err(e) => return Err(e),
-    };
-    Ok(group(all))
-}
-
-fn group(all: FieldErrors) -> BTreeMap<Step, FormErrors> {
-    let mut by_step: BTreeMap<Step, FormErrors> = BTreeMap::new();
-    for e in all {
-        let (step, field) = field_for(&e.field);
-        by_step
-            .entry(step)
-            .or_default()
-            .entry(field)
-            .or_default()
-            .push(e.message);
+impl TemplateWizard {
+    /// The wizard the session is working on.
+    async fn current(session: &AuthSession) -> AppResult<Self> {
+        Ok(Self {
+            editing: session.get::<bool>(MODE_EDIT).await?.unwrap_or(false),
+        })
     }
-    by_step
-}
 
-async fn editing(session: &AuthSession) -> AppResult<bool> {
-    Ok(session.get::<bool>(MODE_EDIT).await?.unwrap_or(false))
-}
-
-async fn load(session: &AuthSession) -> AppResult<Draft> {
-    let key = if editing(session).await? {
-        DRAFT_EDIT
-    } else {
-        DRAFT_NEW
-    };
-    Ok(session.get::<Draft>(key).await?.unwrap_or_default())
-}
-
-async fn save(session: &AuthSession, draft: &Draft) -> AppResult<()> {
-    let key = if draft.editing.is_some() {
-        DRAFT_EDIT
-    } else {
-        DRAFT_NEW
-    };
-    session.insert(key, draft).await?;
-    Ok(())
-}
-
-/// Forgets the current draft and goes back to working on a new template.
-async fn discard(session: &AuthSession, draft: &Draft) -> AppResult<()> {
-    if draft.editing.is_some() {
-        session.remove::<Draft>(DRAFT_EDIT).await?;
-        session.remove::<bool>(MODE_EDIT).await?;
-    } else {
-        session.remove::<Draft>(DRAFT_NEW).await?;
+    /// The wizard of the draft `data` belongs to.
+    fn of(data: &Data) -> Self {
+        Self {
+            editing: data.editing.is_some(),
+        }
     }
-    Ok(())
-}
 
-fn first_open_step(draft: &Draft) -> Step {
-    FORM_STEPS
-        .into_iter()
-        .find(|s| !draft.done.contains(s))
-        .unwrap_or(Step::Summary)
-}
-
-/// A step page may open once every step before it passed.
-fn may_open(draft: &Draft, step: Step) -> bool {
-    FORM_STEPS
-        .into_iter()
-        .filter(|s| *s < step)
-        .all(|s| draft.done.contains(&s))
-}
-
-/// The stepper, heading and errors every step page shares.
-pub struct WizardCtx {
-    pub step: u8,
-    pub heading: String,
-    pub editing: bool,
-    pub errors: FormErrors,
-}
-
-impl WizardCtx {
-    pub fn error(&self, field: &str) -> String {
-        crate::web::forms::field_message(&self.errors, field)
-    }
-    pub fn has(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+    /// Forgets the current draft and goes back to working on a new template.
+    async fn discard(&self, session: &AuthSession) -> AppResult<()> {
+        self.slot().discard(session).await?;
+        if self.editing {
+            session.remove::<bool>(MODE_EDIT).await?;
+        }
+        Ok(())
     }
 }
 
-fn wizard(step: Step, d: &Draft, errors: FormErrors) -> WizardCtx {
-    WizardCtx {
-        step: step.number(),
-        heading: if d.editing.is_some() {
-            format!("Edit onboarding template: {}", d.editing_name)
-        } else {
-            "Create onboarding template".into()
-        },
-        editing: d.editing.is_some(),
-        errors,
+impl Wizard for TemplateWizard {
+    type Step = Step;
+    type Data = Data;
+
+    fn slot(&self) -> DraftSlot<Data, Step> {
+        if self.editing { DRAFT_EDIT } else { DRAFT_NEW }
     }
+
+    /// The step and form field a service error belongs to; anything that is no field
+    /// of a template is said on the summary.
+    fn place(field: &Field) -> (Step, String) {
+        let Field::Template(t) = field else {
+            return (Step::Summary, wizard::FORM.into());
+        };
+        let step = match t {
+            TemplateField::OfferBroadworks => Step::Offer,
+            TemplateField::Name
+            | TemplateField::SpAdminEmail
+            | TemplateField::Country
+            | TemplateField::Language
+            | TemplateField::SubscriptionId => Step::Basics,
+            TemplateField::PstnVendor => Step::Calling,
+            TemplateField::AuthMode
+            | TemplateField::SamlEntityId
+            | TemplateField::SamlMetadata
+            | TemplateField::OidcIdpName => Step::Auth,
+            TemplateField::EmailBrandName
+            | TemplateField::AllowAdminInviteEmails
+            | TemplateField::AllowWebexToWebex => Step::Email,
+        };
+        (step, form_field(field))
+    }
+
+    async fn check(
+        &self,
+        cx: &Cx<'_>,
+        data: &Data,
+    ) -> AppResult<std::collections::BTreeMap<Step, FormErrors>> {
+        let mut conn = cx.state.db.acquire().await?;
+        let checked = service::check(&mut conn, cx.scope, &data.input(), data.editing).await;
+        wizard::refusals::<Self>(checked)
+    }
+
+    async fn render(
+        &self,
+        cx: &Cx<'_>,
+        draft: Draft,
+        step: Step,
+        errors: FormErrors,
+    ) -> AppResult<Response> {
+        let w = view(&draft, step, errors);
+        let d = draft.data;
+        Ok(match step {
+            Step::Offer => OfferPage {
+                page: page_ctx(cx, &d).await?,
+                w,
+                d,
+            }
+            .into_response(),
+            Step::Basics => render_basics(cx, d, w).await?.into_response(),
+            Step::Calling => render_calling(cx, d, w).await?.into_response(),
+            Step::Auth => AuthPage {
+                page: page_ctx(cx, &d).await?,
+                w,
+                d,
+            }
+            .into_response(),
+            Step::Email => render_email(cx, d, w).await?.into_response(),
+            Step::Summary => render_summary(cx, d, w).await?.into_response(),
+        })
+    }
+
+    /// Pasted metadata passed: keep the entity ID it names, not the XML.
+    fn passed(&self, d: &mut Data, step: Step) {
+        if step == Step::Auth {
+            if d.auth_mode == "saml"
+                && let Some(entity) = service::entity_id_from_metadata(&d.saml_metadata)
+            {
+                d.saml_entity_id = entity;
+            }
+            d.saml_metadata.clear();
+        }
+    }
+}
+
+fn view(draft: &Draft, step: Step, errors: FormErrors) -> View {
+    let d = &draft.data;
+    let heading = match d.editing {
+        Some(_) => format!("Edit onboarding template: {}", d.editing_name),
+        None => "Create onboarding template".into(),
+    };
+    View::new(heading, paths::TEMPLATE_NEW_CANCEL, draft, step, errors).editing(d.editing.is_some())
 }
 
 fn guard(scope: &PartnerScope) -> AppResult<()> {
     scope.require(PartnerAction::ManageTemplates)
 }
 
-async fn page_ctx(scope: &PartnerScope, session: AuthSession, d: &Draft) -> AppResult<PageCtx> {
+async fn page_ctx(cx: &Cx<'_>, d: &Data) -> AppResult<PageCtx> {
     let title = if d.editing.is_some() {
         "Edit onboarding template"
     } else {
         "Create onboarding template"
     };
-    PageCtx::partner(scope, &session, "templates", title).await
+    PageCtx::partner(cx.scope, cx.session, "templates", title).await
 }
 
-/// Starts (or resumes) a new template. An unfinished change to an existing template is
-/// dropped: its Edit link loads the template afresh.
+/// GET of a step page, on the draft the session is working on.
+async fn show(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    step: Step,
+) -> AppResult<Response> {
+    guard(scope)?;
+    let w = TemplateWizard::current(session).await?;
+    wizard::show(
+        &w,
+        &Cx {
+            state,
+            scope,
+            session,
+        },
+        step,
+    )
+    .await
+}
+
+/// A step's form, read into the draft by `fill`, then Back or Next.
+async fn step_submit(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    step: Step,
+    nav: Nav,
+    fill: impl FnOnce(&mut Draft),
+) -> AppResult<Response> {
+    guard(scope)?;
+    let w = TemplateWizard::current(session).await?;
+    let mut draft = w.slot().load(session).await?;
+    fill(&mut draft);
+    wizard::submit(
+        &w,
+        &Cx {
+            state,
+            scope,
+            session,
+        },
+        draft,
+        step,
+        nav,
+    )
+    .await
+}
+
 /// Opens the new-template wizard where it was left. An unfinished change to a template
 /// is kept (a GET loses nothing): its edit address resumes it.
-async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
+async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
     guard(&scope)?;
     session.remove::<bool>(MODE_EDIT).await?;
-    Ok(Redirect::to(first_open_step(&load(&session).await?).path()))
+    wizard::resume(&TemplateWizard { editing: false }, &session).await
 }
 
 async fn cancel(scope: PartnerScope, session: AuthSession) -> AppResult<Redirect> {
     guard(&scope)?;
-    let d = load(&session).await?;
-    discard(&session, &d).await?;
+    let w = TemplateWizard::current(&session).await?;
+    let d = w.slot().load(&session).await?.data;
+    w.discard(&session).await?;
     Ok(Redirect::to(&match d.editing {
         Some(id) => paths::template(id),
         None => paths::TEMPLATES.to_string(),
     }))
+}
+
+/// The template `id` of the partner, or not found.
+async fn own_template(
+    state: &AppState,
+    scope: &PartnerScope,
+    id: Uuid,
+) -> AppResult<store::templates::TemplateRow> {
+    store::templates::get(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The edit page's address, opened (a bookmark, a reload): resumes the change under way
@@ -370,22 +412,14 @@ async fn edit_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
     guard(&scope)?;
-    store::templates::get(&state.db, scope.org_id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let resuming = session
-        .get::<Draft>(DRAFT_EDIT)
-        .await?
-        .is_some_and(|d| d.editing == Some(id));
-    if resuming {
-        // Back to the change under way (the new-template wizard may have been open).
-        session.insert(MODE_EDIT, true).await?;
+    own_template(&state, &scope, id).await?;
+    let resuming = DRAFT_EDIT.load(&session).await?.data.editing == Some(id);
+    if !resuming {
+        return Ok(Redirect::to(&paths::template(id)));
     }
-    Ok(Redirect::to(&if resuming {
-        Step::Summary.path().to_string()
-    } else {
-        paths::template(id)
-    }))
+    // Back to the change under way (the new-template wizard may have been open).
+    session.insert(MODE_EDIT, true).await?;
+    Ok(Redirect::to(Step::Summary.path()))
 }
 
 /// Loads a template into the edit draft (afresh, dropping an unfinished change to it or
@@ -397,96 +431,12 @@ async fn edit(
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
     guard(&scope)?;
-    let t = store::templates::get(&state.db, scope.org_id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    save(&session, &Draft::from_row(t)).await?;
+    let t = own_template(&state, &scope, id).await?;
+    DRAFT_EDIT
+        .save(&session, &Draft::complete(Data::from_row(t)))
+        .await?;
     session.insert(MODE_EDIT, true).await?;
     Ok(Redirect::to(Step::Summary.path()))
-}
-
-/// Saves the draft; moves on when the step is valid, else shows it again with its errors.
-async fn advance(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    mut d: Draft,
-    step: Step,
-) -> AppResult<Response> {
-    let errors = errors_by_step(state, scope, &d)
-        .await?
-        .remove(&step)
-        .unwrap_or_default();
-    d.done.retain(|s| *s != step);
-    if errors.is_empty() {
-        d.done.push(step);
-        if step == Step::Auth {
-            // Pasted metadata passed: keep the entity ID it names, not the XML.
-            if d.auth_mode == "saml"
-                && let Some(entity) = service::entity_id_from_metadata(&d.saml_metadata)
-            {
-                d.saml_entity_id = entity;
-            }
-            d.saml_metadata.clear();
-        }
-    }
-    save(&session, &d).await?;
-    if errors.is_empty() {
-        return Ok(Redirect::to(first_open_step(&d).path()).into_response());
-    }
-    let page = render_step(state, scope, session, d, step, errors).await?;
-    Ok((StatusCode::BAD_REQUEST, page).into_response())
-}
-
-async fn render_step(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    step: Step,
-    errors: FormErrors,
-) -> AppResult<Response> {
-    Ok(match step {
-        Step::Offer => render_offer(scope, session, d, errors)
-            .await?
-            .into_response(),
-        Step::Basics => render_basics(state, scope, session, d, errors)
-            .await?
-            .into_response(),
-        Step::Calling => render_calling(scope, session, d, errors)
-            .await?
-            .into_response(),
-        Step::Auth => render_auth(scope, session, d, errors)
-            .await?
-            .into_response(),
-        Step::Email => render_email(scope, session, d, errors)
-            .await?
-            .into_response(),
-        Step::Summary => render_summary(state, scope, session, d, errors)
-            .await?
-            .into_response(),
-    })
-}
-
-/// GET of a step page: shown once the steps before it passed.
-async fn show(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    step: Step,
-) -> AppResult<Response> {
-    guard(scope)?;
-    let d = load(&session).await?;
-    if !may_open(&d, step) {
-        return Ok(Redirect::to(first_open_step(&d).path()).into_response());
-    }
-    render_step(state, scope, session, d, step, FormErrors::new()).await
-}
-
-/// Back: keeps what was entered, unchecked, and shows the previous step.
-async fn back(session: &AuthSession, d: &Draft, step: Step) -> AppResult<Response> {
-    save(session, d).await?;
-    Ok(Redirect::to(step.previous().path()).into_response())
 }
 
 // ── Step 1: offer type ───────────────────────────────────────────────────────
@@ -495,21 +445,8 @@ async fn back(session: &AuthSession, d: &Draft, step: Step) -> AppResult<Respons
 #[template(path = "partner/templates/new_offer.html")]
 struct OfferPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
-}
-
-async fn render_offer(
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<OfferPage> {
-    Ok(OfferPage {
-        page: page_ctx(scope, session, &d).await?,
-        w: wizard(Step::Offer, &d, errors),
-        d,
-    })
+    w: View,
+    d: Data,
 }
 
 async fn offer_page(
@@ -517,7 +454,7 @@ async fn offer_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, session, Step::Offer).await
+    show(&state, &scope, &session, Step::Offer).await
 }
 
 #[derive(Deserialize)]
@@ -531,18 +468,18 @@ async fn offer_submit(
     session: AuthSession,
     Form(f): Form<OfferForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let mut d = load(&session).await?;
     let broadworks = f.offer_broadworks.is_some();
-    if broadworks != d.offer_broadworks {
-        // The Webex-to-Webex choice appears or goes: show the email step again.
-        d.done.retain(|s| *s != Step::Email);
-        if !broadworks {
-            d.allow_webex_to_webex = false;
+    step_submit(&state, &scope, &session, Step::Offer, Nav::Next, |draft| {
+        if broadworks != draft.data.offer_broadworks {
+            // The Webex-to-Webex choice appears or goes: show the email step again.
+            draft.reopen(Step::Email);
+            if !broadworks {
+                draft.data.allow_webex_to_webex = false;
+            }
         }
-    }
-    d.offer_broadworks = broadworks;
-    advance(&state, &scope, session, d, Step::Offer).await
+        draft.data.offer_broadworks = broadworks;
+    })
+    .await
 }
 
 // ── Step 2: basics ───────────────────────────────────────────────────────────
@@ -551,8 +488,8 @@ async fn offer_submit(
 #[template(path = "partner/templates/new_basics.html")]
 struct BasicsPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
     admins: Vec<Choice>,
     countries: Vec<Choice>,
     languages: Vec<Choice>,
@@ -560,13 +497,8 @@ struct BasicsPage {
     subscription_fixed: bool,
 }
 
-async fn render_basics(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    mut d: Draft,
-    errors: FormErrors,
-) -> AppResult<BasicsPage> {
+async fn render_basics(cx: &Cx<'_>, mut d: Data, w: View) -> AppResult<BasicsPage> {
+    let (state, scope) = (cx.state, cx.scope);
     let admins = store::templates::partner_admins(&state.db, scope.org_id()).await?;
     let subscriptions = store::orgs::subscription_ids(&state.db, scope.org_id()).await?;
     let subscription_fixed = service::subscription_is_fixed(scope);
@@ -576,7 +508,7 @@ async fn render_basics(
     {
         d.subscription_id = first.clone();
     }
-    if d.sp_admin_email.is_empty() && errors.is_empty() {
+    if d.sp_admin_email.is_empty() && w.errors.is_empty() {
         d.sp_admin_email = admins
             .iter()
             .find(|a| a.email.eq_ignore_ascii_case(&scope.actor.email))
@@ -584,8 +516,8 @@ async fn render_basics(
             .unwrap_or_default();
     }
     Ok(BasicsPage {
-        page: page_ctx(scope, session, &d).await?,
-        w: wizard(Step::Basics, &d, errors),
+        page: page_ctx(cx, &d).await?,
+        w,
         admins: choices(
             admins.into_iter().map(|a| {
                 let label = if a.name.is_empty() {
@@ -623,7 +555,7 @@ async fn basics_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, session, Step::Basics).await
+    show(&state, &scope, &session, Step::Basics).await
 }
 
 #[derive(Deserialize)]
@@ -649,30 +581,38 @@ async fn basics_submit(
     CheckedForm { form: f, controls }: CheckedForm<BasicsForm>,
 ) -> AppResult<Response> {
     guard(&scope)?;
-    let mut d = load(&session).await?;
-    d.name = f.name;
-    d.sp_admin_email = f.sp_admin_email;
-    d.country = f.country.trim().to_ascii_uppercase();
-    d.language = f.language;
-    if service::subscription_is_fixed(&scope) {
-        // Fixed to the parent's: whatever was sent does not count.
-        d.subscription_id = store::orgs::subscription_ids(&state.db, scope.org_id())
+    // Fixed to the parent's: whatever was sent does not count.
+    let subscription_id = if service::subscription_is_fixed(&scope) {
+        store::orgs::subscription_ids(&state.db, scope.org_id())
             .await?
             .into_iter()
             .next()
-            .unwrap_or_default();
+            .unwrap_or_default()
     } else {
-        d.subscription_id = f.subscription_id;
-    }
+        f.subscription_id
+    };
+    let fill = |draft: &mut Draft| {
+        let d = &mut draft.data;
+        d.name = f.name;
+        d.sp_admin_email = f.sp_admin_email;
+        d.country = f.country.trim().to_ascii_uppercase();
+        d.language = f.language;
+        d.subscription_id = subscription_id;
+    };
     if !controls.is_empty() {
         // Shown beside the fields with everything typed kept; nothing is saved.
-        let page = render_step(&state, &scope, session, d, Step::Basics, controls).await?;
-        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        let w = TemplateWizard::current(&session).await?;
+        let mut draft = w.slot().load(&session).await?;
+        fill(&mut draft);
+        let cx = Cx {
+            state: &state,
+            scope: &scope,
+            session: &session,
+        };
+        return wizard::again(&w, &cx, draft, Step::Basics, controls).await;
     }
-    if f.nav == "back" {
-        return back(&session, &d, Step::Basics).await;
-    }
-    advance(&state, &scope, session, d, Step::Basics).await
+    let nav = Nav::from_field(&f.nav);
+    step_submit(&state, &scope, &session, Step::Basics, nav, fill).await
 }
 
 // ── Step 3: wholesale calling ────────────────────────────────────────────────
@@ -681,20 +621,15 @@ async fn basics_submit(
 #[template(path = "partner/templates/new_calling.html")]
 struct CallingPage {
     page: PageCtx,
-    w: WizardCtx,
+    w: View,
     vendors: Vec<Choice>,
     warning: &'static str,
 }
 
-async fn render_calling(
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<CallingPage> {
+async fn render_calling(cx: &Cx<'_>, d: Data, w: View) -> AppResult<CallingPage> {
     Ok(CallingPage {
-        page: page_ctx(scope, session, &d).await?,
-        w: wizard(Step::Calling, &d, errors),
+        page: page_ctx(cx, &d).await?,
+        w,
         vendors: choices(
             pstn_vendors::VENDORS.iter().map(|(v, countries)| {
                 (
@@ -713,7 +648,7 @@ async fn calling_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, session, Step::Calling).await
+    show(&state, &scope, &session, Step::Calling).await
 }
 
 #[derive(Deserialize)]
@@ -730,13 +665,11 @@ async fn calling_submit(
     session: AuthSession,
     Form(f): Form<CallingForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let mut d = load(&session).await?;
-    d.pstn_vendor = f.pstn_vendor;
-    if f.nav == "back" {
-        return back(&session, &d, Step::Calling).await;
-    }
-    advance(&state, &scope, session, d, Step::Calling).await
+    let nav = Nav::from_field(&f.nav);
+    step_submit(&state, &scope, &session, Step::Calling, nav, |draft| {
+        draft.data.pstn_vendor = f.pstn_vendor;
+    })
+    .await
 }
 
 // ── Step 4: authentication mode ──────────────────────────────────────────────
@@ -745,21 +678,8 @@ async fn calling_submit(
 #[template(path = "partner/templates/new_auth.html")]
 struct AuthPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
-}
-
-async fn render_auth(
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<AuthPage> {
-    Ok(AuthPage {
-        page: page_ctx(scope, session, &d).await?,
-        w: wizard(Step::Auth, &d, errors),
-        d,
-    })
+    w: View,
+    d: Data,
 }
 
 async fn auth_page(
@@ -767,7 +687,7 @@ async fn auth_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, session, Step::Auth).await
+    show(&state, &scope, &session, Step::Auth).await
 }
 
 #[derive(Deserialize)]
@@ -790,16 +710,15 @@ async fn auth_submit(
     session: AuthSession,
     Form(f): Form<AuthForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let mut d = load(&session).await?;
-    d.auth_mode = f.auth_mode;
-    d.saml_entity_id = f.saml_entity_id;
-    d.saml_metadata = f.saml_metadata;
-    d.oidc_idp_name = f.oidc_idp_name;
-    if f.nav == "back" {
-        return back(&session, &d, Step::Auth).await;
-    }
-    advance(&state, &scope, session, d, Step::Auth).await
+    let nav = Nav::from_field(&f.nav);
+    step_submit(&state, &scope, &session, Step::Auth, nav, |draft| {
+        let d = &mut draft.data;
+        d.auth_mode = f.auth_mode;
+        d.saml_entity_id = f.saml_entity_id;
+        d.saml_metadata = f.saml_metadata;
+        d.oidc_idp_name = f.oidc_idp_name;
+    })
+    .await
 }
 
 // ── Step 5: email and calling ────────────────────────────────────────────────
@@ -808,22 +727,17 @@ async fn auth_submit(
 #[template(path = "partner/templates/new_email.html")]
 struct EmailPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
 }
 
-async fn render_email(
-    scope: &PartnerScope,
-    session: AuthSession,
-    mut d: Draft,
-    errors: FormErrors,
-) -> AppResult<EmailPage> {
-    if d.email_brand_name.is_empty() && errors.is_empty() {
-        d.email_brand_name = scope.org.name.clone();
+async fn render_email(cx: &Cx<'_>, mut d: Data, w: View) -> AppResult<EmailPage> {
+    if d.email_brand_name.is_empty() && w.errors.is_empty() {
+        d.email_brand_name = cx.scope.org.name.clone();
     }
     Ok(EmailPage {
-        page: page_ctx(scope, session, &d).await?,
-        w: wizard(Step::Email, &d, errors),
+        page: page_ctx(cx, &d).await?,
+        w,
         d,
     })
 }
@@ -833,7 +747,7 @@ async fn email_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, session, Step::Email).await
+    show(&state, &scope, &session, Step::Email).await
 }
 
 #[derive(Deserialize)]
@@ -852,16 +766,15 @@ async fn email_submit(
     session: AuthSession,
     Form(f): Form<EmailForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
-    let mut d = load(&session).await?;
-    d.email_brand_name = f.email_brand_name;
-    d.allow_admin_invite_emails = f.allow_admin_invite_emails.is_some();
-    // Offered only with both offer types; the service stores false otherwise too.
-    d.allow_webex_to_webex = d.offer_broadworks && f.allow_webex_to_webex.is_some();
-    if f.nav == "back" {
-        return back(&session, &d, Step::Email).await;
-    }
-    advance(&state, &scope, session, d, Step::Email).await
+    let nav = Nav::from_field(&f.nav);
+    step_submit(&state, &scope, &session, Step::Email, nav, |draft| {
+        let d = &mut draft.data;
+        d.email_brand_name = f.email_brand_name;
+        d.allow_admin_invite_emails = f.allow_admin_invite_emails.is_some();
+        // Offered only with both offer types; the service stores false otherwise too.
+        d.allow_webex_to_webex = d.offer_broadworks && f.allow_webex_to_webex.is_some();
+    })
+    .await
 }
 
 // ── Step 6: summary and submit ───────────────────────────────────────────────
@@ -870,21 +783,15 @@ async fn email_submit(
 #[template(path = "partner/templates/new_summary.html")]
 struct SummaryPage {
     page: PageCtx,
-    w: WizardCtx,
-    d: Draft,
+    w: View,
+    d: Data,
     country_name: String,
     sp_admin_label: String,
     vendor_warning: &'static str,
 }
 
-async fn render_summary(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: AuthSession,
-    d: Draft,
-    errors: FormErrors,
-) -> AppResult<SummaryPage> {
-    let sp_admin_label = store::templates::partner_admins(&state.db, scope.org_id())
+async fn render_summary(cx: &Cx<'_>, d: Data, w: View) -> AppResult<SummaryPage> {
+    let sp_admin_label = store::templates::partner_admins(&cx.state.db, cx.scope.org_id())
         .await?
         .into_iter()
         .find(|a| a.email.eq_ignore_ascii_case(d.sp_admin_email.trim()))
@@ -897,8 +804,8 @@ async fn render_summary(
         })
         .unwrap_or_else(|| d.sp_admin_email.clone());
     Ok(SummaryPage {
-        page: page_ctx(scope, session, &d).await?,
-        w: wizard(Step::Summary, &d, errors),
+        page: page_ctx(cx, &d).await?,
+        w,
         country_name: countries::name(&d.country)
             .unwrap_or(&d.country)
             .to_string(),
@@ -913,7 +820,7 @@ async fn summary_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, session, Step::Summary).await
+    show(&state, &scope, &session, Step::Summary).await
 }
 
 /// Creates the template, or changes the one being edited.
@@ -924,10 +831,12 @@ async fn submit(
     req: ReqInfo,
 ) -> AppResult<Response> {
     guard(&scope)?;
-    let mut d = load(&session).await?;
-    if first_open_step(&d) != Step::Summary {
-        return Ok(Redirect::to(first_open_step(&d).path()).into_response());
-    }
+    let w = TemplateWizard::current(&session).await?;
+    let draft = match wizard::complete_draft(&w, &session).await? {
+        Ok(draft) => draft,
+        Err(open_step) => return Ok(open_step),
+    };
+    let d = &draft.data;
     let input = d.input();
     let result = match d.editing {
         Some(id) => service::update(&state, &scope, id, &input, &req.ctx())
@@ -937,7 +846,7 @@ async fn submit(
     };
     match result {
         Ok(id) => {
-            discard(&session, &d).await?;
+            TemplateWizard::of(d).discard(&session).await?;
             let verb = if d.editing.is_some() {
                 "saved"
             } else {
@@ -949,16 +858,12 @@ async fn submit(
             Ok(Redirect::to(&paths::template(id)).into_response())
         }
         Err(AppError::Validation(all)) => {
-            // Something changed since the step was checked (say, the name was taken
-            // meanwhile): back to the first step that needs attention.
-            let (step, errors) = group(all)
-                .into_iter()
-                .next()
-                .unwrap_or((Step::Summary, FormErrors::new()));
-            d.done.retain(|s| *s < step);
-            save(&session, &d).await?;
-            let page = render_step(&state, &scope, session, d, step, errors).await?;
-            Ok((StatusCode::BAD_REQUEST, page).into_response())
+            let cx = Cx {
+                state: &state,
+                scope: &scope,
+                session: &session,
+            };
+            wizard::refused(&w, &cx, draft, all).await
         }
         Err(e) => Err(e),
     }
@@ -993,31 +898,18 @@ mod tests {
         ];
         for (field, step, name) in cases {
             assert_eq!(
-                field_for(&Field::Template(field)),
+                TemplateWizard::place(&Field::Template(field)),
                 (step, name.to_string()),
                 "{field:?}"
             );
         }
         assert_eq!(
-            field_for(&Field::Other("form".into())),
+            TemplateWizard::place(&Field::Other("form".into())),
             (Step::Summary, "form".to_string())
         );
         assert_eq!(
-            field_for(&Field::CustomerName),
+            TemplateWizard::place(&Field::CustomerName),
             (Step::Summary, "form".to_string())
         );
-    }
-
-    #[test]
-    fn a_step_opens_only_after_the_steps_before_it() {
-        let mut d = Draft::default();
-        assert!(may_open(&d, Step::Offer));
-        assert!(!may_open(&d, Step::Basics));
-        d.done = vec![Step::Offer, Step::Basics];
-        assert!(may_open(&d, Step::Calling));
-        assert!(!may_open(&d, Step::Summary));
-        assert_eq!(first_open_step(&d), Step::Calling);
-        d.done = FORM_STEPS.to_vec();
-        assert_eq!(first_open_step(&d), Step::Summary);
     }
 }
