@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod paths;
 pub mod seed;
 pub mod services;
+pub mod state;
 pub mod store;
 pub mod tenancy;
 pub mod web;
@@ -34,25 +35,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 pub use clock::Clock;
 pub use config::Config;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-    pub metrics: Arc<metrics::Metrics>,
-    /// Verified against when an account does not exist (equal timing).
-    pub decoy_hash: Arc<str>,
-    /// The customers list's pool, whose statements keep one plan (`db`).
-    pub list_db: PgPool,
-    /// The job queue's depth, for refusing creations while the workers are behind.
-    pub backlog: Arc<jobs::backlog::Backlog>,
-    /// How each door renders an error, for the middleware both share.
-    pub renderers: http::middleware::Renderers,
-    /// Slots for password verifications (argon2 takes ~19 MiB each): a flood of
-    /// sign-ins waits here instead of exhausting memory (`services::sign_in`).
-    pub password_checks: Arc<tokio::sync::Semaphore>,
-}
+pub use state::{AppState, Renderers};
 
 pub struct App {
     pub router: Router,
@@ -73,7 +56,7 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
         metrics: Arc::new(metrics::Metrics::new()?),
         decoy_hash: auth::password::decoy_hash().into(),
         backlog: Arc::new(jobs::backlog::Backlog::default()),
-        renderers: http::middleware::Renderers {
+        renderers: Renderers {
             page: web::error_page::render,
             api: api::error::render_error,
         },

@@ -122,6 +122,11 @@ pub fn control(org: impl Display, section: &str) -> String {
     format!("{}/{section}", fill(CONTROL_HOME, org))
 }
 
+/// True for the paths the API answers (`/v1` and below); every other path is a page.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,9 +12,9 @@ use axum::http::request::Parts;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::AppState;
 use crate::auth::extractors::{PartnerScope, load_actor, partner_scope, remember_actor};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::tenancy::Actor;
 
 /// The query parameter by which a parent partner acts for one of its sub-partners.

@@ -19,7 +19,6 @@ use uuid::Uuid;
 
 use super::ApiError;
 use super::paging::{ListRequest, query_param};
-use crate::AppState;
 use crate::api::auth::ApiPartnerScope;
 use crate::domain::fields::{Field, add};
 use crate::error::{AppError, FieldErrors};
@@ -28,6 +27,7 @@ use crate::http::route_table::RouteTable;
 use crate::services::customer::{
     AddressInput, CustomerUpdate, LocationInput, NewCustomer, change, create, precheck, remove,
 };
+use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{ApiCustomerFilter, ApiCustomerRow, ApiPackageRow};
 use crate::tenancy::policy::PartnerAction;

@@ -3,7 +3,7 @@
 //! and the `errorCode` a refusal answers with. The services name fields with
 //! `domain::fields::Field`; this is the one place that spells them as JSON paths.
 
-use super::error::codes;
+use super::codes;
 use crate::domain::fields::{AddressPart, Field, FieldError, LocationPart, TemplateField};
 
 /// Where the first location sits in a customer body.

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod codes;
 pub mod customers;
 pub mod error;
 pub mod fields;
@@ -19,8 +20,8 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use crate::AppState;
 use crate::http::route_table::RouteTable;
+use crate::state::AppState;
 
 /// Every `/v1` route, recorded for the authorization test, with the API's fallback (a
 /// 404 in the error body for any other `/v1` path) and JSON bodies for every error.

@@ -10,8 +10,8 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use crate::AppState;
 use crate::http::route_table::RouteTable;
+use crate::state::AppState;
 
 pub const PATH: &str = "/v1/openapi.json";
 

@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiError;
-use crate::AppState;
 use crate::api::auth::ApiPartnerScope;
 use crate::error::AppError;
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::services::setup_assist::{self as service, RequestRow};
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 

@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use super::ApiError;
 use super::paging::{ListRequest, Paged};
-use crate::AppState;
 use crate::api::auth::ApiPartnerScope;
 use crate::error::AppError;
 use crate::http::route_table::RouteTable;
+use crate::state::AppState;
 use crate::store;
 use crate::store::sub_partners::ApiSubPartnerRow;
 use crate::tenancy::policy::PartnerAction;

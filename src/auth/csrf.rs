@@ -9,24 +9,17 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use rand::RngCore;
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use super::session::AuthSession;
+pub use super::session::new_csrf_token as new_token;
 use crate::error::AppError;
 
 pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
 /// Largest url-encoded form we buffer to find the token.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
-
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
 
 /// Paths that receive cross-site POSTs by design and carry their own proof.
 fn exempt(path: &str) -> bool {
@@ -58,7 +51,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 fn refuse(message: &str) -> Response {
     let mut r = AppError::Forbidden.into_response();
     r.extensions_mut()
-        .insert(crate::http::middleware::RefusedBy("csrf"));
+        .insert(crate::auth::extensions::RefusedBy("csrf"));
     tracing::warn!(reason = message, "CSRF check refused a request");
     r
 }

@@ -5,8 +5,6 @@
 //! - `CustomerScope`: a customer org (from the `{org}` path segment) the person may open;
 //!   anything else answers 404 so that existence does not leak.
 
-use std::sync::{Arc, Mutex};
-
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,27 +12,15 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::session::{AuthSession, SessionState};
-use crate::AppState;
+use crate::auth::extensions::ActorSlot;
 use crate::domain::org_kind::OrgKind;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::Actor;
+use crate::tenancy::actor::SlotActor;
 use crate::tenancy::policy::{self, CustomerAccess, PartnerAction};
 pub use crate::tenancy::scope::{CustomerScope, PartnerScope};
-
-/// Filled by the extractors so request-level middleware (audit of denials, logs) knows
-/// who asked.
-#[derive(Clone, Default)]
-pub struct ActorSlot(pub Arc<Mutex<Option<SlotActor>>>);
-
-/// Who asked, as the audit of denials records it.
-#[derive(Clone, Debug)]
-pub struct SlotActor {
-    pub person_id: Uuid,
-    pub email: String,
-    /// The person's own org.
-    pub org_id: Uuid,
-}
 
 fn login_redirect(parts: &Parts, expired: bool) -> Response {
     let next = parts
@@ -124,11 +110,7 @@ pub(crate) fn remember_actor(parts: &mut Parts, actor: &Actor) {
     if let Some(slot) = parts.extensions.get::<ActorSlot>()
         && let Ok(mut s) = slot.0.lock()
     {
-        *s = Some(SlotActor {
-            person_id: actor.person_id,
-            email: actor.email.clone(),
-            org_id: actor.home_org_id,
-        });
+        *s = Some(SlotActor::from(actor));
     }
     parts.extensions.insert(actor.clone());
 }

@@ -3,6 +3,7 @@
 //! live in its door, `api::auth`, since they answer in its error body.)
 
 pub mod csrf;
+pub mod extensions;
 pub mod extractors;
 pub mod password;
 pub mod session;

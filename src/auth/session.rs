@@ -18,6 +18,15 @@ const AUTH: &str = "auth";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
+/// A new synchronizer token for the CSRF check (`auth::csrf`): 32 random bytes.
+pub fn new_csrf_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// What a signed-in session holds.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignedIn {
@@ -123,7 +132,7 @@ impl AuthSession {
         if let Some(t) = self.0.get::<String>(CSRF).await? {
             return Ok(t);
         }
-        let token = super::csrf::new_token();
+        let token = new_csrf_token();
         self.0.insert(CSRF, &token).await?;
         Ok(token)
     }

@@ -9,6 +9,7 @@ pub mod email_address;
 pub mod fields;
 pub mod locales;
 pub mod org_kind;
+pub mod org_summary;
 pub mod package_choice;
 pub mod packages;
 pub mod pstn_vendors;

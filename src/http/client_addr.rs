@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The networks whose forwarding headers are believed.
 #[derive(Clone, Debug, Default)]

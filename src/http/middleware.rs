@@ -11,34 +11,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::AppState;
-use crate::auth::extractors::{ActorSlot, SlotActor};
+use crate::auth::extensions::{ActorSlot, RefusedBy};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store;
-
-/// True for the paths the API answers (`/v1` and below); every other path is a page.
-pub fn is_api_path(path: &str) -> bool {
-    path == "/v1" || path.starts_with("/v1/")
-}
-
-/// How each door renders an `AppError`: pages as an HTML page, the API in the vendor's
-/// JSON error body.
-#[derive(Clone, Copy)]
-pub struct Renderers {
-    pub page: fn(AppError) -> Response,
-    pub api: fn(AppError) -> Response,
-}
-
-impl Renderers {
-    /// The error as the door of `path` renders it.
-    pub fn render(&self, path: &str, err: AppError) -> Response {
-        if is_api_path(path) {
-            (self.api)(err)
-        } else {
-            (self.page)(err)
-        }
-    }
-}
+use crate::tenancy::actor::SlotActor;
 
 /// Headers on every response (DESIGN "Security decisions").
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -124,11 +101,6 @@ pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) ->
     res
 }
 
-/// Which check refused a request, when it was not the access policy (the CSRF check
-/// says so). A response extension: an internal signal that never reaches the client.
-#[derive(Clone, Copy, Debug)]
-pub struct RefusedBy(pub &'static str);
-
 /// Every 403 is an authorization denial and goes to the audit log with who asked: the
 /// actor an extractor found, or for a refusal before any extractor ran (the CSRF check)
 /// the person the session belongs to.
@@ -211,7 +183,7 @@ pub async fn refuse_control_characters_in_query(
 /// internals: each becomes the door's own answer with the right status.
 pub async fn friendly_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let api = is_api_path(&path);
+    let api = crate::paths::is_api_path(&path);
     let res = next.run(req).await;
     let status = res.status();
     let content_type = res

@@ -3,35 +3,9 @@
 //! The JSON stays what it was (`{"org_id": …}`, `{"check_id": …}`, `{"email_id": …}`,
 //! `{}`), so jobs queued by an older build still run.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::queue::{ClaimedJob, NewJob};
-
-/// A job's payload, its kind and how often it is tried.
-pub trait JobPayload: Serialize + DeserializeOwned {
-    const KIND: &'static str;
-    /// Attempts before the job is `dead`.
-    const MAX_ATTEMPTS: i32;
-    /// The org the job is about, recorded on the job row (the jobs page shows it).
-    fn org_id(&self) -> Option<Uuid>;
-
-    /// The job to enqueue for this payload.
-    fn job(&self) -> serde_json::Result<NewJob<'static>> {
-        Ok(NewJob {
-            kind: Self::KIND,
-            org_id: self.org_id(),
-            payload: serde_json::to_value(self)?,
-            max_attempts: Self::MAX_ATTEMPTS,
-        })
-    }
-
-    /// Reads the payload of a claimed job of this kind.
-    fn of(job: &ClaimedJob) -> serde_json::Result<Self> {
-        serde_json::from_value(job.payload.clone())
-    }
-}
+pub use super::queue::JobPayload;
 
 /// Declares a job about one customer, named by its id. Eight attempts, as a
 /// customer's work must not give up early.

@@ -1,6 +1,8 @@
 //! Queue operations. Every function takes `now` from the caller's clock so tests can
 //! move time (leases, backoff).
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sqlx::{PgExecutor, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -23,9 +25,33 @@ impl<'a> NewJob<'a> {
     }
 }
 
+/// A job's payload, its kind and how often it is tried.
+pub trait JobPayload: Serialize + DeserializeOwned {
+    const KIND: &'static str;
+    /// Attempts before the job is `dead`.
+    const MAX_ATTEMPTS: i32;
+    /// The org the job is about, recorded on the job row (the jobs page shows it).
+    fn org_id(&self) -> Option<Uuid>;
+
+    /// The job to enqueue for this payload.
+    fn job(&self) -> serde_json::Result<NewJob<'static>> {
+        Ok(NewJob {
+            kind: Self::KIND,
+            org_id: self.org_id(),
+            payload: serde_json::to_value(self)?,
+            max_attempts: Self::MAX_ATTEMPTS,
+        })
+    }
+
+    /// Reads the payload of a claimed job of this kind.
+    fn of(job: &ClaimedJob) -> serde_json::Result<Self> {
+        serde_json::from_value(job.payload.clone())
+    }
+}
+
 /// Enqueues the job a typed payload describes (see `payloads`), inside the caller's
 /// transaction like `enqueue`.
-pub async fn enqueue_payload<P: super::payloads::JobPayload>(
+pub async fn enqueue_payload<P: JobPayload>(
     conn: &mut sqlx::PgConnection,
     payload: &P,
     now: OffsetDateTime,
@@ -39,7 +65,7 @@ pub async fn enqueue_payload<P: super::payloads::JobPayload>(
 /// Enqueues `payload` unless a job of its kind is queued or running. `lock` is the
 /// advisory lock that serialises the schedulers of every instance, so two of them
 /// cannot both see none pending and both enqueue.
-pub async fn enqueue_unless_pending<P: super::payloads::JobPayload>(
+pub async fn enqueue_unless_pending<P: JobPayload>(
     conn: &mut sqlx::PgConnection,
     payload: &P,
     lock: i64,

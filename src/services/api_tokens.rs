@@ -3,13 +3,13 @@
 
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::store::tokens::NAME_MAX;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 async fn audit(
     conn: &mut sqlx::PgConnection,

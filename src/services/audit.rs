@@ -3,14 +3,14 @@
 
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 
 /// Records a change a partner admin made from their hub (pages or API) to `target`.
 pub async fn audit_partner_change(
     conn: &mut sqlx::PgConnection,
-    scope: &crate::auth::PartnerScope,
+    scope: &crate::tenancy::scope::PartnerScope,
     target: Uuid,
     action: &str,
     detail: serde_json::Value,
@@ -63,7 +63,7 @@ pub async fn record_sign_out(
 /// A request the server refused with 403.
 pub struct Denial<'a> {
     /// Who asked, when known.
-    pub who: Option<&'a crate::auth::extractors::SlotActor>,
+    pub who: Option<&'a crate::tenancy::actor::SlotActor>,
     pub method: &'a str,
     pub path: &'a str,
     /// What refused it (`policy`, `csrf`, …).

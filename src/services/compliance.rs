@@ -9,12 +9,12 @@ use time::{Duration, OffsetDateTime};
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::jobs::payloads::{CheckCompliance, DeleteCustomer, JobPayload, SweepCompliance};
 use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::Actor;
 use crate::tenancy::scope::CustomerOrgId;

@@ -1,13 +1,13 @@
 //! Org-level settings of a customer that only partner admins change (SPEC §7), and the
 //! company name a customer admin may change unless restricted mode locks it.
 
-use crate::AppState;
-use crate::auth::{CustomerScope, PartnerScope};
 use crate::domain::company_name::check_company_name;
 use crate::domain::restrictions::{Control, OrgRestrictions};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::{self};
+use crate::tenancy::scope::{CustomerScope, PartnerScope};
 
 pub use super::RequestCtx;
 

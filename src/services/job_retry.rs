@@ -1,12 +1,12 @@
 //! Putting a dead job of this partner or its customers back in the queue, audited.
 
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue;
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 /// Queues a dead job again. Another hub's job is 404 (before the role decides, so
 /// existence does not leak); answers false when the job is not dead.

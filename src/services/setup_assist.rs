@@ -4,14 +4,14 @@
 use time::Date;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::domain::setup_assist::{self, Sku};
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::tenancy::scope::CustomerOrgId;
+use crate::tenancy::scope::PartnerScope;
 
 /// A location of the customer, with what the request form shows for it.
 pub use crate::store::locations::LocationSeats as LocationFacts;

@@ -22,9 +22,9 @@ use std::time::Duration as StdDuration;
 use time::Duration;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::password;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::store;
 use crate::store::login_attempts::{Failures, Reservation};
 

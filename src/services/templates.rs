@@ -6,15 +6,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::domain::fields::TemplateField as T;
 use crate::domain::fields::{add, trimmed};
 use crate::domain::{countries, locales, pstn_vendors};
 use crate::error::{AppError, AppResult, FieldErrors, on_constraint};
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 /// A template's settings after every rule passed.
 pub use crate::store::templates::TemplateValues as Checked;

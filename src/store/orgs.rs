@@ -8,24 +8,28 @@ use crate::domain::org_kind::OrgKind;
 use crate::domain::restrictions::OrgRestrictions;
 use crate::tenancy::scope::{CustomerOrgId, PartnerOrgId};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct OrgSummary {
-    pub id: Uuid,
-    pub kind: String,
-    pub name: String,
-    pub parent_org_id: Option<Uuid>,
-    pub restricted_by_partner: bool,
-    pub restrict_org_settings: bool,
+pub use crate::domain::org_summary::OrgSummary;
+
+/// `OrgSummary` as `SUMMARY` selects it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: Uuid,
+    kind: String,
+    name: String,
+    parent_org_id: Option<Uuid>,
+    restricted_by_partner: bool,
+    restrict_org_settings: bool,
 }
 
-impl OrgSummary {
-    pub fn kind(&self) -> OrgKind {
-        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Customer)
-    }
-    pub fn restrictions(&self) -> OrgRestrictions {
-        OrgRestrictions {
-            restricted_by_partner: self.restricted_by_partner,
-            restrict_org_settings: self.restrict_org_settings,
+impl From<SummaryRow> for OrgSummary {
+    fn from(r: SummaryRow) -> Self {
+        OrgSummary {
+            id: r.id,
+            kind: r.kind,
+            name: r.name,
+            parent_org_id: r.parent_org_id,
+            restricted_by_partner: r.restricted_by_partner,
+            restrict_org_settings: r.restrict_org_settings,
         }
     }
 }
@@ -34,10 +38,12 @@ const SUMMARY: &str =
     "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings FROM orgs";
 
 pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<OrgSummary>> {
-    sqlx::query_as(&format!("{SUMMARY} WHERE id = $1 AND deleted_at IS NULL"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    let row: Option<SummaryRow> =
+        sqlx::query_as(&format!("{SUMMARY} WHERE id = $1 AND deleted_at IS NULL"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(OrgSummary::from))
 }
 
 /// True when `manager` onboarded `customer` (or manages a sub-partner, for

@@ -3,8 +3,8 @@
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::domain::org_summary::OrgSummary;
 use crate::domain::roles::Role;
-use crate::store::orgs::OrgSummary;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Credentials {

@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
+use crate::domain::org_summary::OrgSummary;
 use crate::domain::roles::Role;
 use crate::paths;
-use crate::store::orgs::OrgSummary;
 
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -84,5 +84,25 @@ impl Actor {
             return paths::SERVICES_REMOVED.into();
         }
         paths::NO_ACCESS.into()
+    }
+}
+
+/// Who asked, as the audit of denials records it: the few facts of an `Actor` that
+/// outlive the request's extractors.
+#[derive(Clone, Debug)]
+pub struct SlotActor {
+    pub person_id: Uuid,
+    pub email: String,
+    /// The person's own org.
+    pub org_id: Uuid,
+}
+
+impl From<&Actor> for SlotActor {
+    fn from(actor: &Actor) -> Self {
+        Self {
+            person_id: actor.person_id,
+            email: actor.email.clone(),
+            org_id: actor.home_org_id,
+        }
     }
 }

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::Actor;
 use super::policy::{self, CustomerAccess, PartnerAction};
+use crate::domain::org_summary::OrgSummary;
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
-use crate::store::orgs::OrgSummary;
 
 /// An org whose Partner Hub the current actor works in (their own, or a sub-partner's
 /// while cross-launched).

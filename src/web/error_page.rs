@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use super::views::ErrorPage;
 use crate::error::AppError;
 
-/// For `http::middleware::Renderers`.
+/// For `state::Renderers`.
 pub fn render(err: AppError) -> Response {
     err.into_response()
 }

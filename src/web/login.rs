@@ -9,7 +9,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::AuthSession;
 use crate::domain::return_to::safe_return_path;
@@ -18,6 +17,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::sign_in::{self, Attempt, Limit, Outcome};
+use crate::state::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::LOGIN, email_page)

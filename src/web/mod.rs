@@ -13,8 +13,8 @@ pub mod partner;
 pub mod views;
 pub mod wizard;
 
-use crate::AppState;
 use crate::http::route_table::RouteTable;
+use crate::state::AppState;
 
 /// Every page and operations route. The table records each (method, path) so the
 /// authorization test can prove none is missing from its expectations.

@@ -7,11 +7,11 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::AppState;
 use crate::auth::load_actor;
 use crate::auth::session::{AuthSession, SessionState};
 use crate::error::AppResult;
 use crate::http::route_table::RouteTable;
+use crate::state::AppState;
 use crate::{db, jobs};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {

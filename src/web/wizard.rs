@@ -25,11 +25,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::fields::{Field, FieldErrors};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::fields::FormErrors;
 
 /// The form field of errors that belong to no control: said at the top of the step.

@@ -1,7 +1,8 @@
 //! The layers' one direction, checked on the source (docs/architecture.md): the two doors
 //! never import each other, SQL is written only in `store/` (and `db/`, and the queue's
 //! own tables in `jobs/`), `error.rs` knows nothing of pages, `auth/` and `http/` import
-//! neither door, and `domain/` does no I/O. A forbidden import fails this test with the
+//! neither door, services and jobs import no door, store/ and tenancy/ import nothing
+//! above them, and `domain/` does no I/O. A forbidden import fails this test with the
 //! file and line.
 
 use std::path::{Path, PathBuf};
@@ -48,6 +49,57 @@ const RULES: &[Rule] = &[
         why: "auth/ sits below the doors",
     },
     Rule {
+        scope: "services/",
+        except: &[],
+        forbidden: &[
+            "crate::web",
+            "crate::api",
+            "crate::http",
+            "crate::auth::extractors",
+            "crate::auth::PartnerScope",
+            "crate::auth::CustomerScope",
+            "crate::auth::{",
+        ],
+        why: "services are called by the doors and take scopes from tenancy/ (of auth/ only the password hashing)",
+    },
+    Rule {
+        scope: "jobs/",
+        except: &[],
+        forbidden: &["crate::web", "crate::api", "crate::http"],
+        why: "jobs run without a request",
+    },
+    Rule {
+        scope: "store/",
+        except: &[],
+        forbidden: &[
+            "crate::services",
+            "crate::web",
+            "crate::api",
+            "crate::http",
+            "crate::auth",
+            "crate::jobs",
+            "crate::state",
+            "crate::AppState",
+        ],
+        why: "store/ is called by services and reads with tenancy's proof types; it calls nothing above it",
+    },
+    Rule {
+        scope: "tenancy/",
+        except: &[],
+        forbidden: &[
+            "crate::store",
+            "crate::services",
+            "crate::web",
+            "crate::api",
+            "crate::http",
+            "crate::auth",
+            "crate::jobs",
+            "crate::state",
+            "crate::AppState",
+        ],
+        why: "tenancy/ (who asks, the policy, the proof types) is what store/ takes, so it imports no store",
+    },
+    Rule {
         scope: "error.rs",
         except: &[],
         forbidden: &["crate::web", "crate::api"],
@@ -78,6 +130,9 @@ const RULES: &[Rule] = &[
             "crate::web",
             "crate::api",
             "crate::http",
+            "crate::auth",
+            "crate::tenancy",
+            "crate::state",
             "crate::AppState",
         ],
         why: "domain/ holds pure rules: no I/O, nothing above it",
@@ -170,6 +225,11 @@ fn each_rule_catches_what_it_forbids() {
         ),
         ("domain/x.rs", "use tokio::fs;"),
         ("domain/x.rs", "use crate::store::orgs;"),
+        ("services/x.rs", "use crate::auth::PartnerScope;"),
+        ("services/x.rs", "use crate::http::ReqInfo;"),
+        ("jobs/x.rs", "use crate::web::views;"),
+        ("store/x.rs", "use crate::services::audit;"),
+        ("tenancy/scope.rs", "use crate::store::orgs::OrgSummary;"),
     ];
     for (rel, line) in cases {
         assert_eq!(violations(rel, line).len(), 1, "{rel}: {line}");
@@ -181,6 +241,9 @@ fn each_rule_catches_what_it_forbids() {
         ("jobs/queue.rs", r#"sqlx::query("SELECT 1")"#),
         ("api/x.rs", "use crate::http::ReqInfo;"),
         ("services/x.rs", "use crate::store::orgs; // no SQL here"),
+        ("services/sign_in.rs", "use crate::auth::password;"),
+        ("services/x.rs", "use crate::tenancy::scope::PartnerScope;"),
+        ("store/orgs.rs", "use crate::tenancy::scope::PartnerOrgId;"),
     ] {
         assert!(violations(rel, line).is_empty(), "{rel}: {line}");
     }

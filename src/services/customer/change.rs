@@ -9,8 +9,6 @@ use uuid::Uuid;
 
 use super::input::CustomerUpdate;
 use super::rules::{self, MAX_EXTERNAL_ID, external_id_conflict, lock_for_change};
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::domain::address::{check_address, clean_address};
 use crate::domain::billing_start::{MAX_BILLING_DELAY_DAYS, check_billing_start};
 use crate::domain::fields::{Field, add, trimmed};
@@ -22,8 +20,10 @@ use crate::jobs::payloads::{JobPayload, UpdateCustomer};
 use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
 use crate::services::{RequestCtx, compliance};
+use crate::state::AppState;
 use crate::store;
 use crate::store::customer_records::CustomerChange;
+use crate::tenancy::scope::PartnerScope;
 
 pub const UPDATE_JOB: &str = UpdateCustomer::KIND;
 

@@ -7,15 +7,15 @@ use uuid::Uuid;
 use super::input::{NewCustomer, PendingWork};
 use super::plan::plan;
 use super::rules::taken;
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::error::{AppError, AppResult};
 use crate::jobs::payloads::ProvisionCustomer;
 use crate::jobs::queue;
 use crate::services::{RequestCtx, compliance};
+use crate::state::AppState;
 use crate::store;
 use crate::store::customer_records::NewCustomerRecord;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 /// Due jobs the queue may hold before creations are refused with 429 and `Retry-After`
 /// (SPEC §9): a back office sending faster than the workers finish is slowed down

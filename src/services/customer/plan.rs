@@ -8,8 +8,6 @@ use uuid::Uuid;
 
 use super::input::{AddressInput, LocationInput, NewCustomer};
 use super::rules::{self, MAX_EXTERNAL_ID};
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::domain::address::{check_address, clean_address};
 use crate::domain::billing_start::{MAX_BILLING_DELAY_DAYS, check_billing_start};
 use crate::domain::company_name::check_company_name;
@@ -19,7 +17,9 @@ use crate::domain::package_choice::{check_limit_keys, check_packages};
 use crate::domain::packages::Package;
 use crate::domain::{countries, locales, quantities, timezones};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
 use crate::store;
+use crate::tenancy::scope::PartnerScope;
 
 /// A request that passed every rule, ready to store.
 pub struct Plan {

@@ -3,11 +3,11 @@
 
 use super::input::NewCustomer;
 use super::plan::validate;
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::domain::fields::{Field, trimmed};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 /// May this scope run the pre-provisioning check? Partner full admins only (SPEC §1);
 /// the access policy has no action of its own for it, so the role is named here.

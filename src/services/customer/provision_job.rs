@@ -4,8 +4,6 @@
 use uuid::Uuid;
 
 use super::input::PendingWork;
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::domain::packages::Package;
 use crate::domain::{pstn_vendors, regions};
 use crate::error::{AppError, AppResult};
@@ -13,10 +11,12 @@ use crate::jobs::payloads::{JobPayload, ProvisionCustomer};
 use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::store::customer_records::ProvisioningOutcome;
 use crate::store::locations::NewHeadquarters;
 use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 pub const JOB_KIND: &str = ProvisionCustomer::KIND;
 

@@ -5,15 +5,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rules::lock_for_change;
-use crate::AppState;
-use crate::auth::PartnerScope;
 use crate::error::AppResult;
 use crate::jobs::payloads::{DeleteCustomer, JobPayload};
 use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
 use crate::services::RequestCtx;
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::scope::CustomerOrgId;
+use crate::tenancy::scope::PartnerScope;
 
 pub const DELETE_JOB: &str = DeleteCustomer::KIND;
 

@@ -4,7 +4,6 @@
 use sqlx::PgConnection;
 
 use super::input::LocationInput;
-use crate::auth::PartnerScope;
 use crate::domain::address::check_address;
 use crate::domain::fields::{Field, FieldError, FieldErrors};
 use crate::domain::fields::{LocationPart, add};
@@ -15,6 +14,7 @@ use crate::store;
 use crate::store::customer_records::ChangeFacts;
 use crate::tenancy::policy::PartnerAction;
 use crate::tenancy::scope::CustomerOrgId;
+use crate::tenancy::scope::PartnerScope;
 
 /// The vendor's error code of an email that already belongs to someone (SPEC §9), and
 /// its exact text, which integrations match on.

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::CustomerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::restrictions::Control;
@@ -16,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::paths;
 use crate::services::customer_settings;
+use crate::state::AppState;
 use crate::web::fields::FormErrors;
 use crate::web::views::PageCtx;
 

@@ -4,12 +4,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::AppState;
 use crate::auth::CustomerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::packages;
 use crate::domain::restrictions::Control;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{LocationRow, UserRow, WorkspaceRow};
 use crate::web::views::PageCtx;

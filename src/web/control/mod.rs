@@ -7,10 +7,10 @@ mod sections;
 
 use axum::response::Redirect;
 
-use crate::AppState;
 use crate::auth::CustomerScope;
 use crate::http::route_table::RouteTable;
 use crate::paths;
+use crate::state::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CONTROL_HOME, home)

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::views::PageCtx;
-use crate::AppState;
 use crate::auth::CurrentAdmin;
 use crate::auth::session::AuthSession;
 use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::services::compliance::{self, Decision, Review};
+use crate::state::AppState;
 use crate::tenancy::Actor;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {

@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
+use crate::state::AppState;
 use crate::store;
 use crate::store::tokens::TokenRow;
 use crate::tenancy::policy::PartnerAction;

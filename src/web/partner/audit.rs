@@ -8,11 +8,11 @@ use serde::Deserialize;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::AppResult;
 use crate::paths;
+use crate::state::AppState;
 use crate::store::audit::{self, AuditFilter, AuditRow, Identities};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::FormErrors;

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::countries;
@@ -22,6 +21,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::customer::{AddressInput, CustomerUpdate, change, remove};
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::fields::{AddressPart, Field, FieldErrors, LocationPart};
@@ -22,6 +21,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::customer::{AddressInput, LocationInput, NewCustomer, create, plan};
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
@@ -21,6 +20,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::customer_settings;
+use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{
     CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow, PageAt,

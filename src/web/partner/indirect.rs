@@ -6,13 +6,13 @@ use axum::extract::{Path, State};
 use axum::response::Redirect;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::session::AuthSession;
 use crate::auth::{CurrentAdmin, PartnerScope};
 use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
+use crate::state::AppState;
 use crate::store;
 use crate::store::orgs::SubPartnerRow;
 use crate::tenancy::policy::PartnerAction;

@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::AppResult;
@@ -14,6 +13,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::jobs::queue::{self, JobRow};
 use crate::paths;
+use crate::state::AppState;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 

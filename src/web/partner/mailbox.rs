@@ -5,10 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::store::emails::{self, EmailRow};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;

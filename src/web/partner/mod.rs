@@ -15,9 +15,9 @@ mod setup_assist;
 mod template_wizard;
 mod templates;
 
-use crate::AppState;
 use crate::http::route_table::RouteTable;
 use crate::paths;
+use crate::state::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get(paths::PARTNER, overview::page);

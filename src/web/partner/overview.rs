@@ -5,12 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
 use crate::domain::packages;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;

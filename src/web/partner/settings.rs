@@ -4,11 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::roles::Role;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::store;
 use crate::store::people::AdminRow;
 use crate::tenancy::policy::PartnerAction;

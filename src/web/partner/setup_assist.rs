@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::setup_assist;
@@ -18,6 +17,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::setup_assist::{self as service, LocationFacts, RequestRow};
+use crate::state::AppState;
 use crate::store;
 use crate::store::customers::CustomerDetail;
 use crate::tenancy::policy::PartnerAction;

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::fields::{Field, TemplateField};
@@ -22,6 +21,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::templates::{self as service, TemplateInput};
+use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};

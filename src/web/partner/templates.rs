@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::countries;
@@ -16,6 +15,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services;
+use crate::state::AppState;
 use crate::store;
 use crate::store::templates::TemplateRow;
 use crate::tenancy::policy::PartnerAction;

@@ -1,0 +1,29 @@
+//! An organisation as scopes and pages see it: who it is, what kind, who manages it and
+//! the restrictions it runs under. The store reads it; tenancy carries it in scopes.
+
+use uuid::Uuid;
+
+use crate::domain::org_kind::OrgKind;
+use crate::domain::restrictions::OrgRestrictions;
+
+#[derive(Clone, Debug)]
+pub struct OrgSummary {
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub parent_org_id: Option<Uuid>,
+    pub restricted_by_partner: bool,
+    pub restrict_org_settings: bool,
+}
+
+impl OrgSummary {
+    pub fn kind(&self) -> OrgKind {
+        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Customer)
+    }
+    pub fn restrictions(&self) -> OrgRestrictions {
+        OrgRestrictions {
+            restricted_by_partner: self.restricted_by_partner,
+            restrict_org_settings: self.restrict_org_settings,
+        }
+    }
+}
