@@ -186,40 +186,18 @@ async fn main() -> anyhow::Result<()> {
             println!("{n} restricted parties loaded from {}", file.display());
         }
         Command::CreateToken { admin, name } => {
-            let Ok(name) = wholesale_hub::services::api_tokens::check_name(&name) else {
-                anyhow::bail!("--name must be 1 to {} characters", store::tokens::NAME_MAX);
-            };
             let pool = db::connect(&config.database_url).await?;
-            let person = store::people::by_email(&pool, &admin)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no admin with the email {admin:?}"))?;
-            if person.disabled {
-                anyhow::bail!("the admin {admin:?} is disabled; a token would not work");
-            }
             let now = Clock::default().now();
-            let mut tx = pool.begin().await?;
-            let (id, secret) = store::tokens::create(&mut *tx, person.id, name, now).await?;
-            store::audit::append(
-                &mut *tx,
-                &store::audit::Entry {
-                    actor_person_id: Some(person.id),
-                    actor_email: Some(&person.email),
-                    acting_for_org_id: Some(person.org_id),
-                    action: "api_token.create",
-                    outcome: "success",
-                    detail: serde_json::json!({
-                        "token_id": id,
-                        "name": name,
-                        "prefix": &secret[..store::tokens::PREFIX_LEN],
-                        "via": "cli",
-                    }),
-                    ..Default::default()
-                },
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            println!("{secret}");
+            match wholesale_hub::services::api_tokens::create_from_cli(&pool, &admin, &name, now)
+                .await
+            {
+                Ok(secret) => println!("{secret}"),
+                Err(wholesale_hub::error::AppError::Validation(errors)) => {
+                    let said: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+                    anyhow::bail!("{}", said.join(" "));
+                }
+                Err(e) => return Err(anyhow::anyhow!("{e}")),
+            }
         }
     }
     Ok(())

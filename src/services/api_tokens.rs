@@ -97,3 +97,47 @@ pub async fn revoke(
     tx.commit().await?;
     Ok(())
 }
+
+/// Creates a token for the admin with `email` from the command line (`hub create-token`):
+/// the same name rule and audit entry as from the pages, marked `"via": "cli"`, for
+/// whoever runs the server. Answers the secret.
+pub async fn create_from_cli(
+    db: &sqlx::PgPool,
+    email: &str,
+    name: &str,
+    now: time::OffsetDateTime,
+) -> AppResult<String> {
+    let name = check_name(name)?;
+    let person = store::people::by_email(db, email)
+        .await?
+        .ok_or_else(|| AppError::field("admin", format!("No admin has the email {email:?}.")))?;
+    if person.disabled {
+        return Err(AppError::field(
+            "admin",
+            format!("The admin {email:?} is disabled; a token would not work."),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let (id, secret) = store::tokens::create(&mut *tx, person.id, name, now).await?;
+    store::audit::append(
+        &mut *tx,
+        &store::audit::Entry {
+            actor_person_id: Some(person.id),
+            actor_email: Some(&person.email),
+            acting_for_org_id: Some(person.org_id),
+            action: "api_token.create",
+            outcome: "success",
+            detail: serde_json::json!({
+                "token_id": id,
+                "name": name,
+                "prefix": &secret[..store::tokens::PREFIX_LEN],
+                "via": "cli",
+            }),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(secret)
+}
