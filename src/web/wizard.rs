@@ -160,11 +160,6 @@ where
         }
     }
 
-    /// Whether a draft is kept at all.
-    pub async fn exists(&self, session: &AuthSession) -> AppResult<bool> {
-        Ok(session.get::<serde_json::Value>(self.key).await?.is_some())
-    }
-
     pub async fn save(&self, session: &AuthSession, draft: &Draft<D, S>) -> AppResult<()> {
         session.insert(self.key, draft).await?;
         Ok(())
@@ -204,10 +199,26 @@ pub struct Cx<'a> {
     pub session: &'a AuthSession,
 }
 
+impl<'a> Cx<'a> {
+    pub fn new(state: &'a AppState, scope: &'a PartnerScope, session: &'a AuthSession) -> Self {
+        Self {
+            state,
+            scope,
+            session,
+        }
+    }
+}
+
 /// A wizard: its steps, its draft, how a step is checked and how it is shown.
-pub trait Wizard: Sync {
+pub trait Wizard: Sync + Sized {
     type Step: WizardStep;
     type Data: Clone + Default + Serialize + DeserializeOwned + Send + Sync;
+
+    /// Who may use the wizard: checked before any draft is read.
+    fn require(scope: &PartnerScope) -> AppResult<()>;
+
+    /// The wizard a request works on (one wizard may keep more than one draft).
+    fn current(session: &AuthSession) -> impl Future<Output = AppResult<Self>> + Send;
 
     /// Where this wizard's draft is kept.
     fn slot(&self) -> DraftSlot<Self::Data, Self::Step>;
@@ -280,8 +291,11 @@ pub async fn resume<W: Wizard>(w: &W, session: &AuthSession) -> AppResult<Respon
     Ok(to(w.slot().load(session).await?.first_open()))
 }
 
-/// GET of a step page: shown once the steps before it passed, else the first open step.
-pub async fn show<W: Wizard>(w: &W, cx: &Cx<'_>, step: W::Step) -> AppResult<Response> {
+/// GET of a step page: who may use the wizard, then the page once the steps before it
+/// passed, else the first open step.
+pub async fn open<W: Wizard>(cx: &Cx<'_>, step: W::Step) -> AppResult<Response> {
+    W::require(cx.scope)?;
+    let w = W::current(cx.session).await?;
     let draft = w.slot().load(cx.session).await?;
     if !draft.may_open(step) {
         return Ok(to(draft.first_open()));
@@ -289,15 +303,19 @@ pub async fn show<W: Wizard>(w: &W, cx: &Cx<'_>, step: W::Step) -> AppResult<Res
     w.render(cx, draft, step, FormErrors::new()).await
 }
 
-/// A step's form, read into `draft` by the wizard: Back saves it unchecked and shows the
-/// previous step; Next saves it and moves on when the step is valid, else shows it again.
-pub async fn submit<W: Wizard>(
-    w: &W,
+/// POST of a step: who may use the wizard, then its form read into the draft by `fill`.
+/// Back saves it unchecked and shows the previous step; Next saves it and moves on when
+/// the step is valid, else shows it again with its errors.
+pub async fn post<W: Wizard>(
     cx: &Cx<'_>,
-    mut draft: Draft<W::Data, W::Step>,
     step: W::Step,
     nav: Nav,
+    fill: impl FnOnce(&mut Draft<W::Data, W::Step>),
 ) -> AppResult<Response> {
+    W::require(cx.scope)?;
+    let w = W::current(cx.session).await?;
+    let mut draft = w.slot().load(cx.session).await?;
+    fill(&mut draft);
     if nav == Nav::Back {
         w.slot().save(cx.session, &draft).await?;
         return Ok(to(previous(step)));
@@ -316,7 +334,7 @@ pub async fn submit<W: Wizard>(
     if passed {
         return Ok(to(draft.first_open()));
     }
-    again(w, cx, draft, step, errors).await
+    again(&w, cx, draft, step, errors).await
 }
 
 /// A step shown again with `errors` (400), everything typed kept and nothing saved.

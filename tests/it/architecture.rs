@@ -23,6 +23,18 @@ const SQL: &[&str] = &[
     "query_scalar::<",
 ];
 
+/// What the store and everything below it may not import.
+const ABOVE_STORE: &[&str] = &[
+    "crate::services",
+    "crate::web",
+    "crate::api",
+    "crate::http",
+    "crate::auth",
+    "crate::jobs",
+    "crate::state",
+    "crate::AppState",
+];
+
 const RULES: &[Rule] = &[
     Rule {
         scope: "web/",
@@ -71,32 +83,19 @@ const RULES: &[Rule] = &[
     Rule {
         scope: "store/",
         except: &[],
-        forbidden: &[
-            "crate::services",
-            "crate::web",
-            "crate::api",
-            "crate::http",
-            "crate::auth",
-            "crate::jobs",
-            "crate::state",
-            "crate::AppState",
-        ],
+        forbidden: ABOVE_STORE,
         why: "store/ is called by services and reads with tenancy's proof types; it calls nothing above it",
     },
     Rule {
         scope: "tenancy/",
         except: &[],
-        forbidden: &[
-            "crate::store",
-            "crate::services",
-            "crate::web",
-            "crate::api",
-            "crate::http",
-            "crate::auth",
-            "crate::jobs",
-            "crate::state",
-            "crate::AppState",
-        ],
+        forbidden: ABOVE_STORE,
+        why: "tenancy/ sits below store/",
+    },
+    Rule {
+        scope: "tenancy/",
+        except: &[],
+        forbidden: &["crate::store"],
         why: "tenancy/ (who asks, the policy, the proof types) is what store/ takes, so it imports no store",
     },
     Rule {

@@ -176,6 +176,14 @@ impl Wizard for CustomerWizard {
         DRAFT
     }
 
+    fn require(scope: &PartnerScope) -> AppResult<()> {
+        scope.require(PartnerAction::ManageCustomers)
+    }
+
+    async fn current(_: &AuthSession) -> AppResult<Self> {
+        Ok(CustomerWizard)
+    }
+
     /// The step that asks for the field, and the control it is shown beside
     /// (`web::fields::form_field`). The wizard asks for one address, on the location
     /// step, and for its country on the first.
@@ -251,53 +259,7 @@ impl Wizard for CustomerWizard {
 }
 
 fn guard(scope: &PartnerScope) -> AppResult<()> {
-    scope.require(PartnerAction::ManageCustomers)
-}
-
-/// GET of a step page.
-async fn show(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: &AuthSession,
-    step: Step,
-) -> AppResult<Response> {
-    guard(scope)?;
-    wizard::show(
-        &CustomerWizard,
-        &Cx {
-            state,
-            scope,
-            session,
-        },
-        step,
-    )
-    .await
-}
-
-/// A step's form, read into the draft by `fill`, then Back or Next.
-async fn step_submit(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: &AuthSession,
-    step: Step,
-    nav: Nav,
-    fill: impl FnOnce(&mut Data),
-) -> AppResult<Response> {
-    guard(scope)?;
-    let mut draft = DRAFT.load(session).await?;
-    fill(&mut draft.data);
-    wizard::submit(
-        &CustomerWizard,
-        &Cx {
-            state,
-            scope,
-            session,
-        },
-        draft,
-        step,
-        nav,
-    )
-    .await
+    CustomerWizard::require(scope)
 }
 
 async fn start(scope: PartnerScope, session: AuthSession) -> AppResult<Response> {
@@ -354,7 +316,7 @@ async fn info_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Info).await
+    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Info).await
 }
 
 #[derive(Deserialize)]
@@ -382,16 +344,22 @@ async fn info_submit(
     session: AuthSession,
     Form(f): Form<InfoForm>,
 ) -> AppResult<Response> {
-    step_submit(&state, &scope, &session, Step::Info, Nav::Next, |d| {
-        d.provisioning_id = f.provisioning_id;
-        d.name = f.name;
-        d.primary_email = f.primary_email;
-        d.external_id = f.external_id;
-        d.country = f.country.trim().to_uppercase();
-        d.language = f.language;
-        d.billing_start_date = f.billing_start_date;
-        d.confirmed_location = f.confirmed_location.is_some();
-    })
+    wizard::post::<CustomerWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Info,
+        Nav::Next,
+        |draft| {
+            let d = &mut draft.data;
+            d.provisioning_id = f.provisioning_id;
+            d.name = f.name;
+            d.primary_email = f.primary_email;
+            d.external_id = f.external_id;
+            d.country = f.country.trim().to_uppercase();
+            d.language = f.language;
+            d.billing_start_date = f.billing_start_date;
+            d.confirmed_location = f.confirmed_location.is_some();
+        },
+    )
     .await
 }
 
@@ -440,7 +408,7 @@ async fn packages_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Packages).await
+    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Packages).await
 }
 
 async fn packages_submit(
@@ -454,22 +422,28 @@ async fn packages_submit(
     let pairs: Vec<(String, String)> = crate::web::forms::parse(&body)?;
     let back = pairs.iter().any(|(k, v)| k == "nav" && v == "back");
     let nav = if back { Nav::Back } else { Nav::Next };
-    step_submit(&state, &scope, &session, Step::Packages, nav, |d| {
-        d.packages = pairs
-            .iter()
-            .filter(|(k, _)| k == "package")
-            .map(|(_, v)| v.clone())
-            .collect();
-        d.quantity_enabled = pairs.iter().any(|(k, _)| k == "quantity_enabled");
-        d.quantities = pairs
-            .iter()
-            .filter_map(|(k, v)| {
-                k.strip_prefix("quantity_")
-                    .filter(|p| *p != "enabled")
-                    .map(|p| (p.to_string(), v.clone()))
-            })
-            .collect();
-    })
+    wizard::post::<CustomerWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Packages,
+        nav,
+        |draft| {
+            let d = &mut draft.data;
+            d.packages = pairs
+                .iter()
+                .filter(|(k, _)| k == "package")
+                .map(|(_, v)| v.clone())
+                .collect();
+            d.quantity_enabled = pairs.iter().any(|(k, _)| k == "quantity_enabled");
+            d.quantities = pairs
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("quantity_")
+                        .filter(|p| *p != "enabled")
+                        .map(|p| (p.to_string(), v.clone()))
+                })
+                .collect();
+        },
+    )
     .await
 }
 
@@ -529,7 +503,7 @@ async fn location_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Location).await
+    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Location).await
 }
 
 #[derive(Deserialize)]
@@ -561,16 +535,22 @@ async fn location_submit(
     Form(f): Form<LocationForm>,
 ) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    step_submit(&state, &scope, &session, Step::Location, nav, |d| {
-        d.location_name = f.location_name;
-        d.line1 = f.line1;
-        d.line2 = f.line2;
-        d.city = f.city;
-        d.state = f.state;
-        d.zip = f.zip;
-        d.timezone = f.timezone;
-        d.location_language = f.location_language;
-    })
+    wizard::post::<CustomerWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Location,
+        nav,
+        |draft| {
+            let d = &mut draft.data;
+            d.location_name = f.location_name;
+            d.line1 = f.line1;
+            d.line2 = f.line2;
+            d.city = f.city;
+            d.state = f.state;
+            d.zip = f.zip;
+            d.timezone = f.timezone;
+            d.location_language = f.location_language;
+        },
+    )
     .await
 }
 
@@ -626,7 +606,7 @@ async fn summary_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Summary).await
+    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Summary).await
 }
 
 async fn create(

@@ -193,13 +193,6 @@ struct TemplateWizard {
 }
 
 impl TemplateWizard {
-    /// The wizard the session is working on.
-    async fn current(session: &AuthSession) -> AppResult<Self> {
-        Ok(Self {
-            editing: session.get::<bool>(MODE_EDIT).await?.unwrap_or(false),
-        })
-    }
-
     /// The wizard of the draft `data` belongs to.
     fn of(data: &Data) -> Self {
         Self {
@@ -223,6 +216,17 @@ impl Wizard for TemplateWizard {
 
     fn slot(&self) -> DraftSlot<Data, Step> {
         if self.editing { DRAFT_EDIT } else { DRAFT_NEW }
+    }
+
+    fn require(scope: &PartnerScope) -> AppResult<()> {
+        scope.require(PartnerAction::ManageTemplates)
+    }
+
+    /// The wizard the session is working on.
+    async fn current(session: &AuthSession) -> AppResult<Self> {
+        Ok(Self {
+            editing: session.get::<bool>(MODE_EDIT).await?.unwrap_or(false),
+        })
     }
 
     /// The step and form field a service error belongs to; anything that is no field
@@ -312,7 +316,7 @@ fn view(draft: &Draft, step: Step, errors: FormErrors) -> View {
 }
 
 fn guard(scope: &PartnerScope) -> AppResult<()> {
-    scope.require(PartnerAction::ManageTemplates)
+    TemplateWizard::require(scope)
 }
 
 async fn page_ctx(cx: &Cx<'_>, d: &Data) -> AppResult<PageCtx> {
@@ -322,54 +326,6 @@ async fn page_ctx(cx: &Cx<'_>, d: &Data) -> AppResult<PageCtx> {
         "Create onboarding template"
     };
     PageCtx::partner(cx.scope, cx.session, "templates", title).await
-}
-
-/// GET of a step page, on the draft the session is working on.
-async fn show(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: &AuthSession,
-    step: Step,
-) -> AppResult<Response> {
-    guard(scope)?;
-    let w = TemplateWizard::current(session).await?;
-    wizard::show(
-        &w,
-        &Cx {
-            state,
-            scope,
-            session,
-        },
-        step,
-    )
-    .await
-}
-
-/// A step's form, read into the draft by `fill`, then Back or Next.
-async fn step_submit(
-    state: &AppState,
-    scope: &PartnerScope,
-    session: &AuthSession,
-    step: Step,
-    nav: Nav,
-    fill: impl FnOnce(&mut Draft),
-) -> AppResult<Response> {
-    guard(scope)?;
-    let w = TemplateWizard::current(session).await?;
-    let mut draft = w.slot().load(session).await?;
-    fill(&mut draft);
-    wizard::submit(
-        &w,
-        &Cx {
-            state,
-            scope,
-            session,
-        },
-        draft,
-        step,
-        nav,
-    )
-    .await
 }
 
 /// Opens the new-template wizard where it was left. An unfinished change to a template
@@ -454,7 +410,7 @@ async fn offer_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Offer).await
+    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Offer).await
 }
 
 #[derive(Deserialize)]
@@ -469,16 +425,21 @@ async fn offer_submit(
     Form(f): Form<OfferForm>,
 ) -> AppResult<Response> {
     let broadworks = f.offer_broadworks.is_some();
-    step_submit(&state, &scope, &session, Step::Offer, Nav::Next, |draft| {
-        if broadworks != draft.data.offer_broadworks {
-            // The Webex-to-Webex choice appears or goes: show the email step again.
-            draft.reopen(Step::Email);
-            if !broadworks {
-                draft.data.allow_webex_to_webex = false;
+    wizard::post::<TemplateWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Offer,
+        Nav::Next,
+        |draft| {
+            if broadworks != draft.data.offer_broadworks {
+                // The Webex-to-Webex choice appears or goes: show the email step again.
+                draft.reopen(Step::Email);
+                if !broadworks {
+                    draft.data.allow_webex_to_webex = false;
+                }
             }
-        }
-        draft.data.offer_broadworks = broadworks;
-    })
+            draft.data.offer_broadworks = broadworks;
+        },
+    )
     .await
 }
 
@@ -555,7 +516,7 @@ async fn basics_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Basics).await
+    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Basics).await
 }
 
 #[derive(Deserialize)]
@@ -612,7 +573,8 @@ async fn basics_submit(
         return wizard::again(&w, &cx, draft, Step::Basics, controls).await;
     }
     let nav = Nav::from_field(&f.nav);
-    step_submit(&state, &scope, &session, Step::Basics, nav, fill).await
+    wizard::post::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Basics, nav, fill)
+        .await
 }
 
 // ── Step 3: wholesale calling ────────────────────────────────────────────────
@@ -648,7 +610,7 @@ async fn calling_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Calling).await
+    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Calling).await
 }
 
 #[derive(Deserialize)]
@@ -666,9 +628,14 @@ async fn calling_submit(
     Form(f): Form<CallingForm>,
 ) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    step_submit(&state, &scope, &session, Step::Calling, nav, |draft| {
-        draft.data.pstn_vendor = f.pstn_vendor;
-    })
+    wizard::post::<TemplateWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Calling,
+        nav,
+        |draft| {
+            draft.data.pstn_vendor = f.pstn_vendor;
+        },
+    )
     .await
 }
 
@@ -687,7 +654,7 @@ async fn auth_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Auth).await
+    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Auth).await
 }
 
 #[derive(Deserialize)]
@@ -711,13 +678,18 @@ async fn auth_submit(
     Form(f): Form<AuthForm>,
 ) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    step_submit(&state, &scope, &session, Step::Auth, nav, |draft| {
-        let d = &mut draft.data;
-        d.auth_mode = f.auth_mode;
-        d.saml_entity_id = f.saml_entity_id;
-        d.saml_metadata = f.saml_metadata;
-        d.oidc_idp_name = f.oidc_idp_name;
-    })
+    wizard::post::<TemplateWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Auth,
+        nav,
+        |draft| {
+            let d = &mut draft.data;
+            d.auth_mode = f.auth_mode;
+            d.saml_entity_id = f.saml_entity_id;
+            d.saml_metadata = f.saml_metadata;
+            d.oidc_idp_name = f.oidc_idp_name;
+        },
+    )
     .await
 }
 
@@ -747,7 +719,7 @@ async fn email_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Email).await
+    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Email).await
 }
 
 #[derive(Deserialize)]
@@ -767,13 +739,18 @@ async fn email_submit(
     Form(f): Form<EmailForm>,
 ) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    step_submit(&state, &scope, &session, Step::Email, nav, |draft| {
-        let d = &mut draft.data;
-        d.email_brand_name = f.email_brand_name;
-        d.allow_admin_invite_emails = f.allow_admin_invite_emails.is_some();
-        // Offered only with both offer types; the service stores false otherwise too.
-        d.allow_webex_to_webex = d.offer_broadworks && f.allow_webex_to_webex.is_some();
-    })
+    wizard::post::<TemplateWizard>(
+        &Cx::new(&state, &scope, &session),
+        Step::Email,
+        nav,
+        |draft| {
+            let d = &mut draft.data;
+            d.email_brand_name = f.email_brand_name;
+            d.allow_admin_invite_emails = f.allow_admin_invite_emails.is_some();
+            // Offered only with both offer types; the service stores false otherwise too.
+            d.allow_webex_to_webex = d.offer_broadworks && f.allow_webex_to_webex.is_some();
+        },
+    )
     .await
 }
 
@@ -820,7 +797,7 @@ async fn summary_page(
     scope: PartnerScope,
     session: AuthSession,
 ) -> AppResult<Response> {
-    show(&state, &scope, &session, Step::Summary).await
+    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Summary).await
 }
 
 /// Creates the template, or changes the one being edited.
