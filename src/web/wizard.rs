@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::marker::PhantomData;
 
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
@@ -206,6 +207,40 @@ impl<'a> Cx<'a> {
             scope,
             session,
         }
+    }
+}
+
+/// A step handler's request: the state, who asks and their session, taken together.
+/// Extracting it checks only that someone signed in; the wizard's own role check is
+/// `Wizard::require`, which `open` and `post` run first.
+pub struct StepRequest {
+    pub state: AppState,
+    pub scope: PartnerScope,
+    pub session: AuthSession,
+}
+
+impl StepRequest {
+    pub fn cx(&self) -> Cx<'_> {
+        Cx::new(&self.state, &self.scope, &self.session)
+    }
+}
+
+impl FromRequestParts<AppState> for StepRequest {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let scope = PartnerScope::from_request_parts(parts, state).await?;
+        let session = AuthSession::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self {
+            state: state.clone(),
+            scope,
+            session,
+        })
     }
 }
 

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
@@ -27,7 +26,7 @@ use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, Form, choices, optional as opt};
 use crate::web::views::PageCtx;
-use crate::web::wizard::{self, Cx, DraftSlot, Nav, View, Wizard, WizardStep};
+use crate::web::wizard::{self, Cx, DraftSlot, Nav, StepRequest, View, Wizard, WizardStep};
 
 const DRAFT: DraftSlot<Data, Step> = DraftSlot::new("customer_wizard");
 const TITLE: &str = "Create wholesale customer";
@@ -311,12 +310,8 @@ async fn render_info(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResult<
     })
 }
 
-async fn info_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Info).await
+async fn info_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<CustomerWizard>(&r.cx(), Step::Info).await
 }
 
 #[derive(Deserialize)]
@@ -338,28 +333,18 @@ struct InfoForm {
     confirmed_location: Option<String>,
 }
 
-async fn info_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Form(f): Form<InfoForm>,
-) -> AppResult<Response> {
-    wizard::post::<CustomerWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Info,
-        Nav::Next,
-        |draft| {
-            let d = &mut draft.data;
-            d.provisioning_id = f.provisioning_id;
-            d.name = f.name;
-            d.primary_email = f.primary_email;
-            d.external_id = f.external_id;
-            d.country = f.country.trim().to_uppercase();
-            d.language = f.language;
-            d.billing_start_date = f.billing_start_date;
-            d.confirmed_location = f.confirmed_location.is_some();
-        },
-    )
+async fn info_submit(r: StepRequest, Form(f): Form<InfoForm>) -> AppResult<Response> {
+    wizard::post::<CustomerWizard>(&r.cx(), Step::Info, Nav::Next, |draft| {
+        let d = &mut draft.data;
+        d.provisioning_id = f.provisioning_id;
+        d.name = f.name;
+        d.primary_email = f.primary_email;
+        d.external_id = f.external_id;
+        d.country = f.country.trim().to_uppercase();
+        d.language = f.language;
+        d.billing_start_date = f.billing_start_date;
+        d.confirmed_location = f.confirmed_location.is_some();
+    })
     .await
 }
 
@@ -403,47 +388,33 @@ fn render_packages(page: PageCtx, w: View, d: Data) -> PackagesPage {
     }
 }
 
-async fn packages_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Packages).await
+async fn packages_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<CustomerWizard>(&r.cx(), Step::Packages).await
 }
 
-async fn packages_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
-    guard(&scope)?;
+async fn packages_submit(r: StepRequest, body: axum::body::Bytes) -> AppResult<Response> {
+    guard(&r.scope)?;
     // Repeated `package` fields: the pairs are read here, after the role check.
     let pairs: Vec<(String, String)> = crate::web::forms::parse(&body)?;
     let back = pairs.iter().any(|(k, v)| k == "nav" && v == "back");
     let nav = if back { Nav::Back } else { Nav::Next };
-    wizard::post::<CustomerWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Packages,
-        nav,
-        |draft| {
-            let d = &mut draft.data;
-            d.packages = pairs
-                .iter()
-                .filter(|(k, _)| k == "package")
-                .map(|(_, v)| v.clone())
-                .collect();
-            d.quantity_enabled = pairs.iter().any(|(k, _)| k == "quantity_enabled");
-            d.quantities = pairs
-                .iter()
-                .filter_map(|(k, v)| {
-                    k.strip_prefix("quantity_")
-                        .filter(|p| *p != "enabled")
-                        .map(|p| (p.to_string(), v.clone()))
-                })
-                .collect();
-        },
-    )
+    wizard::post::<CustomerWizard>(&r.cx(), Step::Packages, nav, |draft| {
+        let d = &mut draft.data;
+        d.packages = pairs
+            .iter()
+            .filter(|(k, _)| k == "package")
+            .map(|(_, v)| v.clone())
+            .collect();
+        d.quantity_enabled = pairs.iter().any(|(k, _)| k == "quantity_enabled");
+        d.quantities = pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("quantity_")
+                    .filter(|p| *p != "enabled")
+                    .map(|p| (p.to_string(), v.clone()))
+            })
+            .collect();
+    })
     .await
 }
 
@@ -498,12 +469,8 @@ fn render_location(page: PageCtx, w: View, mut d: Data) -> LocationPage {
     }
 }
 
-async fn location_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Location).await
+async fn location_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<CustomerWizard>(&r.cx(), Step::Location).await
 }
 
 #[derive(Deserialize)]
@@ -528,29 +495,19 @@ struct LocationForm {
     nav: String,
 }
 
-async fn location_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Form(f): Form<LocationForm>,
-) -> AppResult<Response> {
+async fn location_submit(r: StepRequest, Form(f): Form<LocationForm>) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    wizard::post::<CustomerWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Location,
-        nav,
-        |draft| {
-            let d = &mut draft.data;
-            d.location_name = f.location_name;
-            d.line1 = f.line1;
-            d.line2 = f.line2;
-            d.city = f.city;
-            d.state = f.state;
-            d.zip = f.zip;
-            d.timezone = f.timezone;
-            d.location_language = f.location_language;
-        },
-    )
+    wizard::post::<CustomerWizard>(&r.cx(), Step::Location, nav, |draft| {
+        let d = &mut draft.data;
+        d.location_name = f.location_name;
+        d.line1 = f.line1;
+        d.line2 = f.line2;
+        d.city = f.city;
+        d.state = f.state;
+        d.zip = f.zip;
+        d.timezone = f.timezone;
+        d.location_language = f.location_language;
+    })
     .await
 }
 
@@ -601,34 +558,22 @@ async fn render_summary(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResu
     })
 }
 
-async fn summary_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<CustomerWizard>(&Cx::new(&state, &scope, &session), Step::Summary).await
+async fn summary_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<CustomerWizard>(&r.cx(), Step::Summary).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    req: ReqInfo,
-) -> AppResult<Response> {
-    guard(&scope)?;
-    let draft = match wizard::complete_draft(&CustomerWizard, &session).await? {
+async fn create(r: StepRequest, req: ReqInfo) -> AppResult<Response> {
+    let (state, scope, session) = (&r.state, &r.scope, &r.session);
+    guard(scope)?;
+    let draft = match wizard::complete_draft(&CustomerWizard, session).await? {
         Ok(draft) => draft,
         Err(open_step) => return Ok(open_step),
     };
-    let cx = Cx {
-        state: &state,
-        scope: &scope,
-        session: &session,
-    };
+    let cx = r.cx();
     let request = draft.data.request(&mut FieldErrors::new());
-    match create::create(&state, &scope, &request, &req.ctx()).await {
+    match create::create(state, scope, &request, &req.ctx()).await {
         Ok(id) => {
-            DRAFT.discard(&session).await?;
+            DRAFT.discard(session).await?;
             session
                 .flash(format!("{} is being provisioned.", draft.data.name.trim()))
                 .await?;

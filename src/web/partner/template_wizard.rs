@@ -27,7 +27,7 @@ use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{CheckedForm, Choice, Form, choices, optional as opt};
 use crate::web::views::PageCtx;
-use crate::web::wizard::{self, Cx, DraftSlot, Nav, View, Wizard, WizardStep};
+use crate::web::wizard::{self, Cx, DraftSlot, Nav, StepRequest, View, Wizard, WizardStep};
 
 /// The draft of a new template.
 const DRAFT_NEW: DraftSlot<Data, Step> = DraftSlot::new("template_wizard");
@@ -405,12 +405,8 @@ struct OfferPage {
     d: Data,
 }
 
-async fn offer_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Offer).await
+async fn offer_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<TemplateWizard>(&r.cx(), Step::Offer).await
 }
 
 #[derive(Deserialize)]
@@ -418,28 +414,18 @@ struct OfferForm {
     offer_broadworks: Option<String>,
 }
 
-async fn offer_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Form(f): Form<OfferForm>,
-) -> AppResult<Response> {
+async fn offer_submit(r: StepRequest, Form(f): Form<OfferForm>) -> AppResult<Response> {
     let broadworks = f.offer_broadworks.is_some();
-    wizard::post::<TemplateWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Offer,
-        Nav::Next,
-        |draft| {
-            if broadworks != draft.data.offer_broadworks {
-                // The Webex-to-Webex choice appears or goes: show the email step again.
-                draft.reopen(Step::Email);
-                if !broadworks {
-                    draft.data.allow_webex_to_webex = false;
-                }
+    wizard::post::<TemplateWizard>(&r.cx(), Step::Offer, Nav::Next, |draft| {
+        if broadworks != draft.data.offer_broadworks {
+            // The Webex-to-Webex choice appears or goes: show the email step again.
+            draft.reopen(Step::Email);
+            if !broadworks {
+                draft.data.allow_webex_to_webex = false;
             }
-            draft.data.offer_broadworks = broadworks;
-        },
-    )
+        }
+        draft.data.offer_broadworks = broadworks;
+    })
     .await
 }
 
@@ -511,12 +497,8 @@ async fn render_basics(cx: &Cx<'_>, mut d: Data, w: View) -> AppResult<BasicsPag
     })
 }
 
-async fn basics_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Basics).await
+async fn basics_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<TemplateWizard>(&r.cx(), Step::Basics).await
 }
 
 #[derive(Deserialize)]
@@ -536,15 +518,13 @@ struct BasicsForm {
 }
 
 async fn basics_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
+    r: StepRequest,
     CheckedForm { form: f, controls }: CheckedForm<BasicsForm>,
 ) -> AppResult<Response> {
-    guard(&scope)?;
+    guard(&r.scope)?;
     // Fixed to the parent's: whatever was sent does not count.
-    let subscription_id = if service::subscription_is_fixed(&scope) {
-        store::orgs::subscription_ids(&state.db, scope.org_id())
+    let subscription_id = if service::subscription_is_fixed(&r.scope) {
+        store::orgs::subscription_ids(&r.state.db, r.scope.org_id())
             .await?
             .into_iter()
             .next()
@@ -562,19 +542,13 @@ async fn basics_submit(
     };
     if !controls.is_empty() {
         // Shown beside the fields with everything typed kept; nothing is saved.
-        let w = TemplateWizard::current(&session).await?;
-        let mut draft = w.slot().load(&session).await?;
+        let w = TemplateWizard::current(&r.session).await?;
+        let mut draft = w.slot().load(&r.session).await?;
         fill(&mut draft);
-        let cx = Cx {
-            state: &state,
-            scope: &scope,
-            session: &session,
-        };
-        return wizard::again(&w, &cx, draft, Step::Basics, controls).await;
+        return wizard::again(&w, &r.cx(), draft, Step::Basics, controls).await;
     }
     let nav = Nav::from_field(&f.nav);
-    wizard::post::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Basics, nav, fill)
-        .await
+    wizard::post::<TemplateWizard>(&r.cx(), Step::Basics, nav, fill).await
 }
 
 // ── Step 3: wholesale calling ────────────────────────────────────────────────
@@ -605,12 +579,8 @@ async fn render_calling(cx: &Cx<'_>, d: Data, w: View) -> AppResult<CallingPage>
     })
 }
 
-async fn calling_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Calling).await
+async fn calling_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<TemplateWizard>(&r.cx(), Step::Calling).await
 }
 
 #[derive(Deserialize)]
@@ -621,21 +591,11 @@ struct CallingForm {
     nav: String,
 }
 
-async fn calling_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Form(f): Form<CallingForm>,
-) -> AppResult<Response> {
+async fn calling_submit(r: StepRequest, Form(f): Form<CallingForm>) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    wizard::post::<TemplateWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Calling,
-        nav,
-        |draft| {
-            draft.data.pstn_vendor = f.pstn_vendor;
-        },
-    )
+    wizard::post::<TemplateWizard>(&r.cx(), Step::Calling, nav, |draft| {
+        draft.data.pstn_vendor = f.pstn_vendor;
+    })
     .await
 }
 
@@ -649,12 +609,8 @@ struct AuthPage {
     d: Data,
 }
 
-async fn auth_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Auth).await
+async fn auth_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<TemplateWizard>(&r.cx(), Step::Auth).await
 }
 
 #[derive(Deserialize)]
@@ -671,25 +627,15 @@ struct AuthForm {
     nav: String,
 }
 
-async fn auth_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Form(f): Form<AuthForm>,
-) -> AppResult<Response> {
+async fn auth_submit(r: StepRequest, Form(f): Form<AuthForm>) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    wizard::post::<TemplateWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Auth,
-        nav,
-        |draft| {
-            let d = &mut draft.data;
-            d.auth_mode = f.auth_mode;
-            d.saml_entity_id = f.saml_entity_id;
-            d.saml_metadata = f.saml_metadata;
-            d.oidc_idp_name = f.oidc_idp_name;
-        },
-    )
+    wizard::post::<TemplateWizard>(&r.cx(), Step::Auth, nav, |draft| {
+        let d = &mut draft.data;
+        d.auth_mode = f.auth_mode;
+        d.saml_entity_id = f.saml_entity_id;
+        d.saml_metadata = f.saml_metadata;
+        d.oidc_idp_name = f.oidc_idp_name;
+    })
     .await
 }
 
@@ -714,12 +660,8 @@ async fn render_email(cx: &Cx<'_>, mut d: Data, w: View) -> AppResult<EmailPage>
     })
 }
 
-async fn email_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Email).await
+async fn email_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<TemplateWizard>(&r.cx(), Step::Email).await
 }
 
 #[derive(Deserialize)]
@@ -732,25 +674,15 @@ struct EmailForm {
     nav: String,
 }
 
-async fn email_submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Form(f): Form<EmailForm>,
-) -> AppResult<Response> {
+async fn email_submit(r: StepRequest, Form(f): Form<EmailForm>) -> AppResult<Response> {
     let nav = Nav::from_field(&f.nav);
-    wizard::post::<TemplateWizard>(
-        &Cx::new(&state, &scope, &session),
-        Step::Email,
-        nav,
-        |draft| {
-            let d = &mut draft.data;
-            d.email_brand_name = f.email_brand_name;
-            d.allow_admin_invite_emails = f.allow_admin_invite_emails.is_some();
-            // Offered only with both offer types; the service stores false otherwise too.
-            d.allow_webex_to_webex = d.offer_broadworks && f.allow_webex_to_webex.is_some();
-        },
-    )
+    wizard::post::<TemplateWizard>(&r.cx(), Step::Email, nav, |draft| {
+        let d = &mut draft.data;
+        d.email_brand_name = f.email_brand_name;
+        d.allow_admin_invite_emails = f.allow_admin_invite_emails.is_some();
+        // Offered only with both offer types; the service stores false otherwise too.
+        d.allow_webex_to_webex = d.offer_broadworks && f.allow_webex_to_webex.is_some();
+    })
     .await
 }
 
@@ -792,38 +724,30 @@ async fn render_summary(cx: &Cx<'_>, d: Data, w: View) -> AppResult<SummaryPage>
     })
 }
 
-async fn summary_page(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-) -> AppResult<Response> {
-    wizard::open::<TemplateWizard>(&Cx::new(&state, &scope, &session), Step::Summary).await
+async fn summary_page(r: StepRequest) -> AppResult<Response> {
+    wizard::open::<TemplateWizard>(&r.cx(), Step::Summary).await
 }
 
 /// Creates the template, or changes the one being edited.
-async fn submit(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    req: ReqInfo,
-) -> AppResult<Response> {
-    guard(&scope)?;
-    let w = TemplateWizard::current(&session).await?;
-    let draft = match wizard::complete_draft(&w, &session).await? {
+async fn submit(r: StepRequest, req: ReqInfo) -> AppResult<Response> {
+    let (state, scope, session) = (&r.state, &r.scope, &r.session);
+    guard(scope)?;
+    let w = TemplateWizard::current(session).await?;
+    let draft = match wizard::complete_draft(&w, session).await? {
         Ok(draft) => draft,
         Err(open_step) => return Ok(open_step),
     };
     let d = &draft.data;
     let input = d.input();
     let result = match d.editing {
-        Some(id) => service::update(&state, &scope, id, &input, &req.ctx())
+        Some(id) => service::update(state, scope, id, &input, &req.ctx())
             .await
             .map(|()| id),
-        None => service::create(&state, &scope, &input, &req.ctx()).await,
+        None => service::create(state, scope, &input, &req.ctx()).await,
     };
     match result {
         Ok(id) => {
-            TemplateWizard::of(d).discard(&session).await?;
+            TemplateWizard::of(d).discard(session).await?;
             let verb = if d.editing.is_some() {
                 "saved"
             } else {
@@ -834,14 +758,7 @@ async fn submit(
                 .await?;
             Ok(Redirect::to(&paths::template(id)).into_response())
         }
-        Err(AppError::Validation(all)) => {
-            let cx = Cx {
-                state: &state,
-                scope: &scope,
-                session: &session,
-            };
-            wizard::refused(&w, &cx, draft, all).await
-        }
+        Err(AppError::Validation(all)) => wizard::refused(&w, &r.cx(), draft, all).await,
         Err(e) => Err(e),
     }
 }
