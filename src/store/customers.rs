@@ -212,7 +212,7 @@ impl Page<'_, '_> {
         let f = self.f;
         let order = f.sort.order_by(self.backwards);
         // The page is found on ids alone (an index-only scan); only its rows are then
-        // read and their users counted.
+        // read, with their users from the kept counter.
         let mut q = QueryBuilder::new("");
         // A search's matches are found once, for the page and the total alike.
         let hits = f.search.is_some();
@@ -223,7 +223,7 @@ impl Page<'_, '_> {
         }
         q.push(
             "SELECT o.id, o.name, o.external_id, o.status, o.country::text AS country, o.created_at,
-                    (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id) AS users, ",
+                    coalesce(u.n, 0) AS users, ",
         );
         if with_total {
             push_total(&mut q, self.partner, f, hits);
@@ -252,7 +252,10 @@ impl Page<'_, '_> {
             self.offset.max(0),
             limit.max(0)
         ));
-        q.push(format_args!(") page ON page.id = o.id ORDER BY {order}"));
+        // Users per row from the kept counter (migration 0012), not a count per row.
+        q.push(format_args!(
+            ") page ON page.id = o.id LEFT JOIN subscriber_counts u ON u.org_id = o.id ORDER BY {order}"
+        ));
         let rows: Vec<PageRow> = q.build_query_as().fetch_all(db).await?;
         let total = rows.first().and_then(|r| r.total);
         let mut rows: Vec<CustomerRow> = rows.into_iter().map(|r| r.row).collect();

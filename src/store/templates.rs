@@ -43,8 +43,9 @@ const SELECT: &str = "SELECT t.id, t.name, t.provisioning_id, t.offer_wholesale,
         t.country::text AS country, t.language, t.subscription_id, t.auth_mode, t.saml_entity_id, t.oidc_idp_name,
         t.email_brand_name, t.allow_admin_invite_emails, t.allow_webex_to_webex, t.pstn_vendor,
         t.created_at, t.updated_at,
-        (SELECT count(*) FROM orgs o WHERE o.template_id = t.id AND o.deleted_at IS NULL) AS customers
-    FROM onboarding_templates t LEFT JOIN people p ON p.id = t.sp_admin_person_id";
+        coalesce(u.n, 0)::bigint AS customers
+    FROM onboarding_templates t LEFT JOIN people p ON p.id = t.sp_admin_person_id
+    LEFT JOIN LATERAL (SELECT sum(c.n) AS n FROM template_use_counts c WHERE c.template_id = t.id) u ON true";
 
 pub async fn list(db: impl PgExecutor<'_>, owner: PartnerOrgId) -> sqlx::Result<Vec<TemplateRow>> {
     sqlx::query_as(&format!(

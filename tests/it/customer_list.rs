@@ -324,3 +324,99 @@ fn unescape(attr: &str) -> String {
         .replace("&#x2f;", "/")
         .replace("&#47;", "/")
 }
+
+/// Customers whose kept user count (migration 0012) differs from a count of their
+/// subscribers, and templates whose kept customer count differs from a count of their
+/// live customers: both must be none.
+async fn counts_that_drifted(app: &TestApp) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM orgs o
+                 WHERE coalesce((SELECT n FROM subscriber_counts c WHERE c.org_id = o.id), 0)
+                       <> (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = o.id)),
+                (SELECT count(*) FROM onboarding_templates t
+                 WHERE coalesce((SELECT sum(n) FROM template_use_counts c WHERE c.template_id = t.id), 0)
+                       <> (SELECT count(*) FROM orgs o WHERE o.template_id = t.id AND o.deleted_at IS NULL))",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_user_and_template_counts_are_kept_through_every_change() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    assert_eq!(counts_that_drifted(&app).await, (0, 0), "after the seed");
+
+    // The customer with the most users; a second customer to move one to.
+    let (busy, name, users): (Uuid, String, i64) = sqlx::query_as(
+        "SELECT o.id, o.name, count(*) FROM orgs o JOIN subscribers s ON s.customer_org_id = o.id
+         GROUP BY o.id, o.name ORDER BY count(*) DESC, o.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(users >= 2, "the seed gives some customer two users or more");
+    let other: Uuid = sqlx::query_scalar(
+        "SELECT id FROM orgs WHERE kind = 'customer' AND id <> $1 AND deleted_at IS NULL LIMIT 1",
+    )
+    .bind(busy)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let shown = |n: i64| format!("<td class=\"num\">{n}</td>");
+    let search = format!("/partner/customers?q={}", urlencoding(&name));
+    assert!(app.page(&app.client, &search).await.contains(&shown(users)));
+
+    // Move one user, delete another: both customers' counts follow.
+    sqlx::query(
+        "UPDATE subscribers SET customer_org_id = $2
+         WHERE id = (SELECT id FROM subscribers WHERE customer_org_id = $1 ORDER BY id LIMIT 1)",
+    )
+    .bind(busy)
+    .bind(other)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "DELETE FROM subscribers
+         WHERE id = (SELECT id FROM subscribers WHERE customer_org_id = $1 ORDER BY id LIMIT 1)",
+    )
+    .bind(busy)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        app.page(&app.client, &search)
+            .await
+            .contains(&shown(users - 2))
+    );
+
+    // A customer moved to another template, one deleted, one created with a template.
+    sqlx::query(
+        "UPDATE orgs SET template_id = (SELECT id FROM onboarding_templates ORDER BY id DESC LIMIT 1)
+         WHERE id = (SELECT id FROM orgs WHERE template_id IS NOT NULL ORDER BY id LIMIT 1)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE orgs SET deleted_at = now() WHERE id = $1")
+        .bind(other)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO orgs (id, kind, name, status, country, onboarded_by, template_id, created_at, updated_at)
+         SELECT gen_random_uuid(), 'customer', 'Counted Co', 'provisioned', 'US', onboarded_by, template_id, now(), now()
+         FROM orgs WHERE template_id IS NOT NULL LIMIT 1",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(counts_that_drifted(&app).await, (0, 0), "after the changes");
+    discard(app).await;
+}
+
+fn urlencoding(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
