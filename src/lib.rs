@@ -31,7 +31,6 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub use clock::Clock;
 pub use config::Config;
@@ -69,7 +68,8 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     let routes = table.entries.iter().chain(&api.entries).cloned().collect();
 
     let https = state.config.is_https();
-    let sessions = SessionManagerLayer::new(PostgresStore::new(db))
+    let session_store = store::sessions::PgSessionStore::new(db, auth::session::person_of);
+    let sessions = SessionManagerLayer::new(session_store)
         .with_name(if https {
             "__Host-hub_session"
         } else {

@@ -55,7 +55,10 @@ start_pg() {
   fi
   local opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300"
   if [ "$mode" = throwaway ]; then
+    # Tests and benchmarks: no durability, and pg_stat_statements to count what a page
+    # runs (tests/it/statements.rs).
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    opts="$opts -c shared_preload_libraries=pg_stat_statements"
   fi
   if runuser -u postgres -- "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     return 0

@@ -65,9 +65,17 @@ impl FromRequestParts<AppState> for CurrentAdmin {
             SessionState::Expired => return Err(login_redirect(parts, true)),
             SessionState::Active(s) => s,
         };
-        let actor = load_actor(state, signed_in.person_id, signed_in.cross_launch)
+        // Read with the session in the same statement, as a rule (`store::sessions`).
+        let preloaded = auth
+            .preloaded_actor(signed_in.person_id)
             .await
             .map_err(IntoResponse::into_response)?;
+        let actor = match preloaded {
+            Some(record) => actor_of(record, signed_in.cross_launch),
+            None => load_actor(state, signed_in.person_id, signed_in.cross_launch)
+                .await
+                .map_err(IntoResponse::into_response)?,
+        };
         let Some(actor) = actor else {
             auth.sign_out().await.map_err(IntoResponse::into_response)?;
             return Err(login_redirect(parts, false));
@@ -85,14 +93,18 @@ pub async fn load_actor(
     person_id: Uuid,
     cross_launch: Option<Uuid>,
 ) -> AppResult<Option<Actor>> {
-    let Some(record) = store::people::actor_record(&state.db, person_id)
+    Ok(store::people::actor_record(&state.db, person_id)
         .await?
-        .filter(|r| !r.person.disabled)
-    else {
-        return Ok(None);
-    };
+        .and_then(|record| actor_of(record, cross_launch)))
+}
+
+/// The actor of a person's record; `None` when the person is disabled.
+fn actor_of(record: store::people::ActorRecord, cross_launch: Option<Uuid>) -> Option<Actor> {
+    if record.person.disabled {
+        return None;
+    }
     let person = record.person;
-    Ok(Some(Actor {
+    Some(Actor {
         person_id: person.id,
         display_name: person.shown_name(),
         email: person.email,
@@ -101,7 +113,7 @@ pub async fn load_actor(
         assignments: record.assignments,
         removed_orgs: record.removed_orgs,
         cross_launch,
-    }))
+    })
 }
 
 /// Makes the actor known to the rest of the request: the audit of denials records who

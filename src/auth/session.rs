@@ -45,6 +45,13 @@ pub enum SessionState {
     Active(SignedIn),
 }
 
+/// The person a session's data is signed in as, for the store to keep beside it
+/// (`store::sessions::PgSessionStore`).
+pub fn person_of(data: &std::collections::HashMap<String, serde_json::Value>) -> Option<Uuid> {
+    let auth: SignedIn = serde_json::from_value(data.get(AUTH)?.clone()).ok()?;
+    Some(auth.person_id)
+}
+
 /// The session as handlers take it: `auth: AuthSession` in a handler's parameters
 /// (an extractor), never a raw `tower_sessions::Session` wrapped by hand. It derefs to
 /// the raw session for the page drafts that wizards keep in it.
@@ -125,6 +132,19 @@ impl AuthSession {
             self.0.insert(AUTH, auth).await?;
         }
         Ok(())
+    }
+
+    /// The actor row the store read with this session, when it is `person`'s (see
+    /// `store::sessions`); `None` sends the caller to read it itself.
+    pub async fn preloaded_actor(
+        &self,
+        person: Uuid,
+    ) -> AppResult<Option<crate::store::people::ActorRecord>> {
+        let json = self
+            .0
+            .get::<serde_json::Value>(crate::store::sessions::ACTOR_KEY)
+            .await?;
+        Ok(json.and_then(|j| crate::store::people::preloaded_actor(j, person)))
     }
 
     /// The session's CSRF token, created on first use.

@@ -14,6 +14,7 @@ pub mod login_attempts;
 pub mod orgs;
 pub mod package_limits;
 pub mod people;
+pub mod sessions;
 pub mod setup_assist;
 pub mod sub_partners;
 pub mod templates;

@@ -23,7 +23,7 @@ pub async fn credentials_by_email(
         .await
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct PersonRow {
     pub id: Uuid,
     pub org_id: Uuid,
@@ -65,9 +65,10 @@ pub struct ActorRecord {
     pub removed_orgs: Vec<Uuid>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct ActorRow {
     #[sqlx(flatten)]
+    #[serde(flatten)]
     person: PersonRow,
     org_kind: Option<String>,
     org_name: Option<String>,
@@ -79,9 +80,9 @@ struct ActorRow {
     removed_orgs: Vec<Uuid>,
 }
 
-pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ActorRecord>> {
-    let row: Option<ActorRow> = sqlx::query_as(
-        "SELECT p.id, p.org_id, p.email::text AS email, p.first_name, p.last_name, p.display_name, p.disabled,
+/// The columns of `ActorRow` for the person `p`: their org and every role, aggregated.
+/// `{person}` is the SQL that names the person (a parameter, or a session's column).
+const ACTOR_SELECT: &str = "SELECT p.id, p.org_id, p.email::text AS email, p.first_name, p.last_name, p.display_name, p.disabled,
                 o.kind AS org_kind, o.name AS org_name, o.parent_org_id, o.restricted_by_partner,
                 o.restrict_org_settings,
                 coalesce(r.orgs, '{}') AS role_orgs, coalesce(r.roles, '{}') AS roles,
@@ -94,12 +95,31 @@ pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Opt
                                        FILTER (WHERE ro.deleted_at IS NOT NULL OR ro.status = 'deleting') AS removed
                             FROM role_assignments a JOIN orgs ro ON ro.id = a.org_id
                             WHERE a.person_id = p.id) r ON true
-         WHERE p.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| {
+         WHERE p.id = {person}";
+
+/// The actor query for the person named by the SQL `person`.
+pub(crate) fn actor_select(person: &str) -> String {
+    ACTOR_SELECT.replace("{person}", person)
+}
+
+pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ActorRecord>> {
+    let row: Option<ActorRow> = sqlx::query_as(&actor_select("$1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(ActorRow::into_record))
+}
+
+/// The actor a session's read brought along (`store::sessions`, as JSON), if it is
+/// readable and is `person`'s.
+pub fn preloaded_actor(json: serde_json::Value, person: Uuid) -> Option<ActorRecord> {
+    let row: ActorRow = serde_json::from_value(json).ok()?;
+    (row.person.id == person).then(|| row.into_record())
+}
+
+impl ActorRow {
+    fn into_record(self) -> ActorRecord {
+        let r = self;
         let org = match (r.org_kind, r.org_name) {
             (Some(kind), Some(name)) => Some(OrgSummary {
                 id: r.person.org_id,
@@ -123,7 +143,7 @@ pub async fn actor_record(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Opt
             assignments,
             removed_orgs: r.removed_orgs,
         }
-    }))
+    }
 }
 
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<PersonRow>> {

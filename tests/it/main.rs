@@ -23,5 +23,6 @@ mod pages;
 mod removed_services;
 mod scale_out;
 mod setup_assist;
+mod statements;
 mod templates;
 mod wizard;

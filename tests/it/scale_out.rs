@@ -128,10 +128,18 @@ async fn creations_through_both_instances_are_provisioned_exactly_once_each() {
     .fetch_one(&a.db)
     .await
     .unwrap();
+    let retried: Vec<(i32, Option<String>)> = sqlx::query_as(
+        "SELECT attempts, last_error FROM jobs
+         WHERE kind = 'customer.provision' AND org_id = ANY($1) AND attempts > 1",
+    )
+    .bind(&ids)
+    .fetch_all(&a.db)
+    .await
+    .unwrap();
     assert_eq!(
         (jobs, succeeded_once),
         (30, 30),
-        "one provisioning run each"
+        "one provisioning run each; retried: {retried:?}"
     );
     let (locations, customers_with_one): (i64, i64) = sqlx::query_as(
         "SELECT count(*), count(DISTINCT org_id) FROM locations WHERE org_id = ANY($1)",
