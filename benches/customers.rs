@@ -6,6 +6,9 @@
 //!    sent to body read); the app's own `/metrics` histogram is shown beside it.
 //! 2. API provisioning throughput: `POST /v1/wholesale/customers` from 32 concurrent tasks
 //!    for `BENCH_SECONDS` with the worker in the same process, then until the queue drains.
+//! 3. Each page beside its floor (`floor.rs`): the four list cases, a customer's detail,
+//!    a Control Hub users list and an API list call, their req/s beside the pgbench tps
+//!    of the statements one view of them runs, at the same concurrency, as a ratio.
 //!
 //! The bench creates its own database (`bench_<random>`) on the server named by
 //! `BENCH_DATABASE_URL`, `DATABASE_URL` or `TEST_DATABASE_URL` (any database on it), and
@@ -14,7 +17,8 @@
 //! Knobs: `BENCH_CUSTOMERS` (100000), `BENCH_CONCURRENCY` (32), `BENCH_REQUESTS` (3000),
 //! `BENCH_WARMUP` (200), `BENCH_SECONDS` (60), `BENCH_CASE_SECONDS` (120: a list case,
 //! warm-up or measured, stops sending after this long even if it has not made all its
-//! requests), `BENCH_DRAIN_TIMEOUT` (600 s), `BENCH_ONLY` (`list` or `provisioning`),
+//! requests), `BENCH_DRAIN_TIMEOUT` (600 s), `BENCH_ONLY` (`list`, `floor` or
+//! `provisioning`), `BENCH_FLOOR_SECONDS` (5, one pgbench round), `BENCH_SHOW_SQL`,
 //! `BENCH_SETUP_SQL` (run after the generation, to try an index before writing its
 //! migration; the report says it was applied).
 //!
@@ -37,6 +41,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use wholesale_hub::{Clock, Config};
+
+#[path = "customers/floor.rs"]
+mod floor;
 
 const PARTNER_ADMIN: &str = "partner.admin@northwind.example";
 const TEMPLATE: &str = "Standard SMB (US)";
@@ -107,7 +114,10 @@ struct Settings {
     drain_timeout: u64,
     keep_db: bool,
     list: bool,
+    floor: bool,
     provisioning: bool,
+    /// Seconds of each pgbench run of a page's floor.
+    floor_seconds: u64,
 }
 
 fn env_num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
@@ -137,14 +147,17 @@ impl Settings {
             drain_timeout: env_num("BENCH_DRAIN_TIMEOUT", 600)?,
             keep_db: std::env::var("BENCH_KEEP_DB").is_ok_and(|v| v == "1" || v == "true"),
             list: true,
+            floor: true,
             provisioning: true,
+            floor_seconds: env_num("BENCH_FLOOR_SECONDS", 5)?,
         };
         let mut s = s;
         match std::env::var("BENCH_ONLY").unwrap_or_default().trim() {
             "" => {}
-            "list" => s.provisioning = false,
-            "provisioning" => s.list = false,
-            other => bail!("BENCH_ONLY={other:?}: use list or provisioning"),
+            "list" => (s.floor, s.provisioning) = (false, false),
+            "floor" => (s.list, s.provisioning) = (false, false),
+            "provisioning" => (s.list, s.floor) = (false, false),
+            other => bail!("BENCH_ONLY={other:?}: use list, floor or provisioning"),
         }
         ensure!(s.customers >= PAGE_SIZE, "BENCH_CUSTOMERS is too small");
         ensure!(
@@ -194,7 +207,7 @@ async fn run() -> anyhow::Result<()> {
     .await?;
     let db_url = url_for(&settings.admin_url, &db_name)?;
     eprintln!("database {db_name}");
-    let outcome = bench(&settings, &db_url).await;
+    let outcome = bench(&settings, &db_url, &db_name).await;
     if settings.keep_db {
         eprintln!("kept the database: {db_url}");
     } else if let Err(e) = admin_exec(
@@ -210,6 +223,20 @@ async fn run() -> anyhow::Result<()> {
         "whole run: {:.0} s (database, seed, generation, list cases, provisioning, drain)",
         started.elapsed().as_secs_f64()
     );
+    // The app runs in this process: its peak resident memory is at most this.
+    if let Some(peak) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+    {
+        println!(
+            "peak resident memory of the bench process (app and its clients together): {}",
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+    }
     if !errors.is_empty() {
         println!("ERRORS ({}):", errors.len());
         for e in &errors {
@@ -223,7 +250,7 @@ async fn run() -> anyhow::Result<()> {
 
 /// Runs everything on the fresh database; returns the errors met (the report is printed
 /// either way).
-async fn bench(s: &Settings, db_url: &str) -> anyhow::Result<Vec<String>> {
+async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<String>> {
     let opts: PgConnectOptions = db_url.parse()?;
     let pool = PgPoolOptions::new()
         .max_connections(4)
@@ -271,6 +298,11 @@ async fn bench(s: &Settings, db_url: &str) -> anyhow::Result<Vec<String>> {
     } else {
         "1. list cases skipped (BENCH_ONLY)\n".to_string()
     };
+    let floors = if s.floor {
+        floor_cases(s, db_url, db_name, &pool, &password, &mut errors).await?
+    } else {
+        "3. floors skipped (BENCH_ONLY)\n".to_string()
+    };
     let prov = if s.provisioning {
         provisioning(s, db_url, &pool, &mut errors).await?
     } else {
@@ -299,6 +331,8 @@ async fn bench(s: &Settings, db_url: &str) -> anyhow::Result<Vec<String>> {
     );
     println!();
     print!("{list}");
+    println!();
+    print!("{floors}");
     println!();
     print!("{prov}");
     Ok(errors)
@@ -886,6 +920,247 @@ async fn list_cases(
     )?;
     drop(client);
     app.stop().await?;
+    Ok(out)
+}
+
+// ── 3. Each page beside the floor of its own statements ─────────────────────────────
+
+/// Page req/s beside the pgbench tps of the statements one view of it runs, per case:
+/// the four list cases, a customer's detail page, a Control Hub users list and an API
+/// list call. Medians of three rounds each.
+async fn floor_cases(
+    s: &Settings,
+    db_url: &str,
+    db_name: &str,
+    pool: &PgPool,
+    password: &str,
+    errors: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    writeln!(
+        out,
+        "3. Each page beside its floor: the statements one view runs (PostgreSQL's log), replayed by pgbench"
+    )?;
+    writeln!(
+        out,
+        "   at {} connections on the same database; medians of 3 rounds ({} requests / {} s of pgbench each); target ratio >= 0.85",
+        s.concurrency,
+        s.requests / 3,
+        s.floor_seconds
+    )?;
+    let Some(pgbench) = floor::find_pgbench() else {
+        errors.push("no pgbench found (PGBENCH or /usr/lib/postgresql/*/bin)".into());
+        return Ok(out);
+    };
+    let admin_opts: PgConnectOptions = s.admin_url.parse()?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(admin_opts.disable_statement_logging())
+        .await?;
+    if let Err(e) = floor::log_end(&admin).await {
+        writeln!(
+            out,
+            "   skipped: {e:#} (scripts/bench starts a server that writes one)"
+        )?;
+        return Ok(out);
+    }
+
+    // What the cases ask for.
+    let northwind: Uuid =
+        sqlx::query_scalar("SELECT id FROM orgs WHERE name = 'Northwind Telecom'")
+            .fetch_one(pool)
+            .await?;
+    let detail: Uuid = sqlx::query_scalar(
+        "SELECT id FROM orgs WHERE onboarded_by = $1 AND deleted_at IS NULL ORDER BY created_at, id OFFSET 5000 LIMIT 1",
+    )
+    .bind(northwind)
+    .fetch_one(pool)
+    .await?;
+    // Northwind's own customer with the most users (its Control Hub opens for the admin).
+    let with_users: Uuid = sqlx::query_scalar(
+        "SELECT s.customer_org_id FROM subscribers s
+         JOIN org_relationships r ON r.managed_org_id = s.customer_org_id
+          AND r.manager_org_id = $1 AND r.relation = 'onboarded'
+         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    .bind(northwind)
+    .fetch_one(pool)
+    .await?;
+    let token = wholesale_hub::services::api_tokens::create_from_cli(
+        pool,
+        PARTNER_ADMIN,
+        "bench",
+        Clock::default().now(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let app = start_app(db_url, false).await?;
+    let pages = client(s.concurrency, true)?;
+    sign_in(&pages, &app.base, PARTNER_ADMIN, password).await?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse()?,
+    );
+    let api = Client::builder()
+        .default_headers(headers)
+        .pool_max_idle_per_host(s.concurrency)
+        .build()?;
+    let deep_page = 3000.min(s.customers / PAGE_SIZE).max(2);
+    let next_link = next_href(&pages, &app.base, deep_page - 1).await?;
+    let cases: Vec<(String, String, &Client)> = vec![
+        (
+            format!("search ?q={SEARCH}"),
+            format!("{LIST_ROUTE}?q={SEARCH}"),
+            &pages,
+        ),
+        (
+            "status ?status=error".into(),
+            format!("{LIST_ROUTE}?status=error"),
+            &pages,
+        ),
+        (
+            format!("page {deep_page} by Next"),
+            format!("{LIST_ROUTE}{next_link}"),
+            &pages,
+        ),
+        (
+            format!("jump ?page={deep_page}"),
+            format!("{LIST_ROUTE}?page={deep_page}"),
+            &pages,
+        ),
+        (
+            "customer detail".into(),
+            format!("{LIST_ROUTE}/{detail}"),
+            &pages,
+        ),
+        (
+            "Control Hub users".into(),
+            format!("/control/{with_users}/users"),
+            &pages,
+        ),
+        (
+            "API customers ?max=25".into(),
+            "/v1/wholesale/customers?max=25".into(),
+            &api,
+        ),
+    ];
+
+    // Page req/s, with the app measured alone.
+    let mut page_rps = vec![];
+    for (name, path, c) in &cases {
+        let url = format!("{}{path}", app.base);
+        let cap = Duration::from_secs(s.case_seconds);
+        let warm = load_get(c, &url, s.warmup, s.concurrency, cap).await;
+        let mut rounds = vec![];
+        let mut failures = warm.failures;
+        let mut first = warm.first_failure;
+        for _ in 0..3 {
+            let r = load_get(c, &url, (s.requests / 3).max(1), s.concurrency, cap).await;
+            failures += r.failures;
+            first = first.or(r.first_failure.clone());
+            rounds.push(r.per_second());
+        }
+        if failures > 0 {
+            errors.push(format!(
+                "floor case {name}: {failures} requests failed; first: {}",
+                first.as_deref().unwrap_or("?")
+            ));
+        }
+        eprintln!(
+            "floor case {name}: {:.0} req/s",
+            floor::median(rounds.clone())
+        );
+        page_rps.push(floor::median(rounds));
+    }
+    app.stop().await?;
+
+    // The statements of one view of each page, from a capture app whose connections log.
+    sqlx::query(&format!(
+        "ALTER DATABASE \"{db_name}\" SET log_statement = 'all'"
+    ))
+    .execute(&admin)
+    .await?;
+    let capture = start_app(db_url, false).await;
+    let mut captured = vec![];
+    if let Ok(capture) = &capture {
+        for (name, path, c) in &cases {
+            let url = format!("{}{path}", capture.base);
+            let from = floor::log_end(&admin).await?;
+            for _ in 0..2 {
+                let r = c.get(&url).send().await?;
+                if r.status() != StatusCode::OK {
+                    errors.push(format!(
+                        "floor case {name}: the capture view answered {}",
+                        r.status()
+                    ));
+                }
+                r.bytes().await?;
+            }
+            let logged = floor::statements_since(&admin, db_name, &from).await?;
+            captured.push(floor::last_view(logged, 2));
+        }
+    }
+    sqlx::query(&format!("ALTER DATABASE \"{db_name}\" RESET log_statement"))
+        .execute(&admin)
+        .await?;
+    capture?.stop().await?;
+
+    writeln!(
+        out,
+        "   {:<24} {:>10} {:>10} {:>10} {:>6}  verdict",
+        "case", "page req/s", "statements", "floor tps", "ratio"
+    )?;
+    for (((name, _, _), rps), statements) in cases.iter().zip(page_rps).zip(captured) {
+        let statements = match statements {
+            Ok(st) => st,
+            Err(e) => {
+                errors.push(format!("floor case {name}: {e:#}"));
+                continue;
+            }
+        };
+        let (script, vars) = floor::script(&statements);
+        let mut tps = vec![];
+        for _ in 0..3 {
+            match floor::pgbench_tps(
+                &pgbench,
+                db_url,
+                &script,
+                &vars,
+                s.concurrency,
+                s.floor_seconds,
+            )
+            .await
+            {
+                Ok(t) => tps.push(t),
+                Err(e) => {
+                    errors.push(format!("floor case {name}: {e:#}\n{script}"));
+                    break;
+                }
+            }
+        }
+        if tps.is_empty() {
+            continue;
+        }
+        let floor_tps = floor::median(tps);
+        let ratio = rps / floor_tps;
+        writeln!(
+            out,
+            "   {:<24} {:>10.0} {:>10} {:>10.0} {:>6.2}  {}",
+            name,
+            rps,
+            statements.len(),
+            floor_tps,
+            ratio,
+            verdict(ratio >= 0.85)
+        )?;
+        if std::env::var("BENCH_SHOW_SQL").is_ok() {
+            for line in script.lines() {
+                writeln!(out, "      {line}")?;
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -54,6 +54,11 @@ start_pg() {
     runuser -u postgres -- "$bindir/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   local opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300"
+  # The benchmark reads back the statements a page runs from a CSV log
+  # (benches/customers/floor.rs); scripts/bench asks for it.
+  if [ "${HUB_PG_CSVLOG:-0}" = 1 ]; then
+    opts="$opts -c logging_collector=on -c log_destination=stderr,csvlog -c log_directory=log"
+  fi
   if [ "$mode" = throwaway ]; then
     # Tests and benchmarks: no durability, and pg_stat_statements to count what a page
     # runs (tests/it/statements.rs).
