@@ -147,7 +147,7 @@ pub fn last_view(all: Vec<Logged>, views: usize) -> anyhow::Result<Vec<Logged>> 
         .into_iter()
         .filter(|s| !s.sql.contains("pg_catalog.") && !s.sql.contains("pg_type"))
         .collect();
-    if page.is_empty() || page.len() % views != 0 {
+    if page.is_empty() || !page.len().is_multiple_of(views) {
         bail!(
             "{} statements for {views} views: the views did not run the same statements",
             page.len()
