@@ -12,6 +12,55 @@ pub const SUPPORTED: [&str; 29] = [
     "pt_PT", "pt_BR", "ru_RU", "ro_RO", "zh_CN", "zh_TW", "sv_SE", "ar_SA", "tr_TR",
 ];
 
+/// Each supported locale by the name people know it by, for pages (a locale code such as
+/// `en_US` is never shown alone).
+const NAMES: [(&str, &str); 29] = [
+    ("en_US", "English (United States)"),
+    ("en_AU", "English (Australia)"),
+    ("en_GB", "English (United Kingdom)"),
+    ("en_CA", "English (Canada)"),
+    ("fr_FR", "French (France)"),
+    ("fr_CA", "French (Canada)"),
+    ("cs_CZ", "Czech"),
+    ("da_DK", "Danish"),
+    ("de_DE", "German"),
+    ("hu_HU", "Hungarian"),
+    ("id_ID", "Indonesian"),
+    ("it_IT", "Italian"),
+    ("ja_JP", "Japanese"),
+    ("ko_KR", "Korean"),
+    ("es_ES", "Spanish (Spain)"),
+    ("es_CO", "Spanish (Colombia)"),
+    ("es_MX", "Spanish (Mexico)"),
+    ("nl_NL", "Dutch"),
+    ("nb_NO", "Norwegian Bokmål"),
+    ("pl_PL", "Polish"),
+    ("pt_PT", "Portuguese (Portugal)"),
+    ("pt_BR", "Portuguese (Brazil)"),
+    ("ru_RU", "Russian"),
+    ("ro_RO", "Romanian"),
+    ("zh_CN", "Chinese (Simplified)"),
+    ("zh_TW", "Chinese (Traditional)"),
+    ("sv_SE", "Swedish"),
+    ("ar_SA", "Arabic"),
+    ("tr_TR", "Turkish"),
+];
+
+/// The name of `locale` for display; an unknown value is shown as it is.
+pub fn name(locale: &str) -> &str {
+    NAMES
+        .iter()
+        .find(|(l, _)| *l == locale)
+        .map_or(locale, |(_, n)| n)
+}
+
+/// Every supported locale as (code, name), in SPEC §6's order, for a picker.
+pub fn choices() -> impl Iterator<Item = (String, String)> {
+    SUPPORTED
+        .iter()
+        .map(|l| (l.to_string(), name(l).to_string()))
+}
+
 /// The locale a bare two-letter language becomes when the template's country does not
 /// give a supported one (SPEC §6).
 pub const TWO_LETTER_DEFAULTS: [(&str, &str); 21] = [
@@ -129,6 +178,16 @@ pub fn meeting_site_locale(org_locale: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_supported_locale_has_a_name() {
+        for l in SUPPORTED {
+            assert_ne!(name(l), l, "{l} has no name");
+        }
+        assert_eq!(name("en_US"), "English (United States)");
+        assert_eq!(name("xx_YY"), "xx_YY");
+    }
+
     use super::*;
 
     fn ok(requested: &str, country: &str) -> String {

@@ -28,3 +28,11 @@ pub fn opt(s: &Option<String>) -> &str {
         _ => "—",
     }
 }
+
+/// A locale by its name (`English (United States)`), or a dash when there is none.
+pub fn language(s: &Option<String>) -> &str {
+    match s.as_deref() {
+        Some(v) if !v.is_empty() => crate::domain::locales::name(v),
+        _ => "—",
+    }
+}

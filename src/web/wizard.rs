@@ -480,6 +480,16 @@ impl View {
     pub fn has(&self, field: &str) -> bool {
         self.errors.contains_key(field)
     }
+
+    /// Every control with an error and what it says, for the summary at the top of the
+    /// step that links to each (the form-level message is said on its own).
+    pub fn field_errors(&self) -> Vec<(&str, String)> {
+        self.errors
+            .iter()
+            .filter(|(field, _)| field.as_str() != FORM)
+            .map(|(field, messages)| (field.as_str(), messages.join(" ")))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -567,6 +577,19 @@ mod tests {
         assert_eq!(d.done, vec![S::A]);
         d.mark(S::A, false);
         assert!(d.done.is_empty());
+    }
+
+    #[test]
+    fn the_error_summary_lists_the_fields_but_not_the_form_message() {
+        let errors = FormErrors::from([
+            ("form".to_string(), vec!["Try again.".to_string()]),
+            ("name".to_string(), vec!["Enter a name.".to_string()]),
+        ]);
+        let v = View::new("h", "/cancel", &draft(&[]), S::A, errors);
+        assert_eq!(
+            v.field_errors(),
+            vec![("name", "Enter a name.".to_string())]
+        );
     }
 
     #[test]

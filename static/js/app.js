@@ -1,6 +1,10 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  // A wizard step shown again with errors: its summary takes focus, so a screen reader
+  // says what to fix and Tab goes to the first link.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
   // Show <time datetime="..."> values in the viewer's own locale and time zone.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));

@@ -360,7 +360,10 @@ async fn a_partner_admin_creates_an_onboarding_template_through_the_six_steps() 
                     "Wanda Hale (wholesale.admin@northwind.example)".to_string(),
                 ),
                 ("Country or region", "Australia".to_string()),
-                ("Default email language", language.to_string()),
+                (
+                    "Default email language",
+                    language_name(language).to_string(),
+                ),
                 ("Wholesale subscription", SUB.to_string()),
                 ("Cloud-connected PSTN vendor", "Pacific Voice".to_string()),
                 (
@@ -487,7 +490,7 @@ async fn a_partner_admin_creates_an_onboarding_template_through_the_six_steps() 
                 "Wanda Hale (wholesale.admin@northwind.example)",
             ),
             ("Country or region", "Australia (AU)"),
-            ("Default email language", "en_GB"),
+            ("Default email language", "English (United Kingdom)"),
             ("Wholesale subscription", SUB),
             ("Cloud-connected PSTN vendor", "Pacific Voice"),
             (
@@ -617,7 +620,7 @@ async fn back_and_reload_keep_the_template_draft() {
         let summary = facts(&b, "main").await;
         assert_eq!(fact(&summary, "Template name"), draft.name);
         assert_eq!(fact(&summary, "Country or region"), "Canada");
-        assert_eq!(fact(&summary, "Default email language"), "fr_CA");
+        assert_eq!(fact(&summary, "Default email language"), "French (Canada)");
         assert_eq!(
             fact(&summary, "Cloud-connected PSTN vendor"),
             "Skyline PSTN"
@@ -691,6 +694,21 @@ async fn template_mistakes_are_shown_beside_their_fields() {
         }
         assert_basics_kept(&b, &taken, "after the error").await;
         shot(&b, "error-basics").await;
+
+        // The summary at the top takes focus and links to the field.
+        let focused =
+            b.c.execute(
+                "return document.activeElement && document.activeElement.id",
+                vec![],
+            )
+            .await
+            .expect("read the focused element");
+        assert_eq!(focused, serde_json::json!("error-summary"));
+        assert_eq!(b.texts("#error-summary li a").await, [NAME_TAKEN]);
+        assert_eq!(
+            attr(&b, "#error-summary li a", "href").await.as_deref(),
+            Some("#name")
+        );
 
         b.type_into("#name", "Standard SMB (US) v2").await;
         next(&b).await;
@@ -923,4 +941,9 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
         assert_eq!(b.text("main .code").await, "404");
     })
     .await;
+}
+
+/// A locale as the pages name it.
+fn language_name(locale: &str) -> &str {
+    wholesale_hub::domain::locales::name(locale)
 }

@@ -236,7 +236,7 @@ async fn assert_summary(b: &Browser, i: &Info) {
         i.email,
         i.external_id,
         COUNTRY,
-        i.language,
+        wholesale_hub::domain::locales::name(i.language),
         "Head office",
         "1 Market Square, Suite 4, Springfield, IL 62701, United States",
         "America/Chicago",

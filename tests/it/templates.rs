@@ -174,7 +174,7 @@ async fn a_partner_creates_a_template_through_the_six_steps() {
         "Pacific SMB",
         "Wanda Hale (wholesale.admin@northwind.example)",
         "Australia",
-        "en_AU",
+        "English (Australia)",
         "Sub-NW-100001",
         "Pacific Voice",
         "Partner authentication with OpenID Connect",

@@ -116,9 +116,12 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
         "Webex Calling — quantity 10",
         "America/Chicago",
         "Standard SMB (US)",
+        // No language chosen: the template's, by name; languages are never codes.
+        "English (United States) (the template&#39;s)",
     ] {
         assert!(summary.contains(fact), "{fact}");
     }
+    assert!(!summary.contains(">en_US<"), "a language shown as its code");
     assert_eq!(
         summary.matches(r#"class="edit""#).count(),
         3,
@@ -369,7 +372,9 @@ async fn back_and_reload_keep_what_was_entered() {
     // Each problem is told once, even though the address serves twice.
     let r = location_step(&app, &c, "", "America/Chicago").await;
     let html = html_of(r, StatusCode::BAD_REQUEST).await;
-    assert_eq!(html.matches("Enter the first address line.").count(), 1);
+    // Beside the field once (the summary at the top links to it as well).
+    assert_eq!(html.matches("Enter the first address line.</p>").count(), 1);
+    assert!(html.contains(r##"<a href="#line1">Enter the first address line.</a>"##));
     // Cancel discards the draft.
     app.post_form_with(&c, "/partner/customers/new/cancel", &[])
         .await;

@@ -300,12 +300,7 @@ async fn render_info(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResult<
                 .map(|(c, n)| (c.to_string(), n.to_string())),
             &d.country,
         ),
-        languages: choices(
-            locales::SUPPORTED
-                .iter()
-                .map(|l| (l.to_string(), l.to_string())),
-            &d.language,
-        ),
+        languages: choices(locales::choices(), &d.language),
         d,
     })
 }
@@ -459,12 +454,7 @@ fn render_location(page: PageCtx, w: View, mut d: Data) -> LocationPage {
                 .map(|t| (t.to_string(), t.replace('_', " "))),
             &d.timezone,
         ),
-        languages: choices(
-            locales::SUPPORTED
-                .iter()
-                .map(|l| (l.to_string(), l.to_string())),
-            &d.location_language,
-        ),
+        languages: choices(locales::choices(), &d.location_language),
         d,
     }
 }
@@ -520,17 +510,23 @@ struct SummaryPage {
     w: View,
     d: Data,
     template_name: String,
+    /// The customer's language by name: the template's when none was chosen.
+    language_name: String,
     country_name: String,
     package_lines: Vec<String>,
 }
 
 async fn render_summary(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResult<SummaryPage> {
     let templates = store::templates::list(&cx.state.db, cx.scope.org_id()).await?;
-    let template_name = templates
+    let template = templates
         .into_iter()
-        .find(|t| t.provisioning_id == d.provisioning_id)
-        .map(|t| t.name)
-        .unwrap_or_default();
+        .find(|t| t.provisioning_id == d.provisioning_id);
+    let language_name = match (d.language.as_str(), &template) {
+        ("", Some(t)) => format!("{} (the template's)", locales::name(&t.language)),
+        ("", None) => "The template's".into(),
+        (l, _) => locales::name(l).to_string(),
+    };
+    let template_name = template.map(|t| t.name).unwrap_or_default();
     let package_lines = d
         .packages
         .iter()
@@ -550,6 +546,7 @@ async fn render_summary(cx: &Cx<'_>, page: PageCtx, w: View, d: Data) -> AppResu
         page,
         w,
         template_name,
+        language_name,
         country_name: countries::name(&d.country)
             .unwrap_or(&d.country)
             .to_string(),

@@ -482,12 +482,7 @@ async fn render_basics(cx: &Cx<'_>, mut d: Data, w: View) -> AppResult<BasicsPag
                 .map(|(c, n)| (c.to_string(), n.to_string())),
             &d.country,
         ),
-        languages: choices(
-            locales::SUPPORTED
-                .iter()
-                .map(|l| (l.to_string(), l.to_string())),
-            &d.language,
-        ),
+        languages: choices(locales::choices(), &d.language),
         subscriptions: choices(
             subscriptions.into_iter().map(|s| (s.clone(), s)),
             &d.subscription_id,
