@@ -5,6 +5,22 @@
   // says what to fix and Tab goes to the first link.
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
+  // A wizard step with typed but unsent input asks before the page is left or reloaded
+  // (the draft keeps only what a step's buttons send). Sending any form is leaving on
+  // purpose.
+  var wizard = document.querySelector("form.wizard");
+  if (wizard) {
+    var unsent = false;
+    var touched = function () { unsent = true; };
+    wizard.addEventListener("input", touched);
+    wizard.addEventListener("change", touched);
+    document.addEventListener("submit", function () { unsent = false; });
+    window.addEventListener("beforeunload", function (e) {
+      if (!unsent) return;
+      e.preventDefault();
+      e.returnValue = "";
+    });
+  }
   // Show <time datetime="..."> values in the viewer's own locale and time zone.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));

@@ -947,3 +947,62 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
 fn language_name(locale: &str) -> &str {
     wholesale_hub::domain::locales::name(locale)
 }
+
+/// Whether leaving the page now would ask first (the page's `beforeunload` handler
+/// cancels the event).
+async fn leaving_asks(b: &Browser) -> bool {
+    let asked =
+        b.c.execute(
+            "var e = new Event('beforeunload', { cancelable: true });
+             window.dispatchEvent(e);
+             return e.defaultPrevented;",
+            vec![],
+        )
+        .await
+        .expect("dispatch beforeunload");
+    asked == serde_json::json!(true)
+}
+
+#[tokio::test]
+async fn unsent_input_asks_before_leaving_and_auth_fields_follow_the_mode() {
+    browser_test(|_app, b| async move {
+        tall_window(&b).await;
+        b.sign_in(PARTNER_ADMIN).await;
+        b.wait_for_path("/partner").await;
+        b.goto(NEW).await;
+        b.wait_for_path(OFFER).await;
+        next(&b).await;
+        b.wait_for_path(BASICS).await;
+        assert!(!leaving_asks(&b).await, "nothing typed yet");
+        fill_basics(
+            &b,
+            &Basics {
+                name: "Leaving Test",
+                admin: PARTNER_ADMIN,
+                country: "US",
+                language: "en_US",
+            },
+        )
+        .await;
+        assert!(leaving_asks(&b).await, "typed but not sent");
+        next(&b).await;
+        b.wait_for_path(CALLING).await;
+        assert!(!leaving_asks(&b).await, "sent with Next: nothing to lose");
+        next(&b).await;
+        b.wait_for_path(AUTH).await;
+
+        // Only the chosen mode's own fields show.
+        let shown = |css: &'static str| {
+            let b = &b;
+            async move { b.find(css).await.is_displayed().await.unwrap() }
+        };
+        assert!(is_ticked(&b, &radio("webex")).await);
+        assert!(!shown("#saml_entity_id").await && !shown("#oidc_idp_name").await);
+        tick(&b, &radio("saml")).await;
+        assert!(shown("#saml_entity_id").await && shown("#saml_metadata").await);
+        assert!(!shown("#oidc_idp_name").await);
+        tick(&b, &radio("oidc")).await;
+        assert!(shown("#oidc_idp_name").await && !shown("#saml_entity_id").await);
+    })
+    .await;
+}
