@@ -73,7 +73,9 @@ impl PageCtx {
             "Indirect providers",
             paths::INDIRECT.into(),
             "indirect",
-            scope.may(PartnerAction::CrossLaunch),
+            // A sub-partner can never have sub-partners of its own.
+            scope.may(PartnerAction::CrossLaunch)
+                && scope.org.kind() != crate::domain::org_kind::OrgKind::SubPartner,
         );
         add(
             "Billing",

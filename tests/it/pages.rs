@@ -430,3 +430,20 @@ async fn templates_show_their_provisioning_id() {
     let html = app.text(&format!("/partner/templates/{id}")).await;
     assert!(html.contains(&format!(r#"value="{provisioning_id}""#)));
 }
+
+#[tokio::test]
+async fn a_sub_partner_has_no_indirect_providers_entry_and_its_parent_has() {
+    let app = spawn_app().await;
+    let parent = app.client_for(PARTNER_ADMIN).await;
+    let reseller = app.client_for(RESELLER_ADMIN).await;
+    let nav = |html: &str| html.contains(r#"href="/partner/indirect-providers""#);
+    assert!(
+        nav(&app.page(&parent, "/partner").await),
+        "the parent partner's entry"
+    );
+    assert!(
+        !nav(&app.page(&reseller, "/partner").await),
+        "a sub-partner can never have sub-partners"
+    );
+    discard(app).await;
+}
