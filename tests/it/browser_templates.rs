@@ -68,6 +68,17 @@ async fn back(b: &Browser) {
     button.click().await.expect("press Back");
 }
 
+/// Signs in as the partner admin and opens a new template's basics step.
+async fn open_basics_as_partner_admin(b: &Browser) {
+    tall_window(b).await;
+    b.sign_in(PARTNER_ADMIN).await;
+    b.wait_for_path("/partner").await;
+    b.goto(NEW).await;
+    b.wait_for_path(OFFER).await;
+    next(b).await;
+    b.wait_for_path(BASICS).await;
+}
+
 async fn shot(b: &Browser, name: &str) {
     let path = b.screenshot(&format!("template-{name}.png")).await;
     eprintln!("screenshot: {}", path.display());
@@ -644,13 +655,7 @@ async fn back_and_reload_keep_the_template_draft() {
 #[tokio::test]
 async fn template_mistakes_are_shown_beside_their_fields() {
     browser_test(|app, b| async move {
-        tall_window(&b).await;
-        b.sign_in(PARTNER_ADMIN).await;
-        b.wait_for_path("/partner").await;
-        b.goto(NEW).await;
-        b.wait_for_path(OFFER).await;
-        next(&b).await;
-        b.wait_for_path(BASICS).await;
+        open_basics_as_partner_admin(&b).await;
         assert_eq!(b.count(".field-error").await, 0);
 
         // Another template's name in other letter case is taken.
@@ -966,13 +971,7 @@ async fn leaving_asks(b: &Browser) -> bool {
 #[tokio::test]
 async fn unsent_input_asks_before_leaving_and_auth_fields_follow_the_mode() {
     browser_test(|_app, b| async move {
-        tall_window(&b).await;
-        b.sign_in(PARTNER_ADMIN).await;
-        b.wait_for_path("/partner").await;
-        b.goto(NEW).await;
-        b.wait_for_path(OFFER).await;
-        next(&b).await;
-        b.wait_for_path(BASICS).await;
+        open_basics_as_partner_admin(&b).await;
         assert!(!leaving_asks(&b).await, "nothing typed yet");
         fill_basics(
             &b,
