@@ -79,6 +79,10 @@ const PREFIXES: [&str; 20] = [
 ];
 const SEARCH: &str = "summit";
 
+/// mimalloc instead of glibc's malloc (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     // `cargo test --all-targets` runs benches without `--bench`: nothing to do there.
     if !std::env::args().any(|a| a == "--bench") {

@@ -80,6 +80,10 @@ fn init_tracing() {
     }
 }
 
+/// mimalloc instead of glibc's malloc (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     init_tracing();
