@@ -5,37 +5,13 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
+use crate::services::audit::audit_own_change;
 use crate::state::AppState;
 use crate::store;
 use crate::store::tokens::NAME_MAX;
+use crate::tenancy::actor::SlotActor;
 use crate::tenancy::policy::PartnerAction;
 use crate::tenancy::scope::PartnerScope;
-
-async fn audit(
-    conn: &mut sqlx::PgConnection,
-    state: &AppState,
-    scope: &PartnerScope,
-    ctx: &RequestCtx<'_>,
-    action: &str,
-    detail: serde_json::Value,
-) -> sqlx::Result<()> {
-    store::audit::append(
-        conn,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.actor.home_org_id),
-            target_org_id: None,
-            action,
-            outcome: "success",
-            detail,
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
-        state.clock.now(),
-    )
-    .await
-}
 
 /// A token name as it is kept (trimmed): required, at most `NAME_MAX` characters. The
 /// pages and the CLI's `create-token` both ask this.
@@ -75,7 +51,16 @@ pub async fn create(
         "name": name,
         "prefix": &secret[..store::tokens::PREFIX_LEN],
     });
-    audit(&mut tx, state, scope, ctx, "api_token.create", detail).await?;
+    let who = SlotActor::from(&scope.actor);
+    audit_own_change(
+        &mut tx,
+        &who,
+        "api_token.create",
+        detail,
+        Some(ctx),
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, name.to_string(), secret))
 }
@@ -93,7 +78,16 @@ pub async fn revoke(
         return Err(AppError::NotFound);
     }
     let detail = serde_json::json!({ "token_id": id });
-    audit(&mut tx, state, scope, ctx, "api_token.revoke", detail).await?;
+    let who = SlotActor::from(&scope.actor);
+    audit_own_change(
+        &mut tx,
+        &who,
+        "api_token.revoke",
+        detail,
+        Some(ctx),
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -119,25 +113,18 @@ pub async fn create_from_cli(
     }
     let mut tx = db.begin().await?;
     let (id, secret) = store::tokens::create(&mut *tx, person.id, name, now).await?;
-    store::audit::append(
-        &mut *tx,
-        &store::audit::Entry {
-            actor_person_id: Some(person.id),
-            actor_email: Some(&person.email),
-            acting_for_org_id: Some(person.org_id),
-            action: "api_token.create",
-            outcome: "success",
-            detail: serde_json::json!({
-                "token_id": id,
-                "name": name,
-                "prefix": &secret[..store::tokens::PREFIX_LEN],
-                "via": "cli",
-            }),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
+    let who = SlotActor {
+        person_id: person.id,
+        email: person.email,
+        org_id: person.org_id,
+    };
+    let detail = serde_json::json!({
+        "token_id": id,
+        "name": name,
+        "prefix": &secret[..store::tokens::PREFIX_LEN],
+        "via": "cli",
+    });
+    audit_own_change(&mut tx, &who, "api_token.create", detail, None, now).await?;
     tx.commit().await?;
     Ok(secret)
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::services::RequestCtx;
 use crate::state::AppState;
 use crate::store;
+use crate::tenancy::actor::SlotActor;
 
 /// Records a change a partner admin made from their hub (pages or API) to `target`.
 pub async fn audit_partner_change(
@@ -29,6 +30,34 @@ pub async fn audit_partner_change(
             detail,
             request_id: Some(ctx.request_id),
             ip: Some(ctx.ip),
+        },
+        now,
+    )
+    .await
+}
+
+/// Records a change an admin made to their own things (their API tokens): acting for
+/// their own org, about no customer. `ctx` is `None` from the command line.
+pub async fn audit_own_change(
+    conn: &mut sqlx::PgConnection,
+    who: &SlotActor,
+    action: &str,
+    detail: serde_json::Value,
+    ctx: Option<&RequestCtx<'_>>,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    store::audit::append(
+        conn,
+        &store::audit::Entry {
+            actor_person_id: Some(who.person_id),
+            actor_email: Some(&who.email),
+            acting_for_org_id: Some(who.org_id),
+            target_org_id: None,
+            action,
+            outcome: "success",
+            detail,
+            request_id: ctx.map(|c| c.request_id),
+            ip: ctx.map(|c| c.ip),
         },
         now,
     )
@@ -63,7 +92,7 @@ pub async fn record_sign_out(
 /// A request the server refused with 403.
 pub struct Denial<'a> {
     /// Who asked, when known.
-    pub who: Option<&'a crate::tenancy::actor::SlotActor>,
+    pub who: Option<&'a SlotActor>,
     pub method: &'a str,
     pub path: &'a str,
     /// What refused it (`policy`, `csrf`, …).

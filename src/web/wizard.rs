@@ -310,7 +310,7 @@ pub fn refusals<W: Wizard>(
 }
 
 /// Adds a wizard's own message for `field` on `step`, unless the service said one.
-pub fn require<S: Ord>(errors: &mut BTreeMap<S, FormErrors>, step: S, field: &str, message: &str) {
+pub fn ask_for<S: Ord>(errors: &mut BTreeMap<S, FormErrors>, step: S, field: &str, message: &str) {
     let mine = errors.entry(step).or_default();
     if !mine.contains_key(field) {
         mine.insert(field.into(), vec![message.into()]);

@@ -220,7 +220,7 @@ impl Wizard for CustomerWizard {
         all.append(&mut unparsed);
         let mut errors = wizard::group::<Self>(all);
         if !d.confirmed_location {
-            wizard::require(
+            wizard::ask_for(
                 &mut errors,
                 Step::Info,
                 "confirmed_location",
@@ -228,7 +228,7 @@ impl Wizard for CustomerWizard {
             );
         }
         if d.location_name.trim().is_empty() {
-            wizard::require(
+            wizard::ask_for(
                 &mut errors,
                 Step::Location,
                 "location_name",
