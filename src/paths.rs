@@ -31,6 +31,8 @@ pub const PARTNER: &str = "/partner";
 /// Leaves a cross-launched sub-partner's hub.
 pub const PARTNER_RETURN: &str = "/partner/return";
 pub const CUSTOMERS: &str = "/partner/customers";
+pub const CUSTOMERS_EXPORT: &str = "/partner/customers/export.csv";
+pub const CUSTOMERS_BULK: &str = "/partner/customers/bulk";
 pub const CUSTOMER: &str = "/partner/customers/{id}";
 pub const CUSTOMER_STATUS: &str = "/partner/customers/{id}/status";
 pub const CUSTOMER_EDIT: &str = "/partner/customers/{id}/edit";

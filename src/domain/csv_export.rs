@@ -65,6 +65,18 @@ impl CsvExport {
             .into_inner()
             .map_err(|e| anyhow::anyhow!("could not finish the CSV: {e}"))
     }
+
+    /// One row on its own, for a file sent as it is written (a streamed download): the
+    /// same neutralising and quoting as a whole file.
+    pub fn line<I, S>(cells: I) -> anyhow::Result<Vec<u8>>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut one = CsvExport::new();
+        one.row(cells)?;
+        one.finish()
+    }
 }
 
 #[cfg(test)]
@@ -107,5 +119,11 @@ mod tests {
         csv.row(["Acme", "-7"]).unwrap();
         let text = String::from_utf8(csv.finish().unwrap()).unwrap();
         assert_eq!(text, "name,note\n'=1+1,\"a, \"\"b\"\"\"\nAcme,-7\n");
+    }
+
+    #[test]
+    fn a_streamed_line_is_a_row_of_a_file() {
+        let line = CsvExport::line(["=1+1", "a, \"b\""]).unwrap();
+        assert_eq!(line, b"'=1+1,\"a, \"\"b\"\"\"\n");
     }
 }

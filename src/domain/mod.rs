@@ -5,6 +5,7 @@ pub mod billing_start;
 pub mod company_name;
 pub mod countries;
 pub mod csv_export;
+pub mod customer_list;
 pub mod email_address;
 pub mod fields;
 pub mod locales;

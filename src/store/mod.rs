@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod billing;
 pub mod compliance;
+pub mod customer_list;
 pub mod customer_packages;
 pub mod customer_records;
 pub mod customers;

@@ -209,3 +209,17 @@ pub async fn lock_customer(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> 
         .await?;
     Ok(())
 }
+
+/// Turns restricted-by-partner mode on or off, leaving the org-settings restriction.
+pub async fn set_restricted_by_partner(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    on: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE orgs SET restricted_by_partner = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(on)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -21,6 +21,62 @@
       e.returnValue = "";
     });
   }
+  // A menu (<details class="menu">) closes on a click elsewhere and on Escape, so an
+  // open menu never stays over the controls below it.
+  document.querySelectorAll("details.menu").forEach(function (menu) {
+    document.addEventListener("click", function (e) {
+      if (menu.open && !menu.contains(e.target)) menu.open = false;
+    });
+    menu.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+  });
+  // Filters that apply themselves: a choice in a list, or a pause in typing a search
+  // (of at least two characters, or none). The Filter button stays for keyboards and
+  // for pages without this script. After the reload the search box has focus again.
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    var box = form.querySelector("input[type=search]");
+    var send = function (fromBox) {
+      try { sessionStorage.setItem("refocus-search", fromBox ? "1" : ""); } catch (e) { /* private mode */ }
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    };
+    form.querySelectorAll("select").forEach(function (s) {
+      s.addEventListener("change", function () { send(false); });
+    });
+    if (!box) return;
+    var sent = box.value.trim();
+    var timer = null;
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      var now = box.value.trim();
+      if (now === sent || (now.length > 0 && now.length < 2)) return;
+      timer = setTimeout(function () { send(true); }, 500);
+    });
+    var refocus = false;
+    try { refocus = sessionStorage.getItem("refocus-search") === "1"; sessionStorage.removeItem("refocus-search"); } catch (e) { /* private mode */ }
+    if (refocus) { box.focus(); box.setSelectionRange(box.value.length, box.value.length); }
+  });
+  // Bulk selection: a box that selects the whole page, and the count selected.
+  var bulk = document.getElementById("bulk");
+  if (bulk) {
+    var all = document.getElementById("pick-all");
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[type=checkbox][name=ids][form=bulk]'));
+    var shown = bulk.querySelector("[data-testid=selected-count]");
+    var update = function () {
+      var n = boxes.filter(function (b) { return b.checked; }).length;
+      if (shown) shown.textContent = n === 0 ? "" : n === 1 ? "1 selected" : n + " selected";
+      if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
+    };
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    if (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    update();
+  }
   // Show <time datetime="..."> values in the viewer's own locale and time zone.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));

@@ -18,7 +18,7 @@ async fn add_customers(app: &TestApp, n: i32) {
         "INSERT INTO orgs (id, kind, name, status, country, onboarded_by, created_at, updated_at, deleted_at)
          SELECT gen_random_uuid(), 'customer',
                 CASE WHEN i % 3 = 0 THEN 'Paging Co ' ELSE 'paging co ' END || lpad((i / 2)::text, 3, '0'),
-                CASE WHEN i % 7 = 0 THEN 'error' ELSE 'provisioned' END, 'US', $1,
+                CASE WHEN i % 7 = 0 THEN 'error' ELSE 'provisioned' END, (ARRAY['US', 'CA', 'GB', 'US', 'AU'])[i % 5 + 1], $1,
                 now() - make_interval(hours => i / 4), now(),
                 CASE WHEN i % 11 = 0 THEN now() END
          FROM generate_series(1, $2) AS i",
@@ -73,7 +73,9 @@ async fn shown(app: &TestApp, path: &str) -> Shown {
 }
 
 /// The live customers of Northwind in the order of `sort`, straight from the table:
-/// with a status, and with a search (a name prefix, any case, or the exact external id).
+/// with a status, and with a search: anywhere in the name or the external id, any case,
+/// when the search has a word of three letters or digits; otherwise a name prefix, any
+/// case, or the exact external id.
 async fn expected_matching(
     app: &TestApp,
     order: &str,
@@ -84,12 +86,18 @@ async fn expected_matching(
     sqlx::query_scalar(&format!(
         "SELECT o.id FROM orgs o WHERE o.onboarded_by = $1 AND o.deleted_at IS NULL
            AND ($2::text IS NULL OR o.status = $2)
-           AND ($3::text IS NULL OR starts_with(lower(o.name), lower($3)) OR o.external_id = $3)
+           AND ($3::text IS NULL
+                OR ($4 AND (strpos(lower(o.name), lower($3)) > 0 OR strpos(lower(o.external_id), lower($3)) > 0))
+                OR (NOT $4 AND (starts_with(lower(o.name), lower($3)) OR o.external_id = $3)))
          ORDER BY {order}"
     ))
     .bind(northwind)
     .bind(status)
     .bind(search)
+    .bind(search.is_some_and(|s| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.chars().count() >= 3)
+    }))
     .fetch_all(&app.db)
     .await
     .unwrap()
@@ -100,7 +108,7 @@ async fn expected(app: &TestApp, order: &str, status: Option<&str>) -> Vec<Uuid>
 }
 
 #[tokio::test]
-async fn a_search_finds_name_prefixes_and_the_exact_external_id_once_each() {
+async fn a_search_finds_any_part_of_a_name_or_external_id_once_each() {
     let app = spawn_app().await;
     app.login_as(PARTNER_ADMIN).await;
     add_customers(&app, 140).await;
@@ -121,10 +129,19 @@ async fn a_search_finds_name_prefixes_and_the_exact_external_id_once_each() {
         ("paging co 0", None),
         ("Paging Co 0", Some("error")),
         ("PAGING", None),
+        // In the middle of the name: "paging co 012" and the like.
+        ("aging co 01", None),
+        ("ging", Some("error")),
+        // Two characters: the start of a name (or a whole external id).
+        ("pa", None),
     ] {
         for (sort, order) in [
             ("name", "lower(o.name), o.id"),
             ("-created", "o.created_at DESC, o.id DESC"),
+            (
+                "country",
+                "coalesce(o.country::text, ''), lower(o.name), o.id",
+            ),
         ] {
             let want = expected_matching(&app, order, status, Some(q)).await;
             assert!(!want.is_empty());
@@ -151,8 +168,14 @@ async fn a_search_finds_name_prefixes_and_the_exact_external_id_once_each() {
     assert!(page.ids.contains(&acme), "the exact external id finds Acme");
     let page = shown(&app, "/partner/customers?q=paging+co+0&sort=name").await;
     assert!(
-        !page.ids.contains(&acme),
-        "external ids match exactly, case included"
+        page.ids.contains(&acme),
+        "a search of a word of three finds any case of the external id"
+    );
+    let page = shown(&app, "/partner/customers?q=cme+De").await;
+    assert_eq!(
+        page.ids,
+        [acme],
+        "a word in the middle of the name finds it"
     );
 }
 
@@ -166,6 +189,11 @@ async fn next_and_previous_walk_every_customer_once_in_every_order() {
         ("-name", "lower(o.name) DESC, o.id DESC"),
         ("created", "o.created_at, o.id"),
         ("-created", "o.created_at DESC, o.id DESC"),
+        ("status", "coalesce(o.status, ''), lower(o.name), o.id"),
+        (
+            "-country",
+            "coalesce(o.country::text, '') DESC, lower(o.name) DESC, o.id DESC",
+        ),
     ] {
         for status in [None, Some("error")] {
             let want = expected(&app, order, status).await;

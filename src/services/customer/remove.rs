@@ -25,12 +25,25 @@ pub async fn delete(
     customer_id: Uuid,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let (customer, facts) = lock_for_change(&mut tx, scope, customer_id).await?;
-    start_removal(&mut tx, customer, now).await?;
+    remove_in(&mut tx, scope, customer_id, ctx, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Starts one removal inside the caller's transaction (a bulk removal does several, all
+/// or none): the customer is locked, marked and audited.
+pub(super) async fn remove_in(
+    tx: &mut sqlx::PgConnection,
+    scope: &PartnerScope,
+    customer_id: Uuid,
+    ctx: &RequestCtx<'_>,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let (customer, facts) = lock_for_change(tx, scope, customer_id).await?;
+    start_removal(tx, customer, now).await?;
     crate::services::audit_partner_change(
-        &mut tx,
+        tx,
         scope,
         customer_id,
         "customer.delete",
@@ -39,7 +52,6 @@ pub async fn delete(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -1,8 +1,7 @@
-//! Customers: list (search, status filter, paging), detail, and the customer's
-//! wholesale global settings (SPEC §4.4, §7).
+//! Customers: the routes of the list (`customer_list`, `customer_bulk`), the detail page
+//! and the customer's wholesale global settings (SPEC §4.4, §7).
 
 use crate::web::forms::Form;
-use crate::web::forms::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -12,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
-use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
+use crate::domain::org_kind::customer_status_label;
 use crate::domain::packages;
 use crate::domain::restrictions::OrgRestrictions;
 use crate::error::{AppError, AppResult};
@@ -22,14 +21,14 @@ use crate::paths;
 use crate::services::customer_settings;
 use crate::state::AppState;
 use crate::store;
-use crate::store::customers::{
-    CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow, PageAt,
-};
+use crate::store::customers::{CustomerDetail, PackageRow};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    t.get(paths::CUSTOMERS, list)
+    t.get(paths::CUSTOMERS, super::customer_list::list)
+        .get(paths::CUSTOMERS_EXPORT, super::customer_list::export)
+        .post(paths::CUSTOMERS_BULK, super::customer_bulk::submit)
         .get(paths::CUSTOMER, detail)
         .post(paths::CUSTOMER_GLOBAL_SETTINGS, update_global_settings)
         .get(paths::CUSTOMER_STATUS, status)
@@ -88,135 +87,8 @@ pub async fn retry(
     Ok(Redirect::to(&paths::customer(id)).into_response())
 }
 
-const PAGE_SIZE: i64 = 25;
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    sort: String,
-    page: Option<i64>,
-    /// Set by the Next and Previous links: the customer the page follows or precedes.
-    after: Option<String>,
-    before: Option<String>,
-}
-
-pub struct StatusOption {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "partner/customers/list.html")]
-pub struct ListPage {
-    page: PageCtx,
-    q: String,
-    status: String,
-    statuses: Vec<StatusOption>,
-    rows: Vec<CustomerRow>,
-    total: i64,
-    page_no: i64,
-    pages: i64,
-    first_href: Option<String>,
-    prev_href: Option<String>,
-    next_href: Option<String>,
-    last_href: Option<String>,
-    may_manage: bool,
-    sorts: Vec<StatusOption>,
-}
-
 fn status_label(s: &Option<String>) -> &'static str {
     s.as_deref().map(customer_status_label).unwrap_or("—")
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    scope: PartnerScope,
-    session: AuthSession,
-    Query(q): Query<ListQuery>,
-) -> AppResult<ListPage> {
-    scope.require(PartnerAction::View)?;
-    let search = q.q.trim();
-    let status = CUSTOMER_STATUSES.iter().find(|s| **s == q.status).copied();
-    let page_no = q.page.unwrap_or(1).max(1);
-    let sort = CustomerSort::parse(&q.sort);
-    let cursor = |v: &Option<String>| v.as_deref().and_then(|v| Uuid::parse_str(v.trim()).ok());
-    let at = match (cursor(&q.after), cursor(&q.before)) {
-        (Some(id), _) if page_no > 1 => PageAt::After(id),
-        (None, Some(id)) if page_no > 1 => PageAt::Before(id),
-        _ => PageAt::Number(page_no),
-    };
-    let filter = CustomerFilter {
-        search: (!search.is_empty()).then_some(search),
-        status,
-        sort,
-        at,
-        limit: PAGE_SIZE,
-    };
-    let (rows, total) = store::customers::list(&state.list_db, scope.org_id(), &filter).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let href = |p: i64, cursor: Option<(&str, Uuid)>| {
-        let mut pairs = vec![
-            ("q", search.to_string()),
-            ("status", status.unwrap_or("").to_string()),
-            ("sort", sort.key().to_string()),
-            ("page", p.to_string()),
-        ];
-        if let Some((key, id)) = cursor {
-            pairs.push((key, id.to_string()));
-        }
-        format!(
-            "{}?{}",
-            paths::CUSTOMERS,
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
-        )
-    };
-    // Next and Previous follow the rows shown (keyset); First and Last jump.
-    let page_no = page_no.min(pages);
-    let prev_href = match rows.first() {
-        _ if page_no <= 1 => None,
-        _ if page_no == 2 => Some(href(1, None)),
-        Some(first) => Some(href(page_no - 1, Some(("before", first.id)))),
-        None => Some(href(pages, None)),
-    };
-    let next_href = match rows.last() {
-        Some(last) if page_no < pages => Some(href(page_no + 1, Some(("after", last.id)))),
-        _ => None,
-    };
-    Ok(ListPage {
-        page: PageCtx::partner(&scope, &session, "customers", "Customers").await?,
-        q: search.to_string(),
-        status: status.unwrap_or("").to_string(),
-        statuses: CUSTOMER_STATUSES
-            .iter()
-            .map(|s| StatusOption {
-                value: s,
-                label: customer_status_label(s),
-                selected: Some(*s) == status,
-            })
-            .collect(),
-        rows,
-        total,
-        page_no,
-        pages,
-        first_href: (page_no > 2).then(|| href(1, None)),
-        last_href: (page_no + 1 < pages).then(|| href(pages, None)),
-        prev_href,
-        next_href,
-        may_manage: scope.may(PartnerAction::ManageCustomers),
-        sorts: CustomerSort::ALL
-            .into_iter()
-            .map(|o| StatusOption {
-                value: o.key(),
-                label: o.label(),
-                selected: o == sort,
-            })
-            .collect(),
-    })
 }
 
 #[derive(Template, WebTemplate)]

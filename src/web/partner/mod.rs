@@ -3,7 +3,9 @@
 mod api_tokens;
 mod audit;
 mod billing;
+mod customer_bulk;
 mod customer_edit;
+mod customer_list;
 pub(crate) mod customer_wizard;
 mod customers;
 mod indirect;

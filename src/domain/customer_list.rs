@@ -1,0 +1,232 @@
+//! The customers list's own rules, shared by the page, its CSV export and the API of
+//! tomorrow: what a search looks for, the orders offered, the page sizes. Each parser
+//! answers the message to show for a value the list does not offer.
+
+/// Shorter searches would match nearly every customer.
+pub const MIN_SEARCH_CHARS: usize = 2;
+/// A search is a name or an id, never a paragraph.
+pub const MAX_SEARCH_CHARS: usize = 100;
+pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];
+pub const DEFAULT_PAGE_SIZE: i64 = 25;
+
+/// What a search looks for, by name and external id, ignoring case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Anywhere in the name or the external id. Answered by a trigram index, which needs
+    /// a run of three letters or digits to narrow anything down.
+    Anywhere(String),
+    /// Too short for trigrams (`UX`, `a1`): the start of the name, or the whole external id.
+    Start(String),
+}
+
+impl Search {
+    /// The text as typed (trimmed).
+    pub fn text(&self) -> &str {
+        match self {
+            Search::Anywhere(s) | Search::Start(s) => s,
+        }
+    }
+}
+
+/// The search typed into the list's box: `None` for an empty one (spaces only included).
+pub fn parse_search(raw: &str) -> Result<Option<Search>, String> {
+    let text = raw.trim();
+    let chars = text.chars().count();
+    if chars == 0 {
+        return Ok(None);
+    }
+    if chars < MIN_SEARCH_CHARS {
+        return Err(format!(
+            "Type at least {MIN_SEARCH_CHARS} characters to search; showing every customer."
+        ));
+    }
+    if chars > MAX_SEARCH_CHARS {
+        return Err(format!(
+            "A search can be at most {MAX_SEARCH_CHARS} characters; showing every customer."
+        ));
+    }
+    Ok(Some(if longest_word(text) >= 3 {
+        Search::Anywhere(text.to_string())
+    } else {
+        Search::Start(text.to_string())
+    }))
+}
+
+/// The longest run of letters and digits: what a trigram index can use.
+fn longest_word(s: &str) -> usize {
+    s.split(|c: char| !c.is_alphanumeric())
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The columns the list can be sorted by, each backed by an index (migration 0014).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortColumn {
+    #[default]
+    Name,
+    Status,
+    Country,
+    Created,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 4] = [
+        SortColumn::Name,
+        SortColumn::Status,
+        SortColumn::Country,
+        SortColumn::Created,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SortColumn::Name => "name",
+            SortColumn::Status => "status",
+            SortColumn::Country => "country",
+            SortColumn::Created => "created",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortColumn::Name => "Name",
+            SortColumn::Status => "Status",
+            SortColumn::Country => "Country",
+            SortColumn::Created => "Created",
+        }
+    }
+
+    /// The direction a first click on the column's header sorts by: newest first for
+    /// dates, A to Z for the rest.
+    fn first_descending(self) -> bool {
+        self == SortColumn::Created
+    }
+}
+
+/// An order of the list: a column and its direction. Ties go by name, then id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Sort {
+    /// `name`, `-name` (descending), `status`, …; empty for the default.
+    pub fn parse(raw: &str) -> Result<Sort, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(Sort::default());
+        }
+        let (descending, key) = match raw.strip_prefix('-') {
+            Some(key) => (true, key),
+            None => (false, raw),
+        };
+        SortColumn::ALL
+            .into_iter()
+            .find(|c| c.key() == key)
+            .map(|column| Sort { column, descending })
+            .ok_or_else(|| "The list cannot be sorted that way; it is sorted by name.".to_string())
+    }
+
+    pub fn key(self) -> String {
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.column.key()
+        )
+    }
+
+    /// What a click on `column`'s header sorts by: the other direction of the current
+    /// order, or the column's first direction.
+    pub fn toggled(self, column: SortColumn) -> Sort {
+        if self.column == column {
+            Sort {
+                column,
+                descending: !self.descending,
+            }
+        } else {
+            Sort {
+                column,
+                descending: column.first_descending(),
+            }
+        }
+    }
+}
+
+/// Rows per page, from the page-size choice; empty for the default.
+pub fn parse_page_size(raw: &str) -> Result<i64, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(DEFAULT_PAGE_SIZE);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| PAGE_SIZES.contains(n))
+        .ok_or_else(|| format!("Pages hold 25, 50 or 100 customers; showing {DEFAULT_PAGE_SIZE}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_of_three_letters_look_anywhere_and_shorter_ones_at_the_start() {
+        assert_eq!(
+            parse_search("  bakery "),
+            Ok(Some(Search::Anywhere("bakery".into())))
+        );
+        assert_eq!(parse_search("UX"), Ok(Some(Search::Start("UX".into()))));
+        // `%` and `_` are characters like any other; no word of three → the start.
+        assert_eq!(parse_search("%_"), Ok(Some(Search::Start("%_".into()))));
+        assert_eq!(
+            parse_search("ab cd"),
+            Ok(Some(Search::Start("ab cd".into())))
+        );
+        assert_eq!(
+            parse_search("BENCH-000123"),
+            Ok(Some(Search::Anywhere("BENCH-000123".into())))
+        );
+    }
+
+    #[test]
+    fn empty_short_and_long_searches() {
+        assert_eq!(parse_search(""), Ok(None));
+        assert_eq!(parse_search("    "), Ok(None));
+        assert!(parse_search("a").unwrap_err().contains("at least 2"));
+        assert!(parse_search("%").unwrap_err().contains("at least 2"));
+        assert!(parse_search(&"x".repeat(101)).is_err());
+        assert!(parse_search(&"x".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn sorts_parse_print_and_toggle() {
+        assert_eq!(Sort::parse(""), Ok(Sort::default()));
+        for key in [
+            "name", "-name", "status", "-status", "country", "-country", "created", "-created",
+        ] {
+            assert_eq!(Sort::parse(key).unwrap().key(), key);
+        }
+        assert!(Sort::parse("users").is_err());
+        assert!(Sort::parse("--name").is_err());
+        let by_name = Sort::default();
+        assert_eq!(by_name.toggled(SortColumn::Name).key(), "-name");
+        assert_eq!(by_name.toggled(SortColumn::Created).key(), "-created");
+        assert_eq!(by_name.toggled(SortColumn::Status).key(), "status");
+        assert_eq!(
+            Sort::parse("-created")
+                .unwrap()
+                .toggled(SortColumn::Created)
+                .key(),
+            "created"
+        );
+    }
+
+    #[test]
+    fn page_sizes_are_the_offered_ones() {
+        assert_eq!(parse_page_size(""), Ok(25));
+        assert_eq!(parse_page_size("100"), Ok(100));
+        assert!(parse_page_size("1000").is_err());
+        assert!(parse_page_size("0").is_err());
+        assert!(parse_page_size("ten").is_err());
+    }
+}
