@@ -346,13 +346,6 @@ async fn the_counters_follow_every_change_of_a_customer() {
 }
 
 /// An attribute value as the browser reads it (askama writes `&` as `&#38;`).
-fn unescape(attr: &str) -> String {
-    attr.replace("&#38;", "&")
-        .replace("&amp;", "&")
-        .replace("&#x2f;", "/")
-        .replace("&#47;", "/")
-}
-
 /// Customers whose kept user count (migration 0012) differs from a count of their
 /// subscribers, and templates whose kept customer count differs from a count of their
 /// live customers: both must be none.

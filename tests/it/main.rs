@@ -14,6 +14,7 @@ mod compliance;
 mod csrf;
 mod customer_edit;
 mod customer_list;
+mod customer_list_tools;
 mod emails;
 mod hardening;
 mod jobs;

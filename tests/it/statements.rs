@@ -49,6 +49,11 @@ async fn the_customers_list_runs_at_most_three_statements() {
         "/partner/customers?q=summit",
         "/partner/customers?status=error",
         "/partner/customers?page=2",
+        "/partner/customers?q=bakery",
+        "/partner/customers?q=nothing-like-it",
+        "/partner/customers?q=bl&sort=-created",
+        "/partner/customers?country=US&package=webex_calling&sort=status&per=50",
+        "/partner/customers?status=provisioned&sort=-country&page=2&per=50",
     ] {
         let (n, seen) = statements_of(&app, path).await;
         assert!(n >= 1, "{path}: the count works at all: {seen:#?}");

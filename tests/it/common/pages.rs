@@ -28,6 +28,14 @@ pub async fn html_of(r: Response, status: StatusCode) -> String {
     body
 }
 
+/// An attribute's value as askama escapes it, read back.
+pub fn unescape(attr: &str) -> String {
+    attr.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+}
+
 impl TestApp {
     /// The page at `path` as `client` sees it; asserts 200 and HTML.
     pub async fn page(&self, client: &Client, path: &str) -> String {
