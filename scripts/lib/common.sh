@@ -23,7 +23,7 @@ ensure_packages() {
 # shellcheck disable=SC2034 # read by the scripts that source this file
 BUILD_PACKAGES=(pkg-config libssl-dev libxml2-dev libxmlsec1-dev libclang-dev postgresql)
 # shellcheck disable=SC2034
-TEST_PACKAGES=(chromium chromium-driver shellcheck curl)
+TEST_PACKAGES=(chromium chromium-driver shellcheck curl ca-certificates openssl)
 
 # The newest PostgreSQL server binaries on this machine.
 pg_bindir() {
@@ -94,4 +94,27 @@ ensure_database() {
   local url="$1" name="$2"
   psql "$url" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 \
     || psql "$url" -qc "CREATE DATABASE \"$name\"" >/dev/null
+}
+
+# axe-core, the accessibility checker the browser tests run in each page they check
+# (tests/it/browser.rs), from the npm registry: pinned, checked against the registry's
+# integrity hash, kept under DIR between runs. Prints the path of axe.min.js.
+AXE_VERSION=4.14.1
+AXE_INTEGRITY="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+fetch_axe() {
+  local dir="$1/axe-core-$AXE_VERSION" tgz got
+  if [ ! -f "$dir/axe.min.js" ]; then
+    mkdir -p "$dir"
+    tgz="$dir/axe-core.tgz"
+    curl -fsSL --retry 3 -o "$tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$AXE_VERSION.tgz"
+    got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+    if [ "$got" != "$AXE_INTEGRITY" ]; then
+      echo "axe-core $AXE_VERSION from the npm registry does not match its integrity hash." >&2
+      rm -f "$tgz"
+      return 1
+    fi
+    tar -xzf "$tgz" -C "$dir" --strip-components=1 package/axe.min.js
+    rm -f "$tgz"
+  fi
+  echo "$dir/axe.min.js"
 }

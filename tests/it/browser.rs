@@ -251,6 +251,52 @@ pub(crate) async fn next(b: &Browser) {
     press(b, "main form.wizard", "Next").await;
 }
 
+/// axe-core's script: `AXE_JS` (set by `scripts/test`, which fetches it from the npm
+/// registry; see `fetch_axe` in scripts/lib/common.sh).
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = std::env::var("AXE_JS").unwrap_or_else(|_| {
+            panic!(
+                "AXE_JS is not set: scripts/test fetches axe-core and sets it \
+                 (or: source scripts/lib/common.sh; export AXE_JS=$(fetch_axe target))"
+            )
+        });
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read axe-core at {path}: {e}"))
+    })
+}
+
+/// The serious and critical violations axe-core finds in the page as it is now (WCAG 2.1
+/// A and AA rules and axe's best practices), each with its rule and elements.
+pub(crate) async fn serious_violations(b: &Browser) -> serde_json::Value {
+    b.c.execute(axe_source(), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("load axe-core: {e}"));
+    b.c.execute_async(
+        r#"const done = arguments[arguments.length - 1];
+           axe.run(document, { resultTypes: ["violations"] })
+             .then(r => done(r.violations
+               .filter(v => v.impact === "serious" || v.impact === "critical")
+               .map(v => ({ rule: v.id, impact: v.impact, help: v.help,
+                            where: v.nodes.slice(0, 5).map(n => n.target.join(" ")) }))))
+             .catch(e => done([{ rule: "axe-core failed", help: String(e) }]));"#,
+        vec![],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("run axe-core: {e}"))
+}
+
+/// Fails on any serious or critical violation axe-core finds in the page as it is now.
+pub(crate) async fn assert_accessible(b: &Browser, what: &str) {
+    let found = serious_violations(b).await;
+    assert_eq!(
+        found,
+        json!([]),
+        "{what} ({}): axe-core found serious or critical violations:\n{found:#}",
+        b.location().await
+    );
+}
+
 fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target")

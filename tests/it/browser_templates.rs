@@ -13,8 +13,8 @@ use fantoccini::Locator;
 use uuid::Uuid;
 
 use crate::browser::{
-    Browser, STEP_TIMEOUT, attr, browser_test, choose_value, chosen, current_step, is_ticked, link,
-    next, press, press_enter_in, tick,
+    Browser, STEP_TIMEOUT, assert_accessible, attr, browser_test, choose_value, chosen,
+    current_step, is_ticked, link, next, press, press_enter_in, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
 
@@ -79,9 +79,11 @@ async fn open_basics_as_partner_admin(b: &Browser) {
     b.wait_for_path(BASICS).await;
 }
 
+/// A screenshot of the page, and axe-core's check of it.
 async fn shot(b: &Browser, name: &str) {
     let path = b.screenshot(&format!("template-{name}.png")).await;
     eprintln!("screenshot: {}", path.display());
+    assert_accessible(b, &format!("template page {name}")).await;
 }
 
 /// The `<dt>`/`<dd>` pairs of the definition lists inside `scope`.

@@ -15,8 +15,8 @@ use fantoccini::Locator;
 use uuid::Uuid;
 
 use crate::browser::{
-    Browser, STEP_TIMEOUT, attr, browser_test, browser_test_on, choose_label, choose_value, chosen,
-    current_step, is_ticked, link, next, press, press_enter_in, tick,
+    Browser, STEP_TIMEOUT, assert_accessible, attr, browser_test, browser_test_on, choose_label,
+    choose_value, chosen, current_step, is_ticked, link, next, press, press_enter_in, tick,
 };
 use crate::common::{PARTNER_ADMIN, TestApp, spawn_app_with_worker};
 
@@ -175,6 +175,7 @@ async fn walk_to_summary(b: &Browser, i: &Info, shots: Option<&str>) {
     let shot = |step: &'static str| async move {
         if let Some(prefix) = shots {
             let path = b.screenshot(&format!("{prefix}-{step}.png")).await;
+            assert_accessible(b, &format!("wizard step {step}")).await;
             eprintln!("screenshot: {}", path.display());
         }
     };
@@ -355,6 +356,7 @@ async fn a_partner_admin_creates_a_customer_with_the_wizard_and_watches_it_provi
         walk_to_summary(&b, &gamma, Some("wizard")).await;
         assert_summary(&b, &gamma).await;
         let shot = b.screenshot("wizard-4-summary.png").await;
+        assert_accessible(&b, "wizard-4-summary").await;
         eprintln!("screenshot: {}", shot.display());
 
         // An Edit link leads to its step with everything kept; Next returns to the summary.
@@ -396,6 +398,7 @@ async fn a_partner_admin_creates_a_customer_with_the_wizard_and_watches_it_provi
             "the script shows times in the viewer's locale, keeping the server's text as a title"
         );
         let shot = b.screenshot("wizard-5-provisioning.png").await;
+        assert_accessible(&b, "wizard-5-provisioning").await;
         eprintln!("screenshot: {}", shot.display());
 
         // Let the job run; the page notices by itself.
@@ -410,12 +413,13 @@ async fn a_partner_admin_creates_a_customer_with_the_wizard_and_watches_it_provi
         assert_provisioned_page(&b, gamma.name, "gamma-grocers").await;
         assert_eq!(b.count("main .flash").await, 0, "the flash was shown once");
         let shot = b.screenshot("wizard-6-provisioned.png").await;
+        assert_accessible(&b, "wizard-6-provisioned").await;
         eprintln!("screenshot: {}", shot.display());
 
         // The customer is in the list, and a new wizard starts empty.
         b.goto("/partner/customers?q=gamma").await;
         assert_eq!(
-            b.texts("main table.list tbody td:first-child").await,
+            b.texts("main table.list tbody td:nth-child(2)").await,
             [gamma.name]
         );
         assert_eq!(
@@ -588,6 +592,7 @@ async fn a_mistake_is_shown_beside_its_field_and_nothing_typed_is_lost() {
         assert!(!is_ticked(&b, CONFIRM).await, "the tick was not made up");
         let shot = b.screenshot("wizard-error-info.png").await;
         eprintln!("screenshot: {}", shot.display());
+        assert_accessible(&b, "the info step with a mistake").await;
 
         // Fixing the two mistakes is enough to move on.
         b.type_into("#name", "Acme Hundred Dental").await;

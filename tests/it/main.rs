@@ -8,6 +8,7 @@ mod architecture;
 mod audit;
 mod authz;
 mod browser;
+mod browser_customers;
 mod browser_templates;
 mod browser_wizard;
 mod compliance;
