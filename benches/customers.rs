@@ -78,6 +78,9 @@ const PREFIXES: [&str; 20] = [
     "Tundra Outfitters",
 ];
 const SEARCH: &str = "summit";
+/// A word in the middle of the names (`Summit Optics 000123`): found anywhere, by the
+/// trigram index.
+const SEARCH_INSIDE: &str = "optics";
 
 /// mimalloc instead of glibc's malloc (see Cargo.toml).
 #[global_allocator]
@@ -807,6 +810,10 @@ async fn list_cases(
     let next_link = next_href(&client, &base, deep_page - 1).await?;
     let cases = [
         (format!("search ?q={SEARCH}"), format!("?q={SEARCH}")),
+        (
+            format!("search ?q={SEARCH_INSIDE}"),
+            format!("?q={SEARCH_INSIDE}"),
+        ),
         ("status ?status=error".to_string(), "?status=error".into()),
         (format!("deep page {deep_page} by Next"), next_link),
         (
@@ -1017,6 +1024,11 @@ async fn floor_cases(
         (
             format!("search ?q={SEARCH}"),
             format!("{LIST_ROUTE}?q={SEARCH}"),
+            &pages,
+        ),
+        (
+            format!("search ?q={SEARCH_INSIDE}"),
+            format!("{LIST_ROUTE}?q={SEARCH_INSIDE}"),
             &pages,
         ),
         (

@@ -203,6 +203,17 @@ pub async fn seed_demo(
         "wholesale admin",
     )
     .await?;
+    // A second full admin: templates name one of them as service-provider admin.
+    admin(
+        conn,
+        northwind,
+        "operations.lead@northwind.example",
+        "Priya",
+        "Anand",
+        &[Role::PartnerFullAdmin],
+        "partner full admin (operations)",
+    )
+    .await?;
 
     // The sub-partner, sharing the parent's subscription.
     let southwind = orgs::insert(

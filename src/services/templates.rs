@@ -219,7 +219,7 @@ pub async fn check(
             add(
                 &mut errors,
                 T::SpAdminEmail,
-                format!("{sp_admin_email} is not an administrator of this partner."),
+                format!("{sp_admin_email} is not a full administrator of this partner."),
             );
         }
     }

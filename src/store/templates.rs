@@ -110,7 +110,9 @@ pub struct PartnerAdmin {
     pub name: String,
 }
 
-/// Enabled people holding a partner role on `org`, by email.
+/// Enabled full admins of `org`, by name: the people a template may name as its
+/// service-provider admin (the admin who runs its customers on the partner's behalf; a
+/// read-only or wholesale-only admin could not).
 pub async fn partner_admins(
     db: impl PgExecutor<'_>,
     org: PartnerOrgId,
@@ -121,15 +123,15 @@ pub async fn partner_admins(
          WHERE NOT p.disabled AND EXISTS (
              SELECT 1 FROM role_assignments r
              WHERE r.person_id = p.id AND r.org_id = $1
-               AND r.role IN ('partner_full_admin', 'partner_readonly_admin', 'wholesale_admin'))
-         ORDER BY p.email",
+               AND r.role = 'partner_full_admin')
+         ORDER BY lower(p.first_name || ' ' || p.last_name), p.email",
     )
     .bind(org.id())
     .fetch_all(db)
     .await
 }
 
-/// The id of the enabled person with this email holding a partner role on `org`.
+/// The id of the enabled full admin of `org` with this email.
 pub async fn partner_admin_id(
     conn: &mut PgConnection,
     org: PartnerOrgId,
@@ -140,7 +142,7 @@ pub async fn partner_admin_id(
          WHERE p.email = $2::citext AND NOT p.disabled AND EXISTS (
              SELECT 1 FROM role_assignments r
              WHERE r.person_id = p.id AND r.org_id = $1
-               AND r.role IN ('partner_full_admin', 'partner_readonly_admin', 'wholesale_admin'))",
+               AND r.role = 'partner_full_admin')",
     )
     .bind(org.id())
     .bind(email)

@@ -39,7 +39,11 @@ async fn wait_for_query(b: &Browser, part: &str) {
 async fn a_search_typed_applies_itself_and_finds_a_word_in_the_middle_of_a_name() {
     browser_test(|_app, b| async move {
         b.sign_in(PARTNER_ADMIN).await;
+        b.c.set_window_size(1400, 1100)
+            .await
+            .expect("resize the window");
         b.goto("/partner/customers").await;
+        b.screenshot("customers-list.png").await;
         assert_accessible(&b, "the customers list").await;
         // Typing, no click: the search applies itself after a pause.
         b.type_into("#q", "bakery").await;
@@ -211,6 +215,7 @@ async fn three_selected_customers_leave_restricted_mode_after_a_confirmation() {
                 "nothing changes before confirming"
             );
         }
+        b.screenshot("customers-bulk-confirm.png").await;
         assert_accessible(&b, "the bulk confirmation").await;
         b.find("[data-testid=bulk-confirm]")
             .await

@@ -16,7 +16,7 @@ use crate::browser::{
     Browser, STEP_TIMEOUT, assert_accessible, attr, browser_test, choose_value, chosen,
     current_step, is_ticked, link, next, press, press_enter_in, tick,
 };
-use crate::common::{PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
+use crate::common::{OPERATIONS_LEAD, PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
 
 const TEMPLATES: &str = "/partner/templates";
 const NEW: &str = "/partner/templates/new";
@@ -251,7 +251,7 @@ async fn a_partner_admin_creates_an_onboarding_template_through_the_six_steps() 
     browser_test(|app, b| async move {
         let pacific = Basics {
             name: "Harbour Dental Pacific",
-            admin: WHOLESALE_ADMIN,
+            admin: OPERATIONS_LEAD,
             country: "AU",
             language: "en_AU",
         };
@@ -284,7 +284,7 @@ async fn a_partner_admin_creates_an_onboarding_template_through_the_six_steps() 
         fill_basics(&b, &pacific).await;
         assert_eq!(
             chosen(&b, "#sp_admin_email").await,
-            "Wanda Hale (wholesale.admin@northwind.example)"
+            "Priya Anand (operations.lead@northwind.example)"
         );
         assert_eq!(chosen(&b, "#country").await, "Australia");
         shot(&b, "2-basics").await;
@@ -370,7 +370,7 @@ async fn a_partner_admin_creates_an_onboarding_template_through_the_six_steps() 
                 ("Template name", name.to_string()),
                 (
                     "Service-provider administrator",
-                    "Wanda Hale (wholesale.admin@northwind.example)".to_string(),
+                    "Priya Anand (operations.lead@northwind.example)".to_string(),
                 ),
                 ("Country or region", "Australia".to_string()),
                 (
@@ -500,7 +500,7 @@ async fn a_partner_admin_creates_an_onboarding_template_through_the_six_steps() 
             ("Offer types", "Webex for Wholesale, Webex for BroadWorks"),
             (
                 "Service-provider administrator",
-                "Wanda Hale (wholesale.admin@northwind.example)",
+                "Priya Anand (operations.lead@northwind.example)",
             ),
             ("Country or region", "Australia (AU)"),
             ("Default email language", "English (United Kingdom)"),
@@ -546,7 +546,7 @@ async fn back_and_reload_keep_the_template_draft() {
     browser_test(|_app, b| async move {
         let draft = Basics {
             name: "Maple Bilingual",
-            admin: WHOLESALE_ADMIN,
+            admin: OPERATIONS_LEAD,
             country: "CA",
             language: "fr_CA",
         };

@@ -112,14 +112,41 @@ async fn a_partner_creates_a_template_through_the_six_steps() {
         "the signed-in admin is proposed as service-provider admin"
     );
     assert!(page.contains(r#"<option value="Sub-NW-100001" selected>"#));
-    assert!(page.contains("wholesale.admin@northwind.example"));
+    // Only full admins are offered: a read-only or wholesale-only admin could not run
+    // the template's customers.
+    assert!(page.contains(r#"<option value="operations.lead@northwind.example">Priya Anand (operations.lead@northwind.example)"#));
+    assert!(!page.contains("wholesale.admin@northwind.example"));
+    assert!(!page.contains("partner.readonly@northwind.example"));
+    for not_full in [WHOLESALE_ADMIN, PARTNER_READONLY] {
+        let r = step(
+            &app,
+            &c,
+            "basics",
+            &[
+                ("name", "Pacific SMB"),
+                ("sp_admin_email", not_full),
+                ("country", "AU"),
+                ("language", "en_AU"),
+                ("subscription_id", SUB),
+                ("nav", "next"),
+            ],
+        )
+        .await;
+        let refused = html_of(r, StatusCode::BAD_REQUEST).await;
+        assert!(
+            refused.contains(&format!(
+                "{not_full} is not a full administrator of this partner"
+            )),
+            "{not_full} is refused"
+        );
+    }
     let r = step(
         &app,
         &c,
         "basics",
         &[
             ("name", "Pacific SMB"),
-            ("sp_admin_email", WHOLESALE_ADMIN),
+            ("sp_admin_email", OPERATIONS_LEAD),
             ("country", "AU"),
             ("language", "en_AU"),
             ("subscription_id", SUB),
@@ -172,7 +199,7 @@ async fn a_partner_creates_a_template_through_the_six_steps() {
     let summary = html(&app, &c, &at("summary")).await;
     for fact in [
         "Pacific SMB",
-        "Wanda Hale (wholesale.admin@northwind.example)",
+        "Priya Anand (operations.lead@northwind.example)",
         "Australia",
         "English (Australia)",
         "Sub-NW-100001",
@@ -229,9 +256,9 @@ async fn a_partner_creates_a_template_through_the_six_steps() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(admin, WHOLESALE_ADMIN);
+    assert_eq!(admin, OPERATIONS_LEAD);
     for fact in [
-        "Wanda Hale",
+        "Priya Anand",
         "Australia (AU)",
         "Northwind-IdP_1.prod~a",
         "Pacific Voice",
@@ -277,7 +304,7 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
     let page = html_of(r, StatusCode::BAD_REQUEST).await;
     for message in [
         "You already have a template named “standard smb (us)”",
-        "nobody@example.com is not an administrator of this partner",
+        "nobody@example.com is not a full administrator of this partner",
         "not an ISO 3166",
         "“en-us” is not a supported language",
         "“Sub-XX-1” is not one of your wholesale subscriptions",
@@ -923,7 +950,7 @@ async fn a_sub_partner_template_carries_the_parents_subscription() {
         r.text()
             .await
             .unwrap()
-            .contains("is not an administrator of this partner")
+            .contains("is not a full administrator of this partner")
     );
     // Names are unique per partner: Northwind's name is free here.
     let r = step(

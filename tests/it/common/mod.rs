@@ -31,6 +31,8 @@ pub const DEMO_PASSWORD: &str = "demo-password-for-tests";
 pub const PARTNER_ADMIN: &str = "partner.admin@northwind.example";
 pub const PARTNER_READONLY: &str = "partner.readonly@northwind.example";
 pub const WHOLESALE_ADMIN: &str = "wholesale.admin@northwind.example";
+/// Northwind's second full admin.
+pub const OPERATIONS_LEAD: &str = "operations.lead@northwind.example";
 pub const RESELLER_ADMIN: &str = "reseller.admin@southwind.example";
 pub const CUSTOMER_ADMIN: &str = "customer.admin@acme-dental.example";
 pub const CUSTOMER_READONLY: &str = "customer.readonly@acme-dental.example";
