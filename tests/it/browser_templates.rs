@@ -1007,3 +1007,38 @@ async fn unsent_input_asks_before_leaving_and_auth_fields_follow_the_mode() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn enter_in_a_field_of_each_step_goes_forward() {
+    browser_test(|_app, b| async move {
+        b.sign_in(PARTNER_ADMIN).await;
+        b.goto("/partner/templates/new").await;
+        b.wait_for_path(OFFER).await;
+        // Steps of ticks and choices: Enter on the focused tick or radio button.
+        press_enter_in(&b, "#offer_broadworks").await;
+        b.wait_for_path(BASICS).await;
+        fill_basics(
+            &b,
+            &Basics {
+                name: "Enter Only",
+                admin: OPERATIONS_LEAD,
+                country: "GB",
+                language: "en_GB",
+            },
+        )
+        .await;
+        press_enter_in(&b, "#name").await;
+        b.wait_for_path(CALLING).await;
+        // The calling step holds only a list, where Enter makes the list's own choice
+        // (as in any form); its Next button goes on.
+        next(&b).await;
+        b.wait_for_path(AUTH).await;
+        press_enter_in(&b, &radio("webex")).await;
+        b.wait_for_path(EMAIL).await;
+        b.type_into("#email_brand_name", "Enter Only").await;
+        press_enter_in(&b, "#email_brand_name").await;
+        b.wait_for_path(SUMMARY).await;
+        assert_eq!(current_step(&b).await, "Summary");
+    })
+    .await;
+}

@@ -666,3 +666,35 @@ async fn the_wizard_works_without_javascript() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn enter_in_a_field_of_each_step_goes_forward() {
+    browser_test(|_app, b| async move {
+        let delta = Info {
+            name: "Delta Dentists",
+            email: "office@delta-dentists.example",
+            external_id: "DD-1",
+            language: "en_US",
+        };
+        b.sign_in(PARTNER_ADMIN).await;
+        b.goto("/partner/customers/new").await;
+        b.wait_for_path(INFO).await;
+        fill_info(&b, &delta).await;
+        tick(&b, CONFIRM).await;
+        press_enter_in(&b, "#external_id").await;
+        b.wait_for_path(PACKAGES).await;
+        tick(&b, &package("webex_calling")).await;
+        tick(&b, "#quantity_enabled").await;
+        b.type_into("input[name=quantity_webex_calling]", "3").await;
+        press_enter_in(&b, "input[name=quantity_webex_calling]").await;
+        b.wait_for_path(LOCATION).await;
+        b.type_into("#line1", "9 Harbour Road").await;
+        b.type_into("#city", "Springfield").await;
+        b.type_into("#state", "IL").await;
+        b.type_into("#zip", "62701").await;
+        press_enter_in(&b, "#zip").await;
+        b.wait_for_path(SUMMARY).await;
+        assert_eq!(current_step(&b).await, "Summary");
+    })
+    .await;
+}
