@@ -46,6 +46,8 @@ fn address(prefix: &str, part: AddressPart) -> String {
         AddressPart::Line1 => "addressLine1",
         AddressPart::Line2 => "addressLine2",
         AddressPart::City => "city",
+        AddressPart::StateOrProvince => "stateOrProvince",
+        AddressPart::ZipOrPostalCode => "zipOrPostalCode",
         AddressPart::Country => "country",
     };
     format!("{prefix}.{part}")
@@ -113,6 +115,14 @@ mod tests {
             (Field::Address(AddressPart::Line1), "address.addressLine1"),
             (Field::Address(AddressPart::Line2), "address.addressLine2"),
             (Field::Address(AddressPart::City), "address.city"),
+            (
+                Field::Address(AddressPart::StateOrProvince),
+                "address.stateOrProvince",
+            ),
+            (
+                Field::Address(AddressPart::ZipOrPostalCode),
+                "address.zipOrPostalCode",
+            ),
             (Field::Address(AddressPart::Country), "address.country"),
             (
                 Field::Location(LocationPart::Whole),
@@ -137,6 +147,10 @@ mod tests {
             (
                 Field::Location(LocationPart::Address(AddressPart::Country)),
                 "provisioningParameters.calling.location.address.country",
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::ZipOrPostalCode)),
+                "provisioningParameters.calling.location.address.zipOrPostalCode",
             ),
             (
                 Field::MeetingsTimezone,

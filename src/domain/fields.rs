@@ -49,6 +49,8 @@ pub enum AddressPart {
     Line1,
     Line2,
     City,
+    StateOrProvince,
+    ZipOrPostalCode,
     Country,
 }
 

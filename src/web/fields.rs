@@ -41,6 +41,8 @@ fn address(part: AddressPart) -> &'static str {
         AddressPart::Whole | AddressPart::Line1 => "line1",
         AddressPart::Line2 => "line2",
         AddressPart::City => "city",
+        AddressPart::StateOrProvince => "state",
+        AddressPart::ZipOrPostalCode => "zip",
         AddressPart::Country => "country",
     }
 }
@@ -112,6 +114,8 @@ mod tests {
             (Field::Address(AddressPart::Line1), "line1"),
             (Field::Address(AddressPart::Line2), "line2"),
             (Field::Address(AddressPart::City), "city"),
+            (Field::Address(AddressPart::StateOrProvince), "state"),
+            (Field::Address(AddressPart::ZipOrPostalCode), "zip"),
             (Field::Address(AddressPart::Country), "country"),
             (Field::Location(LocationPart::Whole), "location_name"),
             (Field::Location(LocationPart::Name), "location_name"),

@@ -28,6 +28,8 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
                 ("package", "common_area_calling"),
                 ("line1", &long),
                 ("city", "Springfield"),
+                ("state", "IL"),
+                ("zip", "62701"),
                 ("country", "US"),
             ],
         )
@@ -48,6 +50,8 @@ async fn the_edit_form_replaces_the_package_list_and_keeps_input_on_errors() {
                 ("package", "webex_suite"),
                 ("line1", "11 Main Street"),
                 ("city", "Springfield"),
+                ("state", "IL"),
+                ("zip", "62701"),
                 ("country", "US"),
             ],
         )

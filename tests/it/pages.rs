@@ -343,6 +343,29 @@ async fn control_hub_lists_the_customers_people_locations_and_workspaces() {
 }
 
 #[tokio::test]
+async fn locations_show_their_state_or_province_and_postal_code() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    sqlx::query(
+        "UPDATE locations SET address_line1 = '771 Alder Drive', address_line2 = 'Suite 5', city = 'Milpitas',
+                state_or_province = 'CA', zip_or_postal_code = '95035'
+         WHERE org_id = $1 AND is_headquarters",
+    )
+    .bind(acme)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let c = app.client_for(CUSTOMER_ADMIN).await;
+    let html = app.page(&c, &format!("/control/{acme}/locations")).await;
+    assert!(
+        html.contains(
+            r#"data-testid="location-address">771 Alder Drive, Suite 5, Milpitas, CA 95035, US</td>"#
+        ),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn the_audit_log_filters_by_actor_action_org_and_time() {
     let app = spawn_app().await;
     app.login_as(PARTNER_READONLY).await;

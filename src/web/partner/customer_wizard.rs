@@ -647,6 +647,14 @@ mod tests {
                 Field::Address(AddressPart::City),
                 on(Step::Location, "city"),
             ),
+            (
+                Field::Address(AddressPart::StateOrProvince),
+                on(Step::Location, "state"),
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::ZipOrPostalCode)),
+                on(Step::Location, "zip"),
+            ),
             (Field::MeetingsTimezone, on(Step::Location, "timezone")),
             (
                 Field::Location(LocationPart::Whole),
