@@ -365,6 +365,123 @@ async fn locations_show_their_state_or_province_and_postal_code() {
     );
 }
 
+/// The breadcrumb trail of a page: the labels, and the links of all but the last.
+fn crumbs(html: &str) -> Option<String> {
+    let start = html.find(r#"<nav class="breadcrumbs" aria-label="Breadcrumb""#)?;
+    let end = start + html[start..].find("</nav>")?;
+    Some(html[start..end].to_string())
+}
+
+#[tokio::test]
+async fn pages_below_a_hubs_top_level_show_where_they_are_and_top_level_pages_do_not() {
+    let app = spawn_app().await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let acme = app.org_id("Acme Dental").await;
+    let template = app.template_id("Standard SMB (US)").await;
+    let cases = [
+        (
+            format!("/partner/customers/{acme}"),
+            vec![
+                r#"<a href="/partner/customers">Customers</a>"#.to_string(),
+                r#"<span aria-current="page">Acme Dental</span>"#.to_string(),
+            ],
+        ),
+        (
+            format!("/partner/customers/{acme}/edit"),
+            vec![
+                r#"<a href="/partner/customers">Customers</a>"#.to_string(),
+                format!(r#"<a href="/partner/customers/{acme}">Acme Dental</a>"#),
+                r#"<span aria-current="page">Edit</span>"#.to_string(),
+            ],
+        ),
+        (
+            format!("/partner/customers/{acme}/setup-assist"),
+            vec![
+                format!(r#"<a href="/partner/customers/{acme}">Acme Dental</a>"#),
+                r#"<span aria-current="page">Setup assist</span>"#.to_string(),
+            ],
+        ),
+        (
+            format!("/partner/templates/{template}"),
+            vec![
+                r#"<a href="/partner/templates">Templates</a>"#.to_string(),
+                r#"<span aria-current="page">Standard SMB (US)</span>"#.to_string(),
+            ],
+        ),
+        (
+            "/partner/templates/new/offer".to_string(),
+            vec![
+                r#"<a href="/partner/templates">Templates</a>"#.to_string(),
+                r#"<span aria-current="page">New template</span>"#.to_string(),
+            ],
+        ),
+        (
+            "/partner/customers/new/info".to_string(),
+            vec![
+                r#"<a href="/partner/customers">Customers</a>"#.to_string(),
+                r#"<span aria-current="page">Create wholesale customer</span>"#.to_string(),
+            ],
+        ),
+        (
+            "/partner/settings/api-tokens".to_string(),
+            vec![
+                r#"<a href="/partner/settings/admins">Settings</a>"#.to_string(),
+                r#"<span aria-current="page">API tokens</span>"#.to_string(),
+            ],
+        ),
+    ];
+    for (path, expected) in cases {
+        let html = app.page(&c, &path).await;
+        let trail = crumbs(&html).unwrap_or_else(|| panic!("{path}: no breadcrumbs"));
+        let mut from = 0;
+        for crumb in &expected {
+            let at = trail[from..]
+                .find(crumb.as_str())
+                .unwrap_or_else(|| panic!("{path}: {crumb} missing or out of order in {trail}"));
+            from += at + crumb.len();
+        }
+        assert_eq!(
+            trail.matches(r#"aria-current="page""#).count(),
+            1,
+            "{path}: only the last crumb is the current page"
+        );
+        assert_eq!(
+            html.matches(r#"aria-label="Breadcrumb""#).count(),
+            1,
+            "{path}: one trail"
+        );
+    }
+
+    // The navigation's own pages have none, in either hub.
+    for path in [
+        "/partner",
+        "/partner/customers",
+        "/partner/templates",
+        "/partner/billing",
+        "/partner/settings/admins",
+        "/partner/indirect-providers",
+    ] {
+        let html = app.page(&c, path).await;
+        assert!(crumbs(&html).is_none(), "{path} is a top-level page");
+    }
+    let customer = app.client_for(CUSTOMER_ADMIN).await;
+    for section in ["users", "locations", "calling"] {
+        let html = app
+            .page(&customer, &format!("/control/{acme}/{section}"))
+            .await;
+        assert!(crumbs(&html).is_none(), "{section} is a top-level page");
+    }
+
+    // A page above that the viewer may not open is named, not linked.
+    let wholesale = app.client_for(WHOLESALE_ADMIN).await;
+    let html = app.page(&wholesale, "/partner/settings/api-tokens").await;
+    let trail = crumbs(&html).expect("breadcrumbs");
+    assert!(
+        trail.contains("<span>Settings</span>") && !trail.contains("/partner/settings/admins"),
+        "{trail}"
+    );
+}
+
 #[tokio::test]
 async fn the_audit_log_filters_by_actor_action_org_and_time() {
     let app = spawn_app().await;

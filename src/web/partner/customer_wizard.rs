@@ -25,7 +25,7 @@ use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, Form, choices, optional as opt};
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 use crate::web::wizard::{self, Cx, DraftSlot, Nav, StepRequest, View, Wizard, WizardStep};
 
 const DRAFT: DraftSlot<Data, Step> = DraftSlot::new("customer_wizard");
@@ -246,7 +246,9 @@ impl Wizard for CustomerWizard {
         errors: FormErrors,
     ) -> AppResult<Response> {
         let w = View::new(TITLE, paths::CUSTOMER_NEW_CANCEL, &draft, step, errors);
-        let page = PageCtx::partner(cx.scope, cx.session, "customers", TITLE).await?;
+        let page = PageCtx::partner(cx.scope, cx.session, "customers", TITLE)
+            .await?
+            .at(Trail::customers(), TITLE);
         let d = draft.data;
         Ok(match step {
             Step::Info => render_info(cx, page, w, d).await?.into_response(),

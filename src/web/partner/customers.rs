@@ -26,7 +26,7 @@ use crate::store::customers::{
     CustomerDetail, CustomerFilter, CustomerRow, CustomerSort, PackageRow, PageAt,
 };
 use crate::tenancy::policy::PartnerAction;
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CUSTOMERS, list)
@@ -246,7 +246,9 @@ async fn render_detail(
     let packages = store::customers::packages(&state.db, c.customer_org()).await?;
     let title = c.name.clone();
     Ok(DetailPage {
-        page: PageCtx::partner(scope, &session, "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title)
+            .await?
+            .at(Trail::customers(), &title),
         c,
         packages,
         may_manage: scope.may(PartnerAction::ManageCustomers),
