@@ -339,7 +339,7 @@ async fn control_hub_lists_the_customers_people_locations_and_workspaces() {
     let workspaces = app.page(&c, &format!("/control/{acme}/workspaces")).await;
     assert!(workspaces.contains("Lobby phone"));
     let calling = app.page(&c, &format!("/control/{acme}/calling")).await;
-    assert!(calling.contains("Phone numbers") && calling.contains("Read-only for you"));
+    assert!(calling.contains("Phone numbers") && calling.contains("Your partner only"));
 }
 
 #[tokio::test]
@@ -479,6 +479,75 @@ async fn pages_below_a_hubs_top_level_show_where_they_are_and_top_level_pages_do
     assert!(
         trail.contains("<span>Settings</span>") && !trail.contains("/partner/settings/admins"),
         "{trail}"
+    );
+}
+
+/// The "who can change it" cell of the Calling page's row for `control`.
+fn who_may_change(html: &str, control: &str) -> String {
+    let marker = format!(r#"<tr data-control="{control}">"#);
+    let row = html
+        .split(&marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {control} row in:\n{html}"));
+    let row = &row[..row.find("</tr>").unwrap()];
+    let cell = row
+        .split(r#"data-testid="who-may-change">"#)
+        .nth(1)
+        .unwrap();
+    let cell = &cell[..cell.find("</td>").unwrap()];
+    cell.replace(r#"<span class="locked">"#, "")
+        .replace("</span>", "")
+        .replace("&#39;", "'")
+}
+
+#[tokio::test]
+async fn the_calling_page_says_who_may_change_each_setting_to_whoever_looks() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    let calling = format!("/control/{acme}/calling");
+    let customer = app.client_for(CUSTOMER_ADMIN).await;
+    let partner = app.client_for(PARTNER_ADMIN).await;
+
+    // Restricted mode on (the demo customer's default).
+    let html = app.page(&customer, &calling).await;
+    assert_eq!(
+        who_may_change(&html, "DialBehaviour"),
+        "Your partner only: restricted mode is on"
+    );
+    assert_eq!(
+        who_may_change(&html, "PhoneNumbers"),
+        "Your partner only: customer administrators never change it"
+    );
+    let html = app.page(&partner, &calling).await;
+    assert_eq!(
+        who_may_change(&html, "DialBehaviour"),
+        "Only you: restricted mode locks it for the customer's administrators"
+    );
+    assert_eq!(
+        who_may_change(&html, "PhoneNumbers"),
+        "Only you: customer administrators never change it"
+    );
+    assert!(
+        !html.contains(r#"data-testid="who-may-change">You<"#),
+        "the partner admin is never told a bare \"You\" while the mode is on"
+    );
+
+    // Mode off: dial behaviour becomes the customer admin's too; phone numbers never do.
+    sqlx::query("UPDATE orgs SET restricted_by_partner = false WHERE id = $1")
+        .bind(acme)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let html = app.page(&customer, &calling).await;
+    assert_eq!(who_may_change(&html, "DialBehaviour"), "You");
+    assert_eq!(
+        who_may_change(&html, "PhoneNumbers"),
+        "Your partner only: customer administrators never change it"
+    );
+    let html = app.page(&partner, &calling).await;
+    assert_eq!(
+        who_may_change(&html, "DialBehaviour"),
+        "You and the customer's administrators"
     );
 }
 
