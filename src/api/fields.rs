@@ -18,7 +18,9 @@ pub fn json_path(field: &Field) -> String {
         Field::CustomerLanguage => "customerInfo.language",
         Field::ExternalId => "externalId",
         Field::BillingStartDate => "billingStartDate",
-        Field::Packages => "packages",
+        // The API asks for no confirmation (its list is complete by definition); were
+        // one refused, it would concern the package list.
+        Field::Packages | Field::PackageRemoval => "packages",
         Field::PackageLimits => "provisioningParameters.packages.limits",
         Field::PackageLimit(package) => {
             return format!("provisioningParameters.packages.limits.{package}");

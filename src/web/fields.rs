@@ -22,6 +22,7 @@ pub fn form_field(field: &Field) -> String {
         Field::ExternalId => "external_id",
         Field::BillingStartDate => "billing_start_date",
         Field::Packages => "packages",
+        Field::PackageRemoval => "confirm_remove",
         Field::PackageLimits => "quantities",
         Field::PackageLimit(package) => return format!("quantity_{package}"),
         Field::Address(part) | Field::Location(LocationPart::Address(part)) => address(*part),
@@ -105,6 +106,7 @@ mod tests {
             (Field::ExternalId, "external_id"),
             (Field::BillingStartDate, "billing_start_date"),
             (Field::Packages, "packages"),
+            (Field::PackageRemoval, "confirm_remove"),
             (Field::PackageLimits, "quantities"),
             (
                 Field::PackageLimit("webex_calling".into()),

@@ -21,6 +21,36 @@
       e.returnValue = "";
     });
   }
+  // Unticking a package the customer holds removes it: ask here, and send the answer as
+  // the confirmation the server asks for (without this script, the page asks in a second
+  // step).
+  var edit = document.getElementById("customer-edit");
+  if (edit) {
+    edit.addEventListener("submit", function (e) {
+      var confirmed = {};
+      edit.querySelectorAll("input[name=confirm_remove]:checked").forEach(function (c) {
+        confirmed[c.value] = true;
+      });
+      var dropped = [];
+      edit.querySelectorAll("input[name=package][data-held]").forEach(function (p) {
+        if (!p.checked && !confirmed[p.value]) dropped.push(p);
+      });
+      if (!dropped.length) return;
+      var names = dropped.map(function (p) { return p.getAttribute("data-held"); }).join(", ");
+      if (!window.confirm("Remove " + names + " from this customer? The customer loses these packages.")) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        return;
+      }
+      dropped.forEach(function (p) {
+        var yes = document.createElement("input");
+        yes.type = "hidden";
+        yes.name = "confirm_remove";
+        yes.value = p.value;
+        edit.appendChild(yes);
+      });
+    });
+  }
   // Show <time datetime="..."> values in the viewer's own locale and time zone.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));

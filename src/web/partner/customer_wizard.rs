@@ -196,7 +196,10 @@ impl Wizard for CustomerWizard {
             | Field::BillingStartDate
             | Field::Address(AddressPart::Country)
             | Field::Location(LocationPart::Address(AddressPart::Country)) => Step::Info,
-            Field::Packages | Field::PackageLimits | Field::PackageLimit(_) => Step::Packages,
+            Field::Packages
+            | Field::PackageRemoval
+            | Field::PackageLimits
+            | Field::PackageLimit(_) => Step::Packages,
             Field::Address(_) | Field::Location(_) | Field::MeetingsTimezone => Step::Location,
             // Nothing the wizard asks for: said at the top of the first step.
             Field::PlannedOnboardingDate
