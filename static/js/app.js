@@ -78,6 +78,10 @@
     var url = panel.getAttribute("data-status-url");
     var bar = panel.querySelector("progress");
     var failures = 0;
+    // The page follows the work itself now: its note says so instead of "Refresh".
+    panel.querySelectorAll("[data-live-note]").forEach(function (note) {
+      note.textContent = note.getAttribute("data-live-note");
+    });
     function giveUp() {
       var note = document.createElement("p");
       note.className = "field-error";
@@ -91,6 +95,7 @@
           if (!s) return ++failures >= 5 ? giveUp() : setTimeout(tick, 3000);
           failures = 0;
           if (bar && s.packagesTotal) { bar.max = s.packagesTotal; bar.value = s.packagesDone; }
+          // Done: the page again, with the result and the buttons the work held back.
           if (s.inProgress) setTimeout(tick, 1000); else window.location.reload();
         })
         .catch(function () { if (++failures >= 5) giveUp(); else setTimeout(tick, 3000); });

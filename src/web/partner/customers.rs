@@ -233,6 +233,15 @@ fn package_name(id: &str) -> String {
     packages::display_name(id)
 }
 
+/// What the job working on a customer is doing, for the detail page's progress note.
+fn work_label(status: &Option<String>) -> &'static str {
+    match status.as_deref() {
+        Some("updating") => "The changes are being applied in the background",
+        Some("deleting") => "The wholesale services are being removed in the background",
+        _ => "The customer is being set up in the background",
+    }
+}
+
 async fn render_detail(
     state: &AppState,
     scope: &PartnerScope,
