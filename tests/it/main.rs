@@ -8,6 +8,8 @@ mod architecture;
 mod audit;
 mod authz;
 mod browser;
+mod browser_customer_edit;
+mod browser_hubs;
 mod browser_templates;
 mod browser_wizard;
 mod compliance;
