@@ -461,6 +461,13 @@ async fn customer(
     let slug = slug(name);
     let domain = format!("{slug}.example");
     let (tz, lang) = tz_lang(country);
+    // US and Canadian addresses carry their state or province (SPEC §9 address).
+    let state = match country {
+        "US" => Some("IL"),
+        "CA" => Some("ON"),
+        _ => None,
+    };
+    let zip = format!("{:05}", 10000 + n * 37);
     let compliance = if status == "pending_rpl_review" {
         "pending_review"
     } else {
@@ -468,7 +475,7 @@ async fn customer(
     };
     sqlx::query(
         "UPDATE orgs SET template_id = $2, address_line1 = $3, city = $4, zip_or_postal_code = $5, language = $6,
-                timezone = $7, sip_domain = $8, compliance_status = $9,
+                timezone = $7, sip_domain = $8, compliance_status = $9, state_or_province = $10,
                 provisioned_at = CASE WHEN status IN ('provisioned', 'provisioned_with_errors', 'updating', 'pending_rpl_review')
                                       THEN created_at + interval '1 minute' END
          WHERE id = $1",
@@ -477,21 +484,25 @@ async fn customer(
     .bind(template_id)
     .bind(format!("{} Main Street", 10 + n))
     .bind(match country { "US" => "Springfield", "CA" => "Toronto", "GB" => "London", "AU" => "Sydney", "DE" => "Berlin", "FR" => "Paris", "NO" => "Oslo", "SG" => "Singapore", "ES" => "Madrid", "NL" => "Amsterdam", _ => "Capital" })
-    .bind(format!("{:05}", 10000 + n * 37))
+    .bind(&zip)
     .bind(lang)
     .bind(tz)
     .bind(format!("{slug}-{:04}.calls.example", 4000 + n))
     .bind(compliance)
+    .bind(state)
     .execute(&mut *conn)
     .await?;
     let location = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO locations (id, org_id, name, address_line1, city, country, timezone, language, is_headquarters, created_at)
-         VALUES ($1, $2, 'Headquarters', $3, 'Main', $4, $5, $6, true, $7)",
+        "INSERT INTO locations (id, org_id, name, address_line1, city, state_or_province, zip_or_postal_code, country,
+                                timezone, language, is_headquarters, created_at)
+         VALUES ($1, $2, 'Headquarters', $3, 'Main', $4, $5, $6, $7, $8, true, $9)",
     )
     .bind(location)
     .bind(org)
     .bind(format!("{} Main Street", 10 + n))
+    .bind(state)
+    .bind(&zip)
     .bind(country)
     .bind(tz)
     .bind(lang)

@@ -238,6 +238,7 @@ fn customer_update(body: CustomerBody) -> Result<CustomerUpdate, AppError> {
         meetings_timezone: p.meetings_timezone,
         limits: p.limits,
         billing_start_date: p.billing_start_date,
+        confirmed_removals: None,
     })
 }
 

@@ -18,7 +18,9 @@ pub fn json_path(field: &Field) -> String {
         Field::CustomerLanguage => "customerInfo.language",
         Field::ExternalId => "externalId",
         Field::BillingStartDate => "billingStartDate",
-        Field::Packages => "packages",
+        // The API asks for no confirmation (its list is complete by definition); were
+        // one refused, it would concern the package list.
+        Field::Packages | Field::PackageRemoval => "packages",
         Field::PackageLimits => "provisioningParameters.packages.limits",
         Field::PackageLimit(package) => {
             return format!("provisioningParameters.packages.limits.{package}");
@@ -46,6 +48,8 @@ fn address(prefix: &str, part: AddressPart) -> String {
         AddressPart::Line1 => "addressLine1",
         AddressPart::Line2 => "addressLine2",
         AddressPart::City => "city",
+        AddressPart::StateOrProvince => "stateOrProvince",
+        AddressPart::ZipOrPostalCode => "zipOrPostalCode",
         AddressPart::Country => "country",
     };
     format!("{prefix}.{part}")
@@ -113,6 +117,14 @@ mod tests {
             (Field::Address(AddressPart::Line1), "address.addressLine1"),
             (Field::Address(AddressPart::Line2), "address.addressLine2"),
             (Field::Address(AddressPart::City), "address.city"),
+            (
+                Field::Address(AddressPart::StateOrProvince),
+                "address.stateOrProvince",
+            ),
+            (
+                Field::Address(AddressPart::ZipOrPostalCode),
+                "address.zipOrPostalCode",
+            ),
             (Field::Address(AddressPart::Country), "address.country"),
             (
                 Field::Location(LocationPart::Whole),
@@ -137,6 +149,10 @@ mod tests {
             (
                 Field::Location(LocationPart::Address(AddressPart::Country)),
                 "provisioningParameters.calling.location.address.country",
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::ZipOrPostalCode)),
+                "provisioningParameters.calling.location.address.zipOrPostalCode",
             ),
             (
                 Field::MeetingsTimezone,

@@ -227,14 +227,24 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
     if !actor.removed_orgs.contains(&org_id)
         && let Some(access) = CustomerAccess::from_customer_roles(&actor.roles_on(org_id))
     {
-        return Ok(CustomerScope { actor, org, access });
+        return Ok(CustomerScope {
+            actor,
+            org,
+            access,
+            partner: None,
+        });
     }
     // A partner admin reaches the customers its current hub onboarded.
     if let Ok(partner) = partner_scope(state, actor.clone(), actor.cross_launch).await
         && store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await?
         && let Some(access) = CustomerAccess::from_partner_roles(&partner.roles)
     {
-        return Ok(CustomerScope { actor, org, access });
+        return Ok(CustomerScope {
+            actor,
+            org,
+            access,
+            partner: Some(partner.org),
+        });
     }
     Err(AppError::NotFound)
 }

@@ -54,6 +54,7 @@ pub fn check_address(
     if a.city.trim().is_empty() {
         add(errors, field(AddressPart::City), "Enter the city.");
     }
+    check_region_and_postal_code(a, &field, errors);
     if a.country.trim().is_empty() {
         add(errors, field(AddressPart::Country), "Choose the country.");
     } else if !countries::is_valid(a.country.trim()) {
@@ -64,6 +65,44 @@ pub fn check_address(
                 "“{}” is not an ISO 3166 two-letter country code.",
                 a.country.trim()
             ),
+        );
+    }
+}
+
+/// What the countries whose addresses need a state or province and a postal code call
+/// them: country, the region's name, the postal code's name, the country's name.
+const REGION_AND_POSTAL_CODE: [(&str, &str, &str, &str); 2] = [
+    ("US", "state", "ZIP code", "the United States"),
+    ("CA", "province", "postal code", "Canada"),
+];
+
+/// US and Canadian addresses need their state or province and their ZIP or postal code
+/// (mail, tax and emergency-services addresses are not deliverable without them).
+fn check_region_and_postal_code(
+    a: &AddressInput,
+    field: &impl Fn(AddressPart) -> Field,
+    errors: &mut FieldErrors,
+) {
+    let country = a.country.trim().to_ascii_uppercase();
+    let Some((_, region, postal, name)) = REGION_AND_POSTAL_CODE
+        .iter()
+        .find(|(code, ..)| *code == country)
+    else {
+        return;
+    };
+    let blank = |v: &Option<String>| trimmed(v).is_none();
+    if blank(&a.state_or_province) {
+        add(
+            errors,
+            field(AddressPart::StateOrProvince),
+            format!("Enter the {region}: addresses in {name} need one."),
+        );
+    }
+    if blank(&a.zip_or_postal_code) {
+        add(
+            errors,
+            field(AddressPart::ZipOrPostalCode),
+            format!("Enter the {postal}: addresses in {name} need one."),
         );
     }
 }
@@ -99,10 +138,67 @@ mod tests {
         let a = AddressInput {
             address_line1: "x".repeat(50),
             city: "C".into(),
+            state_or_province: Some("TX".into()),
+            zip_or_postal_code: Some("73301".into()),
             country: "US".into(),
             ..Default::default()
         };
         check_address(&a, Field::Address, &mut e);
         assert!(e.is_empty());
+    }
+
+    fn address(country: &str, state: Option<&str>, zip: Option<&str>) -> AddressInput {
+        AddressInput {
+            address_line1: "1 Main Street".into(),
+            city: "Springfield".into(),
+            state_or_province: state.map(str::to_string),
+            zip_or_postal_code: zip.map(str::to_string),
+            country: country.into(),
+            ..Default::default()
+        }
+    }
+
+    fn refused(a: &AddressInput) -> Vec<(Field, String)> {
+        let mut e = FieldErrors::new();
+        check_address(a, Field::Address, &mut e);
+        e.into_iter().map(|e| (e.field, e.message)).collect()
+    }
+
+    #[test]
+    fn us_and_canadian_addresses_need_a_state_or_province_and_a_postal_code() {
+        let state = Field::Address(AddressPart::StateOrProvince);
+        let zip = Field::Address(AddressPart::ZipOrPostalCode);
+        for (country, region, postal) in [
+            ("US", "state", "ZIP code"),
+            ("CA", "province", "postal code"),
+        ] {
+            let errors = refused(&address(country, None, Some("  ")));
+            let fields: Vec<&Field> = errors.iter().map(|(f, _)| f).collect();
+            assert_eq!(fields, [&state, &zip], "{country}");
+            assert!(errors[0].1.contains(region), "{country}: {}", errors[0].1);
+            assert!(errors[1].1.contains(postal), "{country}: {}", errors[1].1);
+            assert!(refused(&address(country, Some("IL"), Some("62701"))).is_empty());
+            // A lower-case country code is the same country.
+            let lower = country.to_ascii_lowercase();
+            assert_eq!(
+                refused(&address(&lower, None, Some("1"))).len(),
+                2,
+                "{lower}"
+            );
+        }
+        let location = |part| Field::Location(crate::domain::fields::LocationPart::Address(part));
+        let mut e = FieldErrors::new();
+        check_address(&address("CA", Some("ON"), None), location, &mut e);
+        assert!(e.has(&location(AddressPart::ZipOrPostalCode)));
+    }
+
+    #[test]
+    fn other_countries_may_leave_state_and_postal_code_out() {
+        for country in ["GB", "DE", "IN", "SG"] {
+            assert!(
+                refused(&address(country, None, None)).is_empty(),
+                "{country}"
+            );
+        }
     }
 }

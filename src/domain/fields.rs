@@ -21,6 +21,8 @@ pub enum Field {
     BillingStartDate,
     /// The package list as a whole.
     Packages,
+    /// The confirmation that packages left out of the list are to be removed.
+    PackageRemoval,
     /// The package quantities as a whole.
     PackageLimits,
     /// The quantity of one package, by the key the request gave it.
@@ -49,6 +51,8 @@ pub enum AddressPart {
     Line1,
     Line2,
     City,
+    StateOrProvince,
+    ZipOrPostalCode,
     Country,
 }
 

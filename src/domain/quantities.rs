@@ -1,7 +1,7 @@
 //! Package quantities (SPEC §4.1, "Enable package quantity"). A partner may cap how many
-//! of each package a customer can assign. The cap is a commercial promise, so it only
-//! ever moves in the customer's favour: once on it stays on, it can only be raised, and a
-//! customer that started unlimited stays unlimited.
+//! of each package a customer can assign. Once on it stays on, a customer that started
+//! unlimited stays unlimited, and a quantity may be lowered, but never below what is
+//! assigned today (SPEC §4.1).
 //!
 //! Every rule is checked and every failure reported, so the wizard can show them all at
 //! once next to the fields they concern.
@@ -115,7 +115,7 @@ pub fn check(
                 format!("{name}: the quantity must be at least 1."),
             ),
             (true, Some(q)) => {
-                // (2) Only raised: never below what is assigned today.
+                // (2) Never below what is assigned today.
                 if let Some(current) = current {
                     let assigned = (current.assigned)(package);
                     // q ≥ 1 here, so a refusal always concerns two or more (plural).

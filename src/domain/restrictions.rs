@@ -46,24 +46,38 @@ pub struct OrgRestrictions {
     pub restrict_org_settings: bool,
 }
 
-/// May a customer full admin change this control in an org with these toggles?
-pub fn customer_admin_may_change(control: Control, org: OrgRestrictions) -> bool {
+/// Why a control is locked for customer admins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    /// Locked for customer admins whatever the org's toggles (SPEC §7).
+    Always,
+    /// Locked by *Restrict access to organisation settings* (hybrid customers).
+    OrgSettings,
+    /// Locked by *Allow restricted by partner mode*.
+    RestrictedMode,
+}
+
+/// What locks this control for a customer full admin in an org with these toggles;
+/// `None` when they may change it.
+pub fn customer_admin_lock(control: Control, org: OrgRestrictions) -> Option<Lock> {
     use Control::*;
     // Locked for customer admins whatever the mode.
     if matches!(
         control,
         AppCallPriority | LocationCallingAfterCreation | PstnAndCallRecording | PhoneNumbers
     ) {
-        return false;
+        return Some(Lock::Always);
     }
     if org.restrict_org_settings && matches!(control, LocationPstnOptions) {
-        return false;
-    }
-    if !org.restricted_by_partner {
-        return true;
+        return Some(Lock::OrgSettings);
     }
     // Restricted mode on: only names and the primary email stay editable.
-    matches!(control, UserNames)
+    (org.restricted_by_partner && !matches!(control, UserNames)).then_some(Lock::RestrictedMode)
+}
+
+/// May a customer full admin change this control in an org with these toggles?
+pub fn customer_admin_may_change(control: Control, org: OrgRestrictions) -> bool {
+    customer_admin_lock(control, org).is_none()
 }
 
 #[cfg(test)]
@@ -117,6 +131,28 @@ mod tests {
             assert!(!customer_admin_may_change(control, RESTRICTED));
             assert!(!customer_admin_may_change(control, OPEN));
         }
+    }
+
+    #[test]
+    fn each_lock_names_its_reason() {
+        assert_eq!(
+            customer_admin_lock(AppCallPriority, OPEN),
+            Some(Lock::Always)
+        );
+        assert_eq!(
+            customer_admin_lock(DialBehaviour, RESTRICTED),
+            Some(Lock::RestrictedMode)
+        );
+        assert_eq!(customer_admin_lock(DialBehaviour, OPEN), None);
+        let both = OrgRestrictions {
+            restricted_by_partner: true,
+            restrict_org_settings: true,
+        };
+        assert_eq!(
+            customer_admin_lock(LocationPstnOptions, both),
+            Some(Lock::OrgSettings)
+        );
+        assert_eq!(customer_admin_lock(UserNames, both), None);
     }
 
     #[test]

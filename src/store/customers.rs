@@ -188,7 +188,10 @@ pub struct LocationRow {
     pub id: Uuid,
     pub name: String,
     pub address_line1: String,
+    pub address_line2: Option<String>,
     pub city: String,
+    pub state_or_province: Option<String>,
+    pub zip_or_postal_code: Option<String>,
     pub country: String,
     pub timezone: String,
     pub language: String,
@@ -201,8 +204,8 @@ pub async fn locations(
     customer: CustomerOrgId,
 ) -> sqlx::Result<Vec<LocationRow>> {
     sqlx::query_as(
-        "SELECT id, name, address_line1, city, country::text AS country, timezone, language, is_headquarters,
-                international_calling
+        "SELECT id, name, address_line1, address_line2, city, state_or_province, zip_or_postal_code,
+                country::text AS country, timezone, language, is_headquarters, international_calling
          FROM locations WHERE org_id = $1 ORDER BY is_headquarters DESC, name",
     )
     .bind(customer.id())

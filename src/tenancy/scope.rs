@@ -81,6 +81,9 @@ pub struct CustomerScope {
     pub actor: Actor,
     pub org: OrgSummary,
     pub access: CustomerAccess,
+    /// For a partner admin: the Partner Hub (partner or cross-launched sub-partner) that
+    /// manages the customer and through which it was reached; `None` for its own admins.
+    pub partner: Option<OrgSummary>,
 }
 
 impl CustomerScope {

@@ -22,6 +22,7 @@ pub fn form_field(field: &Field) -> String {
         Field::ExternalId => "external_id",
         Field::BillingStartDate => "billing_start_date",
         Field::Packages => "packages",
+        Field::PackageRemoval => "confirm_remove",
         Field::PackageLimits => "quantities",
         Field::PackageLimit(package) => return format!("quantity_{package}"),
         Field::Address(part) | Field::Location(LocationPart::Address(part)) => address(*part),
@@ -41,6 +42,8 @@ fn address(part: AddressPart) -> &'static str {
         AddressPart::Whole | AddressPart::Line1 => "line1",
         AddressPart::Line2 => "line2",
         AddressPart::City => "city",
+        AddressPart::StateOrProvince => "state",
+        AddressPart::ZipOrPostalCode => "zip",
         AddressPart::Country => "country",
     }
 }
@@ -103,6 +106,7 @@ mod tests {
             (Field::ExternalId, "external_id"),
             (Field::BillingStartDate, "billing_start_date"),
             (Field::Packages, "packages"),
+            (Field::PackageRemoval, "confirm_remove"),
             (Field::PackageLimits, "quantities"),
             (
                 Field::PackageLimit("webex_calling".into()),
@@ -112,6 +116,8 @@ mod tests {
             (Field::Address(AddressPart::Line1), "line1"),
             (Field::Address(AddressPart::Line2), "line2"),
             (Field::Address(AddressPart::City), "city"),
+            (Field::Address(AddressPart::StateOrProvince), "state"),
+            (Field::Address(AddressPart::ZipOrPostalCode), "zip"),
             (Field::Address(AddressPart::Country), "country"),
             (Field::Location(LocationPart::Whole), "location_name"),
             (Field::Location(LocationPart::Name), "location_name"),

@@ -1,4 +1,5 @@
-//! What every page shares (`PageCtx`) and the error page.
+//! What every page shares (`PageCtx`: header, navigation, banners, breadcrumbs) and the
+//! error page.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,6 +18,72 @@ pub struct NavItem {
     pub active: bool,
 }
 
+/// One step of a breadcrumb trail: a page above the current one (with its link, unless
+/// the viewer may not open it), or the current page itself (the last, never a link).
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// The pages above the current one, from the hub's top level down. A page below the top
+/// level puts itself under its trail with `PageCtx::at`; the layouts render the trail
+/// once (`partials/breadcrumbs_partial.html`). Top-level pages (the navigation's own)
+/// have none.
+#[derive(Default)]
+pub struct Trail(Vec<Crumb>);
+
+impl Trail {
+    /// A page above, with its link.
+    pub fn to(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
+        self.0.push(Crumb {
+            label: label.into(),
+            href: Some(href.into()),
+        });
+        self
+    }
+
+    /// A page above that the viewer may not open: named, not linked.
+    pub fn named(mut self, label: impl Into<String>) -> Self {
+        self.0.push(Crumb {
+            label: label.into(),
+            href: None,
+        });
+        self
+    }
+
+    /// Partner Hub › Customers.
+    pub fn customers() -> Self {
+        Self::default().to("Customers", paths::CUSTOMERS)
+    }
+
+    /// Partner Hub › Customers › the customer.
+    pub fn customer(id: uuid::Uuid, name: &str) -> Self {
+        Self::customers().to(name, paths::customer(id))
+    }
+
+    /// Partner Hub › Settings: a link for those who may open it.
+    pub fn settings(may_open: bool) -> Self {
+        if may_open {
+            Self::default().to("Settings", paths::SETTINGS)
+        } else {
+            Self::default().named("Settings")
+        }
+    }
+
+    /// Partner Hub › Templates.
+    pub fn templates() -> Self {
+        Self::default().to("Templates", paths::TEMPLATES)
+    }
+}
+
+/// A partner admin working in a customer's Control Hub (SPEC §7): whose hub it is, as
+/// whom, and the way back to the customer's page in Partner Hub.
+pub struct Managing {
+    pub customer: String,
+    pub partner: String,
+    pub back_href: String,
+}
+
 /// The header, navigation and banners of a page.
 pub struct PageCtx {
     pub title: String,
@@ -32,6 +99,10 @@ pub struct PageCtx {
     pub home_org_name: String,
     /// Control Hub: restricted-by-partner notice for customer admins (SPEC §7).
     pub restricted_notice: bool,
+    /// Control Hub: set for a partner admin (banner with the way back to Partner Hub).
+    pub managing: Option<Managing>,
+    /// Where the page sits below its hub's top level; empty on top-level pages.
+    pub crumbs: Vec<Crumb>,
 }
 
 impl PageCtx {
@@ -130,7 +201,20 @@ impl PageCtx {
                 .map(|h| h.name.clone())
                 .unwrap_or_default(),
             restricted_notice: false,
+            managing: None,
+            crumbs: vec![],
         })
+    }
+
+    /// Puts the page below `trail`: the breadcrumbs end with `here`, the current page.
+    pub fn at(mut self, trail: Trail, here: impl Into<String>) -> Self {
+        let mut crumbs = trail.0;
+        crumbs.push(Crumb {
+            label: here.into(),
+            href: None,
+        });
+        self.crumbs = crumbs;
+        self
     }
 
     pub async fn control(
@@ -171,6 +255,12 @@ impl PageCtx {
             restricted_notice: !scope.access.is_partner()
                 && scope.org.restricted_by_partner
                 && !scope.may_change(Control::ManageUsers),
+            managing: scope.partner.as_ref().map(|partner| Managing {
+                customer: scope.org.name.clone(),
+                partner: partner.name.clone(),
+                back_href: paths::customer(scope.org.id),
+            }),
+            crumbs: vec![],
         })
     }
 }
@@ -198,6 +288,8 @@ impl PageCtx {
             cross_launched_into: None,
             home_org_name: String::new(),
             restricted_notice: false,
+            managing: None,
+            crumbs: vec![],
         })
     }
 }

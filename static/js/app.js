@@ -77,6 +77,36 @@
     }
     update();
   }
+  // Unticking a package the customer holds removes it: ask here, and send the answer as
+  // the confirmation the server asks for (without this script, the page asks in a second
+  // step).
+  var edit = document.getElementById("customer-edit");
+  if (edit) {
+    edit.addEventListener("submit", function (e) {
+      var confirmed = {};
+      edit.querySelectorAll("input[name=confirm_remove]:checked").forEach(function (c) {
+        confirmed[c.value] = true;
+      });
+      var dropped = [];
+      edit.querySelectorAll("input[name=package][data-held]").forEach(function (p) {
+        if (!p.checked && !confirmed[p.value]) dropped.push(p);
+      });
+      if (!dropped.length) return;
+      var names = dropped.map(function (p) { return p.getAttribute("data-held"); }).join(", ");
+      if (!window.confirm("Remove " + names + " from this customer? The customer loses these packages.")) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        return;
+      }
+      dropped.forEach(function (p) {
+        var yes = document.createElement("input");
+        yes.type = "hidden";
+        yes.name = "confirm_remove";
+        yes.value = p.value;
+        edit.appendChild(yes);
+      });
+    });
+  }
   // Show <time datetime="..."> values in the viewer's own locale and time zone.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));
@@ -104,6 +134,10 @@
     var url = panel.getAttribute("data-status-url");
     var bar = panel.querySelector("progress");
     var failures = 0;
+    // The page follows the work itself now: its note says so instead of "Refresh".
+    panel.querySelectorAll("[data-live-note]").forEach(function (note) {
+      note.textContent = note.getAttribute("data-live-note");
+    });
     function giveUp() {
       var note = document.createElement("p");
       note.className = "field-error";
@@ -117,6 +151,7 @@
           if (!s) return ++failures >= 5 ? giveUp() : setTimeout(tick, 3000);
           failures = 0;
           if (bar && s.packagesTotal) { bar.max = s.packagesTotal; bar.value = s.packagesDone; }
+          // Done: the page again, with the result and the buttons the work held back.
           if (s.inProgress) setTimeout(tick, 1000); else window.location.reload();
         })
         .catch(function () { if (++failures >= 5) giveUp(); else setTimeout(tick, 3000); });

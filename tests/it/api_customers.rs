@@ -1558,3 +1558,96 @@ fn the_schema_check_is_strict() {
         assert!(result.is_err(), "accepted {bad}");
     }
 }
+
+#[tokio::test]
+async fn us_and_canadian_addresses_need_their_state_and_postal_code_on_the_api() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
+
+    // Creation: the billing address without its state, the location's without its ZIP.
+    let mut body = new_customer(&pid, "no-state");
+    body["address"]
+        .as_object_mut()
+        .unwrap()
+        .remove("stateOrProvince");
+    body["provisioningParameters"]["calling"]["location"]["address"]["zipOrPostalCode"] =
+        json!("  ");
+    let r = post(&app, &token, CUSTOMERS, &body).await;
+    let error = refused_naming(r, "address.stateOrProvince").await;
+    let all = descriptions(&error).join("\n");
+    assert!(
+        all.contains(
+            "address.stateOrProvince: Enter the state: addresses in the United States need one."
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "provisioningParameters.calling.location.address.zipOrPostalCode: Enter the ZIP code"
+        ),
+        "{all}"
+    );
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM orgs WHERE external_id = 'api-no-state'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(created, 0, "nothing is created");
+    // The precheck says the same.
+    refused_naming(
+        post(&app, &token, VALIDATE, &body).await,
+        "address.stateOrProvince",
+    )
+    .await;
+
+    // A change: a Canadian address without its postal code; nothing changes.
+    let acme = app.org_id("Acme Dental").await;
+    let current = json!(["webex_calling", "webex_meetings", "common_area_calling"]);
+    let moved = json!({"addressLine1": "1 Bay Street", "city": "Toronto", "stateOrProvince": "ON", "country": "CA"});
+    let r = put(
+        &app,
+        &token,
+        acme,
+        &json!({"packages": current, "address": moved}),
+    )
+    .await;
+    let error = refused_naming(r, "address.zipOrPostalCode").await;
+    assert!(
+        descriptions(&error)
+            .iter()
+            .any(|d| d.contains("Enter the postal code: addresses in Canada need one.")),
+        "{error:#}"
+    );
+    let (city, status): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT city, status FROM orgs WHERE id = $1")
+            .bind(acme)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_ne!(city.as_deref(), Some("Toronto"));
+    assert_eq!(status.as_deref(), Some("provisioned"));
+    assert_eq!(app.audit_count("customer.update", "success").await, 0);
+
+    // With the postal code it is taken; and a British address needs neither.
+    let mut moved = moved;
+    moved["zipOrPostalCode"] = json!("M5J 2T3");
+    let r = put(
+        &app,
+        &token,
+        acme,
+        &json!({"packages": current, "address": moved}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.run_due_jobs().await;
+    let gb = json!({"addressLine1": "10 Downing Street", "city": "London", "country": "GB"});
+    let r = put(
+        &app,
+        &token,
+        acme,
+        &json!({"packages": current, "address": gb}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+}

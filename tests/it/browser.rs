@@ -513,7 +513,7 @@ impl Browser {
     }
 
     /// Presses *Sign out* in the header; waits for the sign-in page.
-    async fn sign_out(&self) {
+    pub(crate) async fn sign_out(&self) {
         self.button("header", "Sign out")
             .await
             .click()

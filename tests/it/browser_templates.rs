@@ -16,7 +16,7 @@ use crate::browser::{
     Browser, STEP_TIMEOUT, assert_accessible, attr, browser_test, choose_value, chosen,
     current_step, is_ticked, link, next, press, press_enter_in, tick,
 };
-use crate::common::{OPERATIONS_LEAD, PARTNER_ADMIN, TestApp, WHOLESALE_ADMIN};
+use crate::common::{OPERATIONS_LEAD, PARTNER_ADMIN, TestApp};
 
 const TEMPLATES: &str = "/partner/templates";
 const NEW: &str = "/partner/templates/new";

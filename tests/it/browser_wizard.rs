@@ -292,8 +292,10 @@ async fn create_customer(b: &Browser) -> Uuid {
     }
 }
 
-/// The customer page while the job is held back: status, flash, progress and link.
-async fn assert_provisioning_page(b: &Browser, name: &str) {
+/// The customer page while the job is held back: status, flash, progress, the note
+/// (with the page's script, that it updates by itself; without, a Refresh link), and
+/// Edit and Launch Control Hub held back.
+async fn assert_provisioning_page(b: &Browser, name: &str, javascript: bool) {
     assert_eq!(b.text("main h1").await, name);
     assert_eq!(
         b.text("main .flash").await,
@@ -305,12 +307,27 @@ async fn assert_provisioning_page(b: &Browser, name: &str) {
     );
     assert_eq!(b.count("[data-testid=provisioning-progress]").await, 1);
     assert_eq!(b.text("[data-testid=sip-domain]").await, "—");
-    let refresh = link(b, "#provisioning-status", "Refresh").await;
-    assert_eq!(
-        refresh.attr("href").await.unwrap().as_deref(),
-        Some(b.path().await.as_str()),
-        "Refresh leads to this same page"
-    );
+    for button in ["edit-customer", "launch-control-hub"] {
+        let control = b.find(&format!("main button[data-testid={button}]")).await;
+        assert!(
+            !control.is_enabled().await.expect("enabled state"),
+            "{button} is disabled while provisioning"
+        );
+    }
+    if javascript {
+        let note = b
+            .wait_for_text("[data-testid=progress-note]", "updates by itself")
+            .await;
+        assert!(!note.contains("Refresh"), "{note}");
+        assert_eq!(b.count("#provisioning-status a").await, 0);
+    } else {
+        let refresh = link(b, "#provisioning-status", "Refresh").await;
+        assert_eq!(
+            refresh.attr("href").await.unwrap().as_deref(),
+            Some(b.path().await.as_str()),
+            "Refresh leads to this same page"
+        );
+    }
 }
 
 /// The customer page once provisioning is done.
@@ -335,6 +352,23 @@ async fn assert_provisioned_page(b: &Browser, name: &str, slug: &str) {
         b.texts("main table.list tbody td:first-child").await,
         ["Webex Calling", "Webex Meetings"]
     );
+    // Edit and Launch Control Hub are links again.
+    let id = b
+        .path()
+        .await
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        attr(b, "main a[data-testid=edit-customer]", "href").await,
+        Some(format!("/partner/customers/{id}/edit"))
+    );
+    assert_eq!(
+        attr(b, "main a[data-testid=launch-control-hub]", "href").await,
+        Some(format!("/control/{id}/users"))
+    );
+    assert_eq!(b.count("main .page-head button[disabled]").await, 0);
 }
 
 #[tokio::test]
@@ -378,7 +412,7 @@ async fn a_partner_admin_creates_a_customer_with_the_wizard_and_watches_it_provi
 
         let hold = hold_provisioning(&app).await;
         let id = create_customer(&b).await;
-        assert_provisioning_page(&b, gamma.name).await;
+        assert_provisioning_page(&b, gamma.name, true).await;
         assert_eq!(db_status(&app, id).await.as_deref(), Some("provisioning"));
         // The page's script polls the status URL: its first answer sizes the progress bar.
         let started = Instant::now();
@@ -621,7 +655,7 @@ async fn the_wizard_works_without_javascript() {
 
         let hold = hold_provisioning(&app).await;
         let id = create_customer(&b).await;
-        assert_provisioning_page(&b, juniper.name).await;
+        assert_provisioning_page(&b, juniper.name, false).await;
         // No script ran: times keep the server's text (the script adds a title), and the
         // progress bar is never sized from the status URL.
         assert_eq!(attr(&b, "main time[datetime]", "title").await, None);

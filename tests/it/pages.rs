@@ -341,7 +341,216 @@ async fn control_hub_lists_the_customers_people_locations_and_workspaces() {
     let workspaces = app.page(&c, &format!("/control/{acme}/workspaces")).await;
     assert!(workspaces.contains("Lobby phone"));
     let calling = app.page(&c, &format!("/control/{acme}/calling")).await;
-    assert!(calling.contains("Phone numbers") && calling.contains("Read-only for you"));
+    assert!(calling.contains("Phone numbers") && calling.contains("Your partner only"));
+}
+
+#[tokio::test]
+async fn locations_show_their_state_or_province_and_postal_code() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    sqlx::query(
+        "UPDATE locations SET address_line1 = '771 Alder Drive', address_line2 = 'Suite 5', city = 'Milpitas',
+                state_or_province = 'CA', zip_or_postal_code = '95035'
+         WHERE org_id = $1 AND is_headquarters",
+    )
+    .bind(acme)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let c = app.client_for(CUSTOMER_ADMIN).await;
+    let html = app.page(&c, &format!("/control/{acme}/locations")).await;
+    assert!(
+        html.contains(
+            r#"data-testid="location-address">771 Alder Drive, Suite 5, Milpitas, CA 95035, US</td>"#
+        ),
+        "{html}"
+    );
+}
+
+/// The breadcrumb trail of a page: the labels, and the links of all but the last.
+fn crumbs(html: &str) -> Option<String> {
+    let start = html.find(r#"<nav class="breadcrumbs" aria-label="Breadcrumb""#)?;
+    let end = start + html[start..].find("</nav>")?;
+    Some(html[start..end].to_string())
+}
+
+#[tokio::test]
+async fn pages_below_a_hubs_top_level_show_where_they_are_and_top_level_pages_do_not() {
+    let app = spawn_app().await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let acme = app.org_id("Acme Dental").await;
+    let template = app.template_id("Standard SMB (US)").await;
+    let cases = [
+        (
+            format!("/partner/customers/{acme}"),
+            vec![
+                r#"<a href="/partner/customers">Customers</a>"#.to_string(),
+                r#"<span aria-current="page">Acme Dental</span>"#.to_string(),
+            ],
+        ),
+        (
+            format!("/partner/customers/{acme}/edit"),
+            vec![
+                r#"<a href="/partner/customers">Customers</a>"#.to_string(),
+                format!(r#"<a href="/partner/customers/{acme}">Acme Dental</a>"#),
+                r#"<span aria-current="page">Edit</span>"#.to_string(),
+            ],
+        ),
+        (
+            format!("/partner/customers/{acme}/setup-assist"),
+            vec![
+                format!(r#"<a href="/partner/customers/{acme}">Acme Dental</a>"#),
+                r#"<span aria-current="page">Setup assist</span>"#.to_string(),
+            ],
+        ),
+        (
+            format!("/partner/templates/{template}"),
+            vec![
+                r#"<a href="/partner/templates">Templates</a>"#.to_string(),
+                r#"<span aria-current="page">Standard SMB (US)</span>"#.to_string(),
+            ],
+        ),
+        (
+            "/partner/templates/new/offer".to_string(),
+            vec![
+                r#"<a href="/partner/templates">Templates</a>"#.to_string(),
+                r#"<span aria-current="page">New template</span>"#.to_string(),
+            ],
+        ),
+        (
+            "/partner/customers/new/info".to_string(),
+            vec![
+                r#"<a href="/partner/customers">Customers</a>"#.to_string(),
+                r#"<span aria-current="page">Create wholesale customer</span>"#.to_string(),
+            ],
+        ),
+        (
+            "/partner/settings/api-tokens".to_string(),
+            vec![
+                r#"<a href="/partner/settings/admins">Settings</a>"#.to_string(),
+                r#"<span aria-current="page">API tokens</span>"#.to_string(),
+            ],
+        ),
+    ];
+    for (path, expected) in cases {
+        let html = app.page(&c, &path).await;
+        let trail = crumbs(&html).unwrap_or_else(|| panic!("{path}: no breadcrumbs"));
+        let mut from = 0;
+        for crumb in &expected {
+            let at = trail[from..]
+                .find(crumb.as_str())
+                .unwrap_or_else(|| panic!("{path}: {crumb} missing or out of order in {trail}"));
+            from += at + crumb.len();
+        }
+        assert_eq!(
+            trail.matches(r#"aria-current="page""#).count(),
+            1,
+            "{path}: only the last crumb is the current page"
+        );
+        assert_eq!(
+            html.matches(r#"aria-label="Breadcrumb""#).count(),
+            1,
+            "{path}: one trail"
+        );
+    }
+
+    // The navigation's own pages have none, in either hub.
+    for path in [
+        "/partner",
+        "/partner/customers",
+        "/partner/templates",
+        "/partner/billing",
+        "/partner/settings/admins",
+        "/partner/indirect-providers",
+    ] {
+        let html = app.page(&c, path).await;
+        assert!(crumbs(&html).is_none(), "{path} is a top-level page");
+    }
+    let customer = app.client_for(CUSTOMER_ADMIN).await;
+    for section in ["users", "locations", "calling"] {
+        let html = app
+            .page(&customer, &format!("/control/{acme}/{section}"))
+            .await;
+        assert!(crumbs(&html).is_none(), "{section} is a top-level page");
+    }
+
+    // A page above that the viewer may not open is named, not linked.
+    let wholesale = app.client_for(WHOLESALE_ADMIN).await;
+    let html = app.page(&wholesale, "/partner/settings/api-tokens").await;
+    let trail = crumbs(&html).expect("breadcrumbs");
+    assert!(
+        trail.contains("<span>Settings</span>") && !trail.contains("/partner/settings/admins"),
+        "{trail}"
+    );
+}
+
+/// The "who can change it" cell of the Calling page's row for `control`.
+fn who_may_change(html: &str, control: &str) -> String {
+    let marker = format!(r#"<tr data-control="{control}">"#);
+    let row = html
+        .split(&marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {control} row in:\n{html}"));
+    let row = &row[..row.find("</tr>").unwrap()];
+    let cell = row
+        .split(r#"data-testid="who-may-change">"#)
+        .nth(1)
+        .unwrap();
+    let cell = &cell[..cell.find("</td>").unwrap()];
+    cell.replace(r#"<span class="locked">"#, "")
+        .replace("</span>", "")
+        .replace("&#39;", "'")
+}
+
+#[tokio::test]
+async fn the_calling_page_says_who_may_change_each_setting_to_whoever_looks() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    let calling = format!("/control/{acme}/calling");
+    let customer = app.client_for(CUSTOMER_ADMIN).await;
+    let partner = app.client_for(PARTNER_ADMIN).await;
+
+    // Restricted mode on (the demo customer's default).
+    let html = app.page(&customer, &calling).await;
+    assert_eq!(
+        who_may_change(&html, "DialBehaviour"),
+        "Your partner only: restricted mode is on"
+    );
+    assert_eq!(
+        who_may_change(&html, "PhoneNumbers"),
+        "Your partner only: customer administrators never change it"
+    );
+    let html = app.page(&partner, &calling).await;
+    assert_eq!(
+        who_may_change(&html, "DialBehaviour"),
+        "Only you: restricted mode locks it for the customer's administrators"
+    );
+    assert_eq!(
+        who_may_change(&html, "PhoneNumbers"),
+        "Only you: customer administrators never change it"
+    );
+    assert!(
+        !html.contains(r#"data-testid="who-may-change">You<"#),
+        "the partner admin is never told a bare \"You\" while the mode is on"
+    );
+
+    // Mode off: dial behaviour becomes the customer admin's too; phone numbers never do.
+    sqlx::query("UPDATE orgs SET restricted_by_partner = false WHERE id = $1")
+        .bind(acme)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let html = app.page(&customer, &calling).await;
+    assert_eq!(who_may_change(&html, "DialBehaviour"), "You");
+    assert_eq!(
+        who_may_change(&html, "PhoneNumbers"),
+        "Your partner only: customer administrators never change it"
+    );
+    let html = app.page(&partner, &calling).await;
+    assert_eq!(
+        who_may_change(&html, "DialBehaviour"),
+        "You and the customer's administrators"
+    );
 }
 
 #[tokio::test]

@@ -483,3 +483,89 @@ async fn read_only_admins_cannot_use_the_wizard() {
     let html = app.page(&ro, "/partner/customers").await;
     assert!(!html.contains("Create wholesale customer"));
 }
+
+#[tokio::test]
+async fn a_us_or_canadian_headquarters_needs_its_state_and_postal_code() {
+    let app = spawn_app().await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let pid = app.provisioning_id("Standard SMB (US)").await;
+    for (country, tz, region_error, postal_error) in [
+        (
+            "US",
+            "America/Chicago",
+            "Enter the state: addresses in the United States need one.",
+            "Enter the ZIP code: addresses in the United States need one.",
+        ),
+        (
+            "CA",
+            "America/Toronto",
+            "Enter the province: addresses in Canada need one.",
+            "Enter the postal code: addresses in Canada need one.",
+        ),
+    ] {
+        let r = info(
+            &app,
+            &c,
+            &pid,
+            "Iris Optics",
+            "a@iris-optics.example",
+            country,
+        )
+        .await;
+        assert_eq!(location(&r), "/partner/customers/new/packages", "{country}");
+        app.post_form_with(
+            &c,
+            "/partner/customers/new/packages",
+            &[("package", "webex_calling"), ("nav", "next")],
+        )
+        .await;
+        let r = app
+            .post_form_with(
+                &c,
+                "/partner/customers/new/location",
+                &[
+                    ("location_name", "Head office"),
+                    ("line1", "5 Lakeshore Road"),
+                    ("line2", ""),
+                    ("city", "Springfield"),
+                    ("state", ""),
+                    ("zip", ""),
+                    ("timezone", tz),
+                    ("location_language", "en_US"),
+                    ("nav", "next"),
+                ],
+            )
+            .await;
+        let html = html_of(r, StatusCode::BAD_REQUEST).await;
+        for (field, message) in [("state", region_error), ("zip", postal_error)] {
+            assert!(
+                html.contains(&format!(
+                    r#"<p class="field-error" id="{field}-error">{message}</p>"#
+                )),
+                "{country}: {message} beside {field}: {html}"
+            );
+            assert!(html.contains(&format!(
+                r#"id="{field}" name="{field}" value="" aria-invalid="true""#
+            )));
+        }
+        assert!(
+            html.contains(r#"value="5 Lakeshore Road""#),
+            "{country}: nothing typed is lost"
+        );
+        assert_eq!(
+            location(&app.get_with(&c, "/partner/customers/new/summary").await),
+            "/partner/customers/new/location",
+            "{country}: no step forward without them"
+        );
+        // With both, the step passes.
+        let r = location_step(&app, &c, "5 Lakeshore Road", tz).await;
+        assert_eq!(location(&r), "/partner/customers/new/summary", "{country}");
+        app.post_form_with(&c, "/partner/customers/new/cancel", &[])
+            .await;
+    }
+    let created: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs WHERE name = 'Iris Optics'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(created, 0);
+}

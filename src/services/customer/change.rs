@@ -115,9 +115,18 @@ pub async fn update(
     } else {
         vec![]
     };
+    let mut unconfirmed = vec![];
     for package in &removed {
         let (users, workspaces) = assigned.get(package).copied().unwrap_or_default();
-        if users + workspaces > 0 {
+        if users + workspaces == 0 {
+            if req
+                .confirmed_removals
+                .as_ref()
+                .is_some_and(|confirmed| !confirmed.contains(package))
+            {
+                unconfirmed.push(crate::domain::packages::display_name(package));
+            }
+        } else {
             let name = crate::domain::packages::display_name(package);
             let holders = match (users, workspaces) {
                 (u, 0) => plural(u, "user", "users"),
@@ -136,6 +145,16 @@ pub async fn update(
                 ),
             );
         }
+    }
+    if !unconfirmed.is_empty() {
+        add(
+            &mut errors,
+            Field::PackageRemoval,
+            format!(
+                "Confirm that {} should be removed from this customer.",
+                unconfirmed.join(" and ")
+            ),
+        );
     }
 
     // Quantities (SPEC §4.1), checked against what the customer holds now.

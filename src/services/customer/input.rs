@@ -1,7 +1,7 @@
 //! Requests about a customer, as both doors deliver them: a new customer, a change, and
 //! what the provisioning job is left to do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -59,6 +59,11 @@ pub struct CustomerUpdate {
     /// keeps its current quantity.
     pub limits: Option<BTreeMap<String, i64>>,
     pub billing_start_date: Option<Date>,
+    /// The packages whose removal the request confirms. `None` asks for no confirmation
+    /// (the API: the list it sends is complete by definition); `Some` is the page's
+    /// confirmation step, where a package left out but not named here is refused and
+    /// nothing changes.
+    pub confirmed_removals: Option<BTreeSet<String>>,
 }
 
 /// What the job needs to finish the customer, stored with it.

@@ -23,7 +23,7 @@ use crate::store;
 use crate::store::tokens::TokenRow;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::FormErrors;
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::API_TOKENS, page)
@@ -71,7 +71,12 @@ async fn render(
     created: Option<NewToken>,
 ) -> AppResult<TokensPage> {
     Ok(TokensPage {
-        page: PageCtx::partner(scope, session, "api-tokens", "API tokens").await?,
+        page: PageCtx::partner(scope, session, "api-tokens", "API tokens")
+            .await?
+            .at(
+                Trail::settings(scope.may(PartnerAction::ViewAdministration)),
+                "API tokens",
+            ),
         tokens: store::tokens::list_for_person(&state.db, scope.actor.person_id).await?,
         name,
         errors,

@@ -2,7 +2,7 @@
 //! quantities, billing address and billing start date; removal keeps the org record.
 //! The rules are `services::customer`'s (`change`, `remove`), shared with `PUT`/`DELETE` of the API.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -26,8 +26,7 @@ use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, optional as opt};
-use crate::web::partner::customer_wizard::PackageChoice;
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CUSTOMER_EDIT, page)
@@ -48,6 +47,29 @@ pub struct EditForm {
     zip: String,
     country: String,
     billing_start_date: String,
+    /// The packages whose removal was confirmed (`confirm_remove`).
+    confirmed_removals: BTreeSet<String>,
+}
+
+/// A row of the package table: the choice, and what the customer holds of it now.
+pub struct EditPackage {
+    id: &'static str,
+    name: &'static str,
+    add_on: bool,
+    checked: bool,
+    quantity: String,
+    takes_quantity: bool,
+    /// The customer holds it now (unticking it removes it).
+    held: bool,
+    /// Users and workspaces it is assigned to: a quantity may not go below it.
+    assigned: i64,
+}
+
+/// A package the form leaves out that the customer holds: removed once confirmed.
+pub struct Removal {
+    id: &'static str,
+    name: &'static str,
+    confirmed: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -58,7 +80,9 @@ pub struct EditPage {
     name: String,
     f: EditForm,
     quantity_enabled: bool,
-    packages: Vec<PackageChoice>,
+    packages: Vec<EditPackage>,
+    /// Held packages the form as sent leaves out.
+    removals: Vec<Removal>,
     countries: Vec<Choice>,
     errors: FormErrors,
 }
@@ -78,6 +102,7 @@ fn field_for(field: &Field) -> String {
     match field {
         Field::ExternalId
         | Field::Packages
+        | Field::PackageRemoval
         | Field::Address(_)
         | Field::BillingStartDate
         | Field::PackageLimit(_) => form_field(field),
@@ -112,16 +137,29 @@ async fn render(
         zip: c.zip_or_postal_code.clone().unwrap_or_default(),
         country: c.country.clone().unwrap_or_default(),
         billing_start_date: String::new(),
+        confirmed_removals: BTreeSet::new(),
     });
+    let held = |p: Package| current.iter().find(|c| c.package == p.id());
     let packages = Package::ALL
         .into_iter()
-        .map(|p| PackageChoice {
+        .map(|p| EditPackage {
             id: p.id(),
             name: p.name(),
             add_on: p.is_add_on(),
             checked: f.packages.iter().any(|x| x == p.id()),
             quantity: f.quantities.get(p.id()).cloned().unwrap_or_default(),
             takes_quantity: p != Package::CiscoCallingPlan,
+            held: held(p).is_some(),
+            assigned: held(p).map(|c| c.assigned).unwrap_or_default(),
+        })
+        .collect::<Vec<_>>();
+    let removals = packages
+        .iter()
+        .filter(|p| p.held && !p.checked)
+        .map(|p| Removal {
+            id: p.id,
+            name: p.name,
+            confirmed: f.confirmed_removals.contains(p.id),
         })
         .collect();
     let countries = countries::COUNTRIES
@@ -134,12 +172,15 @@ async fn render(
         .collect();
     let title = format!("Edit {}", c.name);
     Ok(EditPage {
-        page: PageCtx::partner(scope, &session, "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title)
+            .await?
+            .at(Trail::customer(id, &c.name), "Edit"),
         id,
         name: c.name,
         quantity_enabled: c.package_quantity_enabled,
         f,
         packages,
+        removals,
         countries,
         errors,
     })
@@ -192,6 +233,11 @@ pub async fn submit(
         zip: value("zip"),
         country: value("country").trim().to_uppercase(),
         billing_start_date: value("billing_start_date"),
+        confirmed_removals: pairs
+            .iter()
+            .filter(|(k, _)| k == "confirm_remove")
+            .map(|(_, v)| v.clone())
+            .collect(),
     };
     let mut errors = FormErrors::new();
     let mut limits = BTreeMap::new();
@@ -247,6 +293,8 @@ pub async fn submit(
             meetings_timezone: None,
             limits: (!limits.is_empty()).then_some(limits),
             billing_start_date,
+            // A package unticked here is removed only once its removal is confirmed.
+            confirmed_removals: Some(form.confirmed_removals.clone()),
         };
         match change::update(&state, &scope, id, update, &req.ctx()).await {
             Ok(()) => {

@@ -25,7 +25,7 @@ use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{Choice, Form, choices, optional as opt};
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 use crate::web::wizard::{self, Cx, DraftSlot, Nav, StepRequest, View, Wizard, WizardStep};
 
 const DRAFT: DraftSlot<Data, Step> = DraftSlot::new("customer_wizard");
@@ -196,7 +196,10 @@ impl Wizard for CustomerWizard {
             | Field::BillingStartDate
             | Field::Address(AddressPart::Country)
             | Field::Location(LocationPart::Address(AddressPart::Country)) => Step::Info,
-            Field::Packages | Field::PackageLimits | Field::PackageLimit(_) => Step::Packages,
+            Field::Packages
+            | Field::PackageRemoval
+            | Field::PackageLimits
+            | Field::PackageLimit(_) => Step::Packages,
             Field::Address(_) | Field::Location(_) | Field::MeetingsTimezone => Step::Location,
             // Nothing the wizard asks for: said at the top of the first step.
             Field::PlannedOnboardingDate
@@ -246,7 +249,9 @@ impl Wizard for CustomerWizard {
         errors: FormErrors,
     ) -> AppResult<Response> {
         let w = View::new(TITLE, paths::CUSTOMER_NEW_CANCEL, &draft, step, errors);
-        let page = PageCtx::partner(cx.scope, cx.session, "customers", TITLE).await?;
+        let page = PageCtx::partner(cx.scope, cx.session, "customers", TITLE)
+            .await?
+            .at(Trail::customers(), TITLE);
         let d = draft.data;
         Ok(match step {
             Step::Info => render_info(cx, page, w, d).await?.into_response(),
@@ -646,6 +651,14 @@ mod tests {
             (
                 Field::Address(AddressPart::City),
                 on(Step::Location, "city"),
+            ),
+            (
+                Field::Address(AddressPart::StateOrProvince),
+                on(Step::Location, "state"),
+            ),
+            (
+                Field::Location(LocationPart::Address(AddressPart::ZipOrPostalCode)),
+                on(Step::Location, "zip"),
             ),
             (Field::MeetingsTimezone, on(Step::Location, "timezone")),
             (

@@ -23,7 +23,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{CustomerDetail, PackageRow};
 use crate::tenancy::policy::PartnerAction;
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CUSTOMERS, super::customer_list::list)
@@ -105,6 +105,15 @@ fn package_name(id: &str) -> String {
     packages::display_name(id)
 }
 
+/// What the job working on a customer is doing, for the detail page's progress note.
+fn work_label(status: &Option<String>) -> &'static str {
+    match status.as_deref() {
+        Some("updating") => "The changes are being applied in the background",
+        Some("deleting") => "The wholesale services are being removed in the background",
+        _ => "The customer is being set up in the background",
+    }
+}
+
 async fn render_detail(
     state: &AppState,
     scope: &PartnerScope,
@@ -118,7 +127,9 @@ async fn render_detail(
     let packages = store::customers::packages(&state.db, c.customer_org()).await?;
     let title = c.name.clone();
     Ok(DetailPage {
-        page: PageCtx::partner(scope, &session, "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title)
+            .await?
+            .at(Trail::customers(), &title),
         c,
         packages,
         may_manage: scope.may(PartnerAction::ManageCustomers),

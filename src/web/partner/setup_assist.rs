@@ -22,7 +22,7 @@ use crate::store;
 use crate::store::customers::CustomerDetail;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::FormErrors;
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CUSTOMER_SETUP_ASSIST, page)
@@ -72,7 +72,9 @@ async fn render(
         .ok_or(AppError::NotFound)?;
     let title = format!("Setup assist · {}", c.name);
     Ok(SetupAssistPage {
-        page: PageCtx::partner(scope, &session, "customers", &title).await?,
+        page: PageCtx::partner(scope, &session, "customers", &title)
+            .await?
+            .at(Trail::customer(c.id, &c.name), "Setup assist"),
         partner_org_id: scope.org.id,
         locations: service::locations(state, c.customer_org()).await?,
         requests: service::list(state, c.customer_org()).await?,

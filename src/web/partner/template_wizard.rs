@@ -26,7 +26,7 @@ use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::fields::{FormErrors, form_field};
 use crate::web::forms::{CheckedForm, Choice, Form, choices, optional as opt};
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 use crate::web::wizard::{self, Cx, DraftSlot, Nav, StepRequest, View, Wizard, WizardStep};
 
 /// The draft of a new template.
@@ -325,7 +325,14 @@ async fn page_ctx(cx: &Cx<'_>, d: &Data) -> AppResult<PageCtx> {
     } else {
         "Create onboarding template"
     };
-    PageCtx::partner(cx.scope, cx.session, "templates", title).await
+    let page = PageCtx::partner(cx.scope, cx.session, "templates", title).await?;
+    Ok(match d.editing {
+        Some(id) => page.at(
+            Trail::templates().to(&d.editing_name, paths::template(id)),
+            "Edit",
+        ),
+        None => page.at(Trail::templates(), "New template"),
+    })
 }
 
 /// Opens the new-template wizard where it was left. An unfinished change to a template

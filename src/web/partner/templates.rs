@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::templates::TemplateRow;
 use crate::tenancy::policy::PartnerAction;
-use crate::web::views::PageCtx;
+use crate::web::views::{PageCtx, Trail};
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::TEMPLATES, list)
@@ -71,7 +71,9 @@ async fn render_detail(
         .ok_or(AppError::NotFound)?;
     let title = t.name.clone();
     Ok(DetailPage {
-        page: PageCtx::partner(scope, &session, "templates", &title).await?,
+        page: PageCtx::partner(scope, &session, "templates", &title)
+            .await?
+            .at(Trail::templates(), &title),
         country_name: countries::name(&t.country)
             .map(|n| format!("{n} ({})", t.country))
             .unwrap_or_else(|| t.country.clone()),
