@@ -70,6 +70,9 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/login", [Ok; 7]),
         (post.clone(), "/login", [Public; 7]),
         (post.clone(), "/login/password", [Public; 7]),
+        // Public, for the link of an invitation email: without a valid link it is 404.
+        (get.clone(), "/login/invite", [Missing; 7]),
+        (post.clone(), "/login/invite", [Missing; 7]),
         // Signing out always ends on the sign-in page.
         (post.clone(), "/logout", [Login; 7]),
         (

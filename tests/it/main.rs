@@ -12,6 +12,7 @@ mod browser_templates;
 mod browser_wizard;
 mod compliance;
 mod csrf;
+mod customer_admin;
 mod customer_edit;
 mod customer_list;
 mod emails;

@@ -9,6 +9,7 @@
 
 pub mod change;
 pub mod create;
+pub mod first_admin;
 pub mod input;
 pub mod plan;
 pub mod precheck;
