@@ -21,7 +21,7 @@ pub fn check(password: &str, confirmation: &str, email: &str) -> Result<(), Refu
     let n = password.chars().count();
     if n < MIN_CHARS {
         return Err(Refusal::Password(format!(
-            "Use at least {MIN_CHARS} characters; a few words in a row make a good password."
+            "Use at least {MIN_CHARS} characters."
         )));
     }
     if n > MAX_CHARS {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use wholesale_hub::jobs::queue::ClaimedJob;
 use wholesale_hub::jobs::worker::JobContext;
 
+use crate::browser::{browser_test, press};
 use crate::common::*;
 use crate::wizard::{info, location_step, status_after_jobs};
 
@@ -683,11 +684,13 @@ async fn the_full_admins_package_cannot_be_taken_away() {
     assert_eq!(kept, 1);
 }
 
+/// A customer, its primary email, its full admins' emails and the packages they hold.
+type Administered = (String, Option<String>, Vec<String>, Vec<Option<String>>);
+
 #[tokio::test]
 async fn every_provisioned_demo_customer_has_one_full_admin_holding_its_creation_package() {
     let app = spawn_app().await;
-    // (customer, its primary email, the package its full admins hold)
-    let rows: Vec<(String, Option<String>, Vec<String>, Vec<Option<String>>)> = sqlx::query_as(
+    let rows: Vec<Administered> = sqlx::query_as(
         "SELECT o.name, o.primary_email::text,
                 coalesce(array_agg(p.email::text ORDER BY p.email) FILTER (WHERE p.id IS NOT NULL), '{}'),
                 coalesce(array_agg(s.package ORDER BY p.email) FILTER (WHERE p.id IS NOT NULL), '{}')
@@ -704,7 +707,7 @@ async fn every_provisioned_demo_customer_has_one_full_admin_holding_its_creation
     assert!(rows.len() > 20);
     for (name, primary, admins, packages) in rows {
         let primary = primary.unwrap_or_else(|| panic!("{name} has no primary email"));
-        assert_eq!(admins, [primary.clone()], "{name}");
+        assert_eq!(admins, [primary], "{name}");
         assert_eq!(packages, [Some("webex_calling".to_string())], "{name}");
     }
     let without: i64 = sqlx::query_scalar(
@@ -765,4 +768,64 @@ async fn a_delivered_invitation_keeps_no_link_in_the_mailbox() {
     assert!(!mailbox.contains(&token_of(&link)));
     // The link itself still works for its recipient.
     app.page(&new_client(), &link).await;
+}
+
+#[tokio::test]
+async fn in_a_browser_the_invited_admin_chooses_a_password_and_lands_on_their_users_page() {
+    browser_test(|app, b| async move {
+        let token = token_for(&app, PARTNER_ADMIN).await;
+        let prov = app.provisioning_id("Standard SMB (US)").await;
+        let body = api_customer(&prov, "b1", json!(["webex_meetings", "webex_calling"]));
+        let id = through_the_api(&app, &token, &body).await;
+        app.run_due_jobs().await;
+        let email = "owner.b1@linden.example";
+        let users = format!("/control/{id}/users");
+        let link = link_in(&app, &invitations(&app, id).await[0].2);
+
+        b.goto(&link).await;
+        assert_eq!(b.text("main h1").await, "Choose your password");
+        assert_eq!(b.text("[data-testid=invite-org]").await, "Linden Optics b1");
+        assert_eq!(b.text("[data-testid=invite-email]").await, email);
+        b.type_into("#first_name", "Mara").await;
+        b.type_into("#last_name", "Ito").await;
+        b.type_into("#password", "too short").await;
+        b.type_into("#confirmation", "too short").await;
+        press(&b, "main form", "Set password and sign in").await;
+        b.wait_for_text("#password-error", "at least 12 characters")
+            .await;
+        assert_eq!(b.value("#first_name").await, "Mara", "names typed stay");
+        assert_eq!(
+            b.value("#password").await,
+            "",
+            "passwords are never sent back"
+        );
+        let shot = b.screenshot("invitation-refused-password.png").await;
+        eprintln!("screenshot: {}", shot.display());
+
+        b.type_into("#password", PASSWORD).await;
+        b.type_into("#confirmation", PASSWORD).await;
+        press(&b, "main form", "Set password and sign in").await;
+        b.wait_for_path(&users).await;
+        b.wait_for_text("main .flash", "Your password is set").await;
+        assert_eq!(b.text("header .brand").await, "Control Hub");
+        assert_eq!(b.text("[data-testid=hub-org]").await, "Linden Optics b1");
+        let rows = b.texts("[data-testid=user-row]").await;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        for fact in ["Mara Ito", email, "Webex Calling", "Full administrator"] {
+            assert!(rows[0].contains(fact), "{fact} in {rows:?}");
+        }
+        let shot = b.screenshot("invited-admin-users.png").await;
+        eprintln!("screenshot: {}", shot.display());
+
+        // Signed out, the chosen password signs in through the usual two steps.
+        b.sign_out().await;
+        b.submit_email(email).await;
+        b.submit_password(PASSWORD).await;
+        b.wait_for_path(&users).await;
+        // The link, spent, says so.
+        b.goto(&link).await;
+        b.wait_for_text("[data-testid=invite-refused]", "used already")
+            .await;
+    })
+    .await;
 }

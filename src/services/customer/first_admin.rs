@@ -37,8 +37,12 @@ pub const ADMIN_NOT_MADE_CODE: u32 = 4103;
 /// What became of the first administrator.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Made now, and invited.
-    Made { person_id: Uuid, package: String },
+    /// Made now; `invited` unless the person existed already.
+    Made {
+        person_id: Uuid,
+        package: String,
+        invited: bool,
+    },
     /// Made by an earlier run of the job: nothing done again.
     AlreadyMade,
     /// Nobody to make: an attached org, or no email or user package to give.
@@ -69,21 +73,23 @@ pub async fn provision(
         return Ok(Outcome::NotForThisOrg);
     };
 
-    if let Some(person) = store::people::by_email(&mut *conn, email).await? {
-        if person.org_id != org_id {
-            return Ok(Outcome::Refused(format!(
-                "No administrator was made: {email} already belongs to a user of another organisation \
-                 (an email is one identity across the service). Give this customer another administrator."
-            )));
-        }
-        // Made by an earlier run: see that it is whole, but do nothing twice.
-        store::people::grant(&mut *conn, person.id, org_id, Role::CustomerFullAdmin).await?;
-        if store::subscribers::package_of(conn, person.id)
+    let existing = store::people::by_email(&mut *conn, email).await?;
+    if let Some(person) = &existing
+        && person.org_id != org_id
+    {
+        return Ok(Outcome::Refused(format!(
+            "No administrator was made: {email} already belongs to a user of another organisation \
+             (one email is one identity across the service), so this customer has no administrator yet."
+        )));
+    }
+    // Made by an earlier run (in one transaction with its role, package and invitation):
+    // nothing is done twice.
+    if let Some(person) = &existing
+        && store::subscribers::package_of(conn, person.id)
             .await?
-            .is_none()
-        {
-            assign(conn, org_id, person.id, package.id(), location_id, now).await?;
-        }
+            .is_some()
+    {
+        store::people::grant(&mut *conn, person.id, org_id, Role::CustomerFullAdmin).await?;
         return Ok(Outcome::AlreadyMade);
     }
 
@@ -93,8 +99,8 @@ pub async fn provision(
     match store::customer_packages::lock_for_assignment(conn, org_id, package.id()).await? {
         Some((Some(quantity), assigned)) if assigned >= i64::from(quantity) => {
             return Ok(Outcome::Refused(format!(
-                "No administrator was made: all {quantity} of {} are assigned. \
-                 Raise the package quantity, then give this customer its administrator.",
+                "No administrator was made: all {quantity} of {} are assigned, so this customer has \
+                 no administrator yet.",
                 package.name()
             )));
         }
@@ -102,33 +108,34 @@ pub async fn provision(
         None => return Ok(Outcome::NotForThisOrg),
     }
 
-    let person_id = store::people::insert(
-        &mut *conn,
-        &store::people::NewPerson {
-            org_id,
-            email,
-            first_name: "",
-            last_name: "",
-            password_hash: None,
-        },
-    )
-    .await?;
+    // A person of this org already (who holds no package yet) is the one made admin;
+    // otherwise the person is new, and invited.
+    let invited = existing.is_none();
+    let person_id = match existing {
+        Some(person) => person.id,
+        None => {
+            let id = store::people::insert(
+                &mut *conn,
+                &store::people::NewPerson {
+                    org_id,
+                    email,
+                    first_name: "",
+                    last_name: "",
+                    password_hash: None,
+                },
+            )
+            .await?;
+            let package = package.name();
+            invite(conn, org_id, id, email, facts, package, mail, now).await?;
+            id
+        }
+    };
     store::people::grant(&mut *conn, person_id, org_id, Role::CustomerFullAdmin).await?;
     assign(conn, org_id, person_id, package.id(), location_id, now).await?;
-    invite(
-        conn,
-        org_id,
-        person_id,
-        email,
-        facts,
-        package.name(),
-        mail,
-        now,
-    )
-    .await?;
     Ok(Outcome::Made {
         person_id,
         package: package.id().to_string(),
+        invited,
     })
 }
 

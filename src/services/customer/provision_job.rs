@@ -199,10 +199,14 @@ async fn audit_admin(
 ) -> sqlx::Result<()> {
     let email = facts.primary_email.as_deref();
     let (outcome, detail) = match admin {
-        first_admin::Outcome::Made { person_id, package } => (
+        first_admin::Outcome::Made {
+            person_id,
+            package,
+            invited,
+        } => (
             "success",
             serde_json::json!({ "email": email, "person": person_id, "role": Role::CustomerFullAdmin.as_str(),
-                                "package": package, "invited": true }),
+                                "package": package, "invited": invited }),
         ),
         first_admin::Outcome::Refused(reason) => (
             "failure",
