@@ -69,7 +69,7 @@ pub enum InviteAccess<'a> {
 pub fn admin_invitation(
     brand: &str,
     company: &str,
-    package: &str,
+    package: Option<&str>,
     access: &InviteAccess<'_>,
 ) -> (String, String) {
     let how = match access {
@@ -82,12 +82,14 @@ pub fn admin_invitation(
              organisation's single sign-on."
         ),
     };
+    let held = package
+        .map(|p| format!(" You hold the {p} package."))
+        .unwrap_or_default();
     (
         format!("{brand}: you are the administrator of {company}"),
         format!(
             "Hello,\n\n{brand} has set up {company} and made you its full administrator in Control Hub,\n\
-             where you manage your organisation's users, locations and settings. You hold the\n\
-             {package} package.\n\n{how}\n\n{brand}\n"
+             where you manage your organisation's users, locations and settings.{held}\n\n{how}\n\n{brand}\n"
         ),
     )
 }

@@ -829,3 +829,70 @@ async fn in_a_browser_the_invited_admin_chooses_a_password_and_lands_on_their_us
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_customer_of_workspaces_only_gets_its_admin_without_a_package() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    let id = through_the_api(
+        &app,
+        &token,
+        &api_customer(&prov, "w1", json!(["common_area_calling"])),
+    )
+    .await;
+    app.run_due_jobs().await;
+    assert_eq!(app.org_status(id).await.as_deref(), Some("provisioned"));
+    // Common Area Calling is a workspace's package, never a person's.
+    assert_eq!(
+        people_of(&app, id).await,
+        [(
+            "owner.w1@linden.example".to_string(),
+            vec!["customer_full_admin".to_string()],
+            None
+        )]
+    );
+    let sent = invitations(&app, id).await;
+    assert_eq!(sent.len(), 1);
+    assert!(!sent[0].2.contains("package"), "{}", sent[0].2);
+    link_in(&app, &sent[0].2);
+    replay_provisioning(&app, id).await;
+    assert_eq!(people_of(&app, id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_admin_of_a_single_sign_on_org_is_told_to_sign_in_without_a_password_link() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    let id = through_the_api(
+        &app,
+        &token,
+        &api_customer(&prov, "s1", json!(["webex_calling"])),
+    )
+    .await;
+    // As onboarded with a template on partner SAML (SPEC §10): its people sign in
+    // through the partner's IdP, never with a password of ours.
+    sqlx::query("UPDATE orgs SET auth_mode = 'saml' WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.run_due_jobs().await;
+    assert_eq!(people_of(&app, id).await.len(), 1);
+    let (_, _, body) = invitations(&app, id).await.remove(0);
+    assert!(!body.contains("token="), "{body}");
+    assert!(
+        body.contains(&format!("{}/login", app.address)) && body.contains("single sign-on"),
+        "{body}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM invitations i JOIN people p ON p.id = i.person_id WHERE p.org_id = $1",
+            id
+        )
+        .await,
+        0
+    );
+}

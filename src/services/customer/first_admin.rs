@@ -40,12 +40,13 @@ pub enum Outcome {
     /// Made now; `invited` unless the person existed already.
     Made {
         person_id: Uuid,
-        package: String,
+        /// `None` for a customer of workspaces only.
+        package: Option<String>,
         invited: bool,
     },
     /// Made by an earlier run of the job: nothing done again.
     AlreadyMade,
-    /// Nobody to make: an attached org, or no email or user package to give.
+    /// Nobody to make: an attached org, or one without an administrator's email.
     NotForThisOrg,
     /// Could not be made; the customer is provisioned with this error to see to.
     Refused(String),
@@ -68,10 +69,9 @@ pub async fn provision(
         return Ok(Outcome::NotForThisOrg);
     };
     // The creation package (`domain::admin_package`: the highest level of the packages
-    // the customer was created with). A customer of workspaces only has none.
-    let Some(package) = admin_package_of(&facts.packages) else {
-        return Ok(Outcome::NotForThisOrg);
-    };
+    // the customer was created with). A customer of workspaces only has none to give:
+    // its admin administers, and holds no wholesale package.
+    let package = admin_package_of(&facts.packages);
 
     let existing = store::people::by_email(&mut *conn, email).await?;
     if let Some(person) = &existing
@@ -85,9 +85,10 @@ pub async fn provision(
     // Made by an earlier run (in one transaction with its role, package and invitation):
     // nothing is done twice.
     if let Some(person) = &existing
-        && store::subscribers::package_of(conn, person.id)
-            .await?
-            .is_some()
+        && (package.is_none()
+            || store::subscribers::package_of(conn, person.id)
+                .await?
+                .is_some())
     {
         store::people::grant(&mut *conn, person.id, org_id, Role::CustomerFullAdmin).await?;
         return Ok(Outcome::AlreadyMade);
@@ -96,16 +97,16 @@ pub async fn provision(
     // The admin counts against the package's quantity (SPEC §4.1) like any user; a new
     // customer's quantity is at least 1, so this refuses only a customer whose package
     // was filled before provisioning finished.
-    match store::customer_packages::lock_for_assignment(conn, org_id, package.id()).await? {
-        Some((Some(quantity), assigned)) if assigned >= i64::from(quantity) => {
-            return Ok(Outcome::Refused(format!(
-                "No administrator was made: all {quantity} of {} are assigned, so this customer has \
-                 no administrator yet.",
-                package.name()
-            )));
-        }
-        Some(_) => {}
-        None => return Ok(Outcome::NotForThisOrg),
+    if let Some(package) = package
+        && let Some((Some(quantity), assigned)) =
+            store::customer_packages::lock_for_assignment(conn, org_id, package.id()).await?
+        && assigned >= i64::from(quantity)
+    {
+        return Ok(Outcome::Refused(format!(
+            "No administrator was made: all {quantity} of {} are assigned, so this customer has \
+             no administrator yet.",
+            package.name()
+        )));
     }
 
     // A person of this org already (who holds no package yet) is the one made admin;
@@ -125,16 +126,18 @@ pub async fn provision(
                 },
             )
             .await?;
-            let package = package.name();
-            invite(conn, org_id, id, email, facts, package, mail, now).await?;
+            let held = package.map(|p| p.name());
+            invite(conn, org_id, id, email, facts, held, mail, now).await?;
             id
         }
     };
     store::people::grant(&mut *conn, person_id, org_id, Role::CustomerFullAdmin).await?;
-    assign(conn, org_id, person_id, package.id(), location_id, now).await?;
+    if let Some(package) = package {
+        assign(conn, org_id, person_id, package.id(), location_id, now).await?;
+    }
     Ok(Outcome::Made {
         person_id,
-        package: package.id().to_string(),
+        package: package.map(|p| p.id().to_string()),
         invited,
     })
 }
@@ -165,7 +168,7 @@ async fn invite(
     person_id: Uuid,
     email: &str,
     facts: &ProvisioningFacts,
-    package_name: &str,
+    package_name: Option<&str>,
     mail: &Mail,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
