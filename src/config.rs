@@ -66,6 +66,7 @@ impl Config {
                 .ok()
                 .filter(|f| !f.is_empty())
                 .unwrap_or(default_mail.from),
+            links: public_url.trim_end_matches('/').to_string(),
         };
         let static_dir = std::env::var("HUB_STATIC_DIR")
             .map(PathBuf::from)
@@ -95,7 +96,10 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             metrics_bind: None,
             metrics_bind_explicit: false,
-            mail: Mail::default(),
+            mail: Mail {
+                links: format!("http://{bind}"),
+                ..Mail::default()
+            },
             static_dir: default_static_dir(),
         }
     }

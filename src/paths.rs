@@ -20,6 +20,8 @@ pub const ROOT: &str = "/";
 pub const LOGIN: &str = "/login";
 pub const LOGIN_PASSWORD: &str = "/login/password";
 pub const LOGOUT: &str = "/logout";
+/// Where an invited administrator chooses their password (the invitation email's link).
+pub const LOGIN_INVITE: &str = "/login/invite";
 /// Signed in, but no administrator role anywhere.
 pub const NO_ACCESS: &str = "/login/no-access";
 /// Signed in as an admin of a customer whose services its provider removed.

@@ -7,6 +7,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::auth::password;
+use crate::domain::admin_package::admin_package_of;
 use crate::domain::org_kind::OrgKind;
 use crate::domain::roles::Role;
 use crate::store::{orgs, people};
@@ -321,16 +322,37 @@ pub async fn seed_demo(
     let mut first_domain = String::new();
     for (i, (name, country, status)) in NORTHWIND_CUSTOMERS.iter().enumerate() {
         let tpl = nw_templates[i % nw_templates.len()];
-        let domain = customer(conn, northwind, None, tpl, name, country, status, i, now).await?;
+        // Acme Dental's administrators are the demo accounts below; every other
+        // customer's first user is its full admin.
+        let first_user_is_admin = i != 0;
+        let domain = customer(
+            conn,
+            northwind,
+            None,
+            tpl,
+            name,
+            country,
+            status,
+            i,
+            first_user_is_admin,
+            now,
+        )
+        .await?;
         if i == 0 {
             first_domain = domain.clone();
             let org: Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1")
                 .bind(name)
                 .fetch_one(&mut *conn)
                 .await?;
-            // The first provisioned user becomes the customer's full admin (SPEC §5).
+            // The first provisioned user becomes the customer's full admin (SPEC §5): the
+            // administrator given at creation, holding the creation package (SPEC §4.2).
             let full = format!("customer.admin@{domain}");
             let ro = format!("customer.readonly@{domain}");
+            sqlx::query("UPDATE orgs SET primary_email = $2 WHERE id = $1")
+                .bind(org)
+                .bind(&full)
+                .execute(&mut *conn)
+                .await?;
             let a = admin(
                 conn,
                 org,
@@ -381,6 +403,7 @@ pub async fn seed_demo(
             country,
             status,
             100 + i,
+            true,
             now,
         )
         .await?;
@@ -427,7 +450,9 @@ async fn template(
 }
 
 /// One customer with an HQ location, packages, users and a workspace. Returns its
-/// email domain.
+/// email domain. Its administrator given at creation (`primary_email`) is its first
+/// user, a full admin holding the creation package, when `first_user_is_admin`; a
+/// customer still provisioning (or failed) has only the promise of the email.
 #[allow(clippy::too_many_arguments)]
 async fn customer(
     conn: &mut PgConnection,
@@ -438,6 +463,7 @@ async fn customer(
     country: &str,
     status: &str,
     n: usize,
+    first_user_is_admin: bool,
     now: OffsetDateTime,
 ) -> anyhow::Result<String> {
     let created = now - Duration::days(10 + (n as i64 * 7) % 300);
@@ -529,8 +555,17 @@ async fn customer(
             .await?;
     }
     if status == "provisioning" || status == "error" {
+        if first_user_is_admin {
+            sqlx::query("UPDATE orgs SET primary_email = $2 WHERE id = $1")
+                .bind(org)
+                .bind(format!("admin@{domain}"))
+                .execute(&mut *conn)
+                .await?;
+        }
         return Ok(domain);
     }
+    let creation_package =
+        admin_package_of(&pkgs.iter().map(|p| p.to_string()).collect::<Vec<_>>());
     // A handful of users (most customers have fewer than 20).
     let users = 3 + n % 6;
     for u in 0..users {
@@ -557,6 +592,18 @@ async fn customer(
             0 => "webex_calling",
             1 => "webex_meetings",
             _ => "webex_calling",
+        };
+        let package = match creation_package {
+            Some(p) if u == 0 && first_user_is_admin => {
+                people::grant(&mut *conn, person, org, Role::CustomerFullAdmin).await?;
+                sqlx::query("UPDATE orgs SET primary_email = $2 WHERE id = $1")
+                    .bind(org)
+                    .bind(&email)
+                    .execute(&mut *conn)
+                    .await?;
+                p.id()
+            }
+            _ => package,
         };
         let ext = (package != "webex_meetings").then(|| format!("{}", 3000 + u));
         subscriber(

@@ -1,6 +1,7 @@
 //! Pure rules of the product, no I/O. Each file is named for the rule it holds.
 
 pub mod address;
+pub mod admin_package;
 pub mod billing_start;
 pub mod company_name;
 pub mod countries;
@@ -9,6 +10,7 @@ pub mod customer_list;
 pub mod email_address;
 pub mod fields;
 pub mod locales;
+pub mod new_password;
 pub mod org_kind;
 pub mod org_summary;
 pub mod package_choice;

@@ -48,6 +48,9 @@ impl JobContext {
 pub struct Mail {
     pub smtp_url: Option<String>,
     pub from: String,
+    /// The portal's address that links in emails start with (`HUB_PUBLIC_URL`, no
+    /// trailing slash).
+    pub links: String,
 }
 
 impl Default for Mail {
@@ -55,6 +58,7 @@ impl Default for Mail {
         Self {
             smtp_url: None,
             from: "Wholesale Hub <no-reply@wholesale-hub.invalid>".into(),
+            links: "http://127.0.0.1:8080".into(),
         }
     }
 }

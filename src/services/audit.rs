@@ -36,6 +36,33 @@ pub async fn audit_partner_change(
     .await
 }
 
+/// Records a change a background job made to the customer `target`, for the
+/// (sub-)partner `partner` that onboarded it: nobody did it there and then, so there is
+/// no actor and no request; `outcome` is `success` or `failure`.
+pub async fn audit_job_change(
+    conn: &mut sqlx::PgConnection,
+    partner: Option<Uuid>,
+    target: Uuid,
+    action: &str,
+    outcome: &str,
+    detail: serde_json::Value,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    store::audit::append(
+        conn,
+        &store::audit::Entry {
+            acting_for_org_id: partner,
+            target_org_id: Some(target),
+            action,
+            outcome,
+            detail,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}
+
 /// Records a change an admin made to their own things (their API tokens): acting for
 /// their own org, about no customer. `ctx` is `None` from the command line.
 pub async fn audit_own_change(

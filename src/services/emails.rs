@@ -55,6 +55,45 @@ pub fn welcome(brand: &str, first_name: &str, company: &str) -> (String, String)
     )
 }
 
+/// How the invited administrator gets in.
+pub enum InviteAccess<'a> {
+    /// Built-in identity: the link where they choose their password, and its expiry.
+    ChoosePassword { link: &'a str, expires: &'a str },
+    /// The partner's single sign-on (SPEC §10): the sign-in page sends them to the IdP.
+    SingleSignOn { sign_in: &'a str },
+}
+
+/// The invitation of a new customer's full administrator (SPEC §4.2, §5). Not a welcome
+/// email (those go to end users only, SPEC §13): it tells the admin what they now
+/// administer and how to get in.
+pub fn admin_invitation(
+    brand: &str,
+    company: &str,
+    package: Option<&str>,
+    access: &InviteAccess<'_>,
+) -> (String, String) {
+    let how = match access {
+        InviteAccess::ChoosePassword { link, expires } => format!(
+            "To sign in, first choose your password here:\n\n{link}\n\n\
+             The link works once and until {expires}. If it has expired, ask {brand} to invite you again."
+        ),
+        InviteAccess::SingleSignOn { sign_in } => format!(
+            "Sign in at {sign_in} with this email address: you will be sent to your\n\
+             organisation's single sign-on."
+        ),
+    };
+    let held = package
+        .map(|p| format!(" You hold the {p} package."))
+        .unwrap_or_default();
+    (
+        format!("{brand}: you are the administrator of {company}"),
+        format!(
+            "Hello,\n\n{brand} has set up {company} and made you its full administrator in Control Hub,\n\
+             where you manage your organisation's users, locations and settings.{held}\n\n{how}\n\n{brand}\n"
+        ),
+    )
+}
+
 /// The `email.deliver` job.
 pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     let Some(url) = ctx.mail.smtp_url.clone() else {

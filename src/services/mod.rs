@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod customer;
 pub mod customer_settings;
 pub mod emails;
+pub mod invitations;
 pub mod job_retry;
 pub mod setup_assist;
 pub mod sign_in;

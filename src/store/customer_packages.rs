@@ -60,6 +60,45 @@ pub async fn assigned_counts(
     Ok(rows.into_iter().map(|(p, u, w)| (p, (u, w))).collect())
 }
 
+/// The customer's full administrators who hold a wholesale package, as (email, package):
+/// a full admin's package is never downgraded (SPEC §4.2), so a change must keep it.
+pub async fn full_admin_packages(
+    conn: &mut PgConnection,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT p.email::text, s.package
+         FROM role_assignments r JOIN people p ON p.id = r.person_id
+         JOIN subscribers s ON s.person_id = p.id AND s.customer_org_id = r.org_id
+         WHERE r.org_id = $1 AND r.role = 'customer_full_admin'
+         ORDER BY p.email",
+    )
+    .bind(customer.id())
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// A package of the customer locked for one more assignment: its quantity (`None` for
+/// unlimited) and how many users and workspaces hold it now; `None` when the customer
+/// does not hold the package. The lock makes assignments of one package take turns, so
+/// two cannot both take its last seat. (Worker side: the id is the job's.)
+pub async fn lock_for_assignment(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    package: &str,
+) -> sqlx::Result<Option<(Option<i32>, i64)>> {
+    sqlx::query_as(
+        "SELECT cp.quantity,
+                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
+              + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package)
+         FROM customer_packages cp WHERE cp.org_id = $1 AND cp.package = $2 FOR UPDATE OF cp",
+    )
+    .bind(org_id)
+    .bind(package)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 /// Adds a package or sets its quantity, for a change; a new one is `provisioning`.
 pub async fn upsert(
     conn: &mut PgConnection,

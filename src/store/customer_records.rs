@@ -286,6 +286,16 @@ pub struct ProvisioningFacts {
     /// Where the E911 notice goes (first provisioning only) and the brand it carries.
     pub notice_to: Option<String>,
     pub brand: String,
+    /// The administrator given at creation (`customerInfo.primaryEmail`).
+    pub primary_email: Option<String>,
+    /// Wholesale attached to an org that existed before (SPEC §4.5).
+    pub attached: bool,
+    /// How the org's people sign in (`webex`, `saml`, `oidc`), as onboarded.
+    pub auth_mode: String,
+    /// The (sub-)partner that onboarded the customer.
+    pub onboarded_by: Option<Uuid>,
+    /// The first location (headquarters), once it exists.
+    pub location_id: Option<Uuid>,
 }
 
 /// Locks a live customer for its provisioning job (worker side: the id is the job's).
@@ -299,7 +309,10 @@ pub async fn lock_for_provisioning(
                 (SELECT l.country::text FROM locations l WHERE l.org_id = o.id
                  ORDER BY l.is_headquarters DESC, l.created_at LIMIT 1) AS location_country,
                 CASE WHEN o.provisioned_at IS NULL THEN o.primary_email::text END AS notice_to,
-                coalesce(t.email_brand_name, o.name) AS brand
+                coalesce(t.email_brand_name, o.name) AS brand,
+                o.primary_email::text AS primary_email, o.attached, o.auth_mode, o.onboarded_by,
+                (SELECT l.id FROM locations l WHERE l.org_id = o.id
+                 ORDER BY l.is_headquarters DESC, l.created_at LIMIT 1) AS location_id
          FROM orgs o LEFT JOIN onboarding_templates t ON t.id = o.template_id
          WHERE o.id = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL FOR UPDATE OF o",
     )
@@ -322,7 +335,10 @@ pub struct ProvisioningOutcome<'a> {
     pub call_in_country: &'a str,
     pub call_in_number: &'a str,
     pub errors: &'a serde_json::Value,
+    /// The customer could not be provisioned (`error`).
     pub failed: bool,
+    /// Provisioned, but with `errors` to see to (`provisioned_with_errors`).
+    pub with_errors: bool,
 }
 
 /// One write of the customer: SIP domain, call-in number and outcome. A compliance
@@ -337,6 +353,7 @@ pub async fn finish_provisioning(
         "UPDATE orgs SET sip_domain = $2, call_in_country = $3, call_in_number = $4, errors = $5, updated_at = $6,
                 status = CASE WHEN $7 THEN 'error'
                               WHEN compliance_status = 'pending_review' THEN 'pending_rpl_review'
+                              WHEN $8 THEN 'provisioned_with_errors'
                               ELSE 'provisioned' END,
                 provisioned_at = CASE WHEN $7 THEN provisioned_at ELSE coalesce(provisioned_at, $6) END
          WHERE id = $1",
@@ -348,6 +365,7 @@ pub async fn finish_provisioning(
     .bind(o.errors)
     .bind(now)
     .bind(o.failed)
+    .bind(o.with_errors)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -11,6 +11,9 @@ pub struct NewEmail<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub kind: &'a str,
+    /// A secret the body carries (an invitation's link), taken out of the stored body
+    /// once SMTP has delivered it (migration 0015).
+    pub secret: Option<&'a str>,
 }
 
 pub async fn enqueue(
@@ -20,7 +23,8 @@ pub async fn enqueue(
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO email_outbox (id, org_id, to_address, subject, body, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO email_outbox (id, org_id, to_address, subject, body, kind, created_at, secret)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(e.org_id)
@@ -29,6 +33,7 @@ pub async fn enqueue(
     .bind(e.body)
     .bind(e.kind)
     .bind(now)
+    .bind(e.secret)
     .execute(db)
     .await?;
     Ok(id)
@@ -84,12 +89,22 @@ pub async fn outgoing(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<
     .await
 }
 
-/// The SMTP server took the email.
+/// What stands in a delivered email's stored body where its secret was.
+pub const SECRET_REMOVED: &str = "[link removed once the email was delivered]";
+
+/// The SMTP server took the email. A secret its body carried is taken out of the stored
+/// copy: it is the recipient's alone now.
 pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid, at: OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query("UPDATE email_outbox SET sent_at = $2, last_error = NULL WHERE id = $1")
-        .bind(id)
-        .bind(at)
-        .execute(db)
+    sqlx::query(
+        "UPDATE email_outbox SET sent_at = $2, last_error = NULL,
+                body = CASE WHEN secret IS NULL OR secret = '' THEN body ELSE replace(body, secret, $3) END,
+                secret = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(SECRET_REMOVED)
+    .execute(db)
         .await?;
     Ok(())
 }

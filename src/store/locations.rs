@@ -23,20 +23,21 @@ pub struct NewHeadquarters<'a> {
     pub outside_calling: bool,
 }
 
-/// Stores the headquarters. (Worker side: the org id is the job's.)
+/// Stores the headquarters; returns its id. (Worker side: the org id is the job's.)
 pub async fn insert_headquarters(
     conn: &mut PgConnection,
     org_id: Uuid,
     l: &NewHeadquarters<'_>,
     now: OffsetDateTime,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO locations (id, org_id, name, address_line1, address_line2, city, state_or_province,
                                         zip_or_postal_code, country, timezone, language, emergency_location_identifier,
                                         international_calling, premium_calling, is_headquarters, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, true, $14)",
     )
-    .bind(Uuid::new_v4())
+    .bind(id)
     .bind(org_id)
     .bind(l.name)
     .bind(l.address_line1)
@@ -52,7 +53,7 @@ pub async fn insert_headquarters(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// A location of the customer with its seats (its users and workspaces).

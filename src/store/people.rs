@@ -207,6 +207,30 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// Sets a person's password, and their names where given (an invitation accepted).
+pub async fn set_password_and_names(
+    db: impl PgExecutor<'_>,
+    person_id: Uuid,
+    hash: &str,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE people SET password_hash = $2, first_name = coalesce($3, first_name),
+                last_name = coalesce($4, last_name), updated_at = $5
+         WHERE id = $1",
+    )
+    .bind(person_id)
+    .bind(hash)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// An admin of an org, for the Settings → Administrators page.
 #[derive(Debug, sqlx::FromRow)]
 pub struct AdminRow {

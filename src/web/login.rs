@@ -200,7 +200,8 @@ async fn password_submit(
     Ok(response)
 }
 
-async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String> {
+/// Where `person_id` lands once signed in.
+pub(crate) async fn home_path(state: &AppState, person_id: uuid::Uuid) -> AppResult<String> {
     Ok(crate::auth::load_actor(state, person_id, None)
         .await?
         .map_or_else(|| paths::LOGIN.into(), |actor| actor.home_path()))

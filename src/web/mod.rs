@@ -6,6 +6,7 @@ pub mod error_page;
 pub mod fields;
 pub mod fmt;
 pub mod forms;
+pub mod invite;
 pub mod login;
 pub mod operator;
 pub mod ops;
@@ -22,6 +23,7 @@ pub fn routes() -> RouteTable<AppState> {
     let table = RouteTable::new();
     let table = ops::routes(table);
     let table = login::routes(table);
+    let table = invite::routes(table);
     let table = partner::routes(table);
     let table = operator::routes(table);
     control::routes(table)

@@ -1000,6 +1000,7 @@ async fn put_replaces_the_package_list_and_never_lowers_a_quantity_below_what_is
         json!({"limits": {"webex_calling": 5, "webex_meetings": 5}});
     let id = create(&app, &token, &body).await;
     assert_eq!(settled(&app, &token, id).await["status"], "provisioned");
+    // Three users beside the administrator, who holds Webex Calling (`customer_admin`).
     add_users(&app, id, "webex_calling", 3).await;
 
     let limits = |l: Value| json!({"packages": {"limits": l}});
@@ -1015,7 +1016,7 @@ async fn put_replaces_the_package_list_and_never_lowers_a_quantity_below_what_is
     assert!(
         descriptions(&error)
             .iter()
-            .any(|d| d.contains("3 are assigned")),
+            .any(|d| d.contains("4 are assigned")),
         "{error:#}"
     );
     let r = put(&app, &token, id, &json!({"packages": ["webex_meetings"]})).await;
@@ -1023,7 +1024,9 @@ async fn put_replaces_the_package_list_and_never_lowers_a_quantity_below_what_is
     assert!(
         descriptions(&error)
             .iter()
-            .any(|d| d.contains("Webex Calling cannot be removed") && d.contains("3 users")),
+            .any(|d| d.contains("Webex Calling cannot be removed")
+                && d.contains("full administrator, owner.q1@alder-dental.example, holds it")
+                && d.contains("also assigned to 3 other users")),
         "{error:#}"
     );
     refused_naming(

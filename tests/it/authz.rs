@@ -70,6 +70,9 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/login", [Ok; 7]),
         (post.clone(), "/login", [Public; 7]),
         (post.clone(), "/login/password", [Public; 7]),
+        // Public, for the link of an invitation email: without a valid link it is 404.
+        (get.clone(), "/login/invite", [Missing; 7]),
+        (post.clone(), "/login/invite", [Missing; 7]),
         // Signing out always ends on the sign-in page.
         (post.clone(), "/logout", [Login; 7]),
         (
@@ -85,6 +88,9 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (get.clone(), "/partner", partner_view),
         (get.clone(), "/partner/customers", partner_view),
+        (get.clone(), "/partner/customers/export.csv", partner_view),
+        // Without a selection: 400 for those who may, past the policy.
+        (post.clone(), "/partner/customers/bulk", manage_customers),
         (get.clone(), "/partner/customers/{id}", northwind_object),
         (
             post.clone(),

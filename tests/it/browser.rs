@@ -467,7 +467,7 @@ impl Browser {
     }
 
     /// The email step: type the email and press *Next*; waits for the password step.
-    async fn submit_email(&self, email: &str) {
+    pub(crate) async fn submit_email(&self, email: &str) {
         assert_eq!(
             self.text("main h1").await,
             "Sign in",
@@ -490,7 +490,7 @@ impl Browser {
     }
 
     /// The password step: type the password and press *Sign in* (no waiting).
-    async fn submit_password(&self, password: &str) {
+    pub(crate) async fn submit_password(&self, password: &str) {
         self.type_into("#password", password).await;
         self.button("main form", "Sign in")
             .await

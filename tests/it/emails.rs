@@ -78,6 +78,7 @@ async fn queue_email(app: &TestApp) -> uuid::Uuid {
             subject: "Hello there",
             body: "First line\nSecond line",
             kind: "test",
+            secret: None,
         },
         app.clock.now(),
     )
@@ -96,6 +97,7 @@ async fn with_smtp_configured_the_outbox_is_delivered_once() {
     worker.mail = Mail {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
         from: "Hub <hub@example.com>".into(),
+        ..Mail::default()
     };
     let job = queue::claim(&app.db, &worker.id, app.clock.now(), worker.lease)
         .await
@@ -166,6 +168,7 @@ async fn an_unreachable_smtp_server_is_retried_and_the_error_recorded() {
     worker.mail = Mail {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
         from: "Hub <hub@example.com>".into(),
+        ..Mail::default()
     };
     let job = queue::claim(&app.db, &worker.id, app.clock.now(), worker.lease)
         .await

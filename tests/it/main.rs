@@ -15,6 +15,7 @@ mod browser_templates;
 mod browser_wizard;
 mod compliance;
 mod csrf;
+mod customer_admin;
 mod customer_edit;
 mod customer_list;
 mod customer_list_tools;

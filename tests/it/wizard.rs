@@ -175,15 +175,21 @@ async fn a_partner_creates_a_customer_through_the_four_steps() {
         )
     );
     assert!(mailbox.contains("owner@gamma-grocers.example"));
-    let (kind, to): (String, String) =
-        sqlx::query_as("SELECT kind, to_address FROM email_outbox WHERE org_id = $1::uuid")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    // Beside the administrator's invitation (`customer_admin`).
+    let sent: Vec<(String, String)> = sqlx::query_as(
+        "SELECT kind, to_address FROM email_outbox WHERE org_id = $1::uuid ORDER BY kind",
+    )
+    .bind(&id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let to = "owner@gamma-grocers.example".to_string();
     assert_eq!(
-        (kind.as_str(), to.as_str()),
-        ("e911_notice", "owner@gamma-grocers.example")
+        sent,
+        [
+            ("admin_invitation".to_string(), to.clone()),
+            ("e911_notice".to_string(), to)
+        ]
     );
     // The draft is gone: a new wizard starts empty.
     let html = app.page(&c, "/partner/customers/new/info").await;

@@ -115,19 +115,53 @@ pub async fn update(
     } else {
         vec![]
     };
+    // A full admin keeps the package the customer was created with: it is never
+    // downgraded (SPEC §4.2), so a change may not take it away from under them.
+    let full_admins = if removed.is_empty() {
+        vec![]
+    } else {
+        store::customer_packages::full_admin_packages(&mut tx, customer).await?
+    };
     let mut unconfirmed = vec![];
     for package in &removed {
         let (users, workspaces) = assigned.get(package).copied().unwrap_or_default();
+        let name = crate::domain::packages::display_name(package);
+        if let Some((admin, _)) = full_admins.iter().find(|(_, p)| p == package) {
+            let others = match ((users - 1).max(0), workspaces) {
+                (0, 0) => String::new(),
+                (u, 0) => format!(
+                    " It is also assigned to {}.",
+                    plural(u, "other user", "other users")
+                ),
+                (0, w) => format!(
+                    " It is also assigned to {}.",
+                    plural(w, "workspace", "workspaces")
+                ),
+                (u, w) => format!(
+                    " It is also assigned to {} and {}.",
+                    plural(u, "other user", "other users"),
+                    plural(w, "workspace", "workspaces")
+                ),
+            };
+            add(
+                &mut errors,
+                Field::Packages,
+                format!(
+                    "{name} cannot be removed: the customer's full administrator, {admin}, holds it, \
+                     and a full administrator's package cannot be downgraded.{others}"
+                ),
+            );
+            continue;
+        }
         if users + workspaces == 0 {
             if req
                 .confirmed_removals
                 .as_ref()
                 .is_some_and(|confirmed| !confirmed.contains(package))
             {
-                unconfirmed.push(crate::domain::packages::display_name(package));
+                unconfirmed.push(name);
             }
         } else {
-            let name = crate::domain::packages::display_name(package);
             let holders = match (users, workspaces) {
                 (u, 0) => plural(u, "user", "users"),
                 (0, w) => plural(w, "workspace", "workspaces"),

@@ -10,6 +10,7 @@
 pub mod bulk;
 pub mod change;
 pub mod create;
+pub mod first_admin;
 pub mod input;
 pub mod plan;
 pub mod precheck;

@@ -3,8 +3,10 @@
 
 use uuid::Uuid;
 
+use super::first_admin;
 use super::input::PendingWork;
 use crate::domain::packages::Package;
+use crate::domain::roles::Role;
 use crate::domain::{pstn_vendors, regions};
 use crate::error::{AppError, AppResult};
 use crate::jobs::payloads::{JobPayload, ProvisionCustomer};
@@ -43,8 +45,9 @@ pub fn sip_domain_candidate(name: &str, n: u32) -> String {
 }
 
 /// The `customer.provision` job: creates the first location, the SIP domain and the
-/// meeting-site settings, then marks packages and the customer provisioned — or, when
-/// the template's PSTN vendor does not serve the first location, `error` with reasons.
+/// meeting-site settings, then marks packages and the customer provisioned and makes its
+/// first administrator (`first_admin`) — or, when the template's PSTN vendor does not
+/// serve the first location, `error` with reasons.
 /// Runs in one transaction, so a crash leaves nothing half-made; runs again safely.
 /// Everything about the customer is read in one query and written back in one update.
 pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
@@ -70,6 +73,7 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
         .any(|p| p == Package::CiscoCallingPlan.id());
 
     // The first location (headquarters), once.
+    let mut location_id = facts.location_id;
     let first_country = match (&pending, &facts.location_country) {
         (Some(p), None) => {
             let l = &p.location;
@@ -88,7 +92,9 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
                 // Calling Plan (SPEC §2).
                 outside_calling: !has_calling_plan,
             };
-            store::locations::insert_headquarters(&mut tx, org_id, &headquarters, now).await?;
+            location_id = Some(
+                store::locations::insert_headquarters(&mut tx, org_id, &headquarters, now).await?,
+            );
             l.address.country.clone()
         }
         (_, location) => location
@@ -148,19 +154,76 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
             subject: &subject,
             body: &body,
             kind: "e911_notice",
+            secret: None,
         };
         crate::services::emails::send(&mut tx, &email, now).await?;
+    }
+    // The administrator given at creation, once the customer is provisioned (SPEC §4.2,
+    // §5; `first_admin`).
+    let mut org_errors = errors.clone();
+    let mut with_errors = false;
+    if vendor_problem.is_none() {
+        let admin =
+            first_admin::provision(&mut tx, org_id, &facts, location_id, &ctx.mail, now).await?;
+        audit_admin(&mut tx, org_id, &facts, &admin, now).await?;
+        if let first_admin::Outcome::Refused(problem) = admin {
+            with_errors = true;
+            if let Some(list) = org_errors.as_array_mut() {
+                list.push(serde_json::json!({
+                    "errorCode": first_admin::ADMIN_NOT_MADE_CODE,
+                    "description": problem,
+                }));
+            }
+        }
     }
     let outcome = ProvisioningOutcome {
         sip_domain: sip_domain.as_deref(),
         call_in_country: &call_in.country,
         call_in_number: &call_in.number,
-        errors: &errors,
+        errors: &org_errors,
         failed: vendor_problem.is_some(),
+        with_errors,
     };
     store::customer_records::finish_provisioning(&mut tx, org_id, &outcome, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The audit entry of the first administrator, made or refused by the job.
+async fn audit_admin(
+    conn: &mut sqlx::PgConnection,
+    org_id: Uuid,
+    facts: &store::customer_records::ProvisioningFacts,
+    admin: &first_admin::Outcome,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    let email = facts.primary_email.as_deref();
+    let (outcome, detail) = match admin {
+        first_admin::Outcome::Made {
+            person_id,
+            package,
+            invited,
+        } => (
+            "success",
+            serde_json::json!({ "email": email, "person": person_id, "role": Role::CustomerFullAdmin.as_str(),
+                                "package": package, "invited": invited }),
+        ),
+        first_admin::Outcome::Refused(reason) => (
+            "failure",
+            serde_json::json!({ "email": email, "reason": reason }),
+        ),
+        first_admin::Outcome::AlreadyMade | first_admin::Outcome::NotForThisOrg => return Ok(()),
+    };
+    crate::services::audit::audit_job_change(
+        conn,
+        facts.onboarded_by,
+        org_id,
+        "customer.admin.create",
+        outcome,
+        detail,
+        now,
+    )
+    .await
 }
 
 /// Repairs a customer whose provisioning failed on its PSTN vendor (SPEC §3 step 3):

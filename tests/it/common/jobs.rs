@@ -10,13 +10,14 @@ impl TestApp {
     /// worker would, and returns how many ran. The app must run no worker of its own
     /// (`spawn_app`), so nothing else takes the jobs.
     pub async fn run_due_jobs(&self) -> usize {
-        Worker::new(
+        let mut worker = Worker::new(
             self.db.clone(),
             self.clock.clone(),
             wholesale_hub::job_registry(),
-        )
-        .run_due()
-        .await
+        );
+        // Links in emails point at this app, as the app's own worker's do.
+        worker.mail = self.state.config.mail.clone();
+        worker.run_due().await
     }
 }
 
