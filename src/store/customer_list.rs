@@ -78,6 +78,7 @@ pub async fn list(
         partner,
         f,
         cursor,
+        from_mark: false,
         backwards,
         offset,
     };
@@ -86,14 +87,37 @@ pub async fn list(
         PageAt::After(id) => (read(Some(id), false, 0), true),
         PageAt::Before(id) => (read(Some(id), true, 0), true),
         PageAt::Number(n) => {
-            let (total, templates) = count(db, partner, f).await?;
             let offset = (n - 1).saturating_mul(limit);
+            // Deep in a list the marks can tell: the mark at or before the offset.
+            let mark_at = marks_key(f)
+                .filter(|_| offset >= MARK_STRIDE)
+                .map(|key| (key, offset / MARK_STRIDE));
+            let (total, templates, mark) = count(db, partner, f, mark_at.as_ref()).await?;
             if offset >= total {
                 return Ok(ListPage {
                     total,
                     rows: vec![],
                     templates,
                 });
+            }
+            if let Some(mark) = mark {
+                let within = offset % MARK_STRIDE;
+                let mut page = Page {
+                    from_mark: true,
+                    ..read(Some(mark), false, within)
+                }
+                .fetch(db, limit, false)
+                .await?;
+                // A mark whose customer is gone entirely (never soft-deleted, so the
+                // total did not tell): read the page as if there were no marks.
+                if !page.rows.is_empty() {
+                    page.total = total;
+                    page.templates = templates;
+                    return Ok(page);
+                }
+            }
+            if let Some((key, _)) = mark_at {
+                refresh_marks_soon(db, partner, f, key);
             }
             // Past the middle, the page is `total - offset - limit` rows from the end.
             let from_end = total - offset - limit;
@@ -111,7 +135,7 @@ pub async fn list(
     };
     let mut page_read = page.fetch(db, limit, with_total).await?;
     if page_read.rows.is_empty() {
-        (page_read.total, page_read.templates) = count(db, partner, f).await?;
+        (page_read.total, page_read.templates, _) = count(db, partner, f, None).await?;
     }
     Ok(page_read)
 }
@@ -122,6 +146,8 @@ struct Page<'q> {
     f: &'q CustomerFilter,
     /// Rows strictly after (forwards) or before (backwards) this customer.
     cursor: Option<Uuid>,
+    /// The cursor is a mark (`customer_list_marks`): its own row is the page's first.
+    from_mark: bool,
     backwards: bool,
     offset: i64,
 }
@@ -162,10 +188,15 @@ impl Page<'_> {
         push_matches(&mut q, self.partner, f, hits);
         if let Some(cursor) = self.cursor {
             let after = f.sort.descending == self.backwards;
+            let op = match (after, self.from_mark) {
+                (true, false) => ">",
+                (true, true) => ">=",
+                (false, false) => "<",
+                (false, true) => "<=",
+            };
             q.push(format_args!(
-                " AND ({}) {} (SELECT {} FROM orgs k WHERE k.id = ",
+                " AND ({}) {op} (SELECT {} FROM orgs k WHERE k.id = ",
                 key_columns(f.sort.column, "o").join(", "),
-                if after { ">" } else { "<" },
                 key_columns(f.sort.column, "k").join(", "),
             ))
             .push_bind(cursor)
@@ -246,25 +277,118 @@ fn order_by(sort: Sort, backwards: bool) -> String {
 
 /// How many customers match the filter, with the partner's templates: what a page
 /// needs besides its rows, in one statement (for a jump, and for a page with no row).
+/// With `mark_at` (a marks key and a mark's index from 0), also that mark's customer
+/// when the marks are still good: made at this very total, and fresh.
 async fn count(
     db: &PgPool,
     partner: PartnerOrgId,
     f: &CustomerFilter,
-) -> sqlx::Result<(i64, Vec<(Uuid, String)>)> {
+    mark_at: Option<&(String, i64)>,
+) -> sqlx::Result<(i64, Vec<(Uuid, String)>, Option<Uuid>)> {
     let mut q = QueryBuilder::new("");
     let hits = push_hits(&mut q, partner, f);
-    q.push("SELECT ");
-    push_total(&mut q, partner, f, hits);
-    q.push(", ");
+    q.push("SELECT t.n, ");
     push_templates(&mut q, partner);
-    let (total, ids, names): (i64, Option<Vec<Uuid>>, Option<Vec<String>>) =
+    match mark_at {
+        Some((key, index)) => {
+            q.push(", (SELECT m.ids[")
+                .push_bind(index + 1)
+                .push("] FROM customer_list_marks m WHERE m.partner_org_id = ")
+                .push_bind(partner.id())
+                .push(" AND m.list_key = ")
+                .push_bind(key.clone())
+                .push(format_args!(
+                    " AND m.total = t.n AND m.computed_at > now() - interval '{MARKS_FRESH_SECONDS} seconds')"
+                ));
+        }
+        None => {
+            q.push(", NULL::uuid");
+        }
+    }
+    q.push(" FROM (SELECT ");
+    push_total(&mut q, partner, f, hits);
+    q.push(" AS n) t");
+    let (total, ids, names, mark): (i64, Option<Vec<Uuid>>, Option<Vec<String>>, Option<Uuid>) =
         q.build_query_as().fetch_one(db).await?;
     let templates = ids
         .unwrap_or_default()
         .into_iter()
         .zip(names.unwrap_or_default())
         .collect();
-    Ok((total, templates))
+    Ok((total, templates, mark))
+}
+
+// ── Marks of long lists (migration 0016) ────────────────────────────────────────────
+
+/// Every this many rows of a list, a mark keeps the row's customer.
+pub const MARK_STRIDE: i64 = 1000;
+/// Marks older than this are made again (a rename moves a customer without changing
+/// any total: for at most this long a deep jump may be a row or so off; Next and
+/// Previous, which follow the rows shown, never are).
+const MARKS_FRESH_SECONDS: i64 = 60;
+
+/// The list the marks are for: the order and the status filter. Lists with other
+/// filters or a search have none: they have no kept total to tell whether marks are
+/// still good.
+pub fn marks_key(f: &CustomerFilter) -> Option<String> {
+    f.counted_by_status()
+        .then(|| format!("{}|{}", f.sort.key(), f.status.as_deref().unwrap_or("")))
+}
+
+/// Makes the marks of a list again, in the background (the page that found them
+/// missing or stale is already on its way), once at a time per list in this process.
+fn refresh_marks_soon(db: &PgPool, partner: PartnerOrgId, f: &CustomerFilter, key: String) {
+    use std::collections::HashSet;
+    use std::sync::{LazyLock, Mutex};
+    static BUSY: LazyLock<Mutex<HashSet<(Uuid, String)>>> =
+        LazyLock::new(|| Mutex::new(HashSet::new()));
+    let job = (partner.id(), key.clone());
+    if !BUSY
+        .lock()
+        .map(|mut b| b.insert(job.clone()))
+        .unwrap_or(false)
+    {
+        return;
+    }
+    let (db, f) = (db.clone(), f.clone());
+    tokio::spawn(async move {
+        if let Err(e) = refresh_marks(&db, partner, &f, &key).await {
+            tracing::warn!(error = %e, "could not make the customers list's marks");
+        }
+        if let Ok(mut busy) = BUSY.lock() {
+            busy.remove(&job);
+        }
+    });
+}
+
+/// Reads the list once in its order (an index-only scan) and keeps every
+/// `MARK_STRIDE`th customer, with the kept total of the same moment.
+pub async fn refresh_marks(
+    db: &PgPool,
+    partner: PartnerOrgId,
+    f: &CustomerFilter,
+    key: &str,
+) -> sqlx::Result<()> {
+    let mut q = QueryBuilder::new(
+        "INSERT INTO customer_list_marks (partner_org_id, list_key, total, computed_at, ids) SELECT ",
+    );
+    q.push_bind(partner.id())
+        .push(", ")
+        .push_bind(key.to_string())
+        .push(", ");
+    push_total(&mut q, partner, f, false);
+    q.push(format_args!(
+        ", now(), coalesce((SELECT array_agg(s.id ORDER BY s.rn) FROM (SELECT o.id, row_number() OVER (ORDER BY {}) AS rn FROM ",
+        order_by(f.sort, false)
+    ));
+    push_matches(&mut q, partner, f, false);
+    q.push(format_args!(
+        ") s WHERE s.rn % {MARK_STRIDE} = 1), '{{}}')
+         ON CONFLICT (partner_org_id, list_key) DO UPDATE
+         SET total = EXCLUDED.total, computed_at = EXCLUDED.computed_at, ids = EXCLUDED.ids"
+    ));
+    q.build().execute(db).await?;
+    Ok(())
 }
 
 /// One array of the partner's templates' `column`, by name.

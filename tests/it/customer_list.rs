@@ -444,3 +444,97 @@ async fn the_user_and_template_counts_are_kept_through_every_change() {
 fn urlencoding(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The marks kept for a list (migration 0016), waiting for the background refresh a
+/// deep jump starts: (total, ids).
+async fn marks_of(app: &TestApp, key: &str) -> (i64, Vec<Uuid>) {
+    for _ in 0..100 {
+        let row: Option<(i64, Vec<Uuid>)> =
+            sqlx::query_as("SELECT total, ids FROM customer_list_marks WHERE list_key = $1")
+                .bind(key)
+                .fetch_optional(&app.db)
+                .await
+                .unwrap();
+        if let Some(row) = row {
+            return row;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no marks for {key} after a deep jump");
+}
+
+#[tokio::test]
+async fn deep_jumps_start_from_kept_marks_which_a_changed_total_retires() {
+    let app = spawn_app().await;
+    app.login_as(PARTNER_ADMIN).await;
+    add_customers(&app, 2700).await;
+    for (sort, order, key) in [
+        ("name", "lower(o.name), o.id", "name|"),
+        ("-created", "o.created_at DESC, o.id DESC", "-created|"),
+    ] {
+        let want = expected(&app, order, None).await;
+        assert!(want.len() > 2000);
+        let jump = |page: usize| format!("/partner/customers?sort={sort}&page={page}");
+        let rows = |page: usize| want[(page - 1) * PAGE..(page * PAGE).min(want.len())].to_vec();
+        // The first deep jump reads from the nearer end and has the marks made.
+        assert_eq!(shown(&app, &jump(50)).await.ids, rows(50), "{sort}");
+        let (total, ids) = marks_of(&app, key).await;
+        assert_eq!(total as usize, want.len());
+        let every_1000th: Vec<Uuid> = want.iter().step_by(1000).copied().collect();
+        assert_eq!(
+            ids, every_1000th,
+            "{sort}: the marks are every 1,000th customer"
+        );
+        // Now jumps start at a mark: every page past the first mark shows its rows.
+        for page in [41, 42, 50, 80, 81, want.len().div_ceil(PAGE)] {
+            assert_eq!(
+                shown(&app, &jump(page)).await.ids,
+                rows(page),
+                "{sort} page {page}"
+            );
+        }
+    }
+    // The marks are what the jump follows: a wrong mark shows from the wrong row ...
+    let want = expected(&app, "lower(o.name), o.id", None).await;
+    sqlx::query("UPDATE customer_list_marks SET ids[2] = $1 WHERE list_key = 'name|'")
+        .bind(want[1500])
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page_41 = shown(&app, "/partner/customers?sort=name&page=41").await;
+    assert_eq!(
+        page_41.ids,
+        want[1500..1525].to_vec(),
+        "the mark was followed"
+    );
+    // ... until the total changes: then the jump is exact again, and the marks remade.
+    add_customers(&app, 1).await;
+    let want = expected(&app, "lower(o.name), o.id", None).await;
+    let page_41 = shown(&app, "/partner/customers?sort=name&page=41").await;
+    assert_eq!(
+        page_41.ids,
+        want[1000..1025].to_vec(),
+        "stale marks are not used"
+    );
+    let mut remade = false;
+    for _ in 0..100 {
+        let (total, _) = marks_of(&app, "name|").await;
+        if total as usize == want.len() {
+            remade = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(remade, "the marks were made again for the new total");
+    // Another partner's marks, or a foreign id put into ours, are never followed into
+    // its customers: the cursor is read under our partner only.
+    let foreign = app.org_id("Aurora Salon").await;
+    sqlx::query("UPDATE customer_list_marks SET ids[2] = $1 WHERE list_key = 'name|'")
+        .bind(foreign)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page_41 = shown(&app, "/partner/customers?sort=name&page=41").await;
+    assert_eq!(page_41.ids, want[1000..1025].to_vec());
+    discard(app).await;
+}
