@@ -287,7 +287,7 @@ async fn count(
 ) -> sqlx::Result<(i64, Vec<(Uuid, String)>, Option<Uuid>)> {
     let mut q = QueryBuilder::new("");
     let hits = push_hits(&mut q, partner, f);
-    q.push("SELECT t.n, ");
+    q.push("SELECT t.n AS total, ");
     push_templates(&mut q, partner);
     match mark_at {
         Some((key, index)) => {
@@ -298,24 +298,32 @@ async fn count(
                 .push(" AND m.list_key = ")
                 .push_bind(key.clone())
                 .push(format_args!(
-                    " AND m.total = t.n AND m.computed_at > now() - interval '{MARKS_FRESH_SECONDS} seconds')"
+                    " AND m.total = t.n AND m.computed_at > now() - interval '{MARKS_FRESH_SECONDS} seconds') AS mark"
                 ));
         }
         None => {
-            q.push(", NULL::uuid");
+            q.push(", NULL::uuid AS mark");
         }
     }
     q.push(" FROM (SELECT ");
     push_total(&mut q, partner, f, hits);
     q.push(" AS n) t");
-    let (total, ids, names, mark): (i64, Option<Vec<Uuid>>, Option<Vec<String>>, Option<Uuid>) =
-        q.build_query_as().fetch_one(db).await?;
-    let templates = ids
+    let row: CountRow = q.build_query_as().fetch_one(db).await?;
+    let templates = row
+        .template_ids
         .unwrap_or_default()
         .into_iter()
-        .zip(names.unwrap_or_default())
+        .zip(row.template_names.unwrap_or_default())
         .collect();
-    Ok((total, templates, mark))
+    Ok((row.total, templates, row.mark))
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    total: i64,
+    template_ids: Option<Vec<Uuid>>,
+    template_names: Option<Vec<String>>,
+    mark: Option<Uuid>,
 }
 
 // ── Marks of long lists (migration 0016) ────────────────────────────────────────────
