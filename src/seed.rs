@@ -636,37 +636,22 @@ async fn subscriber(
     extension: Option<&str>,
     at: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    let id = Uuid::new_v4();
     let location: Option<Uuid> =
         sqlx::query_scalar("SELECT id FROM locations WHERE org_id = $1 AND is_headquarters")
             .bind(org)
             .fetch_optional(&mut *conn)
             .await?;
-    sqlx::query(
-        "INSERT INTO subscribers (id, person_id, customer_org_id, package, status, location_id, extension, created_at, last_status_change)
-         VALUES ($1, $2, $3, $4, 'provisioned', $5, $6, $7, $7)",
+    crate::store::subscribers::insert_provisioned(
+        conn,
+        org,
+        &crate::store::subscribers::NewSubscriber {
+            person_id: person,
+            package,
+            location_id: location,
+            extension,
+        },
+        at,
     )
-    .bind(id)
-    .bind(person)
-    .bind(org)
-    .bind(package)
-    .bind(location)
-    .bind(extension)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO license_assignments (id, customer_org_id, subscriber_id, location_id, package, license_id, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(Uuid::new_v4())
-    .bind(org)
-    .bind(id)
-    .bind(location)
-    .bind(package)
-    .bind(format!("lic-{}", Uuid::new_v4().simple()))
-    .bind(at)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub struct NewSubscriber<'a> {
     pub package: &'a str,
     /// The calling location, for a calling package.
     pub location_id: Option<Uuid>,
+    pub extension: Option<&'a str>,
 }
 
 /// Adds a provisioned user with its package, and opens the licence billing counts from
@@ -26,14 +27,16 @@ pub async fn insert_provisioned(
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO subscribers (id, person_id, customer_org_id, package, status, location_id, created_at, last_status_change)
-         VALUES ($1, $2, $3, $4, 'provisioned', $5, $6, $6)",
+        "INSERT INTO subscribers (id, person_id, customer_org_id, package, status, location_id, extension, created_at,
+                                  last_status_change)
+         VALUES ($1, $2, $3, $4, 'provisioned', $5, $6, $7, $7)",
     )
     .bind(id)
     .bind(s.person_id)
     .bind(org_id)
     .bind(s.package)
     .bind(s.location_id)
+    .bind(s.extension)
     .bind(now)
     .execute(&mut *conn)
     .await?;

@@ -155,6 +155,7 @@ async fn assign(
         person_id,
         package,
         location_id: location_id.filter(|_| calling),
+        extension: None,
     };
     store::subscribers::insert_provisioned(conn, org_id, &subscriber, now).await
 }
