@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::browser::{STEP_TIMEOUT, browser_test, is_ticked, press};
+use crate::browser::{STEP_TIMEOUT, assert_accessible, browser_test, is_ticked, press};
 use crate::common::PARTNER_ADMIN;
 
 const SUITE: &str = "main input[name=package][value=webex_suite]";
@@ -38,6 +38,7 @@ async fn unticking_a_held_package_asks_before_it_is_removed() {
             b.texts("nav[aria-label=Breadcrumb] li").await,
             ["Customers", "Bluebird Bakery", "Edit"]
         );
+        assert_accessible(&b, "the customer edit page").await;
         assert!(is_ticked(&b, SUITE).await);
         b.find(SUITE).await.click().await.expect("untick Webex Suite");
         assert!(!is_ticked(&b, SUITE).await);

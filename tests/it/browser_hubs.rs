@@ -3,7 +3,7 @@
 //! customer's page; the customer's own admins see no such banner; breadcrumbs lead back
 //! up from a page below a hub's top level.
 
-use crate::browser::{attr, browser_test, link};
+use crate::browser::{assert_accessible, attr, browser_test, link};
 use crate::common::{CUSTOMER_ADMIN, PARTNER_ADMIN};
 
 const MANAGING: &str = "[data-testid=managing-banner]";
@@ -17,6 +17,7 @@ async fn a_partner_admin_in_a_customers_control_hub_sees_whose_it_is_and_goes_ba
         b.goto(&detail).await;
         assert_eq!(b.text("main h1").await, "Acme Dental");
         assert_eq!(b.count(MANAGING).await, 0, "no banner in Partner Hub");
+        assert_accessible(&b, "a customer's page").await;
 
         // Launch Control Hub, as a person would.
         b.find("main a[data-testid=launch-control-hub]")
@@ -45,6 +46,7 @@ async fn a_partner_admin_in_a_customers_control_hub_sees_whose_it_is_and_goes_ba
         );
         let shot = b.screenshot("control-hub-managing-banner.png").await;
         eprintln!("screenshot: {}", shot.display());
+        assert_accessible(&b, "Control Hub's Calling page with the banner").await;
 
         // Back to Partner Hub: the customer's page.
         link(&b, MANAGING, "Back to Partner Hub")
@@ -92,6 +94,7 @@ async fn a_partner_admin_in_a_customers_control_hub_sees_whose_it_is_and_goes_ba
         );
         assert_eq!(b.count("[data-testid=restricted-banner]").await, 1);
         assert_eq!(b.text("main h1").await, "Users");
+        assert_accessible(&b, "a customer admin's Users page").await;
     })
     .await;
 }
