@@ -842,7 +842,7 @@ async fn list_cases(
         let r = client.get(&url).send().await?;
         let status = r.status();
         let html = r.text().await?;
-        if status != StatusCode::OK || !html.contains("<table class=\"list\">") {
+        if status != StatusCode::OK || !html.contains("<table class=\"list\"") {
             errors.push(format!(
                 "{name}: the page answered {status} without a customer table"
             ));
