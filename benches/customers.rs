@@ -434,6 +434,7 @@ async fn generate(pool: &PgPool, n: usize) -> anyhow::Result<()> {
 
 struct RunningApp {
     base: String,
+    metrics_base: String,
     stop: CancellationToken,
     handle: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -447,10 +448,19 @@ async fn start_app(db_url: &str, run_worker: bool) -> anyhow::Result<RunningApp>
     };
     let pool = wholesale_hub::db::connect(db_url).await?;
     let app = wholesale_hub::build(config, pool, Clock::default())?;
+    // `/metrics` is served apart from the portal; the list cases read its histogram.
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let metrics_base = format!("http://{}", metrics.local_addr()?);
     let stop = CancellationToken::new();
-    let handle = tokio::spawn(wholesale_hub::serve(app, listener, stop.clone()));
+    let handle = tokio::spawn(wholesale_hub::serve_with_metrics(
+        app,
+        listener,
+        Some(metrics),
+        stop.clone(),
+    ));
     Ok(RunningApp {
         base: format!("http://{addr}"),
+        metrics_base,
         stop,
         handle,
     })
@@ -854,10 +864,10 @@ async fn list_cases(
         eprintln!("list case {name}: {matches} matches; warming up");
         let cap = Duration::from_secs(s.case_seconds);
         let warm = load_get(&client, &url, s.warmup, s.concurrency, cap).await;
-        let before = histogram(&client, &base, LIST_ROUTE).await?;
+        let before = histogram(&client, &app.metrics_base, LIST_ROUTE).await?;
         eprintln!("list case {name}: measuring");
         let sample = load_get(&client, &url, s.requests, s.concurrency, cap).await;
-        let after = histogram(&client, &base, LIST_ROUTE).await?;
+        let after = histogram(&client, &app.metrics_base, LIST_ROUTE).await?;
         for (what, x) in [("warm-up", &warm), ("measured", &sample)] {
             if x.failures > 0 {
                 errors.push(format!(
