@@ -130,6 +130,22 @@ async fn through_the_api(app: &TestApp, token: &str, body: &Value) -> Uuid {
     Uuid::parse_str(url.rsplit('/').next().unwrap()).unwrap()
 }
 
+/// A Webex Calling customer created through the API (`tag` makes it unique), with
+/// `change` (SQL over `$1`, its id) applied before its provisioning job runs.
+async fn provisioned_after(app: &TestApp, tag: &str, change: &str) -> Uuid {
+    let token = token_for(app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    let id = through_the_api(
+        app,
+        &token,
+        &api_customer(&prov, tag, json!(["webex_calling"])),
+    )
+    .await;
+    sqlx::query(change).bind(id).execute(&app.db).await.unwrap();
+    app.run_due_jobs().await;
+    id
+}
+
 /// Runs the customer's provisioning job once more by hand, as a retried job would.
 async fn replay_provisioning(app: &TestApp, org: Uuid) {
     let job_id: i64 = sqlx::query_scalar(
@@ -495,22 +511,9 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn an_attached_org_gets_no_admin_from_its_first_provisioning() {
     let app = spawn_app().await;
-    let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = app.provisioning_id("Standard SMB (US)").await;
-    let id = through_the_api(
-        &app,
-        &token,
-        &api_customer(&prov, "t1", json!(["webex_calling"])),
-    )
-    .await;
     // Wholesale attached to an org that existed (SPEC §4.5): its first user provisioned
     // is not made admin. (Attaching is not offered yet; the org is marked as one.)
-    sqlx::query("UPDATE orgs SET attached = true WHERE id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    app.run_due_jobs().await;
+    let id = provisioned_after(&app, "t1", "UPDATE orgs SET attached = true WHERE id = $1").await;
     assert_eq!(app.org_status(id).await.as_deref(), Some("provisioned"));
     assert!(people_of(&app, id).await.is_empty());
     assert!(invitations(&app, id).await.is_empty());
@@ -863,22 +866,14 @@ async fn a_customer_of_workspaces_only_gets_its_admin_without_a_package() {
 #[tokio::test]
 async fn an_admin_of_a_single_sign_on_org_is_told_to_sign_in_without_a_password_link() {
     let app = spawn_app().await;
-    let token = token_for(&app, PARTNER_ADMIN).await;
-    let prov = app.provisioning_id("Standard SMB (US)").await;
-    let id = through_the_api(
-        &app,
-        &token,
-        &api_customer(&prov, "s1", json!(["webex_calling"])),
-    )
-    .await;
     // As onboarded with a template on partner SAML (SPEC §10): its people sign in
     // through the partner's IdP, never with a password of ours.
-    sqlx::query("UPDATE orgs SET auth_mode = 'saml' WHERE id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    app.run_due_jobs().await;
+    let id = provisioned_after(
+        &app,
+        "s1",
+        "UPDATE orgs SET auth_mode = 'saml' WHERE id = $1",
+    )
+    .await;
     assert_eq!(people_of(&app, id).await.len(), 1);
     let (_, _, body) = invitations(&app, id).await.remove(0);
     assert!(!body.contains("token="), "{body}");
