@@ -1,6 +1,7 @@
 //! The customers list's own rules, shared by the page, its CSV export and the API of
-//! tomorrow: what a search looks for, the orders offered, the page sizes. Each parser
-//! answers the message to show for a value the list does not offer.
+//! tomorrow: what a search looks for, the orders offered, the page sizes, the filter a
+//! query string asks for (`read`). Each parser answers the message to show for a value
+//! the list does not offer.
 
 /// Shorter searches would match nearly every customer.
 pub const MIN_SEARCH_CHARS: usize = 2;
@@ -165,6 +166,149 @@ pub fn parse_page_size(raw: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("Pages hold 25, 50 or 100 customers; showing {DEFAULT_PAGE_SIZE}."))
 }
 
+/// What the list shows: every condition that is set must hold.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerFilter {
+    pub search: Option<Search>,
+    pub status: Option<String>,
+    pub country: Option<String>,
+    pub template: Option<uuid::Uuid>,
+    pub package: Option<String>,
+    pub sort: Sort,
+}
+
+/// Which page of the list: a page number (a direct jump), or the page just after or just
+/// before a customer already shown (the Next and Previous links). The latter two find
+/// their rows by the sort key of that customer (keyset paging), so page 3,000 reached by
+/// Next costs what page 2 does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageAt {
+    Number(i64),
+    After(uuid::Uuid),
+    Before(uuid::Uuid),
+}
+
+/// The list's query string. Every value is read as text, so one the list does not offer
+/// is answered with a message on the page instead of a bare 400.
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub template: String,
+    #[serde(default)]
+    pub package: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub per: String,
+    #[serde(default)]
+    pub page: String,
+    /// Set by the Next and Previous links: the customer the page follows or precedes.
+    #[serde(default)]
+    pub after: String,
+    #[serde(default)]
+    pub before: String,
+}
+
+/// The query read: the filter, the page asked for, and a message for each value that
+/// was not offered (and was left out).
+pub struct Asked {
+    pub filter: CustomerFilter,
+    /// The search box's text as typed, kept even when too short to search by.
+    pub typed: String,
+    pub page_no: i64,
+    pub per: i64,
+    pub at_cursor: Option<PageAt>,
+    pub notices: Vec<String>,
+}
+
+/// Reads the query: every value the list offers, and a message for each other one.
+pub fn read(q: &ListQuery) -> Asked {
+    let mut notices = vec![];
+    let mut offered = |value: &str, ok: bool, what: &str| -> Option<String> {
+        let value = value.trim();
+        if value.is_empty() {
+            None
+        } else if ok {
+            Some(value.to_string())
+        } else {
+            notices.push(format!(
+                "{what} is not one the list offers; it was left out."
+            ));
+            None
+        }
+    };
+    let status = offered(
+        &q.status,
+        crate::domain::org_kind::CUSTOMER_STATUSES.contains(&q.status.trim()),
+        "That status",
+    );
+    let country_code = q.country.trim().to_uppercase();
+    let country = offered(
+        &country_code,
+        crate::domain::countries::is_valid(&country_code),
+        "That country",
+    );
+    let package = offered(
+        &q.package,
+        crate::domain::packages::Package::ALL
+            .iter()
+            .any(|p| p.id() == q.package.trim()),
+        "That package",
+    );
+    let template_id = uuid::Uuid::parse_str(q.template.trim()).ok();
+    let template = offered(&q.template, template_id.is_some(), "That template").and(template_id);
+    let search = parse_search(&q.q).unwrap_or_else(|m| {
+        notices.push(m);
+        None
+    });
+    let sort = Sort::parse(&q.sort).unwrap_or_else(|m| {
+        notices.push(m);
+        Sort::default()
+    });
+    let per = parse_page_size(&q.per).unwrap_or_else(|m| {
+        notices.push(m);
+        DEFAULT_PAGE_SIZE
+    });
+    let page_no = match q.page.trim() {
+        "" => 1,
+        p => p
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .unwrap_or_else(|| {
+                notices.push("That page number is not valid; showing the first page.".into());
+                1
+            }),
+    };
+    let cursor = |v: &str| uuid::Uuid::parse_str(v.trim()).ok();
+    let at_cursor = match (cursor(&q.after), cursor(&q.before)) {
+        (Some(id), _) if page_no > 1 => Some(PageAt::After(id)),
+        (None, Some(id)) if page_no > 1 => Some(PageAt::Before(id)),
+        _ => None,
+    };
+    Asked {
+        filter: CustomerFilter {
+            search,
+            status,
+            country,
+            template,
+            package,
+            sort,
+        },
+        typed: q.q.trim().to_string(),
+        page_no,
+        per,
+        at_cursor,
+        notices,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +372,31 @@ mod tests {
         assert!(parse_page_size("1000").is_err());
         assert!(parse_page_size("0").is_err());
         assert!(parse_page_size("ten").is_err());
+    }
+
+    fn asked(qs: &str) -> Asked {
+        read(&serde_urlencoded::from_str(qs).unwrap())
+    }
+
+    #[test]
+    fn offered_values_are_kept_and_others_named_and_left_out() {
+        let a =
+            asked("q=bakery&status=error&country=us&package=webex_calling&sort=-created&per=50");
+        assert!(a.notices.is_empty(), "{:?}", a.notices);
+        assert_eq!(a.filter.search, Some(Search::Anywhere("bakery".into())));
+        assert_eq!(a.filter.status.as_deref(), Some("error"));
+        assert_eq!(a.filter.country.as_deref(), Some("US"));
+        assert_eq!(a.filter.package.as_deref(), Some("webex_calling"));
+        assert_eq!(a.filter.sort.key(), "-created");
+        assert_eq!(a.per, 50);
+
+        let a =
+            asked("q=x&status=lost&country=ZZ&package=gold&template=nope&sort=users&per=7&page=-1");
+        assert_eq!(a.notices.len(), 8, "{:?}", a.notices);
+        assert_eq!(a.typed, "x");
+        assert!(a.filter.search.is_none() && a.filter.status.is_none());
+        assert!(a.filter.country.is_none() && a.filter.package.is_none());
+        assert!(a.filter.template.is_none());
+        assert_eq!((a.per, a.page_no), (25, 1));
     }
 }

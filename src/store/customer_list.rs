@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+pub use crate::domain::customer_list::{CustomerFilter, PageAt};
 use crate::domain::customer_list::{Search, Sort, SortColumn};
 use crate::tenancy::scope::PartnerOrgId;
 
@@ -22,36 +23,9 @@ pub struct CustomerRow {
     pub users: i64,
 }
 
-/// What the list shows: every condition that is set must hold.
-#[derive(Clone, Debug, Default)]
-pub struct CustomerFilter {
-    pub search: Option<Search>,
-    pub status: Option<String>,
-    pub country: Option<String>,
-    pub template: Option<Uuid>,
-    pub package: Option<String>,
-    pub sort: Sort,
-}
-
-impl CustomerFilter {
-    /// Only the status (or nothing) is asked for: the total is the kept counters' sum.
-    fn counted_by_status(&self) -> bool {
-        self.search.is_none()
-            && self.country.is_none()
-            && self.template.is_none()
-            && self.package.is_none()
-    }
-}
-
-/// Which page of the list: a page number (a direct jump), or the page just after or just
-/// before a customer already shown (the Next and Previous links). The latter two find
-/// their rows by the sort key of that customer (keyset paging), so page 3,000 reached by
-/// Next costs what page 2 does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PageAt {
-    Number(i64),
-    After(Uuid),
-    Before(Uuid),
+/// Only the status (or nothing) is asked for: the total is the kept counters' sum.
+fn counted_by_status(f: &CustomerFilter) -> bool {
+    f.search.is_none() && f.country.is_none() && f.template.is_none() && f.package.is_none()
 }
 
 /// One page of the list, its total, and the partner's templates (for the template
@@ -339,8 +313,7 @@ const MARKS_FRESH_SECONDS: i64 = 60;
 /// filters or a search have none: they have no kept total to tell whether marks are
 /// still good.
 pub fn marks_key(f: &CustomerFilter) -> Option<String> {
-    f.counted_by_status()
-        .then(|| format!("{}|{}", f.sort.key(), f.status.as_deref().unwrap_or("")))
+    counted_by_status(f).then(|| format!("{}|{}", f.sort.key(), f.status.as_deref().unwrap_or("")))
 }
 
 /// Makes the marks of a list again, in the background (the page that found them
@@ -425,7 +398,7 @@ fn push_total(
     f: &CustomerFilter,
     hits: bool,
 ) {
-    if !f.counted_by_status() {
+    if !counted_by_status(f) {
         q.push("(SELECT count(*) FROM ");
         push_matches(q, partner, f, hits);
         q.push(")");
@@ -567,18 +540,12 @@ pub async fn picked(
     .await
 }
 
-/// A customer as the CSV export writes it.
+/// A customer as the CSV export writes it: the list's row and its packages.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ExportRow {
-    pub id: Uuid,
-    pub name: String,
-    pub external_id: Option<String>,
-    pub status: Option<String>,
-    pub country: Option<String>,
-    pub template_name: Option<String>,
+    #[sqlx(flatten)]
+    pub row: CustomerRow,
     pub packages: Vec<String>,
-    pub users: i64,
-    pub created_at: OffsetDateTime,
 }
 
 /// Every customer that matches, in the list's order, sent one by one into `out` as it is

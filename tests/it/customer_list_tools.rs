@@ -31,6 +31,17 @@ async fn expected(app: &TestApp, condition: &str) -> Vec<String> {
     .unwrap()
 }
 
+/// A template of the sub-partner: never one of Northwind's choices.
+async fn southwind_template(app: &TestApp) -> Uuid {
+    sqlx::query_scalar(
+        "SELECT t.id FROM onboarding_templates t JOIN orgs o ON o.id = t.owner_org_id
+         WHERE o.name = 'Southwind Reseller' LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn filters_for_country_template_package_and_status_combine() {
     let app = spawn_app().await;
@@ -93,13 +104,7 @@ async fn filters_for_country_template_package_and_status_combine() {
         .text(&format!("/partner/customers?template={template}"))
         .await;
     assert!(html.contains(&format!(r#"<option value="{template}" selected>"#)));
-    let southwind_template: Uuid = sqlx::query_scalar(
-        "SELECT t.id FROM onboarding_templates t JOIN orgs o ON o.id = t.owner_org_id
-         WHERE o.name = 'Southwind Reseller' LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let southwind_template = southwind_template(&app).await;
     assert!(!html.contains(&southwind_template.to_string()));
     discard(app).await;
 }
@@ -204,13 +209,7 @@ async fn values_the_list_does_not_offer_are_named_and_left_out() {
         assert!(html.contains("No customer matches this search"));
     }
     // Another partner's template is not one of ours: nothing, and said so.
-    let southwind_template: Uuid = sqlx::query_scalar(
-        "SELECT t.id FROM onboarding_templates t JOIN orgs o ON o.id = t.owner_org_id
-         WHERE o.name = 'Southwind Reseller' LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let southwind_template = southwind_template(&app).await;
     let html = app
         .page_with_status(
             &app.client,

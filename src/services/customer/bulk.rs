@@ -99,15 +99,24 @@ fn customers(n: usize) -> String {
     }
 }
 
-/// The selected customers, by name, once every one is found under the scope (404
-/// otherwise, before the role is looked at: another partner's id is not told apart from
-/// a missing one) and the role allows the action (403).
+/// May this admin use bulk actions at all? Every one changes customers: asked before
+/// the form is read, so a refusal says nothing about what was sent.
+pub fn may_use(scope: &PartnerScope) -> AppResult<()> {
+    scope.require(PartnerAction::ManageCustomers)
+}
+
+/// The selected customers, by name, once the role allows the action (403, whatever the
+/// ids: that tells nothing about them) and every one is found under the scope (404:
+/// another partner's id is not told apart from a missing one).
 pub async fn selection(
     state: &AppState,
     scope: &PartnerScope,
     ids: &[Uuid],
     action: BulkAction,
 ) -> AppResult<Vec<Picked>> {
+    if !action.may(scope) {
+        return Err(AppError::Forbidden);
+    }
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -126,9 +135,6 @@ pub async fn selection(
     let picked = store::customer_list::picked(&state.db, scope.org_id(), &ids).await?;
     if picked.len() != ids.len() {
         return Err(AppError::NotFound);
-    }
-    if !action.may(scope) {
-        return Err(AppError::Forbidden);
     }
     Ok(picked)
 }

@@ -17,7 +17,6 @@ use crate::paths;
 use crate::services::customer::bulk::{self, BulkAction};
 use crate::state::AppState;
 use crate::store::customer_list::Picked;
-use crate::tenancy::policy::PartnerAction;
 use crate::web::views::PageCtx;
 
 #[derive(Template, WebTemplate)]
@@ -97,7 +96,7 @@ pub async fn submit(
     req: ReqInfo,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    scope.require(PartnerAction::ManageCustomers)?;
+    bulk::may_use(&scope)?;
     let form = read(&body)?;
     let back = back_to(&form.back);
     // An id that is not even an id is a customer that does not exist.

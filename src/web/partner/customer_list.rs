@@ -8,7 +8,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -16,7 +15,9 @@ use crate::auth::PartnerScope;
 use crate::auth::session::AuthSession;
 use crate::domain::countries;
 use crate::domain::csv_export::CsvExport;
-use crate::domain::customer_list::{PAGE_SIZES, Sort, SortColumn, parse_page_size, parse_search};
+use crate::domain::customer_list::{
+    Asked, CustomerFilter, DEFAULT_PAGE_SIZE, ListQuery, PAGE_SIZES, PageAt, Sort, SortColumn, read,
+};
 use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
 use crate::domain::packages::{self, Package};
 use crate::error::AppResult;
@@ -24,128 +25,10 @@ use crate::paths;
 use crate::services::customer::bulk::BulkAction;
 use crate::state::AppState;
 use crate::store;
-use crate::store::customer_list::{CustomerFilter, CustomerRow, ExportRow, PageAt};
+use crate::store::customer_list::{CustomerRow, ExportRow};
 use crate::tenancy::policy::PartnerAction;
 use crate::web::forms::{Choice, Query, choices};
 use crate::web::views::PageCtx;
-
-/// The list's query string. Every value is read as text, so one the list does not offer
-/// is answered with a message on the page instead of a bare 400.
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    country: String,
-    #[serde(default)]
-    template: String,
-    #[serde(default)]
-    package: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    per: String,
-    #[serde(default)]
-    page: String,
-    /// Set by the Next and Previous links: the customer the page follows or precedes.
-    #[serde(default)]
-    after: String,
-    #[serde(default)]
-    before: String,
-}
-
-/// The query read: the filter, the page asked for, and a message for each value that
-/// was not offered (and was left out).
-struct Asked {
-    filter: CustomerFilter,
-    /// The search box's text as typed, kept even when too short to search by.
-    typed: String,
-    page_no: i64,
-    per: i64,
-    at_cursor: Option<PageAt>,
-    notices: Vec<String>,
-}
-
-fn read(q: &ListQuery) -> Asked {
-    let mut notices = vec![];
-    let mut offered = |value: &str, ok: bool, what: &str| -> Option<String> {
-        let value = value.trim();
-        if value.is_empty() {
-            None
-        } else if ok {
-            Some(value.to_string())
-        } else {
-            notices.push(format!(
-                "{what} is not one the list offers; it was left out."
-            ));
-            None
-        }
-    };
-    let status = offered(
-        &q.status,
-        CUSTOMER_STATUSES.contains(&q.status.trim()),
-        "That status",
-    );
-    let country_code = q.country.trim().to_uppercase();
-    let country = offered(
-        &country_code,
-        countries::is_valid(&country_code),
-        "That country",
-    );
-    let package = offered(
-        &q.package,
-        Package::ALL.iter().any(|p| p.id() == q.package.trim()),
-        "That package",
-    );
-    let template_id = Uuid::parse_str(q.template.trim()).ok();
-    let template = offered(&q.template, template_id.is_some(), "That template").and(template_id);
-    let search = parse_search(&q.q).unwrap_or_else(|m| {
-        notices.push(m);
-        None
-    });
-    let sort = Sort::parse(&q.sort).unwrap_or_else(|m| {
-        notices.push(m);
-        Sort::default()
-    });
-    let per = parse_page_size(&q.per).unwrap_or_else(|m| {
-        notices.push(m);
-        crate::domain::customer_list::DEFAULT_PAGE_SIZE
-    });
-    let page_no = match q.page.trim() {
-        "" => 1,
-        p => p
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .unwrap_or_else(|| {
-                notices.push("That page number is not valid; showing the first page.".into());
-                1
-            }),
-    };
-    let cursor = |v: &str| Uuid::parse_str(v.trim()).ok();
-    let at_cursor = match (cursor(&q.after), cursor(&q.before)) {
-        (Some(id), _) if page_no > 1 => Some(PageAt::After(id)),
-        (None, Some(id)) if page_no > 1 => Some(PageAt::Before(id)),
-        _ => None,
-    };
-    Asked {
-        filter: CustomerFilter {
-            search,
-            status,
-            country,
-            template,
-            package,
-            sort,
-        },
-        typed: q.q.trim().to_string(),
-        page_no,
-        per,
-        at_cursor,
-        notices,
-    }
-}
 
 /// The query string of the list as it is shown, with some values changed.
 fn query_string(f: &CustomerFilter, per: i64, extra: &[(&str, String)]) -> String {
@@ -161,10 +44,7 @@ fn query_string(f: &CustomerFilter, per: i64, extra: &[(&str, String)]) -> Strin
     put("template", f.template.map(|t| t.to_string()));
     put("package", f.package.clone());
     put("sort", (f.sort != Sort::default()).then(|| f.sort.key()));
-    put(
-        "per",
-        (per != crate::domain::customer_list::DEFAULT_PAGE_SIZE).then(|| per.to_string()),
-    );
+    put("per", (per != DEFAULT_PAGE_SIZE).then(|| per.to_string()));
     pairs.extend(extra.iter().cloned());
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
@@ -360,7 +240,7 @@ pub async fn list(
     Ok((status, page).into_response())
 }
 
-/// Rows of the export in one channel message: fewer, larger writes to the socket.
+/// Rows read ahead of the download: the reading task waits while this many are unsent.
 const EXPORT_BATCH: usize = 256;
 
 /// The list as a CSV file, with every filter, the search and the order of the page it
@@ -375,39 +255,41 @@ pub async fn export(
     if let Some(first) = asked.notices.first() {
         return Err(crate::error::AppError::field("q", first.clone()));
     }
-    let (rows_tx, mut rows_rx) = mpsc::channel::<sqlx::Result<ExportRow>>(EXPORT_BATCH);
+    let (rows_tx, rows_rx) = mpsc::channel::<sqlx::Result<ExportRow>>(EXPORT_BATCH);
     tokio::spawn(store::customer_list::export(
         state.db.clone(),
         scope.org_id(),
         asked.filter,
         rows_tx,
     ));
-    let (bytes_tx, bytes_rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::spawn(async move {
-        let mut chunk = CsvExport::line(EXPORT_HEADER).unwrap_or_default();
-        while let Some(row) = rows_rx.recv().await {
-            let line = match row {
-                Ok(row) => export_line(&row),
+    // One chunk of the body: the rows already waiting (up to a batch), so the socket
+    // gets few large writes; the header goes first. A failed read cuts the file short
+    // with an error, so the download never looks whole.
+    let header = Some(CsvExport::line(EXPORT_HEADER).unwrap_or_default());
+    let chunks = futures_util::stream::unfold((rows_rx, header), |(mut rx, header)| async move {
+        let mut chunk = header.unwrap_or_default();
+        let first = rx.recv().await;
+        if first.is_none() && chunk.is_empty() {
+            return None;
+        }
+        for row in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+        {
+            match row {
+                Ok(row) => chunk.extend_from_slice(&export_line(&row)),
                 Err(e) => {
-                    // The file is cut short; the download shows an error rather than a
-                    // file that looks whole.
                     tracing::error!(error = %e, "customers export failed");
-                    let _ = bytes_tx.send(Err(std::io::Error::other(e))).await;
-                    return;
+                    return Some((Err(std::io::Error::other(e)), (rx, None)));
                 }
-            };
-            chunk.extend_from_slice(&line);
-            if chunk.len() >= 64 * 1024
-                && bytes_tx.send(Ok(chunk.split_off(0).into())).await.is_err()
-            {
-                return;
+            }
+            if chunk.len() >= 64 * 1024 {
+                break;
             }
         }
-        let _ = bytes_tx.send(Ok(chunk.into())).await;
+        Some((Ok(Bytes::from(chunk)), (rx, None)))
     });
-    let body = Body::from_stream(futures_util::stream::unfold(bytes_rx, |mut rx| async {
-        rx.recv().await.map(|b| (b, rx))
-    }));
+    let body = Body::from_stream(chunks);
     let filename = format!(
         "customers-{}.csv",
         crate::web::fmt::date(&state.clock.now())
@@ -438,8 +320,9 @@ const EXPORT_HEADER: [&str; 9] = [
     "Org id",
 ];
 
-fn export_line(r: &ExportRow) -> Vec<u8> {
-    let packages: Vec<String> = r
+fn export_line(e: &ExportRow) -> Vec<u8> {
+    let r = &e.row;
+    let packages: Vec<String> = e
         .packages
         .iter()
         .map(|p| packages::display_name(p))
@@ -465,32 +348,9 @@ fn export_line(r: &ExportRow) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::customer_list::Search;
 
     fn asked(qs: &str) -> Asked {
         read(&serde_urlencoded::from_str(qs).unwrap())
-    }
-
-    #[test]
-    fn offered_values_are_kept_and_others_named_and_left_out() {
-        let a =
-            asked("q=bakery&status=error&country=us&package=webex_calling&sort=-created&per=50");
-        assert!(a.notices.is_empty(), "{:?}", a.notices);
-        assert_eq!(a.filter.search, Some(Search::Anywhere("bakery".into())));
-        assert_eq!(a.filter.status.as_deref(), Some("error"));
-        assert_eq!(a.filter.country.as_deref(), Some("US"));
-        assert_eq!(a.filter.package.as_deref(), Some("webex_calling"));
-        assert_eq!(a.filter.sort.key(), "-created");
-        assert_eq!(a.per, 50);
-
-        let a =
-            asked("q=x&status=lost&country=ZZ&package=gold&template=nope&sort=users&per=7&page=-1");
-        assert_eq!(a.notices.len(), 8, "{:?}", a.notices);
-        assert_eq!(a.typed, "x");
-        assert!(a.filter.search.is_none() && a.filter.status.is_none());
-        assert!(a.filter.country.is_none() && a.filter.package.is_none());
-        assert!(a.filter.template.is_none());
-        assert_eq!((a.per, a.page_no), (25, 1));
     }
 
     #[test]
