@@ -11,6 +11,12 @@
 //!
 //! Replaying: one pgbench transaction is the page's statements in order, prepared
 //! (`-M prepared`), their parameters given as `-D` variables as the app sent them.
+//!
+//! The page side is measured the same way round: `wrk`, a lean C client in its own
+//! process, at the same concurrency for the same seconds as each pgbench round. An
+//! in-process HTTP client would spend the two cores' time on its own side of the
+//! requests (its pool, cookie store and parsing) and charge it to the page, where
+//! pgbench's own small share is charged to the floor.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -235,6 +241,77 @@ pub async fn pgbench_tps(
                 .and_then(|n| n.parse().ok())
         })
         .with_context(|| format!("no tps in pgbench's output: {stdout}"))
+}
+
+/// What one `wrk` run measured.
+pub struct WrkRun {
+    pub per_second: f64,
+    /// Responses that were not 2xx/3xx, and socket errors (connect, read, write, timeout).
+    pub failed: u64,
+}
+
+/// Requests per second of GETs of `url` by `wrk`: `clients` connections on 2 threads for
+/// `seconds`, each request carrying `headers`.
+pub async fn wrk_rps(
+    wrk: &str,
+    url: &str,
+    headers: &[String],
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<WrkRun> {
+    let mut cmd = tokio::process::Command::new(wrk);
+    cmd.arg("-t2")
+        .arg(format!("-c{clients}"))
+        .arg(format!("-d{seconds}s"));
+    for h in headers {
+        cmd.arg("-H").arg(h);
+    }
+    cmd.arg(url).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let out = cmd.output().await.context("run wrk")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "wrk failed: {}{}",
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    parse_wrk(&stdout).with_context(|| format!("no Requests/sec in wrk's output: {stdout}"))
+}
+
+fn parse_wrk(stdout: &str) -> Option<WrkRun> {
+    let per_second = stdout.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Requests/sec:")
+            .and_then(|r| r.trim().parse().ok())
+    })?;
+    let mut failed = 0;
+    for l in stdout.lines().map(str::trim) {
+        if let Some(n) = l.strip_prefix("Non-2xx or 3xx responses:") {
+            failed += n.trim().parse::<u64>().unwrap_or(1);
+        }
+        if let Some(list) = l.strip_prefix("Socket errors:") {
+            // "connect 0, read 0, write 0, timeout 0"
+            failed += list
+                .split(',')
+                .filter_map(|kv| kv.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+    }
+    Some(WrkRun { per_second, failed })
+}
+
+/// `wrk` from `WRK` or the PATH.
+pub fn find_wrk() -> Option<String> {
+    if let Ok(p) = std::env::var("WRK") {
+        return Some(p);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("wrk"))
+            .find(|p| p.exists())
+            .map(|p| p.to_string_lossy().to_string())
+    })
 }
 
 fn tempdir() -> anyhow::Result<std::path::PathBuf> {
