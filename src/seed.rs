@@ -649,6 +649,7 @@ async fn subscriber(
             package,
             location_id: location,
             extension,
+            primary_phone_number: None,
         },
         at,
     )

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod paging;
 pub mod setup_assist;
 pub mod sub_partners;
+pub mod subscribers;
 
 pub use error::ApiError;
 
@@ -29,6 +30,7 @@ use crate::state::AppState;
 pub fn routes() -> RouteTable<AppState> {
     let table = sub_partners::routes(RouteTable::new());
     let table = customers::routes(table);
+    let table = subscribers::routes(table);
     let table = setup_assist::routes(table);
     let mut table = openapi::routes(table);
     table.router = table

@@ -3,8 +3,8 @@
 //! implemented here, with `servers: [{url: "/v1"}]` and the bearer-token scheme, so every
 //! shared path and field agrees with the vendor's by construction. Two deliberate
 //! departures, both noted in the document itself: `orgId` on provisioning says it is not
-//! supported yet, and the precheck's `info` is a list, as the vendor's own example and
-//! SPEC §9.3 have it (the vendor's schema says one object). Public: it describes, it
+//! supported yet, and both prechecks' `info` is a list, as the vendor's own examples and
+//! SPEC §9.3 have it (the vendor's schemas say one object). Public: it describes, it
 //! does not serve data.
 
 use axum::http::header;
@@ -36,6 +36,6 @@ mod tests {
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.0"));
         assert_eq!(doc["servers"], serde_json::json!([{ "url": "/v1" }]));
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths.len(), 5, "{paths:?}");
+        assert_eq!(paths.len(), 8, "{paths:?}");
     }
 }

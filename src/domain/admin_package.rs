@@ -38,6 +38,12 @@ pub fn is_user_package(p: Package) -> bool {
     LEVELS.contains(&p)
 }
 
+/// Where a user package ranks (0 is the highest), for refusing to lower a full
+/// administrator's package; `None` for a package no user holds.
+pub fn level(p: Package) -> Option<usize> {
+    LEVELS.iter().position(|l| *l == p)
+}
+
 /// The package the first administrator of a customer created with `packages` gets:
 /// the highest level among them, or `None` when none is a user's package (a customer of
 /// workspaces only).

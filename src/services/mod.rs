@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod job_retry;
 pub mod setup_assist;
 pub mod sign_in;
+pub mod subscribers;
 pub mod templates;
 
 /// Request facts a service writes into the audit log.

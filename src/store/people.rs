@@ -250,3 +250,41 @@ pub async fn admins_of(db: impl PgExecutor<'_>, org_id: Uuid) -> sqlx::Result<Ve
     .fetch_all(db)
     .await
 }
+
+/// Whether the person holds any role on any org (an admin somewhere).
+pub async fn holds_any_role(db: impl PgExecutor<'_>, person_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = $1)")
+        .bind(person_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Whether the person holds `role` on `org`.
+pub async fn holds_role_on(
+    db: impl PgExecutor<'_>,
+    person_id: Uuid,
+    org_id: Uuid,
+    role: Role,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = $1 AND org_id = $2 AND role = $3)",
+    )
+    .bind(person_id)
+    .bind(org_id)
+    .bind(role.as_str())
+    .fetch_one(db)
+    .await
+}
+
+/// Deletes a person who holds no role (their email is free again); answers whether one
+/// was deleted.
+pub async fn delete_without_roles(db: impl PgExecutor<'_>, person_id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "DELETE FROM people p WHERE p.id = $1
+           AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE r.person_id = p.id)",
+    )
+    .bind(person_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

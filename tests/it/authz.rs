@@ -350,6 +350,38 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/v1/wholesale/customers/{id}",
             [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
+        // Subscribers (SPEC §9.2): `{id}` is one of Acme Dental's users, the oldest left
+        // (so after the full admin's DELETE the wholesale admin removes the next one).
+        (
+            get.clone(),
+            "/v1/wholesale/subscribers",
+            [Unauthorized, Ok, Ok, Ok, Ok, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/v1/wholesale/subscribers",
+            [Unauthorized, Ok, Refused, Ok, Ok, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/v1/wholesale/subscribers/validate",
+            [Unauthorized, Ok, Refused, Refused, Ok, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/v1/wholesale/subscribers/{id}",
+            [Unauthorized, Ok, Ok, Ok, Missing, Refused, Refused],
+        ),
+        (
+            Method::PUT,
+            "/v1/wholesale/subscribers/{id}",
+            [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            Method::DELETE,
+            "/v1/wholesale/subscribers/{id}",
+            [Unauthorized, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
     ]
 }
 
@@ -402,7 +434,16 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    let id = if path.starts_with("/partner/settings/api-tokens/") {
+    let id = if path.starts_with("/v1/wholesale/subscribers/") {
+        let oldest: Option<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT id FROM subscribers WHERE customer_org_id = $1 ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(acme)
+        .fetch_optional(&app.db)
+        .await
+        .unwrap();
+        oldest.unwrap_or_else(uuid::Uuid::new_v4).to_string()
+    } else if path.starts_with("/partner/settings/api-tokens/") {
         token_id_of(app, PARTNER_ADMIN).await.to_string()
     } else if path.starts_with("/partner/indirect-providers") {
         southwind.to_string()

@@ -4,6 +4,7 @@ mod common;
 
 mod api;
 mod api_customers;
+mod api_subscribers;
 mod architecture;
 mod audit;
 mod authz;

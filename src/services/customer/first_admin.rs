@@ -156,6 +156,7 @@ async fn assign(
         package,
         location_id: location_id.filter(|_| calling),
         extension: None,
+        primary_phone_number: None,
     };
     store::subscribers::insert_provisioned(conn, org_id, &subscriber, now).await
 }
