@@ -157,36 +157,6 @@ pub async fn packages(
 }
 
 #[derive(Debug, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: Uuid,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub package: Option<String>,
-    pub status: Option<String>,
-    pub roles: Vec<String>,
-    /// Invited (an administrator who has not chosen their password yet).
-    pub invited: bool,
-}
-
-/// People of a customer org: wholesale users and admins.
-pub async fn users(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<UserRow>> {
-    sqlx::query_as(
-        "SELECT p.id, p.email::text AS email, p.first_name, p.last_name, s.package, s.status,
-                coalesce(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
-                p.password_hash IS NULL AND EXISTS (SELECT 1 FROM invitations i WHERE i.person_id = p.id) AS invited
-         FROM people p
-         LEFT JOIN subscribers s ON s.person_id = p.id
-         LEFT JOIN role_assignments r ON r.person_id = p.id AND r.org_id = p.org_id
-         WHERE p.org_id = $1
-         GROUP BY p.id, s.package, s.status ORDER BY p.last_name, p.first_name, p.email",
-    )
-    .bind(customer.id())
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, sqlx::FromRow)]
 pub struct LocationRow {
     pub id: Uuid,
     pub name: String,

@@ -22,3 +22,4 @@ pub mod sub_partners;
 pub mod subscribers;
 pub mod templates;
 pub mod tokens;
+pub mod users;

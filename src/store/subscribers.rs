@@ -1,6 +1,6 @@
 //! Wholesale users (`subscribers`): a person of a customer holding one package, and the
 //! licence whose interval billing counts (SPEC §5, §8). What Control Hub lists is
-//! `customers::users`.
+//! `users`.
 
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;

@@ -283,6 +283,45 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (post.clone(), "/operator/compliance/{id}/decision", nobody),
         (get.clone(), "/control/{org}", control),
         (get.clone(), "/control/{org}/users", control),
+        // Acme Dental is in restricted mode: its own admins add, remove and re-package
+        // no one; names stay theirs (SPEC §7), and its full admin gives admin roles.
+        // `{person}` is Carla Mendes, its full admin.
+        (
+            get.clone(),
+            "/control/{org}/users/new",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/users/new",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/control/{org}/users/{person}", control),
+        (
+            post.clone(),
+            "/control/{org}/users/{person}",
+            [Login, Ok, Refused, Ok, Missing, Ok, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/users/{person}/package",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/users/{person}/number",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/users/{person}/role",
+            [Login, Ok, Refused, Ok, Missing, Ok, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/users/{person}/delete",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
         (get.clone(), "/control/{org}/workspaces", control),
         (get.clone(), "/control/{org}/locations", control),
         (get.clone(), "/control/{org}/account", control),
@@ -454,8 +493,14 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     } else {
         acme.to_string()
     };
+    let carla: uuid::Uuid = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+        .bind(CUSTOMER_ADMIN)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     path.replace("{id}", &id)
         .replace("{org}", &acme.to_string())
+        .replace("{person}", &carla.to_string())
 }
 
 fn classify(status: StatusCode, location: &str) -> Want {

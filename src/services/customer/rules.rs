@@ -32,6 +32,14 @@ pub fn email_in_use() -> FieldError {
     }
 }
 
+/// The same refusal of an email in use, beside another field (a user's email).
+pub fn email_in_use_at(field: Field) -> FieldError {
+    FieldError {
+        field,
+        ..email_in_use()
+    }
+}
+
 /// The refusal of an external id another of the partner's customers has: a conflict
 /// (409 on the API), shown beside the field on pages.
 pub fn external_id_duplicate(external_id: &str) -> FieldError {

@@ -4,6 +4,7 @@
 mod account;
 mod directory;
 mod sections;
+mod users;
 
 use axum::response::Redirect;
 
@@ -14,7 +15,18 @@ use crate::state::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CONTROL_HOME, home)
-        .get("/control/{org}/users", directory::users)
+        .get("/control/{org}/users", users::list)
+        .get("/control/{org}/users/new", users::new_form)
+        .post("/control/{org}/users/new", users::add)
+        .get("/control/{org}/users/{person}", users::show)
+        .post("/control/{org}/users/{person}", users::save_names)
+        .post(
+            "/control/{org}/users/{person}/package",
+            users::change_package,
+        )
+        .post("/control/{org}/users/{person}/number", users::change_number)
+        .post("/control/{org}/users/{person}/role", users::set_role)
+        .post("/control/{org}/users/{person}/delete", users::remove)
         .get("/control/{org}/workspaces", directory::workspaces)
         .get("/control/{org}/locations", directory::locations)
         .get("/control/{org}/account", account::page)

@@ -1,0 +1,270 @@
+//! A customer's people as Control Hub shows them (SPEC §5): wholesale users and admins,
+//! searched, filtered and paged; one user's detail and package history; the seats the
+//! add form offers; names and admin roles.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::tenancy::scope::CustomerOrgId;
+
+/// Users per page of the list.
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub package: Option<String>,
+    pub status: Option<String>,
+    pub roles: Vec<String>,
+    /// Invited (an administrator who has not chosen their password yet).
+    pub invited: bool,
+    /// The total of users the filters match, on every row.
+    pub total: i64,
+}
+
+/// The list's filters; every one set must match.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Part of a name or email, any case.
+    pub search: Option<String>,
+    /// A package id, or `none` for people without one (admins only).
+    pub package: Option<String>,
+    pub status: Option<String>,
+}
+
+/// One page of the customer's people, by last name, first name and email, with the
+/// total the filters match (one statement: a 5,000-user org reads one index range).
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+    f: &UserFilter,
+    page_no: i64,
+) -> sqlx::Result<Vec<UserRow>> {
+    let pattern = f.search.as_deref().map(|s| {
+        format!(
+            "%{}%",
+            s.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    sqlx::query_as(
+        "SELECT p.id, p.email::text AS email, p.first_name, p.last_name, s.package, s.status,
+                coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r
+                          WHERE r.person_id = p.id AND r.org_id = p.org_id), '{}') AS roles,
+                p.password_hash IS NULL AND EXISTS (SELECT 1 FROM invitations i WHERE i.person_id = p.id) AS invited,
+                count(*) OVER () AS total
+         FROM people p
+         LEFT JOIN subscribers s ON s.person_id = p.id
+         WHERE p.org_id = $1
+           AND ($2::text IS NULL OR lower(p.first_name || ' ' || p.last_name || ' ' || p.email::text) LIKE $2)
+           AND ($3::text IS NULL OR ($3 = 'none' AND s.package IS NULL) OR s.package = $3)
+           AND ($4::text IS NULL OR s.status = $4)
+         ORDER BY lower(p.last_name), lower(p.first_name), p.email, p.id
+         OFFSET $5 LIMIT $6",
+    )
+    .bind(customer.id())
+    .bind(pattern)
+    .bind(f.package.as_deref())
+    .bind(f.status.as_deref())
+    .bind((page_no.max(1) - 1) * PAGE_SIZE)
+    .bind(PAGE_SIZE)
+    .fetch_all(db)
+    .await
+}
+
+/// One person of the customer, with their package.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserDetail {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: Option<String>,
+    pub subscriber_id: Option<Uuid>,
+    pub package: Option<String>,
+    pub status: Option<String>,
+    pub location_id: Option<Uuid>,
+    pub location: Option<String>,
+    pub primary_phone_number: Option<String>,
+    pub extension: Option<String>,
+    pub roles: Vec<String>,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn detail(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+    person: Uuid,
+) -> sqlx::Result<Option<UserDetail>> {
+    sqlx::query_as(
+        "SELECT p.id, p.email::text AS email, p.first_name, p.last_name, p.display_name,
+                s.id AS subscriber_id, s.package, s.status, s.location_id, l.name AS location,
+                s.primary_phone_number, s.extension,
+                coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r
+                          WHERE r.person_id = p.id AND r.org_id = p.org_id), '{}') AS roles,
+                p.created_at
+         FROM people p
+         LEFT JOIN subscribers s ON s.person_id = p.id
+         LEFT JOIN locations l ON l.id = s.location_id
+         WHERE p.org_id = $1 AND p.id = $2",
+    )
+    .bind(customer.id())
+    .bind(person)
+    .fetch_optional(db)
+    .await
+}
+
+/// One interval of a user's package history.
+#[derive(Debug, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub package: String,
+    pub location: Option<String>,
+    pub license_id: Option<String>,
+    pub started_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+/// Every licence interval the person held in this customer, newest first.
+pub async fn history(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+    person: Uuid,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(
+        "SELECT la.package, l.name AS location, la.license_id, la.started_at, la.ended_at
+         FROM license_assignments la LEFT JOIN locations l ON l.id = la.location_id
+         WHERE la.customer_org_id = $1 AND la.person_id = $2
+         ORDER BY la.started_at DESC, la.ended_at DESC NULLS FIRST",
+    )
+    .bind(customer.id())
+    .bind(person)
+    .fetch_all(db)
+    .await
+}
+
+/// A package the customer holds, with its seats (`quantity` `None`: unlimited).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Seats {
+    pub package: String,
+    pub quantity: Option<i32>,
+    pub assigned: i64,
+}
+
+impl Seats {
+    pub fn free(&self) -> Option<i64> {
+        self.quantity.map(|q| (i64::from(q) - self.assigned).max(0))
+    }
+}
+
+/// The customer's packages with what is assigned of each.
+pub async fn seats(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<Seats>> {
+    sqlx::query_as(
+        "SELECT cp.package, cp.quantity,
+                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
+              + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package) AS assigned
+         FROM customer_packages cp WHERE cp.org_id = $1 AND cp.status <> 'deleting' ORDER BY cp.package",
+    )
+    .bind(customer.id())
+    .fetch_all(db)
+    .await
+}
+
+/// The customer's locations (id, name), headquarters first.
+pub async fn location_choices(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT id, name FROM locations WHERE org_id = $1 ORDER BY is_headquarters DESC, name, id",
+    )
+    .bind(customer.id())
+    .fetch_all(db)
+    .await
+}
+
+/// Names and primary email of a person of the customer.
+pub async fn set_names(
+    conn: &mut PgConnection,
+    customer: CustomerOrgId,
+    person: Uuid,
+    names: &Names<'_>,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE people SET first_name = $3, last_name = $4, display_name = $5, email = $6, updated_at = $7
+         WHERE org_id = $1 AND id = $2",
+    )
+    .bind(customer.id())
+    .bind(person)
+    .bind(names.first_name)
+    .bind(names.last_name)
+    .bind(names.display_name)
+    .bind(names.email)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub struct Names<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub display_name: Option<&'a str>,
+    pub email: &'a str,
+}
+
+/// Whether another person (not `except`) has this email, anywhere.
+pub async fn email_taken(conn: &mut PgConnection, email: &str, except: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM people WHERE email = $1::citext AND id <> $2)")
+        .bind(email)
+        .bind(except)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Replaces the person's customer admin role on the customer with `role` (or none).
+pub async fn set_admin_role(
+    conn: &mut PgConnection,
+    customer: CustomerOrgId,
+    person: Uuid,
+    role: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM role_assignments WHERE person_id = $1 AND org_id = $2
+           AND role IN ('customer_full_admin', 'customer_readonly_admin')",
+    )
+    .bind(person)
+    .bind(customer.id())
+    .execute(&mut *conn)
+    .await?;
+    if let Some(role) = role {
+        sqlx::query("INSERT INTO role_assignments (person_id, org_id, role) VALUES ($1, $2, $3)")
+            .bind(person)
+            .bind(customer.id())
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The customer's full admins other than `except`.
+pub async fn other_full_admins(
+    conn: &mut PgConnection,
+    customer: CustomerOrgId,
+    except: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM role_assignments WHERE org_id = $1 AND role = 'customer_full_admin' AND person_id <> $2",
+    )
+    .bind(customer.id())
+    .bind(except)
+    .fetch_one(&mut *conn)
+    .await
+}
