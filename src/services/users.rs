@@ -66,23 +66,6 @@ pub async fn change_package(
     subscribers::change(state, scope.org.id, id, to, &asker(scope, ctx)).await
 }
 
-/// Changes only a user's calling number (the primary work number, SPEC §7).
-pub async fn change_number(
-    state: &AppState,
-    scope: &CustomerScope,
-    person: Uuid,
-    to: &UserChange,
-    ctx: &RequestCtx<'_>,
-) -> AppResult<()> {
-    scope.require_change(Control::UserPrimaryNumber)?;
-    let id = subscriber_of(state, scope, person).await?;
-    let only_numbers = UserChange {
-        package: None,
-        ..to.clone()
-    };
-    subscribers::change(state, scope.org.id, id, &only_numbers, &asker(scope, ctx)).await
-}
-
 /// Removes a user's package, and the person unless they administer something.
 pub async fn remove(
     state: &AppState,

@@ -309,11 +309,6 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (
             post.clone(),
-            "/control/{org}/users/{person}/number",
-            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
-        ),
-        (
-            post.clone(),
             "/control/{org}/users/{person}/role",
             [Login, Ok, Refused, Ok, Missing, Ok, Refused],
         ),

@@ -24,7 +24,6 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
             "/control/{org}/users/{person}/package",
             users::change_package,
         )
-        .post("/control/{org}/users/{person}/number", users::change_number)
         .post("/control/{org}/users/{person}/role", users::set_role)
         .post("/control/{org}/users/{person}/delete", users::remove)
         .get("/control/{org}/workspaces", directory::workspaces)

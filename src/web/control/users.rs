@@ -687,36 +687,6 @@ pub async fn change_package(
     .await
 }
 
-pub async fn change_number(
-    State(state): State<AppState>,
-    scope: CustomerScope,
-    session: AuthSession,
-    req: ReqInfo,
-    Path((_, person)): Path<(String, String)>,
-    Form(f): Form<PackageForm>,
-) -> AppResult<Response> {
-    let person = person_id(&person)?;
-    let done = match change_of(&f, false) {
-        Ok(change) => {
-            user_service::change_number(&state, &scope, person, &change, &req.ctx()).await
-        }
-        Err(e) => Err(e),
-    };
-    let typed = (f.phone.clone(), f.extension.clone());
-    answer(
-        &state,
-        &scope,
-        &session,
-        person,
-        done,
-        "Calling number saved.",
-        |p| {
-            p.number = typed;
-        },
-    )
-    .await
-}
-
 #[derive(Deserialize)]
 pub struct RoleForm {
     #[serde(default)]
