@@ -35,6 +35,12 @@ pub enum Control {
     PhoneNumbers,
     /// Migrations and connected UC.
     MigrationsAndConnectedUc,
+    /// Adding, editing and removing locations (name, address, time zone, language): not
+    /// among what restricted mode locks (SPEC §7), only read-only admins are kept out.
+    ManageLocations,
+    /// Adding, changing and removing workspaces, which hold a package like users do:
+    /// locked by restricted mode as adding users is.
+    ManageWorkspaces,
 }
 
 /// The org-level toggles that decide what a customer admin may change.
@@ -72,7 +78,8 @@ pub fn customer_admin_lock(control: Control, org: OrgRestrictions) -> Option<Loc
         return Some(Lock::OrgSettings);
     }
     // Restricted mode on: only names and the primary email stay editable.
-    (org.restricted_by_partner && !matches!(control, UserNames)).then_some(Lock::RestrictedMode)
+    (org.restricted_by_partner && !matches!(control, UserNames | ManageLocations))
+        .then_some(Lock::RestrictedMode)
 }
 
 /// May a customer full admin change this control in an org with these toggles?

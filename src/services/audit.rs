@@ -36,6 +36,34 @@ pub async fn audit_partner_change(
     .await
 }
 
+/// Records a change made in a customer's Control Hub, by its own admin or by a partner
+/// admin who launched it (then acting for the partner).
+pub async fn audit_control_change(
+    conn: &mut sqlx::PgConnection,
+    scope: &crate::tenancy::scope::CustomerScope,
+    ctx: &RequestCtx<'_>,
+    action: &str,
+    detail: serde_json::Value,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    store::audit::append(
+        conn,
+        &store::audit::Entry {
+            actor_person_id: Some(scope.actor.person_id),
+            actor_email: Some(&scope.actor.email),
+            acting_for_org_id: Some(scope.partner.as_ref().map_or(scope.org.id, |p| p.id)),
+            target_org_id: Some(scope.org.id),
+            action,
+            outcome: "success",
+            detail,
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+        },
+        now,
+    )
+    .await
+}
+
 /// Records a change a background job made to the customer `target`, for the
 /// (sub-)partner `partner` that onboarded it: nobody did it there and then, so there is
 /// no actor and no request; `outcome` is `success` or `failure`.

@@ -9,6 +9,7 @@ pub mod customer_settings;
 pub mod emails;
 pub mod invitations;
 pub mod job_retry;
+pub mod places;
 pub mod setup_assist;
 pub mod sign_in;
 pub mod subscribers;

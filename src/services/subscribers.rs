@@ -139,7 +139,11 @@ fn valid_extension(s: &str) -> bool {
     (2..=10).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
 }
 
-fn check_numbers(phone: Option<&str>, extension: Option<&str>, errors: &mut FieldErrors) {
+pub(crate) fn check_numbers(
+    phone: Option<&str>,
+    extension: Option<&str>,
+    errors: &mut FieldErrors,
+) {
     if let Some(p) = phone
         && !valid_phone(p)
     {
@@ -218,9 +222,8 @@ fn calling_location(
     }
 }
 
-/// Refuses a package whose seats are all assigned. `holds_it` is true when the user
-/// being changed already counts against it.
-async fn check_seat(
+/// Refuses a package the customer does not hold, or whose seats are all assigned.
+pub(crate) async fn check_seat(
     conn: &mut sqlx::PgConnection,
     org: Uuid,
     package: Package,

@@ -13,6 +13,7 @@ use crate::domain::restrictions::Control;
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::RequestCtx;
+use crate::services::audit::audit_control_change;
 use crate::services::subscribers::{self, Asker, NewUser, RefusedRows, UserChange};
 use crate::state::AppState;
 use crate::store;
@@ -156,7 +157,7 @@ pub async fn set_names(
         now,
     )
     .await?;
-    audit(
+    audit_control_change(
         &mut tx,
         scope,
         ctx,
@@ -253,7 +254,7 @@ pub async fn set_admin_role(
     )
     .await?;
     let now = state.clock.now();
-    audit(
+    audit_control_change(
         &mut tx,
         scope,
         ctx,
@@ -264,30 +265,4 @@ pub async fn set_admin_role(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-async fn audit(
-    conn: &mut sqlx::PgConnection,
-    scope: &CustomerScope,
-    ctx: &RequestCtx<'_>,
-    action: &str,
-    detail: serde_json::Value,
-    now: time::OffsetDateTime,
-) -> sqlx::Result<()> {
-    store::audit::append(
-        conn,
-        &store::audit::Entry {
-            actor_person_id: Some(scope.actor.person_id),
-            actor_email: Some(&scope.actor.email),
-            acting_for_org_id: Some(scope.partner.as_ref().map_or(scope.org.id, |p| p.id)),
-            target_org_id: Some(scope.org.id),
-            action,
-            outcome: "success",
-            detail,
-            request_id: Some(ctx.request_id),
-            ip: Some(ctx.ip),
-        },
-        now,
-    )
-    .await
 }

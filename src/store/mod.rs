@@ -23,3 +23,4 @@ pub mod subscribers;
 pub mod templates;
 pub mod tokens;
 pub mod users;
+pub mod workspaces;

@@ -318,7 +318,43 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             [Login, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
         (get.clone(), "/control/{org}/workspaces", control),
+        // Workspaces hold a package: restricted mode locks them as it locks adding users.
+        // `{id}` is Acme Dental's oldest workspace (one is made when none is left).
+        (
+            post.clone(),
+            "/control/{org}/workspaces",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/control/{org}/workspaces/{id}", control),
+        (
+            post.clone(),
+            "/control/{org}/workspaces/{id}",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/workspaces/{id}/delete",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
         (get.clone(), "/control/{org}/locations", control),
+        // Locations are not among what restricted mode locks; read-only admins change
+        // nothing. `{id}` is Acme Dental's headquarters (never removed: 409).
+        (
+            post.clone(),
+            "/control/{org}/locations",
+            [Login, Ok, Refused, Ok, Missing, Ok, Refused],
+        ),
+        (get.clone(), "/control/{org}/locations/{id}", control),
+        (
+            post.clone(),
+            "/control/{org}/locations/{id}",
+            [Login, Ok, Refused, Ok, Missing, Ok, Refused],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/locations/{id}/delete",
+            [Login, Ok, Refused, Ok, Missing, Ok, Refused],
+        ),
         (get.clone(), "/control/{org}/account", control),
         // Acme Dental is in restricted mode, so its own full admin may not rename it.
         (
@@ -468,7 +504,32 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    let id = if path.starts_with("/v1/wholesale/subscribers/") {
+    let id = if path.starts_with("/control/{org}/locations/") {
+        let hq: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM locations WHERE org_id = $1 AND is_headquarters")
+                .bind(acme)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        hq.to_string()
+    } else if path.starts_with("/control/{org}/workspaces/") {
+        let oldest: uuid::Uuid = sqlx::query_scalar(
+            "WITH made AS (
+                 INSERT INTO workspaces (id, org_id, location_id, name, kind, extension, created_at)
+                 SELECT gen_random_uuid(), $1, l.id, 'Spare phone', 'other', '1999', now()
+                 FROM locations l WHERE l.org_id = $1 AND l.is_headquarters
+                   AND NOT EXISTS (SELECT 1 FROM workspaces WHERE org_id = $1)
+                 RETURNING id)
+             SELECT id FROM made
+             UNION ALL (SELECT id FROM workspaces WHERE org_id = $1 ORDER BY created_at, id LIMIT 1)
+             LIMIT 1",
+        )
+        .bind(acme)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        oldest.to_string()
+    } else if path.starts_with("/v1/wholesale/subscribers/") {
         let oldest: Option<uuid::Uuid> = sqlx::query_scalar(
             "SELECT id FROM subscribers WHERE customer_org_id = $1 ORDER BY created_at, id LIMIT 1",
         )

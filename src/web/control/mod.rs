@@ -2,7 +2,7 @@
 //! foreign org id answers 404 before anything is read.
 
 mod account;
-mod directory;
+mod places;
 mod sections;
 mod users;
 
@@ -26,8 +26,22 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         )
         .post("/control/{org}/users/{person}/role", users::set_role)
         .post("/control/{org}/users/{person}/delete", users::remove)
-        .get("/control/{org}/workspaces", directory::workspaces)
-        .get("/control/{org}/locations", directory::locations)
+        .get("/control/{org}/workspaces", places::workspaces)
+        .post("/control/{org}/workspaces", places::add_workspace)
+        .get("/control/{org}/workspaces/{id}", places::workspace)
+        .post("/control/{org}/workspaces/{id}", places::update_workspace)
+        .post(
+            "/control/{org}/workspaces/{id}/delete",
+            places::remove_workspace,
+        )
+        .get("/control/{org}/locations", places::locations)
+        .post("/control/{org}/locations", places::add_location)
+        .get("/control/{org}/locations/{id}", places::location)
+        .post("/control/{org}/locations/{id}", places::update_location)
+        .post(
+            "/control/{org}/locations/{id}/delete",
+            places::remove_location,
+        )
         .get("/control/{org}/account", account::page)
         .post("/control/{org}/account", account::update)
         .get("/control/{org}/security", sections::security)

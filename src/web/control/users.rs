@@ -378,7 +378,7 @@ pub async fn add(
         .collect();
     let shown_rows = |all: &[RowInput]| {
         let last = all.iter().rposition(|r| !r.is_blank()).unwrap_or(0);
-        all[..=last.max(4).min(MAX_BATCH - 1)].to_vec()
+        all[..=last.clamp(4, MAX_BATCH - 1)].to_vec()
     };
     if kept.is_empty() {
         let page = new_page(
