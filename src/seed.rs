@@ -393,6 +393,10 @@ pub async fn seed_demo(
             .await?;
         }
     }
+    // A hybrid customer (SPEC §7): wholesale and a Flex subscription.
+    sqlx::query("UPDATE orgs SET has_flex_subscription = true WHERE name = 'Bluebird Bakery'")
+        .execute(&mut *conn)
+        .await?;
     for (i, (name, country, status)) in SOUTHWIND_CUSTOMERS.iter().enumerate() {
         customer(
             conn,

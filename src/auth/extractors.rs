@@ -234,8 +234,10 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
             partner: None,
         });
     }
-    // A partner admin reaches the customers its current hub onboarded.
-    if let Ok(partner) = partner_scope(state, actor.clone(), actor.cross_launch).await
+    // A partner admin reaches the customers its current hub onboarded, while they hold
+    // wholesale services: a Flex-only customer has no cross-launch (SPEC §7).
+    if !org.flex_only()
+        && let Ok(partner) = partner_scope(state, actor.clone(), actor.cross_launch).await
         && store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await?
         && let Some(access) = CustomerAccess::from_partner_roles(&partner.roles)
     {

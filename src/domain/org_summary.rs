@@ -14,11 +14,20 @@ pub struct OrgSummary {
     pub parent_org_id: Option<Uuid>,
     pub restricted_by_partner: bool,
     pub restrict_org_settings: bool,
+    /// The org also holds a Flex subscription (a hybrid customer, SPEC §7).
+    pub has_flex_subscription: bool,
+    /// The org holds wholesale services (a package not being removed).
+    pub wholesale: bool,
 }
 
 impl OrgSummary {
     pub fn kind(&self) -> OrgKind {
         OrgKind::parse(&self.kind).unwrap_or(OrgKind::Customer)
+    }
+    /// A customer with Flex and no wholesale services: it sees no wholesale menu, and its
+    /// partner has no way into its Control Hub (SPEC §7, the user-hub access rule).
+    pub fn flex_only(&self) -> bool {
+        self.has_flex_subscription && !self.wholesale
     }
     pub fn restrictions(&self) -> OrgRestrictions {
         OrgRestrictions {

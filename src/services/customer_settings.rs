@@ -11,13 +11,15 @@ use crate::tenancy::scope::{CustomerScope, PartnerScope};
 
 pub use super::RequestCtx;
 
-/// Sets *Allow restricted by partner mode* and *Restrict access to organisation
-/// settings* on a customer the partner onboarded.
+/// Sets *Allow restricted by partner mode*, whether the customer also holds a Flex
+/// subscription (a hybrid customer, SPEC §7), and *Restrict access to organisation
+/// settings* (hybrid customers only) on a customer the partner onboarded.
 pub async fn set_global_settings(
     state: &AppState,
     scope: &PartnerScope,
     customer_id: uuid::Uuid,
     wanted: OrgRestrictions,
+    has_flex_subscription: bool,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
@@ -28,14 +30,14 @@ pub async fn set_global_settings(
     if !policy::may_change_restricted_settings(&scope.roles) {
         return Err(AppError::Forbidden);
     }
-    if wanted.restrict_org_settings && !customer.has_flex_subscription {
+    if wanted.restrict_org_settings && !has_flex_subscription {
         return Err(AppError::field(
             crate::domain::fields::Field::RestrictOrgSettings,
             "Only customers that hold both a wholesale and a Flex subscription can have organisation settings restricted.",
         ));
     }
     store::orgs::lock_customer(&mut *tx, customer.customer_org()).await?;
-    store::orgs::set_restrictions(&mut *tx, customer_id, wanted).await?;
+    store::orgs::set_restrictions(&mut *tx, customer_id, wanted, has_flex_subscription).await?;
     super::audit_partner_change(
         &mut tx,
         scope,
@@ -44,6 +46,7 @@ pub async fn set_global_settings(
         serde_json::json!({
             "restricted_by_partner": wanted.restricted_by_partner,
             "restrict_org_settings": wanted.restrict_org_settings,
+            "has_flex_subscription": has_flex_subscription,
         }),
         ctx,
         state.clock.now(),

@@ -313,3 +313,16 @@ pub async fn api_packages(
     .fetch_all(db)
     .await
 }
+
+/// The name of the (sub-)partner that onboarded the customer.
+pub async fn onboarded_by_name(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT p.name FROM orgs c JOIN orgs p ON p.id = c.onboarded_by WHERE c.id = $1",
+    )
+    .bind(customer.id())
+    .fetch_optional(db)
+    .await
+}

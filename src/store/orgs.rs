@@ -19,6 +19,8 @@ struct SummaryRow {
     parent_org_id: Option<Uuid>,
     restricted_by_partner: bool,
     restrict_org_settings: bool,
+    has_flex_subscription: bool,
+    wholesale: bool,
 }
 
 impl From<SummaryRow> for OrgSummary {
@@ -30,12 +32,16 @@ impl From<SummaryRow> for OrgSummary {
             parent_org_id: r.parent_org_id,
             restricted_by_partner: r.restricted_by_partner,
             restrict_org_settings: r.restrict_org_settings,
+            has_flex_subscription: r.has_flex_subscription,
+            wholesale: r.wholesale,
         }
     }
 }
 
-const SUMMARY: &str =
-    "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings FROM orgs";
+const SUMMARY: &str = "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings,
+            has_flex_subscription,
+            EXISTS (SELECT 1 FROM customer_packages cp WHERE cp.org_id = orgs.id AND cp.status <> 'deleting') AS wholesale
+     FROM orgs";
 
 pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<OrgSummary>> {
     let row: Option<SummaryRow> =
@@ -128,17 +134,22 @@ pub async fn rename(db: impl PgExecutor<'_>, id: Uuid, name: &str) -> sqlx::Resu
     Ok(())
 }
 
+/// The partner's global settings of a customer: its restrictions and whether it also
+/// holds a Flex subscription (a hybrid customer).
 pub async fn set_restrictions(
     db: impl PgExecutor<'_>,
     id: Uuid,
     r: OrgRestrictions,
+    has_flex_subscription: bool,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE orgs SET restricted_by_partner = $2, restrict_org_settings = $3, updated_at = now() WHERE id = $1",
+        "UPDATE orgs SET restricted_by_partner = $2, restrict_org_settings = $3, has_flex_subscription = $4,
+                updated_at = now() WHERE id = $1",
     )
     .bind(id)
     .bind(r.restricted_by_partner)
     .bind(r.restrict_org_settings)
+    .bind(has_flex_subscription)
     .execute(db)
     .await?;
     Ok(())

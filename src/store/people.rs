@@ -128,6 +128,10 @@ impl ActorRow {
                 parent_org_id: r.parent_org_id,
                 restricted_by_partner: r.restricted_by_partner.unwrap_or(false),
                 restrict_org_settings: r.restrict_org_settings.unwrap_or(false),
+                // The actor's home org as the session shows it; Control Hub reads a
+                // customer's services afresh (`store::orgs::summary`).
+                has_flex_subscription: false,
+                wholesale: true,
             }),
             _ => None,
         };

@@ -224,10 +224,11 @@ impl PageCtx {
         title: &str,
     ) -> AppResult<Self> {
         let org = scope.org.id;
-        let items: [(&'static str, &str, &str); 7] = [
+        let items: [(&'static str, &str, &str); 8] = [
             ("Users", "users", "users"),
             ("Workspaces", "workspaces", "workspaces"),
             ("Locations", "locations", "locations"),
+            ("Wholesale", "wholesale", "wholesale"),
             ("Account", "account", "account"),
             ("Security", "security", "security"),
             ("Organisation settings", "settings", "settings"),
@@ -235,6 +236,8 @@ impl PageCtx {
         ];
         let nav = items
             .into_iter()
+            // The wholesale menu is for customers holding wholesale services (SPEC §7).
+            .filter(|(_, seg, _)| *seg != "wholesale" || scope.org.wholesale)
             .map(|(label, seg, key)| NavItem {
                 label,
                 href: paths::control(org, seg),

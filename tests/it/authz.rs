@@ -355,6 +355,7 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/control/{org}/locations/{id}/delete",
             [Login, Ok, Refused, Ok, Missing, Ok, Refused],
         ),
+        (get.clone(), "/control/{org}/wholesale", control),
         (get.clone(), "/control/{org}/account", control),
         // Acme Dental is in restricted mode, so its own full admin may not rename it.
         (

@@ -318,3 +318,75 @@ async fn workspaces_take_a_seat_a_number_and_a_licence_interval_per_location() {
     let r = app.post_form_with(&c, &path, &good).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn hybrid_customers_get_the_org_settings_toggle_and_flex_only_ones_no_wholesale_way_in() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    let bluebird = app.org_id("Bluebird Bakery").await;
+    let partner = app.client_for(PARTNER_ADMIN).await;
+
+    // The demo's hybrid customer shows the toggle; a wholesale-only one does not.
+    let hybrid = app
+        .page(&partner, &format!("/partner/customers/{bluebird}"))
+        .await;
+    assert!(hybrid.contains("Restrict access to organisation settings"));
+    let plain = app
+        .page(&partner, &format!("/partner/customers/{acme}"))
+        .await;
+    assert!(!plain.contains("Restrict access to organisation settings"));
+
+    // The partner marks Acme Dental as also holding Flex, and restricts its org settings.
+    let r = app
+        .post_form_with(
+            &partner,
+            &format!("/partner/customers/{acme}/global-settings"),
+            &[
+                ("restricted_by_partner", "on"),
+                ("flex_shown", "1"),
+                ("has_flex_subscription", "on"),
+                ("restrict_org_settings", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let customer = app.client_for(CUSTOMER_ADMIN).await;
+    let calling = app
+        .page(&customer, &format!("/control/{acme}/calling"))
+        .await;
+    assert!(
+        calling.contains("your partner restricts organisation settings"),
+        "{calling}"
+    );
+    // Hybrid: the wholesale menu is there.
+    let users = app.page(&customer, &format!("/control/{acme}/users")).await;
+    assert!(users.contains(&format!(r#"href="/control/{acme}/wholesale""#)));
+    let wholesale = app
+        .page(&customer, &format!("/control/{acme}/wholesale"))
+        .await;
+    assert!(wholesale.contains("Northwind Telecom") && wholesale.contains("Webex Calling"));
+
+    // Flex only (its wholesale services gone): no wholesale menu, no way in for the partner.
+    sqlx::query("DELETE FROM customer_packages WHERE org_id = $1")
+        .bind(acme)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let users = app.page(&customer, &format!("/control/{acme}/users")).await;
+    assert!(!users.contains(&format!(r#"href="/control/{acme}/wholesale""#)));
+    let r = app
+        .get_with(&customer, &format!("/control/{acme}/wholesale"))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let detail = app
+        .page(&partner, &format!("/partner/customers/{acme}"))
+        .await;
+    assert!(
+        !detail.contains(r#"data-testid="launch-control-hub""#),
+        "{detail}"
+    );
+    let r = app
+        .get_with(&partner, &format!("/control/{acme}/users"))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

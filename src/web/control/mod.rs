@@ -5,6 +5,7 @@ mod account;
 mod places;
 mod sections;
 mod users;
+mod wholesale;
 
 use axum::response::Redirect;
 
@@ -42,6 +43,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
             "/control/{org}/locations/{id}/delete",
             places::remove_location,
         )
+        .get("/control/{org}/wholesale", wholesale::page)
         .get("/control/{org}/account", account::page)
         .post("/control/{org}/account", account::update)
         .get("/control/{org}/security", sections::security)

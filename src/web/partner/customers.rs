@@ -105,6 +105,13 @@ fn package_name(id: &str) -> String {
     packages::display_name(id)
 }
 
+impl DetailPage {
+    /// Flex and no wholesale services: no way into its Control Hub (SPEC §7).
+    fn flex_only(&self) -> bool {
+        self.c.has_flex_subscription && self.packages.iter().all(|p| p.status == "deleting")
+    }
+}
+
 /// What the job working on a customer is doing, for the detail page's progress note.
 fn work_label(status: &Option<String>) -> &'static str {
     match status.as_deref() {
@@ -151,6 +158,9 @@ pub async fn detail(
 pub struct GlobalSettingsForm {
     restricted_by_partner: Option<String>,
     restrict_org_settings: Option<String>,
+    /// The form shows the Flex tick box, so its absence means "no Flex".
+    has_flex_subscription: Option<String>,
+    flex_shown: Option<String>,
 }
 
 pub async fn update_global_settings(
@@ -165,7 +175,18 @@ pub async fn update_global_settings(
         restricted_by_partner: f.restricted_by_partner.is_some(),
         restrict_org_settings: f.restrict_org_settings.is_some(),
     };
-    match customer_settings::set_global_settings(&state, &scope, id, wanted, &req.ctx()).await {
+    // A form without the Flex tick box (an older page) keeps what the customer has.
+    let flex = match f.flex_shown {
+        Some(_) => f.has_flex_subscription.is_some(),
+        None => {
+            store::customers::detail(&state.db, scope.org_id(), id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .has_flex_subscription
+        }
+    };
+    match customer_settings::set_global_settings(&state, &scope, id, wanted, flex, &req.ctx()).await
+    {
         Ok(()) => {
             session.flash("Wholesale global settings saved.").await?;
             Ok(Redirect::to(&paths::customer(id)).into_response())
