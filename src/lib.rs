@@ -160,6 +160,10 @@ pub fn job_registry() -> jobs::Registry {
         services::customer::remove::DELETE_JOB,
         services::customer::remove::run_delete,
     );
+    registry.register(
+        services::user_import::APPLY_JOB,
+        services::user_import::run_apply,
+    );
     registry
 }
 

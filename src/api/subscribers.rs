@@ -408,11 +408,7 @@ pub async fn create(
     };
     own_customer(&state, &scope, customer).await?;
     let ctx = info.ctx();
-    let asker = Asker {
-        actor: &scope.actor,
-        acting_for: scope.org.id,
-        ctx: &ctx,
-    };
+    let asker = Asker::of(&scope.actor, scope.org.id, &ctx);
     let id = subscribers::add(&state, customer, &user, &asker).await?;
     let row = own_subscriber(&state, &scope, id).await?;
     Ok(with_location(&state, row))
@@ -438,11 +434,7 @@ pub async fn update(
         return Err(AppError::Validation(errors).into());
     }
     let ctx = info.ctx();
-    let asker = Asker {
-        actor: &scope.actor,
-        acting_for: scope.org.id,
-        ctx: &ctx,
-    };
+    let asker = Asker::of(&scope.actor, scope.org.id, &ctx);
     subscribers::change(
         &state,
         held.customer_org_id,
@@ -470,11 +462,7 @@ pub async fn delete(
     scope.require(PartnerAction::ManageCustomers)?;
     let held = own_subscriber(&state, &scope, path_id(&id)?).await?;
     let ctx = info.ctx();
-    let asker = Asker {
-        actor: &scope.actor,
-        acting_for: scope.org.id,
-        ctx: &ctx,
-    };
+    let asker = Asker::of(&scope.actor, scope.org.id, &ctx);
     subscribers::remove(&state, held.customer_org_id, held.id, &asker).await?;
     Ok(StatusCode::NO_CONTENT)
 }

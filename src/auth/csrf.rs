@@ -20,6 +20,9 @@ pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
 /// Largest url-encoded form we buffer to find the token.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// Largest multipart upload (a users CSV, `services::user_import::MAX_BYTES`, and its
+/// form) we buffer to find the token.
+pub const MAX_UPLOAD_BYTES: usize = crate::services::user_import::MAX_BYTES + 64 * 1024;
 
 /// Paths that receive cross-site POSTs by design and carry their own proof.
 fn exempt(path: &str) -> bool {
@@ -77,19 +80,36 @@ pub async fn protect(session: Session, req: Request, next: Next) -> Response {
     let (req, supplied) = match header_token {
         Some(t) => (req, Some(t)),
         None => {
-            let is_form = req
+            let content_type = req
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-            if !is_form {
+                .unwrap_or_default()
+                .to_string();
+            let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+            // A file upload without JS: the token is a field of the multipart body.
+            let is_upload = content_type.starts_with("multipart/form-data");
+            if !is_form && !is_upload {
                 return refuse("no token supplied");
             }
             let (parts, body) = req.into_parts();
-            let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-                return AppError::field("form", "The form is too large.").into_response();
+            let limit = if is_upload { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+            let Ok(bytes) = to_bytes(body, limit).await else {
+                let message = if is_upload {
+                    format!(
+                        "The file is too large: an import reads at most {} MB. Split it into smaller files.",
+                        crate::services::user_import::MAX_BYTES / 1_048_576
+                    )
+                } else {
+                    "The form is too large.".to_string()
+                };
+                return AppError::field("file", message).into_response();
             };
-            let token = form_urlencoded_value(&bytes, FIELD);
+            let token = if is_upload {
+                multipart_value(&content_type, bytes.clone(), FIELD).await
+            } else {
+                form_urlencoded_value(&bytes, FIELD)
+            };
             (Request::from_parts(parts, Body::from(bytes)), token)
         }
     };
@@ -97,6 +117,22 @@ pub async fn protect(session: Session, req: Request, next: Next) -> Response {
         Some(t) if bool::from(t.as_bytes().ct_eq(expected.as_bytes())) => next.run(req).await,
         _ => refuse("token missing or wrong"),
     }
+}
+
+/// The text field `key` of a multipart body (file fields are passed over unread).
+async fn multipart_value(content_type: &str, body: axum::body::Bytes, key: &str) -> Option<String> {
+    use axum::extract::FromRequest;
+    let req = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .ok()?;
+    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(key) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {

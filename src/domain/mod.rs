@@ -24,3 +24,4 @@ pub mod roles;
 pub mod setup_assist;
 pub mod text;
 pub mod timezones;
+pub mod user_csv;

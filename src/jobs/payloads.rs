@@ -90,6 +90,21 @@ impl JobPayload for DeliverEmail {
     }
 }
 
+/// Applies the rows of a previewed users CSV import (`services::user_import`).
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ApplyUserImport {
+    pub import_id: Uuid,
+    pub org_id: Uuid,
+}
+
+impl JobPayload for ApplyUserImport {
+    const KIND: &'static str = "users.import";
+    const MAX_ATTEMPTS: i32 = 8;
+    fn org_id(&self) -> Option<Uuid> {
+        Some(self.org_id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

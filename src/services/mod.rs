@@ -14,6 +14,7 @@ pub mod setup_assist;
 pub mod sign_in;
 pub mod subscribers;
 pub mod templates;
+pub mod user_import;
 pub mod users;
 
 /// Request facts a service writes into the audit log.

@@ -60,11 +60,24 @@ pub struct UserChange {
     pub location_id: Option<Uuid>,
 }
 
-/// Who asks, for the audit log: the person and the org they act for.
+/// Who asks, for the audit log: the person, the org they act for, and the request (none
+/// for a job working through what they asked for, a CSV import).
 pub struct Asker<'a> {
-    pub actor: &'a Actor,
+    pub person_id: Uuid,
+    pub email: &'a str,
     pub acting_for: Uuid,
-    pub ctx: &'a RequestCtx<'a>,
+    pub ctx: Option<&'a RequestCtx<'a>>,
+}
+
+impl<'a> Asker<'a> {
+    pub fn of(actor: &'a Actor, acting_for: Uuid, ctx: &'a RequestCtx<'a>) -> Self {
+        Asker {
+            person_id: actor.person_id,
+            email: &actor.email,
+            acting_for,
+            ctx: Some(ctx),
+        }
+    }
 }
 
 fn field(name: &str) -> Field {
@@ -331,7 +344,7 @@ pub const MAX_BATCH: usize = 25;
 
 /// Checks one user against the rules and, when none refuses it, adds it in `tx`;
 /// answers its id and whether it became the customer's full admin.
-async fn add_in(
+pub(crate) async fn add_in(
     tx: &mut sqlx::PgConnection,
     org: Uuid,
     facts: &CustomerFacts,
@@ -537,12 +550,25 @@ pub async fn change(
     to: &UserChange,
     asker: &Asker<'_>,
 ) -> AppResult<()> {
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let facts = store::subscribers::customer_facts(&mut tx, org)
+    change_in(&mut tx, org, id, to, asker, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `change` inside the caller's transaction (a CSV import applies each row in its own).
+pub(crate) async fn change_in(
+    tx: &mut sqlx::PgConnection,
+    org: Uuid,
+    id: Uuid,
+    to: &UserChange,
+    asker: &Asker<'_>,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let facts = store::subscribers::customer_facts(tx, org)
         .await?
         .ok_or(AppError::NotFound)?;
-    let held = store::subscribers::lock(&mut tx, org, id)
+    let held = store::subscribers::lock(tx, org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     ready(&facts)?;
@@ -605,18 +631,18 @@ pub async fn change(
     }
     let mut location = None;
     if calling {
-        let locations = store::subscribers::location_ids(&mut tx, org).await?;
+        let locations = store::subscribers::location_ids(tx, org).await?;
         location = calling_location(to.location_id, held.location_id, &locations, &mut errors);
     }
     if moving && let Some(p) = package {
-        check_seat(&mut tx, org, p, &mut errors).await?;
+        check_seat(tx, org, p, &mut errors).await?;
     }
     let (phone, extension) = if calling {
         (phone, extension)
     } else {
         (None, None)
     };
-    check_number_taken(&mut tx, org, Some(held.id), phone, extension, &mut errors).await?;
+    check_number_taken(tx, org, Some(held.id), phone, extension, &mut errors).await?;
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -624,7 +650,7 @@ pub async fn change(
         unreachable!("refused above without a package");
     };
     store::subscribers::change(
-        &mut tx,
+        tx,
         &held,
         &Changed {
             package: package.id(),
@@ -636,7 +662,7 @@ pub async fn change(
     )
     .await?;
     audit(
-        &mut tx,
+        tx,
         asker,
         org,
         "subscriber.update",
@@ -647,29 +673,40 @@ pub async fn change(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Removes user `id` of customer `org`: its licence ends now; the person goes too unless
 /// they administer something (an admin stays, without a package).
 pub async fn remove(state: &AppState, org: Uuid, id: Uuid, asker: &Asker<'_>) -> AppResult<()> {
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    store::subscribers::customer_facts(&mut tx, org)
+    remove_in(&mut tx, org, id, asker, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `remove` inside the caller's transaction.
+pub(crate) async fn remove_in(
+    tx: &mut sqlx::PgConnection,
+    org: Uuid,
+    id: Uuid,
+    asker: &Asker<'_>,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    store::subscribers::customer_facts(tx, org)
         .await?
         .ok_or(AppError::NotFound)?;
-    let held: Held = store::subscribers::lock(&mut tx, org, id)
+    let held: Held = store::subscribers::lock(tx, org, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::subscribers::remove(&mut tx, &held, now).await?;
+    store::subscribers::remove(tx, &held, now).await?;
     let person_removed = if store::people::holds_any_role(&mut *tx, held.person_id).await? {
         false
     } else {
         store::people::delete_without_roles(&mut *tx, held.person_id).await?
     };
     audit(
-        &mut tx,
+        tx,
         asker,
         org,
         "subscriber.delete",
@@ -679,7 +716,6 @@ pub async fn remove(state: &AppState, org: Uuid, id: Uuid, asker: &Asker<'_>) ->
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -763,15 +799,15 @@ async fn audit(
     store::audit::append(
         conn,
         &store::audit::Entry {
-            actor_person_id: Some(asker.actor.person_id),
-            actor_email: Some(&asker.actor.email),
+            actor_person_id: Some(asker.person_id),
+            actor_email: Some(asker.email),
             acting_for_org_id: Some(asker.acting_for),
             target_org_id: Some(org),
             action,
             outcome: "success",
             detail,
-            request_id: Some(asker.ctx.request_id),
-            ip: Some(asker.ctx.ip),
+            request_id: asker.ctx.map(|c| c.request_id),
+            ip: asker.ctx.map(|c| c.ip),
         },
         now,
     )

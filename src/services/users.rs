@@ -22,11 +22,11 @@ use crate::tenancy::policy::CustomerAccess;
 use crate::tenancy::scope::CustomerScope;
 
 fn asker<'a>(scope: &'a CustomerScope, ctx: &'a RequestCtx<'a>) -> Asker<'a> {
-    Asker {
-        actor: &scope.actor,
-        acting_for: scope.partner.as_ref().map_or(scope.org.id, |p| p.id),
+    Asker::of(
+        &scope.actor,
+        scope.partner.as_ref().map_or(scope.org.id, |p| p.id),
         ctx,
-    }
+    )
 }
 
 /// Adds users from Control Hub's form, all or none.

@@ -22,5 +22,6 @@ pub mod sub_partners;
 pub mod subscribers;
 pub mod templates;
 pub mod tokens;
+pub mod user_imports;
 pub mod users;
 pub mod workspaces;

@@ -346,3 +346,11 @@ pub async fn numbers_taken(
     .fetch_one(&mut *conn)
     .await
 }
+
+/// The subscriber a person is, if any.
+pub async fn id_of_person(conn: &mut PgConnection, person_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM subscribers WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await
+}

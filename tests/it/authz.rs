@@ -297,6 +297,30 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             [Login, Ok, Refused, Ok, Missing, Refused, Refused],
         ),
         (get.clone(), "/control/{org}/users/{person}", control),
+        (get.clone(), "/control/{org}/users/csv", control),
+        (get.clone(), "/control/{org}/users/export.csv", control),
+        // The upload is refused before its body is read; past the policy this form is
+        // no multipart upload (400). `{id}` of an import is none of Acme's (404).
+        (
+            post.clone(),
+            "/control/{org}/users/import",
+            [Login, Ok, Refused, Ok, Missing, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/control/{org}/users/import/{id}",
+            [Login, Missing, Missing, Missing, Missing, Missing, Missing],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/users/import/{id}/apply",
+            [Login, Missing, Refused, Missing, Missing, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/control/{org}/users/import/{id}/report.csv",
+            [Login, Missing, Missing, Missing, Missing, Missing, Missing],
+        ),
         (
             post.clone(),
             "/control/{org}/users/{person}",

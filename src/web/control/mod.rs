@@ -4,6 +4,7 @@
 mod account;
 mod places;
 mod sections;
+mod user_csv;
 mod users;
 mod wholesale;
 
@@ -14,9 +15,25 @@ use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::state::AppState;
 
+const USERS_IMPORT: &str = "/control/{org}/users/import";
+
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    // The upload reads a file larger than the body limit of every other form.
+    let mut t = t;
+    t.entries.push((axum::http::Method::POST, USERS_IMPORT));
+    t.router = t.router.route(
+        USERS_IMPORT,
+        axum::routing::post(user_csv::upload).layer(axum::extract::DefaultBodyLimit::max(
+            crate::auth::csrf::MAX_UPLOAD_BYTES,
+        )),
+    );
     t.get(paths::CONTROL_HOME, home)
         .get("/control/{org}/users", users::list)
+        .get("/control/{org}/users/csv", user_csv::page)
+        .get("/control/{org}/users/export.csv", user_csv::export)
+        .get("/control/{org}/users/import/{id}", user_csv::import)
+        .post("/control/{org}/users/import/{id}/apply", user_csv::apply)
+        .get("/control/{org}/users/import/{id}/report.csv", user_csv::report)
         .get("/control/{org}/users/new", users::new_form)
         .post("/control/{org}/users/new", users::add)
         .get("/control/{org}/users/{person}", users::show)
