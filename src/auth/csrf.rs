@@ -93,7 +93,11 @@ pub async fn protect(session: Session, req: Request, next: Next) -> Response {
                 return refuse("no token supplied");
             }
             let (parts, body) = req.into_parts();
-            let limit = if is_upload { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+            let limit = if is_upload {
+                MAX_UPLOAD_BYTES
+            } else {
+                MAX_FORM_BYTES
+            };
             let Ok(bytes) = to_bytes(body, limit).await else {
                 let message = if is_upload {
                     format!(
@@ -126,7 +130,9 @@ async fn multipart_value(content_type: &str, body: axum::body::Bytes, key: &str)
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .ok()?;
-    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some(key) {
             return field.text().await.ok();

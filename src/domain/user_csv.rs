@@ -115,8 +115,14 @@ pub enum FileError {
 impl std::fmt::Display for FileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FileError::NotUtf8 => write!(f, "The file is not text in UTF-8: save it as “CSV UTF-8” and upload it again."),
-            FileError::Empty => write!(f, "The file is empty: it needs the header row and one row per user."),
+            FileError::NotUtf8 => write!(
+                f,
+                "The file is not text in UTF-8: save it as “CSV UTF-8” and upload it again."
+            ),
+            FileError::Empty => write!(
+                f,
+                "The file is empty: it needs the header row and one row per user."
+            ),
             FileError::MissingColumns(c) => write!(
                 f,
                 "The header row lacks these columns: {}. Start from an export of this page.",
@@ -170,7 +176,11 @@ pub fn read(bytes: &[u8], mut each: impl FnMut(Row)) -> Result<usize, FileError>
         .map(str::to_string)
         .collect();
     let known = header();
-    let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), i))
+        .collect();
     let required = [EMAIL, JABBER_CALLING, JABBER_TEAMS];
     let missing: Vec<String> = required
         .iter()
@@ -245,20 +255,32 @@ pub fn read(bytes: &[u8], mut each: impl FnMut(Row)) -> Result<usize, FileError>
 fn check_row(row: &mut Row, cell: &dyn Fn(&str) -> String, seen: &mut HashMap<String, usize>) {
     let email = row.email.to_lowercase();
     if email.is_empty() {
-        row.errors.push("The email (User ID/Email) is empty.".into());
+        row.errors
+            .push("The email (User ID/Email) is empty.".into());
     } else if !super::email_address::looks_like_email(&email) {
-        row.errors.push(format!("“{}” is not an email address.", row.email));
+        row.errors
+            .push(format!("“{}” is not an email address.", row.email));
     } else if let Some(first) = seen.get(&email) {
-        row.errors.push(format!("{} is also on line {first}: one row per user.", row.email));
+        row.errors.push(format!(
+            "{} is also on line {first}: one row per user.",
+            row.email
+        ));
     } else {
         seen.insert(email, row.line);
     }
-    for (name, value) in [("first name", &row.first_name), ("last name", &row.last_name), ("display name", &row.display_name)] {
+    for (name, value) in [
+        ("first name", &row.first_name),
+        ("last name", &row.last_name),
+        ("display name", &row.display_name),
+    ] {
         if value.chars().count() > 64 {
-            row.errors.push(format!("The {name} is longer than 64 characters."));
+            row.errors
+                .push(format!("The {name} is longer than 64 characters."));
         }
         if value.starts_with(['=', '+', '-', '@']) {
-            row.warnings.push(format!("The {name} “{value}” starts like a spreadsheet formula; it is kept as text."));
+            row.warnings.push(format!(
+                "The {name} “{value}” starts like a spreadsheet formula; it is kept as text."
+            ));
         }
     }
     let mut held = vec![];
@@ -267,14 +289,20 @@ fn check_row(row: &mut Row, cell: &dyn Fn(&str) -> String, seen: &mut HashMap<St
         match truth(&cell(&header)) {
             Ok(Some(true)) => held.push(p),
             Ok(_) => {}
-            Err(()) => row.errors.push(format!("{header} must be TRUE or FALSE, not “{}”.", cell(&header))),
+            Err(()) => row.errors.push(format!(
+                "{header} must be TRUE or FALSE, not “{}”.",
+                cell(&header)
+            )),
         }
     }
     for (column, id) in BASIC {
         match truth(&cell(column)) {
             Ok(Some(true)) => row.basic.push(id.to_string()),
             Ok(_) => {}
-            Err(()) => row.errors.push(format!("{column} must be TRUE or FALSE, not “{}”.", cell(column))),
+            Err(()) => row.errors.push(format!(
+                "{column} must be TRUE or FALSE, not “{}”.",
+                cell(column)
+            )),
         }
     }
     row.wanted = match held.as_slice() {
@@ -294,23 +322,31 @@ fn check_row(row: &mut Row, cell: &dyn Fn(&str) -> String, seen: &mut HashMap<St
         for column in [JABBER_CALLING, JABBER_TEAMS] {
             match truth(&cell(column)) {
                 Ok(Some(_)) => {}
-                Ok(None) => row.errors.push(format!("{column} is required (TRUE or FALSE) for every package.")),
-                Err(()) => row.errors.push(format!("{column} must be TRUE or FALSE, not “{}”.", cell(column))),
+                Ok(None) => row.errors.push(format!(
+                    "{column} is required (TRUE or FALSE) for every package."
+                )),
+                Err(()) => row.errors.push(format!(
+                    "{column} must be TRUE or FALSE, not “{}”.",
+                    cell(column)
+                )),
             }
         }
         if needs_number_and_location(p) {
             if row.extension.is_empty() && row.phone.is_empty() {
-                row.errors.push(format!("{} needs an extension or a phone number.", p.id()));
+                row.errors
+                    .push(format!("{} needs an extension or a phone number.", p.id()));
             }
             if row.location.is_empty() {
                 row.errors.push(format!("{} needs a location.", p.id()));
             }
         }
         if p != Package::WebexVoice && cell(PREFERRED_SITE).is_empty() {
-            row.warnings.push("No preferred Webex site: the customer's default site is used.".into());
+            row.warnings
+                .push("No preferred Webex site: the customer's default site is used.".into());
         }
         if row.first_name.is_empty() || row.last_name.is_empty() {
-            row.errors.push("A user needs a first and a last name.".into());
+            row.errors
+                .push("A user needs a first and a last name.".into());
         }
     }
 }
@@ -346,7 +382,11 @@ pub fn export_cells(u: &ExportUser<'_>) -> Vec<String> {
         flag(u.jabber_teams),
         u.preferred_site.to_string(),
     ];
-    cells.extend(BASIC.iter().map(|(_, id)| flag(u.basic.iter().any(|b| b == id))));
+    cells.extend(
+        BASIC
+            .iter()
+            .map(|(_, id)| flag(u.basic.iter().any(|b| b == id))),
+    );
     cells.extend(LEVELS.iter().map(|p| flag(u.package == Some(p.id()))));
     cells
 }
@@ -366,8 +406,26 @@ mod tests {
 
     /// A row: names, email, extension, location, then the package marked TRUE.
     fn line(first: &str, email: &str, ext: &str, loc: &str, package: Option<Package>) -> String {
-        let mut cells = vec![first.to_string(), "Lopez".into(), String::new(), email.into(), ext.into(), String::new(), loc.into(), "TRUE".into(), "TRUE".into(), "site1".into(), "TRUE".into(), "TRUE".into(), "FALSE".into()];
-        cells.extend(LEVELS.iter().map(|p| if Some(*p) == package { "TRUE" } else { "FALSE" }.to_string()));
+        let mut cells = vec![
+            first.to_string(),
+            "Lopez".into(),
+            String::new(),
+            email.into(),
+            ext.into(),
+            String::new(),
+            loc.into(),
+            "TRUE".into(),
+            "TRUE".into(),
+            "site1".into(),
+            "TRUE".into(),
+            "TRUE".into(),
+            "FALSE".into(),
+        ];
+        cells.extend(
+            LEVELS
+                .iter()
+                .map(|p| if Some(*p) == package { "TRUE" } else { "FALSE" }.to_string()),
+        );
         cells.join(",")
     }
 
@@ -381,7 +439,13 @@ mod tests {
     fn a_bom_windows_line_endings_and_quoted_commas_are_read() {
         let mut text = format!(
             "\u{feff}{}",
-            file(&[&line("\"Ana, Jr\"", "ana@x.example", "2001", "HQ", Some(Package::WebexCalling))])
+            file(&[&line(
+                "\"Ana, Jr\"",
+                "ana@x.example",
+                "2001",
+                "HQ",
+                Some(Package::WebexCalling)
+            )])
         );
         text = text.replace('\n', "\r\n");
         let r = rows(&text).unwrap();
@@ -395,38 +459,93 @@ mod tests {
 
     #[test]
     fn a_wrong_header_refuses_the_whole_file() {
-        assert!(matches!(rows("Name,Email\nA,a@x.example"), Err(FileError::MissingColumns(_))));
+        assert!(matches!(
+            rows("Name,Email\nA,a@x.example"),
+            Err(FileError::MissingColumns(_))
+        ));
         let extra = file(&[]).replacen(FIRST_NAME, "Nickname", 1);
         assert!(matches!(rows(&extra), Err(FileError::UnknownColumns(c)) if c == ["Nickname"]));
         assert_eq!(rows("  \n").unwrap_err(), FileError::Empty);
-        assert_eq!(read(&[0xff, 0xfe, 0x00], |_| {}).unwrap_err(), FileError::NotUtf8);
+        assert_eq!(
+            read(&[0xff, 0xfe, 0x00], |_| {}).unwrap_err(),
+            FileError::NotUtf8
+        );
     }
 
     #[test]
     fn every_error_class_of_a_row_is_reported_with_its_line() {
         let two = {
-            let mut l = line("Two", "two@x.example", "2002", "HQ", Some(Package::WebexCalling));
-            l = l.replacen("FALSE,FALSE,FALSE,FALSE,FALSE", "TRUE,FALSE,FALSE,FALSE,FALSE", 1);
+            let mut l = line(
+                "Two",
+                "two@x.example",
+                "2002",
+                "HQ",
+                Some(Package::WebexCalling),
+            );
+            l = l.replacen(
+                "FALSE,FALSE,FALSE,FALSE,FALSE",
+                "TRUE,FALSE,FALSE,FALSE,FALSE",
+                1,
+            );
             l
         };
         let text = file(&[
-            &line("Ok", "ok@x.example", "2001", "HQ", Some(Package::WebexCalling)),
-            &line("Dup", "OK@x.example", "2003", "HQ", Some(Package::WebexCalling)),
-            &line("NoNumber", "nonumber@x.example", "", "", Some(Package::WebexSuite)),
+            &line(
+                "Ok",
+                "ok@x.example",
+                "2001",
+                "HQ",
+                Some(Package::WebexCalling),
+            ),
+            &line(
+                "Dup",
+                "OK@x.example",
+                "2003",
+                "HQ",
+                Some(Package::WebexCalling),
+            ),
+            &line(
+                "NoNumber",
+                "nonumber@x.example",
+                "",
+                "",
+                Some(Package::WebexSuite),
+            ),
             &line("Bad", "not-an-email", "", "", Some(Package::WebexMeetings)),
-            &line("=cmd()", "formula@x.example", "", "", Some(Package::WebexMeetings)),
+            &line(
+                "=cmd()",
+                "formula@x.example",
+                "",
+                "",
+                Some(Package::WebexMeetings),
+            ),
             &line("Gone", "gone@x.example", "", "", None),
             &two,
         ]);
         let r = rows(&text).unwrap();
         assert!(r[0].errors.is_empty());
-        assert!(r[1].errors[0].contains("also on line 2"), "{:?}", r[1].errors);
+        assert!(
+            r[1].errors[0].contains("also on line 2"),
+            "{:?}",
+            r[1].errors
+        );
         assert_eq!(r[2].errors.len(), 2, "{:?}", r[2].errors);
         assert!(r[3].errors[0].contains("not an email"));
-        assert!(r[4].errors.is_empty() && r[4].warnings[0].contains("formula"), "{:?}", r[4]);
+        assert!(
+            r[4].errors.is_empty() && r[4].warnings[0].contains("formula"),
+            "{:?}",
+            r[4]
+        );
         assert_eq!(r[5].wanted, Some(Wanted::Delete));
-        assert!(r[6].errors[0].contains("holds one package"), "{:?}", r[6].errors);
-        assert_eq!(r.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4, 5, 6, 7, 8]);
+        assert!(
+            r[6].errors[0].contains("holds one package"),
+            "{:?}",
+            r[6].errors
+        );
+        assert_eq!(
+            r.iter().map(|r| r.line).collect::<Vec<_>>(),
+            [2, 3, 4, 5, 6, 7, 8]
+        );
     }
 
     #[test]

@@ -74,7 +74,9 @@ pub async fn preview(
         return Ok(Previewed::Refused(e.to_string()));
     }
     if rows.is_empty() {
-        return Ok(Previewed::Refused("The file has a header row but no users.".into()));
+        return Ok(Previewed::Refused(
+            "The file has a header row but no users.".into(),
+        ));
     }
     let customer = scope.org_id();
     let records = records(state, customer, &rows).await?;
@@ -118,7 +120,9 @@ pub async fn preview(
         batch.actions.push(action.to_string());
         batch.errors.push(serde_json::json!(row.errors));
         batch.warnings.push(serde_json::json!(row.warnings));
-        batch.data.push(serde_json::to_value(Planned { row, location_id }).map_err(anyhow::Error::from)?);
+        batch
+            .data
+            .push(serde_json::to_value(Planned { row, location_id }).map_err(anyhow::Error::from)?);
         if batch.len() >= 1000 {
             store::user_imports::insert_rows(&mut tx, id, &batch).await?;
             batch = RowBatch::default();
@@ -127,7 +131,8 @@ pub async fn preview(
     if !batch.is_empty() {
         store::user_imports::insert_rows(&mut tx, id, &batch).await?;
     }
-    store::user_imports::set_counts(&mut tx, id, [adds, modifies, deletes, errors, warnings]).await?;
+    store::user_imports::set_counts(&mut tx, id, [adds, modifies, deletes, errors, warnings])
+        .await?;
     tx.commit().await?;
     Ok(Previewed::Stored(id))
 }
@@ -141,13 +146,20 @@ async fn records(state: &AppState, customer: CustomerOrgId, rows: &[Row]) -> App
     for x in store::user_imports::workspace_extensions(&state.db, customer).await? {
         extensions.insert(x, String::new());
     }
-    let by_email: HashMap<String, _> = existing.into_iter().map(|e| (e.email.to_lowercase(), e)).collect();
+    let by_email: HashMap<String, _> = existing
+        .into_iter()
+        .map(|e| (e.email.to_lowercase(), e))
+        .collect();
     let new_emails: Vec<String> = rows
         .iter()
         .map(|r| r.email.to_lowercase())
         .filter(|e| !by_email.contains_key(e))
         .collect();
-    let phones: Vec<String> = rows.iter().filter(|r| !r.phone.is_empty()).map(|r| r.phone.clone()).collect();
+    let phones: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.phone.is_empty())
+        .map(|r| r.phone.clone())
+        .collect();
     Ok(Records {
         locations: store::users::location_choices(&state.db, customer)
             .await?
@@ -159,8 +171,14 @@ async fn records(state: &AppState, customer: CustomerOrgId, rows: &[Row]) -> App
             .into_iter()
             .map(|s| (s.package, (s.quantity, s.assigned)))
             .collect(),
-        elsewhere: store::user_imports::elsewhere(&state.db, customer, &new_emails).await?.into_iter().collect(),
-        phones_elsewhere: store::user_imports::phones_elsewhere(&state.db, customer, &phones).await?.into_iter().collect(),
+        elsewhere: store::user_imports::elsewhere(&state.db, customer, &new_emails)
+            .await?
+            .into_iter()
+            .collect(),
+        phones_elsewhere: store::user_imports::phones_elsewhere(&state.db, customer, &phones)
+            .await?
+            .into_iter()
+            .collect(),
         by_email,
         extensions,
     })
@@ -208,7 +226,8 @@ fn decide(
                 return ("none", None);
             }
             let Some((quantity, assigned)) = seats.get(&package).copied() else {
-                row.errors.push(format!("This customer does not have {name} ({package})."));
+                row.errors
+                    .push(format!("This customer does not have {name} ({package})."));
                 return ("none", None);
             };
             let location_id = if row.location.is_empty() {
@@ -217,7 +236,10 @@ fn decide(
                 match r.locations.get(&row.location.to_lowercase()) {
                     Some(id) => Some(*id),
                     None => {
-                        row.errors.push(format!("“{}” is not a location of this customer.", row.location));
+                        row.errors.push(format!(
+                            "“{}” is not a location of this customer.",
+                            row.location
+                        ));
                         return ("none", None);
                     }
                 }
@@ -226,16 +248,28 @@ fn decide(
                 && let Some(holder) = extensions.get(&row.extension)
                 && *holder != email
             {
-                row.errors.push(format!("Extension {} is already assigned to another user or workspace.", row.extension));
+                row.errors.push(format!(
+                    "Extension {} is already assigned to another user or workspace.",
+                    row.extension
+                ));
                 return ("none", None);
             }
             if !row.phone.is_empty() && r.phones_elsewhere.contains(&row.phone) {
-                row.errors.push(format!("{} is already assigned to another user or workspace.", row.phone));
+                row.errors.push(format!(
+                    "{} is already assigned to another user or workspace.",
+                    row.phone
+                ));
                 return ("none", None);
             }
-            let changing_package = existing.and_then(|e| e.package.as_deref()) != Some(package.as_str());
-            if changing_package && let Some(q) = quantity && assigned >= i64::from(q) {
-                row.errors.push(format!("All {q} of {name} would be assigned: the package's limit is {q}."));
+            let changing_package =
+                existing.and_then(|e| e.package.as_deref()) != Some(package.as_str());
+            if changing_package
+                && let Some(q) = quantity
+                && assigned >= i64::from(q)
+            {
+                row.errors.push(format!(
+                    "All {q} of {name} would be assigned: the package's limit is {q}."
+                ));
                 return ("none", None);
             }
             if changing_package {
@@ -299,9 +333,19 @@ pub async fn apply(state: &AppState, scope: &CustomerScope, id: Uuid) -> AppResu
     }
     let mut tx = state.db.begin().await?;
     if !store::user_imports::start(&mut tx, id).await? {
-        return Err(AppError::Conflict("This import has already been applied.".into()));
+        return Err(AppError::Conflict(
+            "This import has already been applied.".into(),
+        ));
     }
-    queue::enqueue_payload(&mut tx, &ApplyUserImport { import_id: id, org_id: scope.org.id }, state.clock.now()).await?;
+    queue::enqueue_payload(
+        &mut tx,
+        &ApplyUserImport {
+            import_id: id,
+            org_id: scope.org.id,
+        },
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -319,7 +363,10 @@ pub async fn run_apply(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
         return Ok(());
     };
     let creator = store::people::by_id(&ctx.db, import.created_by).await?;
-    let email = creator.as_ref().map(|p| p.email.clone()).unwrap_or_default();
+    let email = creator
+        .as_ref()
+        .map(|p| p.email.clone())
+        .unwrap_or_default();
     let asker = Asker {
         person_id: import.created_by,
         email: &email,
@@ -398,7 +445,14 @@ async fn apply_row(
         }
         Err(AppError::NotFound) => {
             drop(tx);
-            store::user_imports::mark(&ctx.db, import.id, p.line, "failed", "The user is no longer there.").await?;
+            store::user_imports::mark(
+                &ctx.db,
+                import.id,
+                p.line,
+                "failed",
+                "The user is no longer there.",
+            )
+            .await?;
         }
         Err(e) => return Err(anyhow::anyhow!("line {}: {e}", p.line)),
     }
@@ -438,7 +492,15 @@ async fn add_row(
         Ok(_) => {
             if let Some(person) = store::people::by_email(&mut *tx, &row.email).await? {
                 let display = opt(&row.display_name);
-                store::user_imports::set_names(tx, import.org_id, person.id, &row.first_name, &row.last_name, display.as_deref()).await?;
+                store::user_imports::set_names(
+                    tx,
+                    import.org_id,
+                    person.id,
+                    &row.first_name,
+                    &row.last_name,
+                    display.as_deref(),
+                )
+                .await?;
             }
             Ok(format!("Added with {}.", packages::display_name(package)))
         }
@@ -461,7 +523,9 @@ async fn modify_row(
         .await?
         .filter(|p| p.org_id == import.org_id)
         .ok_or(AppError::NotFound)?;
-    let subscriber = store::subscribers::id_of_person(tx, person.id).await?.ok_or(AppError::NotFound)?;
+    let subscriber = store::subscribers::id_of_person(tx, person.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let calling = Package::parse(package).is_some_and(Package::is_calling);
     let change = UserChange {
         package: Some(package.clone()),
@@ -471,7 +535,15 @@ async fn modify_row(
     };
     subscribers::change_in(tx, import.org_id, subscriber, &change, asker, now).await?;
     let display = opt(&row.display_name);
-    store::user_imports::set_names(tx, import.org_id, person.id, &row.first_name, &row.last_name, display.as_deref()).await?;
+    store::user_imports::set_names(
+        tx,
+        import.org_id,
+        person.id,
+        &row.first_name,
+        &row.last_name,
+        display.as_deref(),
+    )
+    .await?;
     Ok(format!("Modified ({}).", packages::display_name(package)))
 }
 
@@ -486,7 +558,9 @@ async fn delete_row(
         .await?
         .filter(|p| p.org_id == import.org_id)
         .ok_or(AppError::NotFound)?;
-    let subscriber = store::subscribers::id_of_person(tx, person.id).await?.ok_or(AppError::NotFound)?;
+    let subscriber = store::subscribers::id_of_person(tx, person.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     subscribers::remove_in(tx, import.org_id, subscriber, asker, now).await?;
     Ok("Deleted.".into())
 }
@@ -525,11 +599,18 @@ pub async fn report(state: &AppState, scope: &CustomerScope, id: Uuid) -> AppRes
         .await?
         .ok_or(AppError::NotFound)?;
     let mut csv = crate::domain::csv_export::CsvExport::new();
-    csv.row(["Line", "Email", "Action", "Result", "Details", "Errors", "Warnings"])
-        .map_err(anyhow::Error::from)?;
+    csv.row([
+        "Line", "Email", "Action", "Result", "Details", "Errors", "Warnings",
+    ])
+    .map_err(anyhow::Error::from)?;
     let join = |v: &serde_json::Value| {
         v.as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(" | "))
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
             .unwrap_or_default()
     };
     for r in store::user_imports::rows(&state.db, id).await? {

@@ -27,7 +27,10 @@ pub struct Existing {
 }
 
 /// Every person of the customer, with their package (the export reads this too).
-pub async fn existing(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<Existing>> {
+pub async fn existing(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<Existing>> {
     sqlx::query_as(
         "SELECT p.id AS person_id, p.email::text AS email, p.first_name, p.last_name, p.display_name,
                 s.id AS subscriber_id, s.package, l.name AS location, s.extension, s.primary_phone_number,
@@ -76,11 +79,16 @@ pub async fn phones_elsewhere(
 }
 
 /// The customer's workspaces' extensions (users' are in `existing`).
-pub async fn workspace_extensions(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT extension FROM workspaces WHERE org_id = $1 AND extension IS NOT NULL")
-        .bind(customer.id())
-        .fetch_all(db)
-        .await
+pub async fn workspace_extensions(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT extension FROM workspaces WHERE org_id = $1 AND extension IS NOT NULL",
+    )
+    .bind(customer.id())
+    .fetch_all(db)
+    .await
 }
 
 /// An import as previewed.
@@ -168,7 +176,11 @@ pub async fn insert_rows(conn: &mut PgConnection, import: Uuid, b: &RowBatch) ->
 }
 
 /// The import of the customer.
-pub async fn one(db: impl PgExecutor<'_>, customer: CustomerOrgId, id: Uuid) -> sqlx::Result<Option<Import>> {
+pub async fn one(
+    db: impl PgExecutor<'_>,
+    customer: CustomerOrgId,
+    id: Uuid,
+) -> sqlx::Result<Option<Import>> {
     sqlx::query_as("SELECT * FROM user_imports WHERE org_id = $1 AND id = $2")
         .bind(customer.id())
         .bind(id)
@@ -197,7 +209,11 @@ pub struct RowView {
 }
 
 /// Rows with errors or warnings, by line, at most `limit`.
-pub async fn problems(db: impl PgExecutor<'_>, import: Uuid, limit: i64) -> sqlx::Result<Vec<RowView>> {
+pub async fn problems(
+    db: impl PgExecutor<'_>,
+    import: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<RowView>> {
     sqlx::query_as(
         "SELECT line, email, action, state, result, errors, warnings FROM user_import_rows
          WHERE import_id = $1 AND (errors <> '[]' OR warnings <> '[]') ORDER BY line LIMIT $2",
@@ -233,14 +249,20 @@ pub async fn progress(db: impl PgExecutor<'_>, import: Uuid) -> sqlx::Result<(i6
 
 /// Moves a previewed import to applying; answers whether it was previewed.
 pub async fn start(conn: &mut PgConnection, import: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE user_imports SET status = 'applying' WHERE id = $1 AND status = 'previewed'")
-        .bind(import)
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE user_imports SET status = 'applying' WHERE id = $1 AND status = 'previewed'",
+    )
+    .bind(import)
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn finish(db: impl PgExecutor<'_>, import: Uuid, now: OffsetDateTime) -> sqlx::Result<()> {
+pub async fn finish(
+    db: impl PgExecutor<'_>,
+    import: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE user_imports SET status = 'done', finished_at = $2 WHERE id = $1 AND status = 'applying'")
         .bind(import)
         .bind(now)
@@ -257,7 +279,11 @@ pub struct Pending {
     pub data: serde_json::Value,
 }
 
-pub async fn next_pending(db: impl PgExecutor<'_>, import: Uuid, limit: i64) -> sqlx::Result<Vec<Pending>> {
+pub async fn next_pending(
+    db: impl PgExecutor<'_>,
+    import: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<Pending>> {
     sqlx::query_as(
         "SELECT line, action, data FROM user_import_rows WHERE import_id = $1 AND state = 'pending' ORDER BY line LIMIT $2",
     )

@@ -15,6 +15,7 @@ mod browser_hubs;
 mod browser_templates;
 mod browser_wizard;
 mod compliance;
+mod control_csv;
 mod control_places;
 mod control_users;
 mod csrf;

@@ -33,7 +33,10 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .get("/control/{org}/users/export.csv", user_csv::export)
         .get("/control/{org}/users/import/{id}", user_csv::import)
         .post("/control/{org}/users/import/{id}/apply", user_csv::apply)
-        .get("/control/{org}/users/import/{id}/report.csv", user_csv::report)
+        .get(
+            "/control/{org}/users/import/{id}/report.csv",
+            user_csv::report,
+        )
         .get("/control/{org}/users/new", users::new_form)
         .post("/control/{org}/users/new", users::add)
         .get("/control/{org}/users/{person}", users::show)

@@ -27,7 +27,10 @@ fn base(org: Uuid) -> String {
 fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -44,7 +47,11 @@ pub struct CsvPage {
     max_mb: usize,
 }
 
-async fn csv_page(scope: &CustomerScope, session: &AuthSession, refused: Option<String>) -> AppResult<CsvPage> {
+async fn csv_page(
+    scope: &CustomerScope,
+    session: &AuthSession,
+    refused: Option<String>,
+) -> AppResult<CsvPage> {
     Ok(CsvPage {
         page: PageCtx::control(scope, session, "users", "Users CSV").await?,
         org_id: scope.org.id,
@@ -74,7 +81,12 @@ pub async fn upload(
     scope.require_change(Control::ManageUsers)?;
     let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
         .await
-        .map_err(|_| AppError::field("file", "Send the file with the form on this page (a multipart upload)."))?;
+        .map_err(|_| {
+            AppError::field(
+                "file",
+                "Send the file with the form on this page (a multipart upload).",
+            )
+        })?;
     let (mut file, mut name, mut add_remove) = (None, String::new(), false);
     while let Some(field) = form
         .next_field()
@@ -84,25 +96,34 @@ pub async fn upload(
         match field.name() {
             Some("file") => {
                 name = field.file_name().unwrap_or("users.csv").to_string();
-                file = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|e| AppError::field("file", format!("The file could not be read: {e}")))?,
-                );
+                file = Some(field.bytes().await.map_err(|e| {
+                    AppError::field("file", format!("The file could not be read: {e}"))
+                })?);
             }
             Some("add_remove_services") => add_remove = true,
             _ => {}
         }
     }
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        let page = csv_page(&scope, &session, Some("Choose a CSV file to import.".into())).await?;
+        let page = csv_page(
+            &scope,
+            &session,
+            Some("Choose a CSV file to import.".into()),
+        )
+        .await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     };
     match user_import::preview(&state, &scope, &name, &bytes, add_remove).await? {
-        Previewed::Stored(id) => Ok(Redirect::to(&format!("{}/import/{id}", base(scope.org.id))).into_response()),
+        Previewed::Stored(id) => {
+            Ok(Redirect::to(&format!("{}/import/{id}", base(scope.org.id))).into_response())
+        }
         Previewed::Refused(why) => {
-            let page = csv_page(&scope, &session, Some(format!("Nothing was imported. {why}"))).await?;
+            let page = csv_page(
+                &scope,
+                &session,
+                Some(format!("Nothing was imported. {why}")),
+            )
+            .await?;
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
     }
@@ -123,7 +144,11 @@ pub struct ImportPage {
 
 fn list(v: &serde_json::Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -151,7 +176,9 @@ pub async fn import(
     Ok(ImportPage {
         page: PageCtx::control(&scope, &session, "users", "Users CSV import").await?,
         org_id: scope.org.id,
-        may_apply: scope.may_change(Control::ManageUsers) && import.errors == 0 && import.status == "previewed",
+        may_apply: scope.may_change(Control::ManageUsers)
+            && import.errors == 0
+            && import.status == "previewed",
         import,
         problems,
         done,
