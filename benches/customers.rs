@@ -10,6 +10,8 @@
 //!    a Control Hub users list and an API list call, their req/s (by `wrk`) beside the
 //!    pgbench tps of the statements one view of them runs, at the same concurrency, as a
 //!    ratio.
+//! 4. Control Hub (`control.rs`): the users list of an org with 5,000 users, a 10,000-row
+//!    CSV import from upload to the last row applied, and subscriber creation by the API.
 //!
 //! The bench creates its own database (`bench_<random>`) on the server named by
 //! `BENCH_DATABASE_URL`, `DATABASE_URL` or `TEST_DATABASE_URL` (any database on it), and
@@ -19,7 +21,7 @@
 //! `BENCH_WARMUP` (200), `BENCH_SECONDS` (60), `BENCH_CASE_SECONDS` (120: a list case,
 //! warm-up or measured, stops sending after this long even if it has not made all its
 //! requests), `BENCH_DRAIN_TIMEOUT` (600 s), `BENCH_ONLY` (`list`, `floor` or
-//! `provisioning`), `BENCH_FLOOR_SECONDS` (5, one pgbench round), `BENCH_SHOW_SQL`,
+//! `provisioning`, `control`), `BENCH_FLOOR_SECONDS` (5, one pgbench round), `BENCH_SHOW_SQL`,
 //! `BENCH_SETUP_SQL` (run after the generation, to try an index before writing its
 //! migration; the report says it was applied).
 //!
@@ -44,6 +46,8 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use wholesale_hub::{Clock, Config};
 
+#[path = "customers/control.rs"]
+mod control;
 #[path = "customers/floor.rs"]
 mod floor;
 
@@ -125,6 +129,7 @@ struct Settings {
     list: bool,
     floor: bool,
     provisioning: bool,
+    control: bool,
     /// Seconds of each pgbench run of a page's floor.
     floor_seconds: u64,
 }
@@ -158,15 +163,17 @@ impl Settings {
             list: true,
             floor: true,
             provisioning: true,
+            control: true,
             floor_seconds: env_num("BENCH_FLOOR_SECONDS", 5)?,
         };
         let mut s = s;
         match std::env::var("BENCH_ONLY").unwrap_or_default().trim() {
             "" => {}
-            "list" => (s.floor, s.provisioning) = (false, false),
-            "floor" => (s.list, s.provisioning) = (false, false),
-            "provisioning" => (s.list, s.floor) = (false, false),
-            other => bail!("BENCH_ONLY={other:?}: use list, floor or provisioning"),
+            "list" => (s.floor, s.provisioning, s.control) = (false, false, false),
+            "floor" => (s.list, s.provisioning, s.control) = (false, false, false),
+            "provisioning" => (s.list, s.floor, s.control) = (false, false, false),
+            "control" => (s.list, s.floor, s.provisioning) = (false, false, false),
+            other => bail!("BENCH_ONLY={other:?}: use list, floor, provisioning or control"),
         }
         ensure!(s.customers >= PAGE_SIZE, "BENCH_CUSTOMERS is too small");
         ensure!(
@@ -317,6 +324,19 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
     } else {
         "2. provisioning skipped (BENCH_ONLY)\n".to_string()
     };
+    let control = if s.control {
+        control::control_cases(
+            db_url,
+            &pool,
+            &password,
+            s.concurrency,
+            s.requests,
+            &mut errors,
+        )
+        .await?
+    } else {
+        "4. Control Hub skipped (BENCH_ONLY)\n".to_string()
+    };
     pool.close().await;
 
     println!();
@@ -344,6 +364,8 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
     print!("{floors}");
     println!();
     print!("{prov}");
+    println!();
+    print!("{control}");
     Ok(errors)
 }
 

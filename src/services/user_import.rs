@@ -375,13 +375,9 @@ pub async fn run_apply(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     loop {
-        let pending = store::user_imports::next_pending(&ctx.db, import.id, 500).await?;
-        if pending.is_empty() {
+        if !apply_batch(&ctx, &import, &asker).await? {
             store::user_imports::finish(&ctx.db, import.id, ctx.clock.now()).await?;
             return Ok(());
-        }
-        for p in pending {
-            apply_row(&ctx, &import, &asker, p).await?;
         }
         if started.elapsed() > SLICE {
             // The rest in a new job, so this one ends inside its lease.
@@ -392,71 +388,76 @@ pub async fn run_apply(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     }
 }
 
-async fn apply_row(
-    ctx: &JobContext,
-    import: &Import,
-    asker: &Asker<'_>,
-    p: store::user_imports::Pending,
-) -> anyhow::Result<()> {
-    let planned: Planned = serde_json::from_value(p.data)?;
-    let row = planned.row;
+/// Rows applied in one transaction: each in a savepoint of its own, so a refused row is
+/// undone alone and reported, and the rows' states commit with their changes (a batch is
+/// done entirely or not at all, and is never done twice).
+const BATCH: i64 = 200;
+
+/// Applies the next batch of pending rows (those another worker holds are skipped);
+/// answers whether there was one.
+async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> anyhow::Result<bool> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    if !store::user_imports::claim_row(&mut tx, import.id, p.line).await? {
-        return Ok(());
+    let pending = store::user_imports::claim_batch(&mut tx, import.id, BATCH).await?;
+    if pending.is_empty() {
+        return Ok(false);
     }
-    let basic: Vec<String> = if import.add_remove_services {
-        row.basic.clone()
-    } else {
-        BASIC.iter().map(|(_, id)| id.to_string()).collect()
-    };
-    let outcome = match p.action.as_str() {
-        "add" => add_row(&mut tx, import, asker, &row, planned.location_id, now).await,
-        "modify" => modify_row(&mut tx, import, asker, &row, planned.location_id, now).await,
-        "delete" => delete_row(&mut tx, import, asker, &row, now).await,
-        _ => Ok("skipped".into()),
-    };
-    match outcome {
-        Ok(result) => {
-            if p.action != "delete"
-                && let Some(person) = store::people::by_email(&mut *tx, &row.email).await?
-            {
-                store::user_imports::set_extras(
-                    &mut tx,
-                    person.id,
-                    &basic,
-                    Some(row.preferred_site.as_str()).filter(|s| !s.is_empty()),
-                    row.jabber_calling,
-                    row.jabber_teams,
-                )
-                .await?;
+    let basic_default: Vec<String> = BASIC.iter().map(|(_, id)| id.to_string()).collect();
+    for p in pending {
+        let planned: Planned = serde_json::from_value(p.data)?;
+        let row = planned.row;
+        let basic = if import.add_remove_services {
+            row.basic.clone()
+        } else {
+            basic_default.clone()
+        };
+        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+        let outcome = match p.action.as_str() {
+            "add" => add_row(&mut sp, import, asker, &row, planned.location_id, now).await,
+            "modify" => modify_row(&mut sp, import, asker, &row, planned.location_id, now).await,
+            "delete" => delete_row(&mut sp, import, asker, &row, now).await,
+            _ => Ok("skipped".into()),
+        };
+        let failed = match outcome {
+            Ok(result) => {
+                if p.action != "delete"
+                    && let Some(person) = store::people::by_email(&mut *sp, &row.email).await?
+                {
+                    store::user_imports::set_extras(
+                        &mut sp,
+                        person.id,
+                        &basic,
+                        Some(row.preferred_site.as_str()).filter(|s| !s.is_empty()),
+                        row.jabber_calling,
+                        row.jabber_teams,
+                    )
+                    .await?;
+                }
+                store::user_imports::mark(&mut *sp, import.id, p.line, "done", &result).await?;
+                None
             }
-            store::user_imports::mark(&mut *tx, import.id, p.line, "done", &result).await?;
-            tx.commit().await?;
+            Err(AppError::Validation(errors)) => Some(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Err(AppError::Conflict(why)) => Some(why),
+            Err(AppError::NotFound) => Some("The user is no longer there.".into()),
+            Err(e) => return Err(anyhow::anyhow!("line {}: {e}", p.line)),
+        };
+        match failed {
+            None => sp.commit().await?,
+            Some(why) => {
+                // Undo this row alone; the others of the batch stay.
+                sp.rollback().await?;
+                store::user_imports::mark(&mut *tx, import.id, p.line, "failed", &why).await?;
+            }
         }
-        Err(AppError::Validation(errors)) => {
-            drop(tx);
-            let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-            store::user_imports::mark(&ctx.db, import.id, p.line, "failed", &why.join(" ")).await?;
-        }
-        Err(AppError::Conflict(why)) => {
-            drop(tx);
-            store::user_imports::mark(&ctx.db, import.id, p.line, "failed", &why).await?;
-        }
-        Err(AppError::NotFound) => {
-            drop(tx);
-            store::user_imports::mark(
-                &ctx.db,
-                import.id,
-                p.line,
-                "failed",
-                "The user is no longer there.",
-            )
-            .await?;
-        }
-        Err(e) => return Err(anyhow::anyhow!("line {}: {e}", p.line)),
     }
-    Ok(())
+    tx.commit().await?;
+    Ok(true)
 }
 
 fn opt(s: &str) -> Option<String> {

@@ -79,7 +79,8 @@ pub async fn full_admin_packages(
 }
 
 /// A package of the customer locked for one more assignment: its quantity (`None` for
-/// unlimited) and how many users and workspaces hold it now; `None` when the customer
+/// unlimited) and how many users and workspaces hold it now (0, uncounted, when it is
+/// unlimited); `None` when the customer
 /// does not hold the package. The lock makes assignments of one package take turns, so
 /// two cannot both take its last seat. (Worker side: the id is the job's.)
 pub async fn lock_for_assignment(
@@ -89,8 +90,11 @@ pub async fn lock_for_assignment(
 ) -> sqlx::Result<Option<(Option<i32>, i64)>> {
     sqlx::query_as(
         "SELECT cp.quantity,
-                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
-              + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package)
+                -- Counted only where there is a limit to check (an unlimited package of a
+                -- large org would cost a count per user added).
+                CASE WHEN cp.quantity IS NULL THEN 0::bigint ELSE
+                  (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
+                + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package) END
          FROM customer_packages cp WHERE cp.org_id = $1 AND cp.package = $2 FOR UPDATE OF cp",
     )
     .bind(org_id)

@@ -279,20 +279,6 @@ pub struct Pending {
     pub data: serde_json::Value,
 }
 
-pub async fn next_pending(
-    db: impl PgExecutor<'_>,
-    import: Uuid,
-    limit: i64,
-) -> sqlx::Result<Vec<Pending>> {
-    sqlx::query_as(
-        "SELECT line, action, data FROM user_import_rows WHERE import_id = $1 AND state = 'pending' ORDER BY line LIMIT $2",
-    )
-    .bind(import)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
 /// Records how a row went; in the row's own transaction when it was applied, so a row is
 /// done exactly when its change is.
 pub async fn mark(
@@ -355,18 +341,22 @@ pub async fn set_names(
     Ok(())
 }
 
-/// Takes a pending row for its transaction (another worker holding it is skipped):
-/// with `mark` in the same transaction, each row is applied exactly once.
-pub async fn claim_row(conn: &mut PgConnection, import: Uuid, line: i32) -> sqlx::Result<bool> {
-    let row: Option<i32> = sqlx::query_scalar(
-        "SELECT line FROM user_import_rows WHERE import_id = $1 AND line = $2 AND state = 'pending'
-         FOR UPDATE SKIP LOCKED",
+/// Takes the next pending rows, in the file's order, for the caller's transaction (rows
+/// another worker holds are skipped): with `mark` in the same transaction, each row is
+/// applied exactly once.
+pub async fn claim_batch(
+    conn: &mut PgConnection,
+    import: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<Pending>> {
+    sqlx::query_as(
+        "SELECT line, action, data FROM user_import_rows WHERE import_id = $1 AND state = 'pending'
+         ORDER BY line LIMIT $2 FOR UPDATE SKIP LOCKED",
     )
     .bind(import)
-    .bind(line)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.is_some())
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
 }
 
 /// The preview's counts: adds, modifies, deletes, errors, warnings.

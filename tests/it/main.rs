@@ -10,6 +10,7 @@ mod audit;
 mod authz;
 mod browser;
 mod browser_customer_edit;
+mod browser_control;
 mod browser_customers;
 mod browser_hubs;
 mod browser_templates;
