@@ -403,6 +403,12 @@ async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> an
         return Ok(false);
     }
     let basic_default: Vec<String> = BASIC.iter().map(|(_, id)| id.to_string()).collect();
+    // The customer, locked once for the batch (users added at the same moment elsewhere
+    // wait for it, as for any add).
+    let Some(facts) = store::subscribers::customer_facts(&mut tx, import.org_id).await? else {
+        return Ok(false);
+    };
+    let mut has_admin = facts.has_full_admin;
     for p in pending {
         let planned: Planned = serde_json::from_value(p.data)?;
         let row = planned.row;
@@ -413,19 +419,29 @@ async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> an
         };
         let mut sp = sqlx::Connection::begin(&mut *tx).await?;
         let outcome = match p.action.as_str() {
-            "add" => add_row(&mut sp, import, asker, &row, planned.location_id, now).await,
+            "add" => {
+                add_row(
+                    &mut sp,
+                    import,
+                    &facts,
+                    &mut has_admin,
+                    asker,
+                    &row,
+                    planned.location_id,
+                    now,
+                )
+                .await
+            }
             "modify" => modify_row(&mut sp, import, asker, &row, planned.location_id, now).await,
             "delete" => delete_row(&mut sp, import, asker, &row, now).await,
             _ => Ok("skipped".into()),
         };
         let failed = match outcome {
             Ok(result) => {
-                if p.action != "delete"
-                    && let Some(person) = store::people::by_email(&mut *sp, &row.email).await?
-                {
+                if p.action != "delete" {
                     store::user_imports::set_extras(
                         &mut sp,
-                        person.id,
+                        &row.email,
                         &basic,
                         Some(row.preferred_site.as_str()).filter(|s| !s.is_empty()),
                         row.jabber_calling,
@@ -464,9 +480,14 @@ fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// `facts` is the customer as the batch locked it; `has_admin` follows the rows that made
+/// its first full admin.
+#[allow(clippy::too_many_arguments)]
 async fn add_row(
     tx: &mut sqlx::PgConnection,
     import: &Import,
+    facts: &store::subscribers::CustomerFacts,
+    has_admin: &mut bool,
     asker: &Asker<'_>,
     row: &Row,
     location_id: Option<Uuid>,
@@ -475,9 +496,6 @@ async fn add_row(
     let Some(Wanted::Package(package)) = &row.wanted else {
         return Ok("skipped".into());
     };
-    let facts = store::subscribers::customer_facts(tx, import.org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let calling = Package::parse(package).is_some_and(Package::is_calling);
     let user = NewUser {
         email: opt(&row.email),
@@ -488,18 +506,20 @@ async fn add_row(
         extension: opt(&row.extension).filter(|_| calling),
         location_id: location_id.filter(|_| calling),
     };
-    let has_admin = facts.has_full_admin;
-    match subscribers::add_in(tx, import.org_id, &facts, has_admin, &user, asker, now).await? {
-        Ok(_) => {
-            if let Some(person) = store::people::by_email(&mut *tx, &row.email).await? {
-                let display = opt(&row.display_name);
+    match subscribers::add_in(tx, import.org_id, facts, *has_admin, &user, asker, now).await? {
+        Ok((_, made_admin)) => {
+            *has_admin |= made_admin;
+            // The names went in with the person; a display name is the file's extra.
+            if let Some(display) = opt(&row.display_name)
+                && let Some(person) = store::people::by_email(&mut *tx, &row.email).await?
+            {
                 store::user_imports::set_names(
                     tx,
                     import.org_id,
                     person.id,
                     &row.first_name,
                     &row.last_name,
-                    display.as_deref(),
+                    Some(&display),
                 )
                 .await?;
             }

@@ -301,7 +301,7 @@ pub async fn mark(
 /// The CSV's extras of a user beside the package.
 pub async fn set_extras(
     conn: &mut PgConnection,
-    person: Uuid,
+    email: &str,
     basic: &[String],
     preferred_site: Option<&str>,
     jabber_calling: bool,
@@ -309,9 +309,9 @@ pub async fn set_extras(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE subscribers SET basic_services = $2, preferred_site = $3, jabber_calling = $4, jabber_teams = $5
-         WHERE person_id = $1",
+         WHERE person_id = (SELECT id FROM people WHERE email = $1::citext)",
     )
-    .bind(person)
+    .bind(email)
     .bind(basic)
     .bind(preferred_site)
     .bind(jabber_calling)

@@ -40,18 +40,46 @@ async fn a_partner_admin_adds_three_users_and_imports_a_csv_through_the_preview(
         b.wait_for_path(&format!("/control/{acme}/users")).await;
         b.wait_for_text("main .flash", "3 users added.").await;
         let rows = b.texts("[data-testid=user-row]").await;
-        for email in ["ana.b@acme-dental.example", "ben.b@acme-dental.example", "cy.b@acme-dental.example"] {
-            assert!(rows.iter().any(|r| r.contains(email)), "{email} in {rows:?}");
+        for email in [
+            "ana.b@acme-dental.example",
+            "ben.b@acme-dental.example",
+            "cy.b@acme-dental.example",
+        ] {
+            assert!(
+                rows.iter().any(|r| r.contains(email)),
+                "{email} in {rows:?}"
+            );
         }
 
         // A CSV of two new users, through the preview.
         let mut csv = header().join(",");
-        for (first, email) in [("Dee", "dee.b@acme-dental.example"), ("Eli", "eli.b@acme-dental.example")] {
+        for (first, email) in [
+            ("Dee", "dee.b@acme-dental.example"),
+            ("Eli", "eli.b@acme-dental.example"),
+        ] {
             let mut cells: Vec<String> = vec![
-                first.into(), "Csv".into(), String::new(), email.into(), String::new(), String::new(), String::new(),
-                "TRUE".into(), "TRUE".into(), "site1".into(), "TRUE".into(), "TRUE".into(), "TRUE".into(),
+                first.into(),
+                "Csv".into(),
+                String::new(),
+                email.into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                "TRUE".into(),
+                "TRUE".into(),
+                "site1".into(),
+                "TRUE".into(),
+                "TRUE".into(),
+                "TRUE".into(),
             ];
-            cells.extend(LEVELS.iter().map(|p| if p.id() == "webex_meetings" { "TRUE" } else { "FALSE" }.to_string()));
+            cells.extend(LEVELS.iter().map(|p| {
+                if p.id() == "webex_meetings" {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                }
+                .to_string()
+            }));
             csv.push('\n');
             csv.push_str(&cells.join(","));
         }
@@ -75,7 +103,8 @@ async fn a_partner_admin_adds_three_users_and_imports_a_csv_through_the_preview(
         b.wait_for("[data-testid=import-progress]").await;
         app.run_due_jobs().await;
         // The page refreshes by itself while the import runs.
-        b.wait_for_text("[data-testid=import-result]", "2 rows applied, 0 failed.").await;
+        b.wait_for_text("[data-testid=import-result]", "2 rows applied, 0 failed.")
+            .await;
         std::fs::remove_dir_all(&dir).ok();
         b.goto(&format!("/control/{acme}/users?q=csv")).await;
         assert_eq!(b.count("[data-testid=user-row]").await, 2);
@@ -92,13 +121,20 @@ async fn a_customer_admin_is_locked_until_the_partner_turns_restricted_mode_off(
         assert_eq!(b.count("[data-testid=restricted-banner]").await, 1);
         assert_eq!(b.count("[data-testid=add-users]").await, 0);
         let locked = b.find("button[data-testid=manage-users]").await;
-        assert_eq!(locked.attr("disabled").await.unwrap().as_deref(), Some("true"));
+        assert_eq!(
+            locked.attr("disabled").await.unwrap().as_deref(),
+            Some("true")
+        );
         assert_accessible(&b, "the users list, locked").await;
 
         // The partner turns the mode off (from its own session).
         let partner = app.client_for(PARTNER_ADMIN).await;
         let r = app
-            .post_form_with(&partner, &format!("/partner/customers/{acme}/global-settings"), &[])
+            .post_form_with(
+                &partner,
+                &format!("/partner/customers/{acme}/global-settings"),
+                &[],
+            )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
@@ -113,12 +149,17 @@ async fn a_customer_admin_is_locked_until_the_partner_turns_restricted_mode_off(
         b.wait_for_path(&format!("/control/{acme}/users/new")).await;
         b.type_into("#first_name_0", "Fay").await;
         b.type_into("#last_name_0", "Open").await;
-        b.type_into("#email_0", "fay.open@acme-dental.example").await;
+        b.type_into("#email_0", "fay.open@acme-dental.example")
+            .await;
         choose_value(&b, "#package_0", "webex_meetings").await;
         press(&b, "main form", "Add users").await;
         b.wait_for_text("main .flash", "1 user added.").await;
         let rows = b.texts("[data-testid=user-row]").await;
-        assert!(rows.iter().any(|r| r.contains("fay.open@acme-dental.example")), "{rows:?}");
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("fay.open@acme-dental.example")),
+            "{rows:?}"
+        );
     })
     .await;
 }
