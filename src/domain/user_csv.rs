@@ -482,11 +482,13 @@ mod tests {
                 "HQ",
                 Some(Package::WebexCalling),
             );
+            // Webex Suite (the first package column) ticked beside Webex Calling.
             l = l.replacen(
-                "FALSE,FALSE,FALSE,FALSE,FALSE",
-                "TRUE,FALSE,FALSE,FALSE,FALSE",
+                "site1,TRUE,TRUE,FALSE,FALSE",
+                "site1,TRUE,TRUE,FALSE,TRUE",
                 1,
             );
+            assert!(l.contains("site1,TRUE,TRUE,FALSE,TRUE"), "{l}");
             l
         };
         let text = file(&[
