@@ -27,7 +27,7 @@ impl OrgSummary {
     /// A customer with Flex and no wholesale services: it sees no wholesale menu, and its
     /// partner has no way into its Control Hub (SPEC §7, the user-hub access rule).
     pub fn flex_only(&self) -> bool {
-        self.has_flex_subscription && !self.wholesale
+        flex_only(self.has_flex_subscription, self.wholesale)
     }
     pub fn restrictions(&self) -> OrgRestrictions {
         OrgRestrictions {
@@ -35,4 +35,10 @@ impl OrgSummary {
             restrict_org_settings: self.restrict_org_settings,
         }
     }
+}
+
+/// Flex and no wholesale services (SPEC §7, the user-hub access rule): no wholesale menu
+/// in Control Hub, and no way in for the partner.
+pub fn flex_only(has_flex_subscription: bool, wholesale: bool) -> bool {
+    has_flex_subscription && !wholesale
 }

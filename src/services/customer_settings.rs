@@ -13,13 +13,14 @@ pub use super::RequestCtx;
 
 /// Sets *Allow restricted by partner mode*, whether the customer also holds a Flex
 /// subscription (a hybrid customer, SPEC §7), and *Restrict access to organisation
-/// settings* (hybrid customers only) on a customer the partner onboarded.
+/// settings* (hybrid customers only) on a customer the partner onboarded. Flex `None`
+/// keeps what the customer has.
 pub async fn set_global_settings(
     state: &AppState,
     scope: &PartnerScope,
     customer_id: uuid::Uuid,
     wanted: OrgRestrictions,
-    has_flex_subscription: bool,
+    has_flex_subscription: Option<bool>,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
@@ -30,6 +31,7 @@ pub async fn set_global_settings(
     if !policy::may_change_restricted_settings(&scope.roles) {
         return Err(AppError::Forbidden);
     }
+    let has_flex_subscription = has_flex_subscription.unwrap_or(customer.has_flex_subscription);
     if wanted.restrict_org_settings && !has_flex_subscription {
         return Err(AppError::field(
             crate::domain::fields::Field::RestrictOrgSettings,

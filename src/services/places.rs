@@ -44,7 +44,7 @@ pub struct LocationChange {
 
 /// May the visitor set a location's international calling? Only partner admins who may
 /// change the customer (SPEC §7), and never with Cisco Calling Plan.
-fn may_set_calling(scope: &CustomerScope) -> bool {
+pub fn may_set_calling(scope: &CustomerScope) -> bool {
     matches!(scope.access, CustomerAccess::Partner { may_change: true })
 }
 
@@ -114,8 +114,22 @@ fn fields<'a>(
     }
 }
 
-fn name_taken(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.constraint() == Some(store::locations::NAME_KEY))
+/// The unique index's refusal of a name the customer already gave a location, as the
+/// field's conflict; any other error as it is.
+fn name_taken(e: sqlx::Error, scope: &CustomerScope, name: &str) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some(store::locations::NAME_KEY) => {
+            conflict(
+                "location_name",
+                format!(
+                    "{} already has a location named “{}”.",
+                    scope.org.name,
+                    name.trim()
+                ),
+            )
+        }
+        _ => e.into(),
+    }
 }
 
 pub async fn add_location(
@@ -138,27 +152,14 @@ pub async fn add_location(
     let country = l.address.country.trim().to_uppercase();
     let language = language.unwrap_or_default();
     let now = state.clock.now();
-    let id = match store::locations::insert(
+    let id = store::locations::insert(
         &mut tx,
         scope.org_id(),
         &fields(l, &language, international, &country),
         now,
     )
     .await
-    {
-        Ok(id) => id,
-        Err(e) if name_taken(&e) => {
-            return Err(conflict(
-                "location_name",
-                format!(
-                    "{} already has a location named “{}”.",
-                    scope.org.name,
-                    l.name.trim()
-                ),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    .map_err(|e| name_taken(e, scope, &l.name))?;
     audit_control_change(
         &mut tx,
         scope,
@@ -208,27 +209,14 @@ pub async fn update_location(
     }
     let country = l.address.country.trim().to_uppercase();
     let language = language.unwrap_or_default();
-    match store::locations::update(
+    store::locations::update(
         &mut tx,
         scope.org_id(),
         id,
         &fields(l, &language, international, &country),
     )
     .await
-    {
-        Ok(_) => {}
-        Err(e) if name_taken(&e) => {
-            return Err(conflict(
-                "location_name",
-                format!(
-                    "{} already has a location named “{}”.",
-                    scope.org.name,
-                    l.name.trim()
-                ),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    .map_err(|e| name_taken(e, scope, &l.name))?;
     let now = state.clock.now();
     audit_control_change(
         &mut tx,
@@ -350,8 +338,17 @@ async fn check_workspace(
             None
         }
     };
-    let (phone_taken, extension_taken) =
-        store::workspaces::numbers_taken(conn, scope.org_id(), except, phone, extension).await?;
+    let (phone_taken, extension_taken) = store::subscribers::numbers_taken(
+        conn,
+        scope.org.id,
+        store::subscribers::NumberHolder {
+            user: None,
+            workspace: except,
+        },
+        phone,
+        extension,
+    )
+    .await?;
     for (taken, field, value) in [
         (phone_taken, "phone_number", phone),
         (extension_taken, "extension", extension),

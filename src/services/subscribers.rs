@@ -521,8 +521,17 @@ async fn check_number_taken(
     if phone.is_none() && extension.is_none() {
         return Ok(());
     }
-    let (phone_taken, extension_taken) =
-        store::subscribers::numbers_taken(conn, org, except, phone, extension).await?;
+    let (phone_taken, extension_taken) = store::subscribers::numbers_taken(
+        conn,
+        org,
+        store::subscribers::NumberHolder {
+            user: except,
+            workspace: None,
+        },
+        phone,
+        extension,
+    )
+    .await?;
     for (taken, name, value) in [
         (phone_taken, "primaryPhoneNumber", phone),
         (extension_taken, "extension", extension),

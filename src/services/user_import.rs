@@ -166,9 +166,10 @@ async fn records(state: &AppState, customer: CustomerOrgId, rows: &[Row]) -> App
             .into_iter()
             .map(|(id, name)| (name.to_lowercase(), id))
             .collect(),
-        seats: store::users::seats(&state.db, customer)
+        seats: store::customers::packages(&state.db, customer)
             .await?
             .into_iter()
+            .filter(|s| s.live())
             .map(|s| (s.package, (s.quantity, s.assigned)))
             .collect(),
         elsewhere: store::user_imports::elsewhere(&state.db, customer, &new_emails)

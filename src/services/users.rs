@@ -7,8 +7,10 @@
 
 use uuid::Uuid;
 
+use crate::domain::admin_package;
 use crate::domain::email_address::looks_like_email;
 use crate::domain::fields::Field;
+use crate::domain::packages::Package;
 use crate::domain::restrictions::Control;
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -17,6 +19,7 @@ use crate::services::audit::audit_control_change;
 use crate::services::subscribers::{self, Asker, NewUser, RefusedRows, UserChange};
 use crate::state::AppState;
 use crate::store;
+use crate::store::customers::PackageRow;
 use crate::store::users::Names;
 use crate::tenancy::policy::CustomerAccess;
 use crate::tenancy::scope::CustomerScope;
@@ -38,6 +41,16 @@ pub async fn add(
 ) -> AppResult<Result<Vec<Uuid>, RefusedRows>> {
     scope.require_change(Control::ManageUsers)?;
     subscribers::add_many(state, scope.org.id, users, &asker(scope, ctx)).await
+}
+
+/// The packages a user can be given now (SPEC §5): user packages the customer holds,
+/// not being removed, with a free seat; a used-up package cannot be picked.
+pub fn packages_on_offer(held: &[PackageRow]) -> Vec<String> {
+    held.iter()
+        .filter(|p| p.live() && p.free() != Some(0))
+        .filter(|p| Package::parse(&p.package).is_some_and(admin_package::is_user_package))
+        .map(|p| p.package.clone())
+        .collect()
 }
 
 /// The subscriber behind a person of the scope's customer; 404 for anyone else.

@@ -141,6 +141,18 @@ pub struct PackageRow {
     pub assigned: i64,
 }
 
+impl PackageRow {
+    /// Seats left; `None` when the package is unlimited.
+    pub fn free(&self) -> Option<i64> {
+        self.quantity.map(|q| (i64::from(q) - self.assigned).max(0))
+    }
+
+    /// Not being removed.
+    pub fn live(&self) -> bool {
+        self.status != "deleting"
+    }
+}
+
 pub async fn packages(
     db: impl PgExecutor<'_>,
     customer: CustomerOrgId,

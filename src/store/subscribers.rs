@@ -323,26 +323,35 @@ pub async fn package_of(conn: &mut PgConnection, person_id: Uuid) -> sqlx::Resul
         .await
 }
 
-/// Whether the phone number is held by another user (not `except`) or a workspace
-/// anywhere, and whether the extension is held by one of the customer's.
+/// Who may keep a number while it is checked: the user or workspace being changed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NumberHolder {
+    pub user: Option<Uuid>,
+    pub workspace: Option<Uuid>,
+}
+
+/// Whether the phone number is held by any other user or workspace of the installation,
+/// and whether the extension is held by another of the customer's (users and workspaces
+/// share one numbering).
 pub async fn numbers_taken(
     conn: &mut PgConnection,
     org: Uuid,
-    except: Option<Uuid>,
+    except: NumberHolder,
     phone: Option<&str>,
     extension: Option<&str>,
 ) -> sqlx::Result<(bool, bool)> {
     sqlx::query_as(
         "SELECT
            EXISTS (SELECT 1 FROM subscribers WHERE primary_phone_number = $1 AND id IS DISTINCT FROM $4)
-             OR EXISTS (SELECT 1 FROM workspaces WHERE phone_number = $1),
+             OR EXISTS (SELECT 1 FROM workspaces WHERE phone_number = $1 AND id IS DISTINCT FROM $5),
            EXISTS (SELECT 1 FROM subscribers WHERE customer_org_id = $3 AND extension = $2 AND id IS DISTINCT FROM $4)
-             OR EXISTS (SELECT 1 FROM workspaces WHERE org_id = $3 AND extension = $2)",
+             OR EXISTS (SELECT 1 FROM workspaces WHERE org_id = $3 AND extension = $2 AND id IS DISTINCT FROM $5)",
     )
     .bind(phone)
     .bind(extension)
     .bind(org)
-    .bind(except)
+    .bind(except.user)
+    .bind(except.workspace)
     .fetch_one(&mut *conn)
     .await
 }

@@ -1,6 +1,6 @@
 //! A customer's people as Control Hub shows them (SPEC §5): wholesale users and admins,
-//! searched, filtered and paged; one user's detail and package history; the seats the
-//! add form offers; names and admin roles.
+//! searched, filtered and paged; one user's detail and package history; names and admin
+//! roles. (A customer's packages with their seats are `customers::packages`.)
 
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
@@ -173,33 +173,6 @@ pub async fn history(
     )
     .bind(customer.id())
     .bind(person)
-    .fetch_all(db)
-    .await
-}
-
-/// A package the customer holds, with its seats (`quantity` `None`: unlimited).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Seats {
-    pub package: String,
-    pub quantity: Option<i32>,
-    pub assigned: i64,
-}
-
-impl Seats {
-    pub fn free(&self) -> Option<i64> {
-        self.quantity.map(|q| (i64::from(q) - self.assigned).max(0))
-    }
-}
-
-/// The customer's packages with what is assigned of each.
-pub async fn seats(db: impl PgExecutor<'_>, customer: CustomerOrgId) -> sqlx::Result<Vec<Seats>> {
-    sqlx::query_as(
-        "SELECT cp.package, cp.quantity,
-                (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package)
-              + (SELECT count(*) FROM workspaces w WHERE w.org_id = cp.org_id AND w.package = cp.package) AS assigned
-         FROM customer_packages cp WHERE cp.org_id = $1 AND cp.status <> 'deleting' ORDER BY cp.package",
-    )
-    .bind(customer.id())
     .fetch_all(db)
     .await
 }

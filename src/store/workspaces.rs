@@ -159,27 +159,3 @@ pub async fn delete(
         .await?;
     Ok(())
 }
-
-/// Whether another workspace (not `except`) of anyone holds the phone number, or one of
-/// the customer's the extension; users are checked by `subscribers::numbers_taken`.
-pub async fn numbers_taken(
-    conn: &mut PgConnection,
-    customer: CustomerOrgId,
-    except: Option<Uuid>,
-    phone: Option<&str>,
-    extension: Option<&str>,
-) -> sqlx::Result<(bool, bool)> {
-    sqlx::query_as(
-        "SELECT
-           EXISTS (SELECT 1 FROM workspaces WHERE phone_number = $1 AND id IS DISTINCT FROM $4)
-             OR EXISTS (SELECT 1 FROM subscribers WHERE primary_phone_number = $1),
-           EXISTS (SELECT 1 FROM workspaces WHERE org_id = $3 AND extension = $2 AND id IS DISTINCT FROM $4)
-             OR EXISTS (SELECT 1 FROM subscribers WHERE customer_org_id = $3 AND extension = $2)",
-    )
-    .bind(phone)
-    .bind(extension)
-    .bind(customer.id())
-    .bind(except)
-    .fetch_one(&mut *conn)
-    .await
-}

@@ -21,7 +21,6 @@ use crate::services::places::{self, KINDS, LocationChange, WorkspaceChange};
 use crate::state::AppState;
 use crate::store;
 use crate::store::customers::{LocationRow, WorkspaceRow};
-use crate::tenancy::policy::CustomerAccess;
 use crate::web::fields::{FormErrors, form_errors};
 use crate::web::forms::{Choice, Form, choices, field_message, optional};
 use crate::web::views::PageCtx;
@@ -263,7 +262,7 @@ async fn location_page(
         languages: c.languages,
         errors,
         may_manage: scope.may_change(Control::ManageLocations),
-        may_set_calling: matches!(scope.access, CustomerAccess::Partner { may_change: true }),
+        may_set_calling: places::may_set_calling(scope),
         location,
     })
 }

@@ -24,7 +24,8 @@ use crate::services::subscribers::{MAX_BATCH, NewUser, UserChange};
 use crate::services::users::{self as user_service, NamesInput};
 use crate::state::AppState;
 use crate::store;
-use crate::store::users::{HistoryRow, PAGE_SIZE, Seats, UserDetail, UserFilter, UserRow};
+use crate::store::customers::PackageRow;
+use crate::store::users::{HistoryRow, PAGE_SIZE, UserDetail, UserFilter, UserRow};
 use crate::web::fields::{FormErrors, form_errors};
 use crate::web::forms::{Choice, Form, Query, choices, field_message, optional};
 use crate::web::views::PageCtx;
@@ -227,7 +228,7 @@ pub struct NewUsersPage {
     row_errors: Vec<FormErrors>,
     packages: Vec<(String, String)>,
     locations: Vec<(Uuid, String)>,
-    seats: Vec<Seats>,
+    seats: Vec<PackageRow>,
     summary: Vec<String>,
     max: usize,
 }
@@ -244,7 +245,7 @@ impl NewUsersPage {
             .get(*i)
             .is_some_and(|e| e.contains_key(field))
     }
-    fn seat_text(&self, s: &Seats) -> String {
+    fn seat_text(&self, s: &PackageRow) -> String {
         match s.free() {
             None => format!("{}: unlimited", packages::display_name(&s.package)),
             Some(n) => format!(
@@ -259,16 +260,14 @@ impl NewUsersPage {
     }
 }
 
-/// Packages a user can be given now: user packages the customer holds with a free seat
-/// (SPEC §5: a used-up package cannot be picked).
-fn offered(seats: &[Seats]) -> Vec<(String, String)> {
-    seats
-        .iter()
-        .filter(|s| {
-            Package::parse(&s.package).is_some_and(crate::domain::admin_package::is_user_package)
+/// The packages on offer (`services::users::packages_on_offer`), named for a `<select>`.
+fn offered(held: &[PackageRow]) -> Vec<(String, String)> {
+    user_service::packages_on_offer(held)
+        .into_iter()
+        .map(|p| {
+            let name = packages::display_name(&p);
+            (p, name)
         })
-        .filter(|s| s.free() != Some(0))
-        .map(|s| (s.package.clone(), packages::display_name(&s.package)))
         .collect()
 }
 
@@ -280,7 +279,8 @@ async fn new_page(
     row_errors: Vec<FormErrors>,
     summary: Vec<String>,
 ) -> AppResult<NewUsersPage> {
-    let seats = store::users::seats(&state.db, scope.org_id()).await?;
+    let mut seats = store::customers::packages(&state.db, scope.org_id()).await?;
+    seats.retain(PackageRow::live);
     Ok(NewUsersPage {
         page: PageCtx::control(scope, session, "users", "Add users").await?,
         org_id: scope.org.id,
@@ -498,7 +498,7 @@ async fn user_page(
     let user = store::users::detail(&state.db, scope.org_id(), person)
         .await?
         .ok_or(AppError::NotFound)?;
-    let seats = store::users::seats(&state.db, scope.org_id()).await?;
+    let seats = store::customers::packages(&state.db, scope.org_id()).await?;
     let current = user.package.clone().unwrap_or_default();
     let mut offered = offered(&seats);
     if !current.is_empty() && !offered.iter().any(|(p, _)| *p == current) {

@@ -108,7 +108,8 @@ fn package_name(id: &str) -> String {
 impl DetailPage {
     /// Flex and no wholesale services: no way into its Control Hub (SPEC §7).
     fn flex_only(&self) -> bool {
-        self.c.has_flex_subscription && self.packages.iter().all(|p| p.status == "deleting")
+        let wholesale = self.packages.iter().any(|p| p.live());
+        crate::domain::org_summary::flex_only(self.c.has_flex_subscription, wholesale)
     }
 }
 
@@ -175,16 +176,8 @@ pub async fn update_global_settings(
         restricted_by_partner: f.restricted_by_partner.is_some(),
         restrict_org_settings: f.restrict_org_settings.is_some(),
     };
-    // A form without the Flex tick box (an older page) keeps what the customer has.
-    let flex = match f.flex_shown {
-        Some(_) => f.has_flex_subscription.is_some(),
-        None => {
-            store::customers::detail(&state.db, scope.org_id(), id)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .has_flex_subscription
-        }
-    };
+    // A form without the Flex tick box (an older page) says nothing about Flex.
+    let flex = f.flex_shown.map(|_| f.has_flex_subscription.is_some());
     match customer_settings::set_global_settings(&state, &scope, id, wanted, flex, &req.ctx()).await
     {
         Ok(()) => {
