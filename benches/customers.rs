@@ -330,7 +330,7 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
             &pool,
             &password,
             s.concurrency,
-            s.requests,
+            s.floor_seconds,
             &mut errors,
         )
         .await?

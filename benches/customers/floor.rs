@@ -180,6 +180,8 @@ pub fn script(statements: &[Logged]) -> (String, Vec<(String, String)>) {
         for (n, value) in s.params.iter().enumerate().rev() {
             let placeholder = format!("${}", n + 1);
             let replacement = match value {
+                // pgbench refuses an empty `-D` variable: an empty string goes inline.
+                Some(v) if v.is_empty() => "''".to_string(),
                 Some(v) => {
                     let name = format!("s{i}p{}", n + 1);
                     vars.push((name.clone(), v.clone()));
@@ -246,6 +248,9 @@ pub async fn pgbench_tps(
 /// What one `wrk` run measured.
 pub struct WrkRun {
     pub per_second: f64,
+    /// wrk's latency distribution (`--latency`): the median and the 90th percentile.
+    pub median_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
     /// Responses that were not 2xx/3xx, and socket errors (connect, read, write, timeout).
     pub failed: u64,
 }
@@ -261,6 +266,7 @@ pub async fn wrk_rps(
 ) -> anyhow::Result<WrkRun> {
     let mut cmd = tokio::process::Command::new(wrk);
     cmd.arg("-t2")
+        .arg("--latency")
         .arg(format!("-c{clients}"))
         .arg(format!("-d{seconds}s"));
     for h in headers {
@@ -298,7 +304,32 @@ fn parse_wrk(stdout: &str) -> Option<WrkRun> {
                 .sum::<u64>();
         }
     }
-    Some(WrkRun { per_second, failed })
+    let percentile = |p: &str| {
+        stdout.lines().find_map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next() == Some(p)).then(|| words.next().and_then(wrk_ms))?
+        })
+    };
+    Some(WrkRun {
+        per_second,
+        median_ms: percentile("50%"),
+        p90_ms: percentile("90%"),
+        failed,
+    })
+}
+
+/// wrk's `812.00us`, `12.34ms` or `1.02s` in milliseconds.
+fn wrk_ms(v: &str) -> Option<f64> {
+    let (n, scale) = if let Some(n) = v.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    n.parse::<f64>().ok().map(|n| n * scale)
 }
 
 /// `wrk` from `WRK` or the PATH.

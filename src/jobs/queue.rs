@@ -109,6 +109,46 @@ pub async fn enqueue(
     .await
 }
 
+/// Many jobs in one statement, with one wake-up (delivered at commit).
+pub async fn enqueue_many(
+    conn: &mut sqlx::PgConnection,
+    jobs: &[NewJob<'_>],
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "WITH j AS (INSERT INTO jobs (kind, org_id, payload, max_attempts, run_at, created_at, updated_at)
+                    SELECT kind, org_id, payload, max_attempts, $1, $1, $1
+                    FROM UNNEST($2::text[], $3::uuid[], $4::jsonb[], $5::int[]) AS n (kind, org_id, payload, max_attempts)
+                    RETURNING 1)
+         SELECT count(*) FROM j, pg_notify('jobs', '')",
+    )
+    .bind(now)
+    .bind(jobs.iter().map(|j| j.kind).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.org_id).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.payload.clone()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.max_attempts).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Enqueues the jobs typed payloads describe, like `enqueue_many`.
+pub async fn enqueue_payloads<P: JobPayload>(
+    conn: &mut sqlx::PgConnection,
+    payloads: &[P],
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    let jobs = payloads
+        .iter()
+        .map(P::job)
+        .collect::<serde_json::Result<Vec<_>>>()
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    enqueue_many(conn, &jobs, now).await
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedJob {
     pub id: i64,

@@ -31,6 +31,27 @@ pub async fn send(
     Ok(id)
 }
 
+/// `send` for many emails in two statements: the outbox rows and their delivery jobs.
+pub async fn send_many(
+    conn: &mut PgConnection,
+    list: &[NewEmail<'_>],
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let ids = emails::enqueue_many(&mut *conn, list, now).await?;
+    let jobs: Vec<DeliverEmail> = ids
+        .into_iter()
+        .zip(list)
+        .map(|(email_id, e)| DeliverEmail {
+            email_id,
+            org: e.org_id,
+        })
+        .collect();
+    queue::enqueue_payloads(conn, &jobs, now).await
+}
+
 /// The emergency-services notice US and Canadian customers receive (SPEC §13).
 pub fn e911_notice(brand: &str, company: &str) -> (String, String) {
     (

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod bulk_add;
 pub mod compliance;
 pub mod customer;
 pub mod customer_settings;

@@ -70,6 +70,26 @@ pub struct Asker<'a> {
 }
 
 impl<'a> Asker<'a> {
+    /// The audit entry of a successful change `action` to customer `org`.
+    pub(crate) fn entry<'e>(
+        &'e self,
+        org: Uuid,
+        action: &'e str,
+        detail: serde_json::Value,
+    ) -> store::audit::Entry<'e> {
+        store::audit::Entry {
+            actor_person_id: Some(self.person_id),
+            actor_email: Some(self.email),
+            acting_for_org_id: Some(self.acting_for),
+            target_org_id: Some(org),
+            action,
+            outcome: "success",
+            detail,
+            request_id: self.ctx.map(|c| c.request_id),
+            ip: self.ctx.map(|c| c.ip),
+        }
+    }
+
     pub fn of(actor: &'a Actor, acting_for: Uuid, ctx: &'a RequestCtx<'a>) -> Self {
         Asker {
             person_id: actor.person_id,
@@ -342,17 +362,38 @@ pub async fn add_many(
 /// At most this many users in one submission of Control Hub's form (SPEC §5).
 pub const MAX_BATCH: usize = 25;
 
-/// Checks one user against the rules and, when none refuses it, adds it in `tx`;
-/// answers its id and whether it became the customer's full admin.
-pub(crate) async fn add_in(
-    tx: &mut sqlx::PgConnection,
-    org: Uuid,
-    facts: &CustomerFacts,
-    has_full_admin: bool,
-    user: &NewUser,
-    asker: &Asker<'_>,
-    now: OffsetDateTime,
-) -> AppResult<Result<(Uuid, bool), FieldErrors>> {
+/// The audit action of an added user, and what its entry records.
+pub(crate) const CREATED: &str = "subscriber.create";
+
+pub(crate) fn created_detail(
+    id: Uuid,
+    email: &str,
+    package: Package,
+    made_admin: bool,
+) -> serde_json::Value {
+    serde_json::json!({
+        "subscriber_id": id, "email": email, "package": package.id(), "made_full_admin": made_admin,
+    })
+}
+
+/// The welcome email of an end user of the customer, under the template's brand.
+pub(crate) fn welcome(facts: &CustomerFacts, first_name: &str) -> (String, String) {
+    emails::welcome(
+        facts.brand.as_deref().unwrap_or("Webex"),
+        first_name,
+        &facts.name,
+    )
+}
+
+/// A new user's fields checked before the database is asked: every refusal they earn,
+/// with the email (trimmed) and package they name.
+pub(crate) struct Checked<'u> {
+    pub errors: FieldErrors,
+    pub email: Option<&'u str>,
+    pub package: Option<Package>,
+}
+
+pub(crate) fn check_fields(user: &NewUser) -> Checked<'_> {
     let mut errors = FieldErrors::new();
     let email = user
         .email
@@ -403,6 +444,35 @@ pub(crate) async fn add_in(
             "A calling package needs a phone number, an extension or both.",
         );
     }
+
+    Checked {
+        errors,
+        email,
+        package,
+    }
+}
+
+/// Checks one user against the rules and, when none refuses it, adds it in `tx`;
+/// answers its id and whether it became the customer's full admin.
+pub(crate) async fn add_in(
+    tx: &mut sqlx::PgConnection,
+    org: Uuid,
+    facts: &CustomerFacts,
+    has_full_admin: bool,
+    user: &NewUser,
+    asker: &Asker<'_>,
+    now: OffsetDateTime,
+) -> AppResult<Result<(Uuid, bool), FieldErrors>> {
+    let Checked {
+        mut errors,
+        email,
+        package,
+    } = check_fields(user);
+    let calling = package.is_some_and(Package::is_calling);
+    let (phone, extension) = (
+        user.primary_phone_number.as_deref(),
+        user.extension.as_deref(),
+    );
 
     let mut existing_person = None;
     if let Some(e) = email.filter(|e| looks_like_email(e))
@@ -478,8 +548,7 @@ pub(crate) async fn add_in(
         || existing_person.is_some() && store::people::holds_any_role(&mut *tx, person_id).await?;
     // Welcome emails go to end users only, never to admins (SPEC §13).
     if !is_admin {
-        let brand = facts.brand.as_deref().unwrap_or("Webex");
-        let (subject, body) = emails::welcome(brand, first_name, &facts.name);
+        let (subject, body) = welcome(facts, first_name);
         emails::send(
             tx,
             &store::emails::NewEmail {
@@ -498,10 +567,8 @@ pub(crate) async fn add_in(
         tx,
         asker,
         org,
-        "subscriber.create",
-        serde_json::json!({
-            "subscriber_id": id, "email": email, "package": package.id(), "made_full_admin": made_admin,
-        }),
+        CREATED,
+        created_detail(id, email, package, made_admin),
         now,
     )
     .await?;
@@ -805,22 +872,7 @@ async fn audit(
     detail: serde_json::Value,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    store::audit::append(
-        conn,
-        &store::audit::Entry {
-            actor_person_id: Some(asker.person_id),
-            actor_email: Some(asker.email),
-            acting_for_org_id: Some(asker.acting_for),
-            target_org_id: Some(org),
-            action,
-            outcome: "success",
-            detail,
-            request_id: asker.ctx.map(|c| c.request_id),
-            ip: asker.ctx.map(|c| c.ip),
-        },
-        now,
-    )
-    .await
+    store::audit::append(conn, &asker.entry(org, action, detail), now).await
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 //! customer's records (does the user exist, is the location theirs, are seats free, is
 //! the email someone else's) and stores the rows with what each would do and every error
 //! and warning by line; nothing is changed. *Apply* (only for a preview without errors)
-//! runs as a job: each row in its own transaction through `services::subscribers`, its
-//! state written in the same transaction, so a job that dies resumes at the first row
-//! not done and adds nobody twice; a row the rules refuse at that moment is reported
-//! with the reason. The report lists every row with what happened.
+//! runs as a job, 200 rows to a transaction, through the rules of `services::subscribers`:
+//! new users without a calling package together (`services::bulk_add`), every other row
+//! in a savepoint of its own. Row states are written in the same transaction, so a job
+//! that dies resumes at the first row not done and adds nobody twice; a row the rules
+//! refuse at that moment is reported with the reason. The report lists every row with
+//! what happened.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,6 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::payloads::ApplyUserImport;
 use crate::jobs::queue::{self, ClaimedJob, JobPayload};
 use crate::jobs::worker::JobContext;
+use crate::services::bulk_add;
 use crate::services::subscribers::{self, Asker, NewUser, UserChange};
 use crate::state::AppState;
 use crate::store;
@@ -395,7 +398,9 @@ pub async fn run_apply(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
 const BATCH: i64 = 200;
 
 /// Applies the next batch of pending rows (those another worker holds are skipped);
-/// answers whether there was one.
+/// answers whether there was one. New users whose package needs no number go in
+/// together (`bulk_add`); every other row, and any the set-based path leaves, one at a
+/// time in file order.
 async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> anyhow::Result<bool> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -409,17 +414,30 @@ async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> an
     let Some(facts) = store::subscribers::customer_facts(&mut tx, import.org_id).await? else {
         return Ok(false);
     };
+    let rows: Vec<(i32, String, Planned)> = pending
+        .into_iter()
+        .map(|p| Ok((p.line, p.action, serde_json::from_value(p.data)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let basics: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(_, _, planned)| {
+            if import.add_remove_services {
+                planned.row.basic.clone()
+            } else {
+                basic_default.clone()
+            }
+        })
+        .collect();
+
+    let added = add_plain_rows(&mut tx, import, &facts, asker, &rows, &basics, now).await?;
     let mut has_admin = facts.has_full_admin;
-    for p in pending {
-        let planned: Planned = serde_json::from_value(p.data)?;
-        let row = planned.row;
-        let basic = if import.add_remove_services {
-            row.basic.clone()
-        } else {
-            basic_default.clone()
-        };
+    for ((line, action, planned), basic) in rows.iter().zip(&basics) {
+        if added.contains(line) {
+            continue;
+        }
+        let row = &planned.row;
         let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        let outcome = match p.action.as_str() {
+        let outcome = match action.as_str() {
             "add" => {
                 add_row(
                     &mut sp,
@@ -427,30 +445,30 @@ async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> an
                     &facts,
                     &mut has_admin,
                     asker,
-                    &row,
+                    row,
                     planned.location_id,
                     now,
                 )
                 .await
             }
-            "modify" => modify_row(&mut sp, import, asker, &row, planned.location_id, now).await,
-            "delete" => delete_row(&mut sp, import, asker, &row, now).await,
+            "modify" => modify_row(&mut sp, import, asker, row, planned.location_id, now).await,
+            "delete" => delete_row(&mut sp, import, asker, row, now).await,
             _ => Ok("skipped".into()),
         };
         let failed = match outcome {
             Ok(result) => {
-                if p.action != "delete" {
+                if action != "delete" {
                     store::user_imports::set_extras(
                         &mut sp,
                         &row.email,
-                        &basic,
+                        basic,
                         Some(row.preferred_site.as_str()).filter(|s| !s.is_empty()),
                         row.jabber_calling,
                         row.jabber_teams,
                     )
                     .await?;
                 }
-                store::user_imports::mark(&mut *sp, import.id, p.line, "done", &result).await?;
+                store::user_imports::mark(&mut *sp, import.id, *line, "done", &result).await?;
                 None
             }
             Err(AppError::Validation(errors)) => Some(
@@ -462,19 +480,85 @@ async fn apply_batch(ctx: &JobContext, import: &Import, asker: &Asker<'_>) -> an
             ),
             Err(AppError::Conflict(why)) => Some(why),
             Err(AppError::NotFound) => Some("The user is no longer there.".into()),
-            Err(e) => return Err(anyhow::anyhow!("line {}: {e}", p.line)),
+            Err(e) => return Err(anyhow::anyhow!("line {line}: {e}")),
         };
         match failed {
             None => sp.commit().await?,
             Some(why) => {
                 // Undo this row alone; the others of the batch stay.
                 sp.rollback().await?;
-                store::user_imports::mark(&mut *tx, import.id, p.line, "failed", &why).await?;
+                store::user_imports::mark(&mut *tx, import.id, *line, "failed", &why).await?;
             }
         }
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// The batch's new users without a calling package, added together and marked done;
+/// answers their lines.
+async fn add_plain_rows(
+    tx: &mut sqlx::PgConnection,
+    import: &Import,
+    facts: &store::subscribers::CustomerFacts,
+    asker: &Asker<'_>,
+    rows: &[(i32, String, Planned)],
+    basics: &[Vec<String>],
+    now: OffsetDateTime,
+) -> anyhow::Result<HashSet<i32>> {
+    let mut seats_wanted: HashMap<&str, usize> = HashMap::new();
+    let mut plain = vec![];
+    for ((line, action, planned), basic) in rows.iter().zip(basics) {
+        let row = &planned.row;
+        let Some(Wanted::Package(package)) = &row.wanted else {
+            continue;
+        };
+        *seats_wanted.entry(package.as_str()).or_default() += 1;
+        if action != "add" || Package::parse(package).is_none_or(Package::is_calling) {
+            continue;
+        }
+        plain.push(bulk_add::PlainRow {
+            line: *line,
+            user: NewUser {
+                email: opt(&row.email),
+                first_name: opt(&row.first_name),
+                last_name: opt(&row.last_name),
+                package: Some(package.clone()),
+                ..NewUser::default()
+            },
+            display_name: Some(row.display_name.trim()).filter(|s| !s.is_empty()),
+            basic,
+            preferred_site: Some(row.preferred_site.as_str()).filter(|s| !s.is_empty()),
+            jabber_calling: row.jabber_calling,
+            jabber_teams: row.jabber_teams,
+        });
+    }
+    if plain.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let added = bulk_add::add_plain(
+        tx,
+        import.org_id,
+        facts,
+        facts.has_full_admin,
+        &plain,
+        &seats_wanted,
+        asker,
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let results: Vec<(i32, String)> = added
+        .iter()
+        .map(|a| (a.line, added_result(a.package.id())))
+        .collect();
+    store::user_imports::mark_many(&mut *tx, import.id, &results, "done").await?;
+    Ok(added.iter().map(|a| a.line).collect())
+}
+
+/// What the report says of a row that added its user.
+fn added_result(package: &str) -> String {
+    format!("Added with {}.", packages::display_name(package))
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -524,7 +608,7 @@ async fn add_row(
                 )
                 .await?;
             }
-            Ok(format!("Added with {}.", packages::display_name(package)))
+            Ok(added_result(package))
         }
         Err(errors) => Err(AppError::Validation(errors)),
     }

@@ -45,6 +45,40 @@ pub async fn append(
     Ok(())
 }
 
+/// Many entries at `at`, in one statement, in the order given.
+pub async fn append_many(
+    db: impl PgExecutor<'_>,
+    entries: &[Entry<'_>],
+    at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_person_id, actor_email, acting_for_org_id, target_org_id, action, outcome,
+                                detail, request_id, ip)
+         SELECT $1, actor, email, acting_for, target, action, outcome, detail, request_id, ip
+         FROM UNNEST($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[], $9::text[], $10::text[])
+              WITH ORDINALITY AS e (actor, email, acting_for, target, action, outcome, detail, request_id, ip, n)
+         ORDER BY n",
+    )
+    .bind(at)
+    .bind(entries.iter().map(|e| e.actor_person_id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.actor_email).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.acting_for_org_id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.target_org_id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.action).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.outcome).collect::<Vec<_>>())
+    .bind(
+        entries
+            .iter()
+            .map(|e| if e.detail.is_null() { serde_json::json!({}) } else { e.detail.clone() })
+            .collect::<Vec<_>>(),
+    )
+    .bind(entries.iter().map(|e| e.request_id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.ip).collect::<Vec<_>>())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct AuditRow {
     pub id: i64,

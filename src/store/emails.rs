@@ -39,6 +39,32 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Many emails at once (a CSV import's welcomes); answers their ids in order.
+pub async fn enqueue_many(
+    db: impl PgExecutor<'_>,
+    emails: &[NewEmail<'_>],
+    now: OffsetDateTime,
+) -> sqlx::Result<Vec<Uuid>> {
+    let ids: Vec<Uuid> = emails.iter().map(|_| Uuid::new_v4()).collect();
+    sqlx::query(
+        "INSERT INTO email_outbox (id, org_id, to_address, subject, body, kind, created_at, secret)
+         SELECT id, org_id, to_address, subject, body, kind, $1, secret
+         FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+              AS e (id, org_id, to_address, subject, body, kind, secret)",
+    )
+    .bind(now)
+    .bind(&ids)
+    .bind(emails.iter().map(|e| e.org_id).collect::<Vec<_>>())
+    .bind(emails.iter().map(|e| e.to).collect::<Vec<_>>())
+    .bind(emails.iter().map(|e| e.subject).collect::<Vec<_>>())
+    .bind(emails.iter().map(|e| e.body).collect::<Vec<_>>())
+    .bind(emails.iter().map(|e| e.kind).collect::<Vec<_>>())
+    .bind(emails.iter().map(|e| e.secret).collect::<Vec<_>>())
+    .execute(db)
+    .await?;
+    Ok(ids)
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct EmailRow {
     pub id: Uuid,

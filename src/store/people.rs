@@ -183,6 +183,48 @@ pub async fn insert(db: impl PgExecutor<'_>, p: &NewPerson<'_>) -> sqlx::Result<
     Ok(id)
 }
 
+/// A person of `insert_many`: the id is the caller's, so that what goes in beside the
+/// person (their subscriber) needs no answer from this statement.
+pub struct NewPlainPerson<'a> {
+    pub id: Uuid,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub display_name: Option<&'a str>,
+}
+
+/// People of one org, in one statement (a CSV import's batch of new users), without
+/// passwords: they sign in once they are invited or through single sign-on.
+pub async fn insert_many(
+    db: impl PgExecutor<'_>,
+    org_id: Uuid,
+    people: &[NewPlainPerson<'_>],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO people (id, org_id, email, first_name, last_name, display_name)
+         SELECT id, $1, email, first_name, last_name, display_name
+         FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])
+              AS n (id, email, first_name, last_name, display_name)",
+    )
+    .bind(org_id)
+    .bind(people.iter().map(|p| p.id).collect::<Vec<_>>())
+    .bind(people.iter().map(|p| p.email).collect::<Vec<_>>())
+    .bind(people.iter().map(|p| p.first_name).collect::<Vec<_>>())
+    .bind(people.iter().map(|p| p.last_name).collect::<Vec<_>>())
+    .bind(people.iter().map(|p| p.display_name).collect::<Vec<_>>())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Which of `emails` are someone's already, anywhere in the service (citext: in any case).
+pub async fn emails_taken(db: impl PgExecutor<'_>, emails: &[&str]) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT lower(email::text) FROM people WHERE email = ANY($1::citext[])")
+        .bind(emails)
+        .fetch_all(db)
+        .await
+}
+
 pub async fn grant(
     db: impl PgExecutor<'_>,
     person_id: Uuid,

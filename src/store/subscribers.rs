@@ -48,6 +48,73 @@ pub async fn insert_provisioned(
     Ok(id)
 }
 
+/// A user of `insert_provisioned_many`: a package without calling (no location or
+/// number), with the CSV's extras.
+pub struct NewPlainSubscriber<'a> {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub package: &'a str,
+    pub basic_services: &'a [String],
+    pub preferred_site: Option<&'a str>,
+    pub jabber_calling: bool,
+    pub jabber_teams: bool,
+}
+
+/// `insert_provisioned` for many users of one customer in two statements: the users, then
+/// their licences, each opened at `now` as one at a time would be.
+pub async fn insert_provisioned_many(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    users: &[NewPlainSubscriber<'_>],
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    // A text[] per user cannot travel in one UNNEST column (arrays of arrays flatten):
+    // each list goes as one comma-joined string (service ids hold no comma).
+    let basic: Vec<String> = users.iter().map(|u| u.basic_services.join(",")).collect();
+    sqlx::query(
+        "INSERT INTO subscribers (id, person_id, customer_org_id, package, status, created_at, last_status_change,
+                                  basic_services, preferred_site, jabber_calling, jabber_teams)
+         SELECT id, person_id, $1, package, 'provisioned', $2, $2,
+                coalesce(string_to_array(nullif(basic, ''), ','), '{}'), preferred_site, jabber_calling, jabber_teams
+         FROM UNNEST($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::bool[])
+              AS n (id, person_id, package, basic, preferred_site, jabber_calling, jabber_teams)",
+    )
+    .bind(org_id)
+    .bind(now)
+    .bind(users.iter().map(|u| u.id).collect::<Vec<_>>())
+    .bind(users.iter().map(|u| u.person_id).collect::<Vec<_>>())
+    .bind(users.iter().map(|u| u.package).collect::<Vec<_>>())
+    .bind(basic)
+    .bind(users.iter().map(|u| u.preferred_site).collect::<Vec<_>>())
+    .bind(users.iter().map(|u| u.jabber_calling).collect::<Vec<_>>())
+    .bind(users.iter().map(|u| u.jabber_teams).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+    let licences: Vec<Uuid> = users.iter().map(|_| Uuid::new_v4()).collect();
+    let licence_ids: Vec<String> = users.iter().map(|_| licence_id()).collect();
+    sqlx::query(
+        "INSERT INTO license_assignments (id, customer_org_id, subscriber_id, location_id, package, license_id,
+                                          started_at, person_id, email)
+         SELECT n.id, s.customer_org_id, s.id, s.location_id, s.package, n.license_id, $1, s.person_id, p.email::text
+         FROM UNNEST($2::uuid[], $3::uuid[], $4::text[]) AS n (subscriber_id, id, license_id)
+         JOIN subscribers s ON s.id = n.subscriber_id
+         JOIN people p ON p.id = s.person_id",
+    )
+    .bind(now)
+    .bind(ids)
+    .bind(licences)
+    .bind(licence_ids)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A new licence's id, as the vendor shows it.
+fn licence_id() -> String {
+    format!("lic-{}", Uuid::new_v4().simple())
+}
+
 /// Opens the licence of a user's current package and location from `now`: one row of
 /// the append-only history billing reads (migration 0017), naming who holds it.
 async fn open_licence(
@@ -62,7 +129,7 @@ async fn open_licence(
          FROM subscribers s JOIN people p ON p.id = s.person_id WHERE s.id = $4",
     )
     .bind(Uuid::new_v4())
-    .bind(format!("lic-{}", Uuid::new_v4().simple()))
+    .bind(licence_id())
     .bind(now)
     .bind(subscriber)
     .execute(&mut *conn)

@@ -298,6 +298,27 @@ pub async fn mark(
     Ok(())
 }
 
+/// `mark` for many rows of one import: (line, result) pairs, all taking `state`.
+pub async fn mark_many(
+    db: impl PgExecutor<'_>,
+    import: Uuid,
+    rows: &[(i32, String)],
+    state: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE user_import_rows r SET state = $2, result = u.result
+         FROM UNNEST($3::int[], $4::text[]) AS u (line, result)
+         WHERE r.import_id = $1 AND r.line = u.line AND r.state = 'pending'",
+    )
+    .bind(import)
+    .bind(state)
+    .bind(rows.iter().map(|(l, _)| *l).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// The CSV's extras of a user beside the package.
 pub async fn set_extras(
     conn: &mut PgConnection,

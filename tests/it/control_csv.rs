@@ -2,7 +2,9 @@
 //! fixture with a row of every error class is reported by line and nothing is applied;
 //! adding, modifying and deleting users through the preview and the job, with a report;
 //! a file's bad shapes (wrong header, BOM and Windows line endings, too large); restricted
-//! mode; two runs of the same import adding each user once.
+//! mode; two runs of the same import adding each user once; new users added together
+//! getting all that one added alone gets, and seats taken since the preview refusing the
+//! rows past the limit in file order.
 
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
@@ -489,4 +491,208 @@ async fn two_runs_of_one_import_add_each_user_once() {
     .await
     .unwrap();
     assert_eq!(done, 40);
+}
+
+/// One row of the file with a display name and the CSV's extras set apart from the
+/// defaults, so that each is seen to arrive.
+fn plain_row(first: &str, email: &str, display: &str) -> String {
+    let mut cells: Vec<String> = vec![
+        first.into(),
+        "Plain".into(),
+        display.into(),
+        email.into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        "FALSE".into(),
+        "TRUE".into(),
+        "site-7".into(),
+        "TRUE".into(),
+        "FALSE".into(),
+        "TRUE".into(),
+    ];
+    cells.extend(LEVELS.iter().map(|p| {
+        if p.id() == "webex_meetings" {
+            "TRUE"
+        } else {
+            "FALSE"
+        }
+        .to_string()
+    }));
+    cells.join(",")
+}
+
+#[derive(Debug, PartialEq, sqlx::FromRow)]
+struct Given {
+    display_name: Option<String>,
+    package: String,
+    basic: Vec<String>,
+    preferred_site: Option<String>,
+    jabber_calling: bool,
+    jabber_teams: bool,
+    open_licences: i64,
+    licence_named: bool,
+    welcomes: i64,
+    deliveries: i64,
+    audited: i64,
+}
+
+/// Everything adding `email` gives them, read from the tables that hold it.
+async fn given(app: &TestApp, email: &str) -> Given {
+    sqlx::query_as(
+        "SELECT p.display_name, s.package, s.basic_services AS basic, s.preferred_site, s.jabber_calling, s.jabber_teams,
+                (SELECT count(*) FROM license_assignments la WHERE la.subscriber_id = s.id AND la.ended_at IS NULL
+                   AND la.started_at = s.created_at) AS open_licences,
+                (SELECT bool_and(la.person_id = p.id AND la.email = p.email::text AND la.license_id LIKE 'lic-%')
+                   FROM license_assignments la WHERE la.subscriber_id = s.id) AS licence_named,
+                (SELECT count(*) FROM email_outbox e WHERE e.to_address = p.email::text AND e.kind = 'welcome'
+                   AND e.org_id = p.org_id AND e.body LIKE 'Hello ' || p.first_name || ',%') AS welcomes,
+                (SELECT count(*) FROM jobs j JOIN email_outbox e ON j.payload->>'email_id' = e.id::text
+                   WHERE j.kind = 'email.deliver' AND e.to_address = p.email::text) AS deliveries,
+                (SELECT count(*) FROM audit_log a WHERE a.action = 'subscriber.create' AND a.target_org_id = p.org_id
+                   AND a.detail->>'email' = p.email::text AND a.detail->>'subscriber_id' = s.id::text) AS audited
+         FROM people p JOIN subscribers s ON s.person_id = p.id WHERE p.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn new_users_without_calling_added_together_get_all_that_one_added_alone_gets() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    // The reference: one user through the form, one at a time.
+    let r = app
+        .post_form_with(
+            &c,
+            &format!("/control/{acme}/users/new"),
+            &[
+                ("first_name_0", "Alone"),
+                ("last_name_0", "Plain"),
+                ("email_0", "alone@acme-dental.example"),
+                ("package_0", "webex_meetings"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let alone = given(&app, "alone@acme-dental.example").await;
+    assert_eq!(
+        (
+            alone.open_licences,
+            alone.welcomes,
+            alone.deliveries,
+            alone.audited
+        ),
+        (1, 1, 1, 1),
+        "{alone:?}"
+    );
+    assert!(alone.licence_named);
+
+    let rows: Vec<String> = (0..30)
+        .map(|i| {
+            plain_row(
+                &format!("P{i}"),
+                &format!("p{i}@acme-dental.example"),
+                &format!("Plain Person {i}"),
+            )
+        })
+        .collect();
+    let r = upload(&app, &c, acme, file(&rows), true).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = Uuid::parse_str(location(&r).rsplit('/').next().unwrap()).unwrap();
+    let r = app
+        .post_form_with(&c, &format!("/control/{acme}/users/import/{id}/apply"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.run_due_jobs().await;
+    for i in [0, 17, 29] {
+        let got = given(&app, &format!("p{i}@acme-dental.example")).await;
+        assert_eq!(
+            got,
+            Given {
+                display_name: Some(format!("Plain Person {i}")),
+                // "Add and remove services": the file's basic licences, not the defaults.
+                basic: vec!["basic_messaging".into(), "basic_calling".into()],
+                preferred_site: Some("site-7".into()),
+                jabber_calling: false,
+                jabber_teams: true,
+                ..alone_like(&alone)
+            },
+            "row {i}"
+        );
+    }
+    let report = app
+        .get_with(&c, &format!("/control/{acme}/users/import/{id}/report.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("p29@acme-dental.example,add,done,Added with Webex Meetings."),
+        "{report}"
+    );
+}
+
+/// What a CSV row's user shares with the user added alone (all but the file's extras).
+fn alone_like(alone: &Given) -> Given {
+    Given {
+        display_name: None,
+        package: alone.package.clone(),
+        basic: vec![],
+        preferred_site: None,
+        jabber_calling: true,
+        jabber_teams: true,
+        open_licences: alone.open_licences,
+        licence_named: alone.licence_named,
+        welcomes: alone.welcomes,
+        deliveries: alone.deliveries,
+        audited: alone.audited,
+    }
+}
+
+#[tokio::test]
+async fn seats_taken_since_the_preview_refuse_the_rows_past_the_limit_in_file_order() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let rows: Vec<String> = (0..6)
+        .map(|i| plain_row(&format!("S{i}"), &format!("s{i}@acme-dental.example"), ""))
+        .collect();
+    let (id, _) = preview(&app, &c, acme, file(&rows)).await;
+    // After the preview, the partner caps Webex Meetings at four more seats than are used.
+    sqlx::query(
+        "UPDATE customer_packages cp SET quantity =
+           (SELECT count(*) FROM subscribers s WHERE s.customer_org_id = cp.org_id AND s.package = cp.package) + 4
+         WHERE cp.org_id = $1 AND cp.package = 'webex_meetings'",
+    )
+    .bind(acme)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let r = app
+        .post_form_with(&c, &format!("/control/{acme}/users/import/{id}/apply"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.run_due_jobs().await;
+    let states: Vec<(i32, String, String)> = sqlx::query_as(
+        "SELECT line, state, coalesce(result, '') FROM user_import_rows WHERE import_id = $1 ORDER BY line",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let done: Vec<i32> = states
+        .iter()
+        .filter(|s| s.1 == "done")
+        .map(|s| s.0)
+        .collect();
+    let failed: Vec<&(i32, String, String)> = states.iter().filter(|s| s.1 == "failed").collect();
+    // The first four lines of the file (2 to 5) get the seats; the last two are refused
+    // with the limit.
+    assert_eq!(done, [2, 3, 4, 5], "{states:?}");
+    assert_eq!(failed.len(), 2, "{states:?}");
+    assert!(failed.iter().all(|f| f.2.contains("limit")), "{states:?}");
 }
