@@ -217,7 +217,12 @@ impl FromRequestParts<AppState> for CustomerScope {
 }
 
 async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResult<CustomerScope> {
-    let org = store::orgs::summary(&state.db, org_id)
+    // The hub a partner admin works in (their own, or the sub-partner they entered), so
+    // that whether it onboarded the org comes with the org, in one statement.
+    let hub = actor
+        .partner_home()
+        .map(|(home, _)| actor.cross_launch.unwrap_or(home));
+    let (org, onboarded_by_hub) = store::orgs::summary_onboarded_by(&state.db, org_id, hub)
         .await?
         .ok_or(AppError::NotFound)?;
     if org.kind() != OrgKind::Customer {
@@ -238,7 +243,11 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
     // wholesale services: a Flex-only customer has no cross-launch (SPEC §7).
     if !org.flex_only()
         && let Ok(partner) = partner_scope(state, actor.clone(), actor.cross_launch).await
-        && store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await?
+        && (if Some(partner.org.id) == hub {
+            onboarded_by_hub
+        } else {
+            store::orgs::manages(&state.db, partner.org.id, org_id, "onboarded").await?
+        })
         && let Some(access) = CustomerAccess::from_partner_roles(&partner.roles)
     {
         return Ok(CustomerScope {

@@ -18,6 +18,8 @@ pub struct OrgSummary {
     pub has_flex_subscription: bool,
     /// The org holds wholesale services (a package not being removed).
     pub wholesale: bool,
+    /// Those packages' ids, in order (Control Hub's package filter offers them).
+    pub packages: Vec<String>,
 }
 
 impl OrgSummary {

@@ -20,7 +20,7 @@ struct SummaryRow {
     restricted_by_partner: bool,
     restrict_org_settings: bool,
     has_flex_subscription: bool,
-    wholesale: bool,
+    packages: Vec<String>,
 }
 
 impl From<SummaryRow> for OrgSummary {
@@ -33,14 +33,17 @@ impl From<SummaryRow> for OrgSummary {
             restricted_by_partner: r.restricted_by_partner,
             restrict_org_settings: r.restrict_org_settings,
             has_flex_subscription: r.has_flex_subscription,
-            wholesale: r.wholesale,
+            wholesale: !r.packages.is_empty(),
+            packages: r.packages,
         }
     }
 }
 
-const SUMMARY: &str = "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings,
+const SUMMARY: &str =
+    "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings,
             has_flex_subscription,
-            EXISTS (SELECT 1 FROM customer_packages cp WHERE cp.org_id = orgs.id AND cp.status <> 'deleting') AS wholesale
+            coalesce((SELECT array_agg(cp.package ORDER BY cp.package) FROM customer_packages cp
+                      WHERE cp.org_id = orgs.id AND cp.status <> 'deleting'), '{}') AS packages
      FROM orgs";
 
 pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<OrgSummary>> {
@@ -50,6 +53,32 @@ pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<O
             .fetch_optional(db)
             .await?;
     Ok(row.map(OrgSummary::from))
+}
+
+/// `summary`, with whether `partner` (when given) onboarded the org, in one statement:
+/// what opening a customer's Control Hub needs to know (`auth::extractors`).
+pub async fn summary_onboarded_by(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    partner: Option<Uuid>,
+) -> sqlx::Result<Option<(OrgSummary, bool)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        summary: SummaryRow,
+        onboarded: bool,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT * FROM ({SUMMARY} WHERE id = $1 AND deleted_at IS NULL) o,
+         LATERAL (SELECT EXISTS (SELECT 1 FROM org_relationships r
+                                 WHERE r.manager_org_id = $2 AND r.managed_org_id = o.id
+                                   AND r.relation = 'onboarded') AS onboarded) m"
+    ))
+    .bind(id)
+    .bind(partner)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (OrgSummary::from(r.summary), r.onboarded)))
 }
 
 /// True when `manager` onboarded `customer` (or manages a sub-partner, for

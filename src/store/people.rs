@@ -132,6 +132,7 @@ impl ActorRow {
                 // customer's services afresh (`store::orgs::summary`).
                 has_flex_subscription: false,
                 wholesale: true,
+                packages: vec![],
             }),
             _ => None,
         };

@@ -40,7 +40,7 @@ pub async fn existing(
          LEFT JOIN subscribers s ON s.person_id = p.id
          LEFT JOIN locations l ON l.id = s.location_id
          WHERE p.org_id = $1
-         ORDER BY lower(p.last_name), lower(p.first_name), p.email",
+         ORDER BY p.sort_last, p.sort_first, p.email",
     )
     .bind(customer.id())
     .fetch_all(db)

@@ -36,13 +36,14 @@ pub struct UserFilter {
     pub status: Option<String>,
 }
 
-/// One page of the customer's people, by last name, first name and email, with the
-/// total the filters match, in one statement. The page is read in the index's order
-/// (migration 0019, an index-only walk to the page's ids) and only its 50 rows get their
-/// person, package, roles and invitation looked up; without filters the total is the kept count. Only the filters in use are in the
-/// SQL, and it is planned with the org's own numbers each time (an unnamed statement): a
-/// plan made once for any org would sort a large org's people instead of walking the
-/// index.
+/// One page of the customer's people, by last name, first name and email (any case),
+/// with the total the filters match, in one statement. The page's ids are read in the
+/// index's order (migration 0020: an index-only walk on stored keys) and only its 50 rows
+/// get their person, package, roles and invitation looked up; without filters the total
+/// is the kept count. Only the filters in use are in the SQL. The list without filters,
+/// the one every visit opens, is a prepared statement whose one plan walks the index for
+/// any org; a filtered list is planned with its own values each time (an unnamed
+/// statement), as how many people a search matches decides its best plan.
 pub async fn page(
     db: impl PgExecutor<'_>,
     customer: CustomerOrgId,
@@ -89,14 +90,14 @@ pub async fn page(
                 pg.password_hash IS NULL AND EXISTS (SELECT 1 FROM invitations i WHERE i.person_id = pg.id) AS invited,
                 {total} AS total
          FROM (SELECT p.id FROM people p WHERE p.org_id = $1{filters}
-               ORDER BY lower(p.last_name), lower(p.first_name), p.email, p.id
+               ORDER BY p.sort_last, p.sort_first, p.email, p.id
                OFFSET $2 LIMIT $3) ids
          JOIN people pg ON pg.id = ids.id
          LEFT JOIN subscribers s ON s.person_id = pg.id
-         ORDER BY lower(pg.last_name), lower(pg.first_name), pg.email, pg.id"
+         ORDER BY pg.sort_last, pg.sort_first, pg.email, pg.id"
     );
     sqlx::query_as(&sql)
-        .persistent(false)
+        .persistent(filters.is_empty())
         .bind(customer.id())
         .bind((page_no.max(1) - 1) * PAGE_SIZE)
         .bind(PAGE_SIZE)
@@ -175,17 +176,6 @@ pub async fn history(
     .bind(person)
     .fetch_all(db)
     .await
-}
-
-/// The packages the customer holds (not being removed), for the list's filter.
-pub async fn package_ids(
-    db: impl PgExecutor<'_>,
-    customer: CustomerOrgId,
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT package FROM customer_packages WHERE org_id = $1 AND status <> 'deleting' ORDER BY package")
-        .bind(customer.id())
-        .fetch_all(db)
-        .await
 }
 
 /// The customer's locations (id, name), headquarters first.

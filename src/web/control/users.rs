@@ -158,9 +158,14 @@ pub async fn list(
     };
     let rows = store::users::page(&state.db, scope.org_id(), &filter, page_no).await?;
     let total = rows.first().map_or(0, |r| r.total);
-    let held = store::users::package_ids(&state.db, scope.org_id()).await?;
     let mut package_items = vec![(String::new(), "Any package".to_string())];
-    package_items.extend(held.iter().map(|p| (p.clone(), packages::display_name(p))));
+    package_items.extend(
+        scope
+            .org
+            .packages
+            .iter()
+            .map(|p| (p.clone(), packages::display_name(p))),
+    );
     package_items.push(("none".into(), "No package (admins)".into()));
     let mut status_items = vec![(String::new(), "Any status".to_string())];
     status_items.extend(STATUSES.iter().map(|(v, l)| (v.to_string(), l.to_string())));
