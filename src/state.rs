@@ -21,7 +21,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Verified against when an account does not exist (equal timing).
     pub decoy_hash: Arc<str>,
-    /// The customers list's pool, whose statements keep one plan (`db`).
+    /// The pool whose statements keep one plan (`db::connect_generic_plans_lazy`): the
+    /// customers list's, and Control Hub's users list without filters.
     pub list_db: PgPool,
     /// The job queue's depth, for refusing creations while the workers are behind.
     pub backlog: Arc<Backlog>,
