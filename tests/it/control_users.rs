@@ -2,7 +2,7 @@
 //! the restriction matrix (every users control × restricted mode on and off × role),
 //! each cell as the page shows it and as the server answers a direct POST; the mode
 //! turned off taking effect for a session already open; admin roles; a package change
-//! in the user's history.
+//! in the user's history; every page of a long list in name order, from either end.
 
 use reqwest::{Client, StatusCode};
 use uuid::Uuid;
@@ -401,4 +401,67 @@ async fn a_package_change_shows_in_the_users_history() {
     let calling = history.find("Webex Calling").unwrap();
     let meetings = history.find("Webex Meetings").unwrap();
     assert!(calling < meetings, "newest first: {history}");
+}
+
+/// The emails of a users list page, in the order shown.
+fn emails_shown(page: &str) -> Vec<String> {
+    page.split(r#"<tr data-testid="user-row">"#)
+        .skip(1)
+        .filter_map(|row| {
+            let cell = row.split("</td>").nth(1)?;
+            Some(cell.trim_start_matches("\n  <td>").trim().to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_of_a_long_list_shows_the_next_users_in_name_order_from_either_end() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    // 287 more people, their last names in mixed case, so that the order is by name
+    // in any case, then first name, then email.
+    sqlx::query(
+        "INSERT INTO people (id, org_id, email, first_name, last_name)
+         SELECT gen_random_uuid(), $1, 'p' || i || '@acme-dental.example', 'First ' || (i % 7),
+                CASE WHEN i % 2 = 0 THEN 'zeta ' ELSE 'Zeta ' END || (i % 11)
+         FROM generate_series(1, 287) i",
+    )
+    .bind(acme)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT email::text FROM people WHERE org_id = $1
+         ORDER BY lower(last_name), lower(first_name), email, id",
+    )
+    .bind(acme)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let c = app.client_for(PARTNER_ADMIN).await;
+    let pages = expected.len().div_ceil(50);
+    assert!(pages >= 3, "{} people", expected.len());
+    let mut shown = vec![];
+    for n in 1..=pages {
+        let page = app
+            .page(&c, &format!("/control/{acme}/users?page={n}"))
+            .await;
+        assert!(
+            page.contains(&format!(
+                r#"data-testid="result-count">{} users<"#,
+                expected.len()
+            )),
+            "page {n}"
+        );
+        let rows = emails_shown(&page);
+        assert_eq!(rows.len(), 50.min(expected.len() - shown.len()), "page {n}");
+        shown.extend(rows);
+    }
+    // The pages of the second half are read backwards from the end, and show the same.
+    assert_eq!(shown, expected);
+    // Past the last page: no one.
+    let past = app
+        .page(&c, &format!("/control/{acme}/users?page={}", pages + 1))
+        .await;
+    assert!(emails_shown(&past).is_empty());
 }
