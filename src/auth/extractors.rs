@@ -222,9 +222,11 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
     let hub = actor
         .partner_home()
         .map(|(home, _)| actor.cross_launch.unwrap_or(home));
-    let (org, onboarded_by_hub) = store::orgs::summary_onboarded_by(&state.db, org_id, hub)
+    let opened = store::orgs::customer_opened(&state.db, org_id, hub)
         .await?
         .ok_or(AppError::NotFound)?;
+    let (org, onboarded_by_hub, people) =
+        (opened.summary, opened.onboarded_by_partner, opened.people);
     if org.kind() != OrgKind::Customer {
         return Err(AppError::NotFound);
     }
@@ -237,6 +239,7 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
             org,
             access,
             partner: None,
+            people,
         });
     }
     // A partner admin reaches the customers its current hub onboarded, while they hold
@@ -255,6 +258,7 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
             org,
             access,
             partner: Some(partner.org),
+            people,
         });
     }
     Err(AppError::NotFound)

@@ -55,30 +55,43 @@ pub async fn summary(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<O
     Ok(row.map(OrgSummary::from))
 }
 
-/// `summary`, with whether `partner` (when given) onboarded the org, in one statement:
-/// what opening a customer's Control Hub needs to know (`auth::extractors`).
-pub async fn summary_onboarded_by(
+/// A customer as opening its Control Hub reads it (`auth::extractors`), in one
+/// statement: its summary, whether `partner` (when given) onboarded it, and how many
+/// people it has (the kept count, for the users list's paging).
+pub struct CustomerOpened {
+    pub summary: OrgSummary,
+    pub onboarded_by_partner: bool,
+    pub people: i64,
+}
+
+pub async fn customer_opened(
     db: impl PgExecutor<'_>,
     id: Uuid,
     partner: Option<Uuid>,
-) -> sqlx::Result<Option<(OrgSummary, bool)>> {
+) -> sqlx::Result<Option<CustomerOpened>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         summary: SummaryRow,
         onboarded: bool,
+        people: i64,
     }
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT * FROM ({SUMMARY} WHERE id = $1 AND deleted_at IS NULL) o,
          LATERAL (SELECT EXISTS (SELECT 1 FROM org_relationships r
                                  WHERE r.manager_org_id = $2 AND r.managed_org_id = o.id
-                                   AND r.relation = 'onboarded') AS onboarded) m"
+                                   AND r.relation = 'onboarded') AS onboarded,
+                         (SELECT coalesce(max(c.n), 0) FROM people_counts c WHERE c.org_id = o.id) AS people) m"
     ))
     .bind(id)
     .bind(partner)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| (OrgSummary::from(r.summary), r.onboarded)))
+    Ok(row.map(|r| CustomerOpened {
+        summary: OrgSummary::from(r.summary),
+        onboarded_by_partner: r.onboarded,
+        people: r.people,
+    }))
 }
 
 /// True when `manager` onboarded `customer` (or manages a sub-partner, for

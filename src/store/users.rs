@@ -40,7 +40,8 @@ pub struct UserFilter {
 /// with the total the filters match, in one statement. The page's ids are read in the
 /// index's order (migration 0020: an index-only walk on stored keys) and only its 50 rows
 /// get their person, package, roles and invitation looked up; without filters the total
-/// is the kept count. Only the filters in use are in the SQL. The list without filters,
+/// is the kept count, and `people` (the org's people as the caller last read them)
+/// says from which end the page is nearer. Only the filters in use are in the SQL. The list without filters,
 /// the one every visit opens, is a prepared statement whose one plan walks the index for
 /// any org (`one_plan_db`: `db::connect_generic_plans_lazy`); a filtered list is planned with its own values each time (an unnamed
 /// statement), as how many people a search matches decides its best plan.
@@ -50,6 +51,7 @@ pub async fn page(
     customer: CustomerOrgId,
     f: &UserFilter,
     page_no: i64,
+    people: i64,
 ) -> sqlx::Result<Vec<UserRow>> {
     let pattern = f.search.as_deref().map(|s| {
         format!(
@@ -84,17 +86,15 @@ pub async fn page(
     } else {
         format!("(SELECT count(*) FROM people p WHERE p.org_id = $1{filters})")
     };
-    let ids = if filters.is_empty() {
-        // The kept count tells which end is nearer: a page in the second half is walked
-        // from the end backwards, so the last page costs what the first does. Each branch
-        // runs only when its condition (a constant for the statement) holds.
+    let offset = (page_no.max(1) - 1) * PAGE_SIZE;
+    let ids = if filters.is_empty() && offset * 2 >= people {
+        // A page in the second half is walked from the end backwards, so the last page
+        // costs what the first does. `people` only chooses the end: where the page
+        // starts is counted from the kept count read with the walk.
         format!(
-            "(SELECT p.id FROM people p WHERE p.org_id = $1 AND $2 * 2 < {total}
-              ORDER BY p.sort_last, p.sort_first, p.email, p.id OFFSET $2 LIMIT $3)
-             UNION ALL
-             (SELECT p.id FROM people p WHERE p.org_id = $1 AND $2 * 2 >= {total}
-              ORDER BY p.sort_last DESC, p.sort_first DESC, p.email DESC, p.id DESC
-              OFFSET greatest({total} - $2 - $3, 0) LIMIT greatest(least($3, {total} - $2), 0))"
+            "SELECT p.id FROM people p WHERE p.org_id = $1
+             ORDER BY p.sort_last DESC, p.sort_first DESC, p.email DESC, p.id DESC
+             OFFSET greatest({total} - $2 - $3, 0) LIMIT greatest(least($3, {total} - $2), 0)"
         )
     } else {
         format!(
@@ -109,7 +109,9 @@ pub async fn page(
                 pg.password_hash IS NULL AND EXISTS (SELECT 1 FROM invitations i WHERE i.person_id = pg.id) AS invited,
                 {total} AS total
          FROM ({ids}) ids
-         JOIN people pg ON pg.id = ids.id
+         -- One look-up by id for each of the page's people (the fence, OFFSET 0, keeps a
+         -- plan made for any org from reading the whole table to hash it instead).
+         CROSS JOIN LATERAL (SELECT * FROM people p WHERE p.id = ids.id OFFSET 0) pg
          LEFT JOIN subscribers s ON s.person_id = pg.id
          ORDER BY pg.sort_last, pg.sort_first, pg.email, pg.id"
     );
@@ -117,7 +119,7 @@ pub async fn page(
     sqlx::query_as(&sql)
         .persistent(unfiltered)
         .bind(customer.id())
-        .bind((page_no.max(1) - 1) * PAGE_SIZE)
+        .bind(offset)
         .bind(PAGE_SIZE)
         .bind(pattern.unwrap_or_default())
         .bind(f.package.clone().unwrap_or_default())

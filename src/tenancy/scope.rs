@@ -84,6 +84,9 @@ pub struct CustomerScope {
     /// For a partner admin: the Partner Hub (partner or cross-launched sub-partner) that
     /// manages the customer and through which it was reached; `None` for its own admins.
     pub partner: Option<OrgSummary>,
+    /// The org's people when the scope was opened (the kept count): which end of the
+    /// users list a page is nearer.
+    pub people: i64,
 }
 
 impl CustomerScope {

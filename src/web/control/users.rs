@@ -156,8 +156,15 @@ pub async fn list(
     } else {
         UserFilter::default()
     };
-    let rows =
-        store::users::page(&state.db, &state.list_db, scope.org_id(), &filter, page_no).await?;
+    let rows = store::users::page(
+        &state.db,
+        &state.list_db,
+        scope.org_id(),
+        &filter,
+        page_no,
+        scope.people,
+    )
+    .await?;
     let total = rows.first().map_or(0, |r| r.total);
     let mut package_items = vec![(String::new(), "Any package".to_string())];
     package_items.extend(
