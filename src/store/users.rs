@@ -106,13 +106,16 @@ pub async fn page(
         "SELECT pg.id, pg.email::text AS email, pg.first_name, pg.last_name, s.package, s.status,
                 coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r
                           WHERE r.person_id = pg.id AND r.org_id = $1), '{{}}') AS roles,
-                pg.password_hash IS NULL AND EXISTS (SELECT 1 FROM invitations i WHERE i.person_id = pg.id) AS invited,
+                pg.password_hash IS NULL AND i.invited IS NOT NULL AS invited,
                 {total} AS total
          FROM ({ids}) ids
          -- One look-up by id for each of the page's people (the fence, OFFSET 0, keeps a
          -- plan made for any org from reading the whole table to hash it instead).
          CROSS JOIN LATERAL (SELECT * FROM people p WHERE p.id = ids.id OFFSET 0) pg
          LEFT JOIN subscribers s ON s.person_id = pg.id
+         -- A probe per person of the page: as a plain EXISTS, a plan made for any org
+         -- hashed the whole invitations table on every view.
+         LEFT JOIN LATERAL (SELECT true AS invited FROM invitations i WHERE i.person_id = pg.id LIMIT 1) i ON true
          ORDER BY pg.sort_last, pg.sort_first, pg.email, pg.id"
     );
     let unfiltered = filters.is_empty();
