@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::auth::extractors::{PartnerScope, load_actor, partner_scope, remember_actor};
+use crate::auth::extractors::{PartnerScope, actor_of, load_actor, partner_scope, remember_actor};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tenancy::Actor;
@@ -46,15 +46,18 @@ impl FromRequestParts<AppState> for ApiActor {
             return Ok(ApiActor(actor.clone()));
         }
         let secret = bearer(parts).ok_or(AppError::Unauthenticated)?;
-        let person_id = crate::services::sign_in::api_token(
+        let (person_id, record) = crate::services::sign_in::api_token(
             state,
             secret,
             &crate::http::client_addr::client_ip(parts),
         )
         .await?;
-        let actor = load_actor(state, person_id, None)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        // Read with the token in the same statement, as a rule (`store::tokens`).
+        let actor = match record {
+            Some(record) => actor_of(record, None),
+            None => load_actor(state, person_id, None).await?,
+        }
+        .ok_or(AppError::Unauthenticated)?;
         remember_actor(parts, &actor);
         parts.extensions.insert(TokenActor(actor.clone()));
         Ok(ApiActor(actor))

@@ -99,7 +99,10 @@ pub async fn load_actor(
 }
 
 /// The actor of a person's record; `None` when the person is disabled.
-fn actor_of(record: store::people::ActorRecord, cross_launch: Option<Uuid>) -> Option<Actor> {
+pub(crate) fn actor_of(
+    record: store::people::ActorRecord,
+    cross_launch: Option<Uuid>,
+) -> Option<Actor> {
     if record.person.disabled {
         return None;
     }

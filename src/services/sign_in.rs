@@ -181,11 +181,15 @@ async fn audit(
 /// does not authenticate is recorded against its address; after
 /// `MAX_TOKEN_FAILURES_PER_IP` of them in `WINDOW` the address's failures answer 429
 /// with `Retry-After` instead of 401 (and are no longer written down).
-pub async fn api_token(state: &AppState, secret: &str, ip: &str) -> AppResult<Uuid> {
+pub async fn api_token(
+    state: &AppState,
+    secret: &str,
+    ip: &str,
+) -> AppResult<(Uuid, Option<store::people::ActorRecord>)> {
     let now = state.clock.now();
     let presented = store::tokens::authenticate(&state.db, secret, ip, now - WINDOW, now).await?;
     if let Some(person) = presented.person_id {
-        return Ok(person);
+        return Ok((person, presented.actor));
     }
     if presented.failures_from_address >= MAX_TOKEN_FAILURES_PER_IP {
         return Err(AppError::TooManyRequests {

@@ -108,11 +108,13 @@ pub async fn revoke(
 }
 
 /// What a presented token proves, read with the failed tokens of the address it came
-/// from (one round trip), for the limit on guessing.
+/// from and the person it acts for (one round trip), for the limit on guessing.
 pub struct Presented {
     /// The token's person, when the token is active (not revoked) and the person not
     /// disabled.
     pub person_id: Option<Uuid>,
+    /// That person as an actor, with their org and every role (`people::actor_select`).
+    pub actor: Option<crate::store::people::ActorRecord>,
     /// Failed tokens from this address since `since` (sign-ins are not counted here).
     pub failures_from_address: i64,
 }
@@ -128,19 +130,22 @@ pub async fn authenticate(
 ) -> sqlx::Result<Presented> {
     // A secret of the wrong shape is looked up as no token (it cannot match a hash).
     let well_formed = secret.len() == TOKEN_LEN && secret.starts_with(SCHEME_PREFIX);
-    let (failures_from_address, id, person_id, last_used): (
+    let actor = crate::store::people::actor_select("t.person_id");
+    let (failures_from_address, id, person_id, last_used, actor): (
         i64,
         Option<Uuid>,
         Option<Uuid>,
         Option<OffsetDateTime>,
-    ) = sqlx::query_as(
+        Option<serde_json::Value>,
+    ) = sqlx::query_as(&format!(
         "SELECT (SELECT count(*) FROM login_attempts
                  WHERE ip = $2 AND email = $5::citext AND NOT succeeded AND at >= $3),
-                t.id, t.person_id, t.last_used_at
+                t.id, t.person_id, t.last_used_at,
+                CASE WHEN t.id IS NOT NULL THEN (SELECT to_jsonb(a) FROM ({actor}) a) END AS actor
          FROM (SELECT 1) one
          LEFT JOIN (api_tokens t JOIN people p ON p.id = t.person_id AND NOT p.disabled)
-                ON $4 AND t.token_hash = $1 AND t.revoked_at IS NULL",
-    )
+                ON $4 AND t.token_hash = $1 AND t.revoked_at IS NULL"
+    ))
     .bind(hash(secret))
     .bind(ip)
     .bind(since)
@@ -162,6 +167,9 @@ pub async fn authenticate(
     }
     Ok(Presented {
         person_id,
+        actor: actor
+            .zip(person_id)
+            .and_then(|(json, person)| crate::store::people::preloaded_actor(json, person)),
         failures_from_address,
     })
 }

@@ -1,7 +1,8 @@
 //! How many statements a page costs the database, counted by `pg_stat_statements` (the
 //! test cluster preloads it, `scripts/lib/common.sh`): who is asking is read with the
 //! session in one statement (`store::sessions`), and a list's per-row counts come from
-//! kept counters, so the customers list runs its session read and its own query.
+//! kept counters, so the customers list runs its session read and its own query; the
+//! users list of Control Hub and the API's customers list run three statements each.
 
 use crate::common::*;
 
@@ -68,6 +69,47 @@ async fn the_customers_list_runs_at_most_three_statements() {
             .iter()
             .any(|(q, _)| q.contains("FROM people p") && !q.contains("tower_sessions.session")),
         "the actor was read apart from the session: {seen:#?}"
+    );
+    discard(app).await;
+}
+
+#[tokio::test]
+async fn control_hubs_users_list_and_the_apis_list_read_who_asks_with_their_first_statement() {
+    let app = spawn_app().await;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&app.db)
+        .await
+        .expect("pg_stat_statements is preloaded by the test cluster");
+    app.login_as(PARTNER_ADMIN).await;
+    let acme = app.org_id("Acme Dental").await;
+    // The session with its actor, the customer with whether the partner onboarded it and
+    // its packages, and the page.
+    for path in [
+        format!("/control/{acme}/users"),
+        format!("/control/{acme}/users?page=2"),
+        format!("/control/{acme}/users?q=acme"),
+    ] {
+        let (n, seen) = statements_of(&app, &path).await;
+        assert!(n >= 1, "{path}: the count works at all: {seen:#?}");
+        assert!(n <= 3, "{path} ran {n} statements: {seen:#?}");
+    }
+    // The token with its actor, the customers and their packages.
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let path = "/v1/wholesale/customers?max=25";
+    assert_eq!(app.api_get(Some(&token), path).await.status(), 200);
+    reset(&app).await;
+    assert_eq!(app.api_get(Some(&token), path).await.status(), 200);
+    let seen = statements_since_reset(&app).await;
+    let n: i64 = seen.iter().map(|(_, calls)| calls).sum();
+    assert!(
+        (1..=3).contains(&n),
+        "the API list ran {n} statements: {seen:#?}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|(q, _)| q.contains("FROM people p") && !q.contains("api_tokens")),
+        "the actor was read apart from the token: {seen:#?}"
     );
     discard(app).await;
 }
