@@ -36,10 +36,13 @@ pub struct UserFilter {
     pub status: Option<String>,
 }
 
+/// What a page reads of each person: all in the list's index (migration 0020).
+const COLUMNS: &str = "p.id, p.email, p.first_name, p.last_name, p.sort_last, p.sort_first";
+
 /// One page of the customer's people, by last name, first name and email (any case),
-/// with the total the filters match, in one statement. The page's ids are read in the
-/// index's order (migration 0020: an index-only walk on stored keys) and only its 50 rows
-/// get their person, package, roles and invitation looked up; without filters the total
+/// with the total the filters match, in one statement. The page's people are read in
+/// the index's order (migration 0020: an index-only walk on stored keys) and only its 50
+/// rows get their package, roles and invitation looked up; without filters the total
 /// is the kept count, and `people` (the org's people as the caller last read them)
 /// says from which end the page is nearer. Only the filters in use are in the SQL. The list without filters,
 /// the one every visit opens, is a prepared statement whose one plan walks the index for
@@ -92,13 +95,13 @@ pub async fn page(
         // costs what the first does. `people` only chooses the end: where the page
         // starts is counted from the kept count read with the walk.
         format!(
-            "SELECT p.id FROM people p WHERE p.org_id = $1
+            "SELECT {COLUMNS} FROM people p WHERE p.org_id = $1
              ORDER BY p.sort_last DESC, p.sort_first DESC, p.email DESC, p.id DESC
              OFFSET greatest({total} - $2 - $3, 0) LIMIT greatest(least($3, {total} - $2), 0)"
         )
     } else {
         format!(
-            "SELECT p.id FROM people p WHERE p.org_id = $1{filters}
+            "SELECT {COLUMNS} FROM people p WHERE p.org_id = $1{filters}
              ORDER BY p.sort_last, p.sort_first, p.email, p.id OFFSET $2 LIMIT $3"
         )
     };
@@ -106,16 +109,16 @@ pub async fn page(
         "SELECT pg.id, pg.email::text AS email, pg.first_name, pg.last_name, s.package, s.status,
                 coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r
                           WHERE r.person_id = pg.id AND r.org_id = $1), '{{}}') AS roles,
-                pg.password_hash IS NULL AND i.invited IS NOT NULL AS invited,
+                i.invited IS NOT NULL AS invited,
                 {total} AS total
-         FROM ({ids}) ids
-         -- One look-up by id for each of the page's people (the fence, OFFSET 0, keeps a
-         -- plan made for any org from reading the whole table to hash it instead).
-         CROSS JOIN LATERAL (SELECT * FROM people p WHERE p.id = ids.id OFFSET 0) pg
+         FROM ({ids}) pg
          LEFT JOIN subscribers s ON s.person_id = pg.id
-         -- A probe per person of the page: as a plain EXISTS, a plan made for any org
-         -- hashed the whole invitations table on every view.
-         LEFT JOIN LATERAL (SELECT true AS invited FROM invitations i WHERE i.person_id = pg.id LIMIT 1) i ON true
+         -- A probe per person of the page (as a plain EXISTS, a plan made for any org
+         -- hashed the whole invitations table on every view); the person's row is read
+         -- only for someone invited, to see they have not chosen a password yet.
+         LEFT JOIN LATERAL (SELECT true AS invited FROM invitations i
+                            JOIN people q ON q.id = i.person_id AND q.password_hash IS NULL
+                            WHERE i.person_id = pg.id LIMIT 1) i ON true
          ORDER BY pg.sort_last, pg.sort_first, pg.email, pg.id"
     );
     let unfiltered = filters.is_empty();
