@@ -325,15 +325,7 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
         "2. provisioning skipped (BENCH_ONLY)\n".to_string()
     };
     let control = if s.control {
-        control::control_cases(
-            db_url,
-            &pool,
-            &password,
-            s.concurrency,
-            s.floor_seconds,
-            &mut errors,
-        )
-        .await?
+        control::control_cases(s, db_url, db_name, &pool, &password, &mut errors).await?
     } else {
         "4. Control Hub skipped (BENCH_ONLY)\n".to_string()
     };
@@ -991,22 +983,13 @@ async fn floor_cases(
         "   at {} connections on the same database; pages by wrk; medians of 3 rounds of {} s each; target ratio >= 0.85",
         s.concurrency, s.floor_seconds
     )?;
-    let Some(pgbench) = floor::find_pgbench() else {
-        errors.push("no pgbench found (PGBENCH or /usr/lib/postgresql/*/bin)".into());
-        return Ok(out);
+    let (admin, pgbench) = match floor_admin(s).await? {
+        Ok(found) => found,
+        Err(why) => {
+            writeln!(out, "   skipped: {why}")?;
+            return Ok(out);
+        }
     };
-    let admin_opts: PgConnectOptions = s.admin_url.parse()?;
-    let admin = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(admin_opts.disable_statement_logging())
-        .await?;
-    if let Err(e) = floor::log_end(&admin).await {
-        writeln!(
-            out,
-            "   skipped: {e:#} (scripts/bench starts a server that writes one)"
-        )?;
-        return Ok(out);
-    }
 
     // What the cases ask for.
     let northwind: Uuid =
@@ -1153,39 +1136,11 @@ async fn floor_cases(
     app.stop().await?;
 
     // The statements of one view of each page, from a capture app whose connections log.
-    sqlx::query(&format!(
-        "ALTER DATABASE \"{db_name}\" SET log_statement = 'all'"
-    ))
-    .execute(&admin)
-    .await?;
-    let capture = start_app(db_url, false).await;
-    let mut captured = vec![];
-    if let Ok(capture) = &capture {
-        for (name, path, c) in &cases {
-            let url = format!("{}{path}", capture.base);
-            // A first view outside the capture: it may start background work of its
-            // own (a deep jump rebuilding stale page marks), which must not be counted.
-            c.get(&url).send().await?.bytes().await?;
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            let from = floor::log_end(&admin).await?;
-            for _ in 0..2 {
-                let r = c.get(&url).send().await?;
-                if r.status() != StatusCode::OK {
-                    errors.push(format!(
-                        "floor case {name}: the capture view answered {}",
-                        r.status()
-                    ));
-                }
-                r.bytes().await?;
-            }
-            let logged = floor::statements_since(&admin, db_name, &from).await?;
-            captured.push(floor::last_view(logged, 2));
-        }
-    }
-    sqlx::query(&format!("ALTER DATABASE \"{db_name}\" RESET log_statement"))
-        .execute(&admin)
-        .await?;
-    capture?.stop().await?;
+    let urls: Vec<(String, &Client)> = cases
+        .iter()
+        .map(|(_, path, c)| (path.clone(), *c))
+        .collect();
+    let captured = capture_views(db_url, db_name, &admin, &urls, errors).await?;
 
     writeln!(
         out,
@@ -1201,29 +1156,10 @@ async fn floor_cases(
             }
         };
         let (script, vars) = floor::script(&statements);
-        let mut tps = vec![];
-        for _ in 0..3 {
-            match floor::pgbench_tps(
-                &pgbench,
-                db_url,
-                &script,
-                &vars,
-                s.concurrency,
-                s.floor_seconds,
-            )
-            .await
-            {
-                Ok(t) => tps.push(t),
-                Err(e) => {
-                    errors.push(format!("floor case {name}: {e:#}\n{script}"));
-                    break;
-                }
-            }
-        }
-        if tps.is_empty() {
+        let Some(floor_tps) = replay(&pgbench, db_url, &script, &vars, s, name, errors).await
+        else {
             continue;
-        }
-        let floor_tps = floor::median(tps);
+        };
         let ratio = rps / floor_tps;
         writeln!(
             out,
@@ -1242,6 +1178,103 @@ async fn floor_cases(
         }
     }
     Ok(out)
+}
+
+/// The statements one view of each of `urls` runs (with the client that views it), read
+/// from PostgreSQL's log of an app started for the capture: `log_statement` is set on
+/// the benchmark's database for the capture's connections only.
+async fn capture_views(
+    db_url: &str,
+    db_name: &str,
+    admin: &PgPool,
+    urls: &[(String, &Client)],
+    errors: &mut Vec<String>,
+) -> anyhow::Result<Vec<anyhow::Result<Vec<floor::Logged>>>> {
+    sqlx::query(&format!(
+        "ALTER DATABASE \"{db_name}\" SET log_statement = 'all'"
+    ))
+    .execute(admin)
+    .await?;
+    let capture = start_app(db_url, false).await;
+    let mut captured = vec![];
+    if let Ok(capture) = &capture {
+        for (path, c) in urls {
+            let url = format!("{}{path}", capture.base);
+            // A first view outside the capture: it may start background work of its
+            // own (a deep jump rebuilding stale page marks), which must not be counted.
+            c.get(&url).send().await?.bytes().await?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let from = floor::log_end(admin).await?;
+            for _ in 0..2 {
+                let r = c.get(&url).send().await?;
+                if r.status() != StatusCode::OK {
+                    errors.push(format!("{path}: the capture view answered {}", r.status()));
+                }
+                r.bytes().await?;
+            }
+            let logged = floor::statements_since(admin, db_name, &from).await?;
+            captured.push(floor::last_view(logged, 2));
+        }
+    }
+    sqlx::query(&format!("ALTER DATABASE \"{db_name}\" RESET log_statement"))
+        .execute(admin)
+        .await?;
+    capture?.stop().await?;
+    Ok(captured)
+}
+
+/// The median of three pgbench rounds of `script` at the bench's concurrency; `None`
+/// (with the error noted) when pgbench fails.
+async fn replay(
+    pgbench: &str,
+    db_url: &str,
+    script: &str,
+    vars: &[(String, String)],
+    s: &Settings,
+    name: &str,
+    errors: &mut Vec<String>,
+) -> Option<f64> {
+    let mut tps = vec![];
+    for _ in 0..3 {
+        match floor::pgbench_tps(
+            pgbench,
+            db_url,
+            script,
+            vars,
+            s.concurrency,
+            s.floor_seconds,
+        )
+        .await
+        {
+            Ok(t) => tps.push(t),
+            Err(e) => {
+                errors.push(format!("floor case {name}: {e:#}\n{script}"));
+                return None;
+            }
+        }
+    }
+    Some(floor::median(tps))
+}
+
+/// A connection to the server as its administrator, whose own statements are not logged
+/// (the capture reads the log), or why there is no floor to measure.
+async fn floor_admin(s: &Settings) -> anyhow::Result<Result<(PgPool, String), String>> {
+    let Some(pgbench) = floor::find_pgbench() else {
+        return Ok(Err(
+            "no pgbench found (PGBENCH or /usr/lib/postgresql/*/bin)".into(),
+        ));
+    };
+    let admin_opts: PgConnectOptions = s.admin_url.parse()?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(admin_opts.disable_statement_logging())
+        .await?;
+    if let Err(e) = floor::log_end(&admin).await {
+        return Ok(Err(format!(
+            "{e:#} (scripts/bench starts a server that writes one)"
+        )));
+    }
+    Ok(Ok((admin, pgbench)))
 }
 
 // ── 2. Provisioning through the API ─────────────────────────────────────────────────
