@@ -1101,34 +1101,16 @@ async fn floor_cases(
         };
         let cap = Duration::from_secs(s.case_seconds);
         let warm = load_get(c, &url, s.warmup, s.concurrency, cap).await;
-        let mut rounds = vec![];
-        let mut failures = warm.failures as u64;
-        let mut first = warm.first_failure;
-        for _ in 0..3 {
-            match floor::wrk_rps(&wrk, &url, &wrk_headers, s.concurrency, s.floor_seconds).await {
-                Ok(run) => {
-                    failures += run.failed;
-                    rounds.push(run.per_second);
-                }
-                Err(e) => {
-                    failures += 1;
-                    first.get_or_insert(format!("{e:#}"));
-                }
-            }
-            // wrk counts a redirect as a success: the page must still answer 200 as
-            // the signed-in admin, or the round measured the sign-in redirect.
-            let check = c.get(&url).send().await?;
-            if check.status() != StatusCode::OK {
-                failures += 1;
-                first.get_or_insert(format!("after a round it answered {}", check.status()));
-            }
-        }
-        if failures > 0 || rounds.is_empty() {
+        let (runs, failures, first) =
+            wrk_rounds(&wrk, &url, &wrk_headers, c, s.concurrency, s.floor_seconds).await?;
+        let failures = failures + warm.failures as u64;
+        if failures > 0 || runs.is_empty() {
             errors.push(format!(
                 "floor case {name}: {failures} requests failed; first: {}",
-                first.as_deref().unwrap_or("?")
+                warm.first_failure.or(first).as_deref().unwrap_or("?")
             ));
         }
+        let rounds: Vec<f64> = runs.iter().map(|r| r.per_second).collect();
         let rps = floor::median(rounds);
         eprintln!("floor case {name}: {rps:.0} req/s");
         page_rps.push(rps);
@@ -1178,6 +1160,38 @@ async fn floor_cases(
         }
     }
     Ok(out)
+}
+
+/// Three rounds of `wrk` on `url`, each followed by a GET through `client` that must
+/// answer 200 (wrk counts a redirect as a success: a round that measured the sign-in
+/// redirect is a failure). Answers the runs, the failures and the first one's reason.
+async fn wrk_rounds(
+    wrk: &str,
+    url: &str,
+    headers: &[String],
+    client: &Client,
+    concurrency: usize,
+    seconds: u64,
+) -> anyhow::Result<(Vec<floor::WrkRun>, u64, Option<String>)> {
+    let (mut runs, mut failures, mut first) = (vec![], 0, None);
+    for _ in 0..3 {
+        match floor::wrk_rps(wrk, url, headers, concurrency, seconds).await {
+            Ok(run) => {
+                failures += run.failed;
+                runs.push(run);
+            }
+            Err(e) => {
+                failures += 1;
+                first.get_or_insert(format!("{e:#}"));
+            }
+        }
+        let check = client.get(url).send().await?;
+        if check.status() != StatusCode::OK {
+            failures += 1;
+            first.get_or_insert(format!("after a round it answered {}", check.status()));
+        }
+    }
+    Ok((runs, failures, first))
 }
 
 /// The statements one view of each of `urls` runs (with the client that views it), read

@@ -23,7 +23,7 @@ use reqwest::cookie::CookieStore as _;
 
 use super::{
     PARTNER_ADMIN, Settings, capture_views, extract_csrf, floor, floor_admin, load_get, replay,
-    sign_in, start_app, verdict,
+    sign_in, start_app, verdict, wrk_rounds,
 };
 
 const USERS: usize = 5_000;
@@ -164,41 +164,23 @@ pub async fn control_cases(
         let url = format!("{}{path}", app.base);
         let cap = Duration::from_secs(120);
         let warm = load_get(&pages, &url, 200, concurrency, cap).await;
-        let (mut rps, mut median, mut p90) = (vec![], vec![], vec![]);
-        let mut failures = warm.failures as u64;
-        let mut first = warm.first_failure;
-        for _ in 0..3 {
-            match floor::wrk_rps(
-                &wrk,
-                &url,
-                std::slice::from_ref(&cookie),
-                concurrency,
-                seconds,
-            )
-            .await
-            {
-                Ok(run) => {
-                    failures += run.failed;
-                    rps.push(run.per_second);
-                    median.extend(run.median_ms);
-                    p90.extend(run.p90_ms);
-                }
-                Err(e) => {
-                    failures += 1;
-                    first.get_or_insert(format!("{e:#}"));
-                }
-            }
-            // wrk counts a redirect as a success: the page must still answer 200.
-            let check = pages.get(&url).send().await?;
-            if check.status() != StatusCode::OK {
-                failures += 1;
-                first.get_or_insert(format!("after a round it answered {}", check.status()));
-            }
-        }
+        let (runs, failures, first) = wrk_rounds(
+            &wrk,
+            &url,
+            std::slice::from_ref(&cookie),
+            &pages,
+            concurrency,
+            seconds,
+        )
+        .await?;
+        let failures = failures + warm.failures as u64;
+        let rps: Vec<f64> = runs.iter().map(|r| r.per_second).collect();
+        let median: Vec<f64> = runs.iter().filter_map(|r| r.median_ms).collect();
+        let p90: Vec<f64> = runs.iter().filter_map(|r| r.p90_ms).collect();
         if failures > 0 || median.is_empty() {
             errors.push(format!(
                 "{name}: {failures} failed; first: {}",
-                first.as_deref().unwrap_or("?")
+                warm.first_failure.or(first).as_deref().unwrap_or("?")
             ));
         }
         measured.push((

@@ -28,6 +28,17 @@ async fn reset(app: &TestApp) {
     .unwrap();
 }
 
+/// A test app whose statements are counted, signed in as the partner admin.
+async fn counted_app() -> TestApp {
+    let app = spawn_app().await;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&app.db)
+        .await
+        .expect("pg_stat_statements is preloaded by the test cluster");
+    app.login_as(PARTNER_ADMIN).await;
+    app
+}
+
 /// Runs `path` once warm, then counts the statements of a second view of it.
 async fn statements_of(app: &TestApp, path: &str) -> (i64, Vec<(String, i64)>) {
     app.page(&app.client, path).await;
@@ -39,12 +50,7 @@ async fn statements_of(app: &TestApp, path: &str) -> (i64, Vec<(String, i64)>) {
 
 #[tokio::test]
 async fn the_customers_list_runs_at_most_three_statements() {
-    let app = spawn_app().await;
-    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        .execute(&app.db)
-        .await
-        .expect("pg_stat_statements is preloaded by the test cluster");
-    app.login_as(PARTNER_ADMIN).await;
+    let app = counted_app().await;
     for path in [
         "/partner/customers",
         "/partner/customers?q=summit",
@@ -75,12 +81,7 @@ async fn the_customers_list_runs_at_most_three_statements() {
 
 #[tokio::test]
 async fn control_hubs_users_list_and_the_apis_list_read_who_asks_with_their_first_statement() {
-    let app = spawn_app().await;
-    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        .execute(&app.db)
-        .await
-        .expect("pg_stat_statements is preloaded by the test cluster");
-    app.login_as(PARTNER_ADMIN).await;
+    let app = counted_app().await;
     let acme = app.org_id("Acme Dental").await;
     // The session with its actor, the customer with whether the partner onboarded it and
     // its packages, and the page.
