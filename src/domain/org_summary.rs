@@ -16,20 +16,22 @@ pub struct OrgSummary {
     pub restrict_org_settings: bool,
     /// The org also holds a Flex subscription (a hybrid customer, SPEC §7).
     pub has_flex_subscription: bool,
-    /// The org holds wholesale services (a package not being removed).
-    pub wholesale: bool,
-    /// Those packages' ids, in order (Control Hub's package filter offers them).
+    /// The wholesale packages it holds (not being removed), by id in order.
     pub packages: Vec<String>,
 }
 
 impl OrgSummary {
+    /// The org holds wholesale services (a package not being removed).
+    pub fn wholesale(&self) -> bool {
+        !self.packages.is_empty()
+    }
     pub fn kind(&self) -> OrgKind {
         OrgKind::parse(&self.kind).unwrap_or(OrgKind::Customer)
     }
     /// A customer with Flex and no wholesale services: it sees no wholesale menu, and its
     /// partner has no way into its Control Hub (SPEC §7, the user-hub access rule).
     pub fn flex_only(&self) -> bool {
-        flex_only(self.has_flex_subscription, self.wholesale)
+        flex_only(self.has_flex_subscription, self.wholesale())
     }
     pub fn restrictions(&self) -> OrgRestrictions {
         OrgRestrictions {

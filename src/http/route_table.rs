@@ -3,6 +3,7 @@
 //! nobody thought about for access control fails the build's tests.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{delete, get, post, put};
@@ -37,6 +38,19 @@ impl<S: Clone + Send + Sync + 'static> RouteTable<S> {
     {
         self.entries.push((Method::POST, path));
         self.router = self.router.route(path, post(handler));
+        self
+    }
+
+    /// `post` for a form whose body may be larger than every other form's (an upload).
+    pub fn post_up_to<H, T>(mut self, path: &'static str, max_bytes: usize, handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        self.entries.push((Method::POST, path));
+        self.router = self
+            .router
+            .route(path, post(handler).layer(DefaultBodyLimit::max(max_bytes)));
         self
     }
 }

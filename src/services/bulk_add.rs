@@ -40,19 +40,17 @@ pub struct Added {
 /// one at a time. `seats_wanted` counts, per package, every row of the caller's batch
 /// that may take one of its seats (adds and changes), so that this path takes a capped
 /// package's seats only when the whole batch fits and file order cannot matter.
-#[allow(clippy::too_many_arguments)]
 pub async fn add_plain(
     conn: &mut PgConnection,
     org: Uuid,
     facts: &CustomerFacts,
-    has_full_admin: bool,
     rows: &[PlainRow<'_>],
     seats_wanted: &HashMap<&str, usize>,
     asker: &Asker<'_>,
     now: OffsetDateTime,
 ) -> AppResult<Vec<Added>> {
     // The first user of a new org becomes its full admin: one at a time.
-    if !facts.attached && !has_full_admin {
+    if !facts.attached && !facts.has_full_admin {
         return Ok(vec![]);
     }
     let mut fit: Vec<(&PlainRow, &str, Package)> = vec![];
@@ -71,7 +69,7 @@ pub async fn add_plain(
         }
     }
     let emails: Vec<&str> = fit.iter().map(|(_, e, _)| *e).collect();
-    let taken: HashSet<String> = store::people::emails_taken(&mut *conn, &emails)
+    let taken: HashSet<String> = store::people::emails_taken(&mut *conn, &emails, None)
         .await?
         .into_iter()
         .collect();

@@ -26,7 +26,7 @@ use crate::services::bulk_add;
 use crate::services::subscribers::{self, Asker, NewUser, UserChange};
 use crate::state::AppState;
 use crate::store;
-use crate::store::user_imports::{Import, RowBatch};
+use crate::store::user_imports::{Import, RowBatch, RowView};
 use crate::tenancy::scope::{CustomerOrgId, CustomerScope};
 
 /// The largest file an import reads.
@@ -175,10 +175,14 @@ async fn records(state: &AppState, customer: CustomerOrgId, rows: &[Row]) -> App
             .filter(|s| s.live())
             .map(|s| (s.package, (s.quantity, s.assigned)))
             .collect(),
-        elsewhere: store::user_imports::elsewhere(&state.db, customer, &new_emails)
-            .await?
-            .into_iter()
-            .collect(),
+        elsewhere: store::people::emails_taken(
+            &state.db,
+            &new_emails.iter().map(String::as_str).collect::<Vec<_>>(),
+            Some(customer.id()),
+        )
+        .await?
+        .into_iter()
+        .collect(),
         phones_elsewhere: store::user_imports::phones_elsewhere(&state.db, customer, &phones)
             .await?
             .into_iter()
@@ -536,18 +540,9 @@ async fn add_plain_rows(
     if plain.is_empty() {
         return Ok(HashSet::new());
     }
-    let added = bulk_add::add_plain(
-        tx,
-        import.org_id,
-        facts,
-        facts.has_full_admin,
-        &plain,
-        &seats_wanted,
-        asker,
-        now,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let added = bulk_add::add_plain(tx, import.org_id, facts, &plain, &seats_wanted, asker, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let results: Vec<(i32, String)> = added
         .iter()
         .map(|a| (a.line, added_result(a.package.id())))
@@ -699,6 +694,44 @@ pub async fn export(state: &AppState, scope: &CustomerScope) -> AppResult<Vec<u8
     Ok(csv.finish()?)
 }
 
+/// An import as its page shows it: the preview's or the job's progress, the rows to
+/// look at (the preview's errors and warnings, or once done the rows that failed), and
+/// whether the asker may apply it now.
+pub struct ImportView {
+    pub import: Import,
+    pub problems: Vec<RowView>,
+    pub done: i64,
+    pub failed: i64,
+    pub total: i64,
+    pub may_apply: bool,
+}
+
+/// The most rows the page lists; the report has them all.
+const ROWS_SHOWN: i64 = 500;
+
+pub async fn view(state: &AppState, scope: &CustomerScope, id: Uuid) -> AppResult<ImportView> {
+    let import = store::user_imports::one(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (done, failed, total) = store::user_imports::progress(&state.db, id).await?;
+    let which = if import.status == "done" {
+        store::user_imports::Rows::Failed
+    } else {
+        store::user_imports::Rows::Problems
+    };
+    let problems = store::user_imports::rows(&state.db, id, which, ROWS_SHOWN).await?;
+    Ok(ImportView {
+        may_apply: scope.may_change(Control::ManageUsers)
+            && import.errors == 0
+            && import.status == "previewed",
+        import,
+        problems,
+        done,
+        failed,
+        total,
+    })
+}
+
 /// The report of an import: every row with what happened to it.
 pub async fn report(state: &AppState, scope: &CustomerScope, id: Uuid) -> AppResult<Vec<u8>> {
     store::user_imports::one(&state.db, scope.org_id(), id)
@@ -709,25 +742,16 @@ pub async fn report(state: &AppState, scope: &CustomerScope, id: Uuid) -> AppRes
         "Line", "Email", "Action", "Result", "Details", "Errors", "Warnings",
     ])
     .map_err(anyhow::Error::from)?;
-    let join = |v: &serde_json::Value| {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            })
-            .unwrap_or_default()
-    };
-    for r in store::user_imports::rows(&state.db, id).await? {
+    let rows = store::user_imports::rows(&state.db, id, store::user_imports::Rows::All, i64::MAX);
+    for r in rows.await? {
         csv.row([
             r.line.to_string(),
             r.email,
             r.action,
             r.state,
             r.result.unwrap_or_default(),
-            join(&r.errors),
-            join(&r.warnings),
+            r.errors.join(" | "),
+            r.warnings.join(" | "),
         ])
         .map_err(anyhow::Error::from)?;
     }

@@ -33,7 +33,6 @@ impl From<SummaryRow> for OrgSummary {
             restricted_by_partner: r.restricted_by_partner,
             restrict_org_settings: r.restrict_org_settings,
             has_flex_subscription: r.has_flex_subscription,
-            wholesale: !r.packages.is_empty(),
             packages: r.packages,
         }
     }

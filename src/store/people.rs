@@ -128,10 +128,9 @@ impl ActorRow {
                 parent_org_id: r.parent_org_id,
                 restricted_by_partner: r.restricted_by_partner.unwrap_or(false),
                 restrict_org_settings: r.restrict_org_settings.unwrap_or(false),
-                // The actor's home org as the session shows it; Control Hub reads a
-                // customer's services afresh (`store::orgs::summary`).
+                // The actor's home org as the session shows it, without its services:
+                // Control Hub reads a customer's afresh (`store::orgs::customer_opened`).
                 has_flex_subscription: false,
-                wholesale: true,
                 packages: vec![],
             }),
             _ => None,
@@ -218,12 +217,21 @@ pub async fn insert_many(
     Ok(())
 }
 
-/// Which of `emails` are someone's already, anywhere in the service (citext: in any case).
-pub async fn emails_taken(db: impl PgExecutor<'_>, emails: &[&str]) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT lower(email::text) FROM people WHERE email = ANY($1::citext[])")
-        .bind(emails)
-        .fetch_all(db)
-        .await
+/// Which of `emails` (in lower case) are someone's already, in any case: anywhere in the
+/// service, or with `outside` only people of other orgs (external users of that one).
+pub async fn emails_taken(
+    db: impl PgExecutor<'_>,
+    emails: &[&str],
+    outside: Option<Uuid>,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT lower(email::text) FROM people
+         WHERE email = ANY($1::citext[]) AND ($2::uuid IS NULL OR org_id <> $2)",
+    )
+    .bind(emails)
+    .bind(outside)
+    .fetch_all(db)
+    .await
 }
 
 pub async fn grant(

@@ -47,21 +47,6 @@ pub async fn existing(
     .await
 }
 
-/// Which of `emails` belong to people of other orgs (external users).
-pub async fn elsewhere(
-    db: impl PgExecutor<'_>,
-    customer: CustomerOrgId,
-    emails: &[String],
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT lower(email::text) FROM people WHERE email = ANY($2::citext[]) AND org_id <> $1",
-    )
-    .bind(customer.id())
-    .bind(emails)
-    .fetch_all(db)
-    .await
-}
-
 /// Which of `phones` are held by anyone outside the customer (users or workspaces).
 pub async fn phones_elsewhere(
     db: impl PgExecutor<'_>,
@@ -204,33 +189,38 @@ pub struct RowView {
     pub action: String,
     pub state: String,
     pub result: Option<String>,
-    pub errors: serde_json::Value,
-    pub warnings: serde_json::Value,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
-/// Rows with errors or warnings, by line, at most `limit`.
-pub async fn problems(
+/// The rows of an import, by line: all of them (the report), those the preview found
+/// something to say about, or those that failed, at most `limit`.
+#[derive(Clone, Copy)]
+pub enum Rows {
+    All,
+    Problems,
+    Failed,
+}
+
+pub async fn rows(
     db: impl PgExecutor<'_>,
     import: Uuid,
+    which: Rows,
     limit: i64,
 ) -> sqlx::Result<Vec<RowView>> {
-    sqlx::query_as(
-        "SELECT line, email, action, state, result, errors, warnings FROM user_import_rows
-         WHERE import_id = $1 AND (errors <> '[]' OR warnings <> '[]') ORDER BY line LIMIT $2",
-    )
+    let only = match which {
+        Rows::All => "",
+        Rows::Problems => " AND (errors <> '[]' OR warnings <> '[]')",
+        Rows::Failed => " AND state = 'failed'",
+    };
+    sqlx::query_as(&format!(
+        "SELECT line, email, action, state, result,
+                ARRAY(SELECT jsonb_array_elements_text(errors)) AS errors,
+                ARRAY(SELECT jsonb_array_elements_text(warnings)) AS warnings
+         FROM user_import_rows WHERE import_id = $1{only} ORDER BY line LIMIT $2"
+    ))
     .bind(import)
     .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-/// Every row, by line (the report).
-pub async fn rows(db: impl PgExecutor<'_>, import: Uuid) -> sqlx::Result<Vec<RowView>> {
-    sqlx::query_as(
-        "SELECT line, email, action, state, result, errors, warnings FROM user_import_rows
-         WHERE import_id = $1 ORDER BY line",
-    )
-    .bind(import)
     .fetch_all(db)
     .await
 }

@@ -237,7 +237,7 @@ impl PageCtx {
         let nav = items
             .into_iter()
             // The wholesale menu is for customers holding wholesale services (SPEC §7).
-            .filter(|(_, seg, _)| *seg != "wholesale" || scope.org.wholesale)
+            .filter(|(_, seg, _)| *seg != "wholesale" || scope.org.wholesale())
             .map(|(label, seg, key)| NavItem {
                 label,
                 href: paths::control(org, seg),

@@ -15,21 +15,16 @@ use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::state::AppState;
 
-const USERS_IMPORT: &str = "/control/{org}/users/import";
-
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
-    // The upload reads a file larger than the body limit of every other form.
-    let mut t = t;
-    t.entries.push((axum::http::Method::POST, USERS_IMPORT));
-    t.router = t.router.route(
-        USERS_IMPORT,
-        axum::routing::post(user_csv::upload).layer(axum::extract::DefaultBodyLimit::max(
-            crate::auth::csrf::MAX_UPLOAD_BYTES,
-        )),
-    );
     t.get(paths::CONTROL_HOME, home)
         .get("/control/{org}/users", users::list)
         .get("/control/{org}/users/csv", user_csv::page)
+        // The upload reads a file larger than the body limit of every other form.
+        .post_up_to(
+            "/control/{org}/users/import",
+            crate::auth::csrf::MAX_UPLOAD_BYTES,
+            user_csv::upload,
+        )
         .get("/control/{org}/users/export.csv", user_csv::export)
         .get("/control/{org}/users/import/{id}", user_csv::import)
         .post("/control/{org}/users/import/{id}/apply", user_csv::apply)

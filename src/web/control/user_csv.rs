@@ -14,10 +14,8 @@ use crate::auth::session::AuthSession;
 use crate::domain::restrictions::Control;
 use crate::error::{AppError, AppResult};
 use crate::paths;
-use crate::services::user_import::{self, MAX_BYTES, Previewed};
+use crate::services::user_import::{self, ImportView, MAX_BYTES, Previewed};
 use crate::state::AppState;
-use crate::store;
-use crate::store::user_imports::{Import, RowView};
 use crate::web::views::PageCtx;
 
 fn base(org: Uuid) -> String {
@@ -134,22 +132,7 @@ pub async fn upload(
 pub struct ImportPage {
     page: PageCtx,
     org_id: Uuid,
-    import: Import,
-    problems: Vec<RowView>,
-    done: i64,
-    failed: i64,
-    total: i64,
-    may_apply: bool,
-}
-
-fn list(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    view: ImportView,
 }
 
 pub async fn import(
@@ -159,31 +142,10 @@ pub async fn import(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<ImportPage> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let import = store::user_imports::one(&state.db, scope.org_id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (done, failed, total) = store::user_imports::progress(&state.db, id).await?;
-    let problems = if import.status == "done" {
-        store::user_imports::rows(&state.db, id)
-            .await?
-            .into_iter()
-            .filter(|r| r.state == "failed")
-            .take(500)
-            .collect()
-    } else {
-        store::user_imports::problems(&state.db, id, 500).await?
-    };
     Ok(ImportPage {
+        view: user_import::view(&state, &scope, id).await?,
         page: PageCtx::control(&scope, &session, "users", "Users CSV import").await?,
         org_id: scope.org.id,
-        may_apply: scope.may_change(Control::ManageUsers)
-            && import.errors == 0
-            && import.status == "previewed",
-        import,
-        problems,
-        done,
-        failed,
-        total,
     })
 }
 

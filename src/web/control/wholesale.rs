@@ -35,7 +35,7 @@ pub async fn page(
     scope: CustomerScope,
     session: AuthSession,
 ) -> AppResult<WholesalePage> {
-    if !scope.org.wholesale {
+    if !scope.org.wholesale() {
         return Err(AppError::NotFound);
     }
     let partner = match &scope.partner {
