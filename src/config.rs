@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::auth::secrets::SecretsKey;
 use crate::http::TrustedProxies;
 use crate::jobs::worker::Mail;
 
@@ -33,6 +34,10 @@ pub struct Config {
     /// Where the CSS and scripts are: `HUB_STATIC_DIR`, else `./static`, else the
     /// source tree's.
     pub static_dir: PathBuf,
+    /// The key that seals OIDC client secrets at rest (`HUB_SECRETS_KEY`, 32 bytes in
+    /// base64). Without it no OIDC IdP can be saved, and a server whose database holds
+    /// one refuses to start.
+    pub secrets_key: Option<SecretsKey>,
 }
 
 impl Config {
@@ -71,6 +76,10 @@ impl Config {
         let static_dir = std::env::var("HUB_STATIC_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|_| default_static_dir());
+        let secrets_key = match std::env::var("HUB_SECRETS_KEY") {
+            Ok(v) if !v.trim().is_empty() => Some(SecretsKey::parse(&v)?),
+            _ => None,
+        };
         Ok(Self {
             bind,
             database_url,
@@ -81,6 +90,7 @@ impl Config {
             metrics_bind_explicit,
             mail,
             static_dir,
+            secrets_key,
         })
     }
 
@@ -101,6 +111,7 @@ impl Config {
                 ..Mail::default()
             },
             static_dir: default_static_dir(),
+            secrets_key: Some(SecretsKey::random()),
         }
     }
 

@@ -27,6 +27,13 @@ pub const NO_ACCESS: &str = "/login/no-access";
 /// Signed in as an admin of a customer whose services its provider removed.
 pub const SERVICES_REMOVED: &str = "/login/services-removed";
 pub const STYLESHEET: &str = "/static/css/app.css";
+/// The SAML assertion consumer service and SP metadata of a partner (one SP each).
+pub const SAML_ACS: &str = "/login/sso/saml/{id}/acs";
+pub const SAML_METADATA: &str = "/login/sso/saml/{id}/metadata";
+/// Where an OIDC IdP sends the browser back (the redirect URI registered there).
+pub const OIDC_CALLBACK: &str = "/login/sso/oidc/{id}/callback";
+/// An SSO sign-in that failed: the reason in plain words, with the request id.
+pub const SSO_FAILED: &str = "/login/sso/failed";
 
 // ── Partner Hub ────────────────────────────────────────────────────────────────
 pub const PARTNER: &str = "/partner";
@@ -65,6 +72,14 @@ pub const INDIRECT_LAUNCH: &str = "/partner/indirect-providers/{id}/launch";
 pub const BILLING: &str = "/partner/billing";
 pub const SETTINGS: &str = "/partner/settings/admins";
 pub const API_TOKENS: &str = "/partner/settings/api-tokens";
+/// Settings → Single sign-on: the partner's IdPs and how its own admins sign in.
+pub const SSO_SETTINGS: &str = "/partner/settings/sso";
+pub const SSO_SAML: &str = "/partner/settings/sso/saml";
+pub const SSO_OIDC_NEW: &str = "/partner/settings/sso/oidc";
+pub const SSO_OIDC: &str = "/partner/settings/sso/oidc/{id}";
+pub const SSO_DELETE: &str = "/partner/settings/sso/{id}/delete";
+pub const SSO_TEST: &str = "/partner/settings/sso/{id}/test";
+pub const SSO_ADMINS: &str = "/partner/settings/sso/admins";
 pub const API_TOKEN_REVOKE: &str = "/partner/settings/api-tokens/{id}/revoke";
 pub const JOBS: &str = "/partner/jobs";
 pub const JOB_RETRY: &str = "/partner/jobs/{id}/retry";
@@ -147,4 +162,28 @@ mod tests {
         );
         assert_eq!(api_token_revoke(7), "/partner/settings/api-tokens/7/revoke");
     }
+}
+
+pub fn saml_acs(partner: impl Display) -> String {
+    fill(SAML_ACS, partner)
+}
+
+pub fn saml_metadata(partner: impl Display) -> String {
+    fill(SAML_METADATA, partner)
+}
+
+pub fn oidc_callback(idp: impl Display) -> String {
+    fill(OIDC_CALLBACK, idp)
+}
+
+pub fn sso_oidc(idp: impl Display) -> String {
+    fill(SSO_OIDC, idp)
+}
+
+pub fn sso_delete(idp: impl Display) -> String {
+    fill(SSO_DELETE, idp)
+}
+
+pub fn sso_test(idp: impl Display) -> String {
+    fill(SSO_TEST, idp)
 }

@@ -118,3 +118,16 @@ fetch_axe() {
   fi
   echo "$dir/axe.min.js"
 }
+
+# The identity providers the sign-in tests run (tests/idp: oidc-provider and samlify, from
+# the npm registry, pinned by tests/idp/package-lock.json). Installs them when
+# node_modules is missing or older than the lock file.
+ensure_idp_harness() {
+  local dir="tests/idp"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] \
+    || [ "$dir/node_modules/.package-lock.json" -ot "$dir/package-lock.json" ]; then
+    command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later to run the sign-in tests." >&2; return 1; }
+    say "Installing the test identity providers (npm ci in $dir)"
+    npm ci --no-audit --no-fund --prefix "$dir" >/dev/null
+  fi
+}

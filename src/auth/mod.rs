@@ -5,7 +5,10 @@
 pub mod csrf;
 pub mod extensions;
 pub mod extractors;
+pub mod oidc;
 pub mod password;
+pub mod saml;
+pub mod secrets;
 pub mod session;
 
 pub use extractors::{CurrentAdmin, CustomerScope, PartnerScope, load_actor};

@@ -13,6 +13,8 @@ pub mod job_retry;
 pub mod places;
 pub mod setup_assist;
 pub mod sign_in;
+pub mod sso_config;
+pub mod sso_sign_in;
 pub mod subscribers;
 pub mod templates;
 pub mod user_import;

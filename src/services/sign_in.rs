@@ -48,6 +48,9 @@ pub enum Outcome {
     SignedIn(Uuid),
     /// Wrong email or password: one message for both, no account oracle.
     Invalid,
+    /// The right password of someone who must sign in through an IdP (SPEC §10): a
+    /// password is no way around the IdP.
+    SsoRequired,
     RateLimited {
         retry_after_secs: u64,
         reason: Limit,
@@ -129,6 +132,13 @@ pub async fn attempt(state: &AppState, a: &Attempt<'_>) -> AppResult<Outcome> {
     store::login_attempts::settle(&state.db, attempt_id, ok).await?;
     match (ok, person) {
         (true, Some(id)) => {
+            let sso = store::sso::route_of(&state.db, email)
+                .await?
+                .is_some_and(|r| r.auth_mode != "webex");
+            if sso {
+                audit(state, a, Some(id), "failure", "login.sso_required").await?;
+                return Ok(Outcome::SsoRequired);
+            }
             audit(state, a, Some(id), "success", "login.password").await?;
             Ok(Outcome::SignedIn(id))
         }

@@ -21,6 +21,7 @@ pub mod setup_assist;
 pub mod sub_partners;
 pub mod subscribers;
 pub mod templates;
+pub mod sso;
 pub mod tokens;
 pub mod user_imports;
 pub mod users;

@@ -289,6 +289,7 @@ pub async fn set_password_and_names(
 /// An admin of an org, for the Settings → Administrators page.
 #[derive(Debug, sqlx::FromRow)]
 pub struct AdminRow {
+    pub id: Uuid,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
@@ -297,7 +298,7 @@ pub struct AdminRow {
 
 pub async fn admins_of(db: impl PgExecutor<'_>, org_id: Uuid) -> sqlx::Result<Vec<AdminRow>> {
     sqlx::query_as(
-        "SELECT p.email::text AS email, p.first_name, p.last_name, array_agg(r.role ORDER BY r.role) AS roles
+        "SELECT p.id, p.email::text AS email, p.first_name, p.last_name, array_agg(r.role ORDER BY r.role) AS roles
          FROM role_assignments r JOIN people p ON p.id = r.person_id
          WHERE r.org_id = $1 GROUP BY p.id ORDER BY p.email",
     )

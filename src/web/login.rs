@@ -17,6 +17,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::sign_in::{self, Attempt, Limit, Outcome};
+use crate::services::sso_sign_in::{self, Route};
 use crate::state::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
@@ -94,7 +95,9 @@ fn looks_like_email(s: &str) -> bool {
 /// sign in through a partner IdP are routed there (SPEC §10). Unknown emails get the
 /// password step too, so this page reveals nothing about which accounts exist.
 async fn email_submit(
+    State(state): State<AppState>,
     auth: AuthSession,
+    req: ReqInfo,
     CheckedForm { form: f, controls }: CheckedForm<EmailForm>,
 ) -> AppResult<Response> {
     let next = safe_return_path(&f.next).unwrap_or("").to_string();
@@ -112,6 +115,24 @@ async fn email_submit(
             notice: None,
         };
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
+    let return_to = Some(next.as_str()).filter(|n| !n.is_empty());
+    match sso_sign_in::route(&state, &f.email, return_to, &req.ctx()).await? {
+        Route::Redirect(url) => return Ok(Redirect::to(&url).into_response()),
+        Route::NotSetUp => {
+            let page = EmailPage {
+                csrf: auth.csrf_token().await?,
+                email: f.email,
+                next,
+                error: Some(
+                    "Your organisation signs in through its service provider's identity provider, which is not set up yet. Contact your service provider."
+                        .into(),
+                ),
+                notice: None,
+            };
+            return Ok((StatusCode::FORBIDDEN, page).into_response());
+        }
+        Route::Password => {}
     }
     Ok(PasswordPage {
         csrf: auth.csrf_token().await?,
@@ -162,6 +183,11 @@ async fn password_submit(
             };
             return Ok(Redirect::to(&target).into_response());
         }
+        Outcome::SsoRequired => (
+            StatusCode::FORBIDDEN,
+            "This account signs in through your organisation's identity provider. Go back and enter your email to be sent there.".to_string(),
+            None,
+        ),
         Outcome::Invalid => (
             StatusCode::UNAUTHORIZED,
             "The email or password is not right.".to_string(),

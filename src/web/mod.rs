@@ -11,6 +11,7 @@ pub mod login;
 pub mod operator;
 pub mod ops;
 pub mod partner;
+pub mod sso;
 pub mod views;
 pub mod wizard;
 
@@ -23,6 +24,7 @@ pub fn routes() -> RouteTable<AppState> {
     let table = RouteTable::new();
     let table = ops::routes(table);
     let table = login::routes(table);
+    let table = sso::routes(table);
     let table = invite::routes(table);
     let table = partner::routes(table);
     let table = operator::routes(table);

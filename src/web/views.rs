@@ -160,6 +160,12 @@ impl PageCtx {
             "settings",
             scope.may(PartnerAction::ViewAdministration),
         );
+        add(
+            "Single sign-on",
+            paths::SSO_SETTINGS.into(),
+            "sso",
+            scope.may(PartnerAction::ManageAdministration),
+        );
         // Any partner role may hold API tokens; each acts with its own admin's roles.
         add(
             "API tokens",

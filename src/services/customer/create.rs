@@ -78,6 +78,7 @@ pub async fn create(
         .await
         .map_err(|e| taken(e, plan.external_id.as_deref()))?;
     store::orgs::relate(&mut *tx, scope.org.id, id, "onboarded").await?;
+    store::sso::bind_new_customer(&mut tx, id).await?;
     if let Some(parent) = scope.org.parent_org_id {
         store::orgs::relate(&mut *tx, parent, id, "parent_of_sub_partner_customer").await?;
     }

@@ -14,6 +14,7 @@ mod mailbox;
 mod overview;
 mod settings;
 mod setup_assist;
+mod sso_settings;
 mod template_wizard;
 mod templates;
 
@@ -33,6 +34,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get(paths::BILLING, billing::page);
     let t = t.get(paths::SETTINGS, settings::admins);
     let t = api_tokens::routes(t);
+    let t = sso_settings::routes(t);
     let t = jobs::routes(t);
     let t = t.get(paths::MAILBOX, mailbox::page);
     t.get(paths::AUDIT, audit::page)
