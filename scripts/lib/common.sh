@@ -126,6 +126,8 @@ ensure_idp_harness() {
   local dir="tests/idp"
   if [ ! -f "$dir/node_modules/.package-lock.json" ] \
     || [ "$dir/node_modules/.package-lock.json" -ot "$dir/package-lock.json" ]; then
+    # Debian's own Node.js when the machine has none (oidc-provider wants 20 or later).
+    command -v npm >/dev/null || ensure_packages nodejs npm
     command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later to run the sign-in tests." >&2; return 1; }
     say "Installing the test identity providers (npm ci in $dir)"
     npm ci --no-audit --no-fund --prefix "$dir" >/dev/null

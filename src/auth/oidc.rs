@@ -78,9 +78,9 @@ fn discovery_problem<E: std::error::Error>(e: openidconnect::DiscoveryError<E>) 
     use openidconnect::DiscoveryError as D;
     match e {
         D::Request(e) => format!("it did not answer ({e})"),
-        D::Response(status, _, _) => format!(
-            "it answered HTTP {status} instead of an OpenID configuration"
-        ),
+        D::Response(status, _, _) => {
+            format!("it answered HTTP {status} instead of an OpenID configuration")
+        }
         D::Parse(_) => {
             "it answered something that is not an OpenID configuration (is it a web page?)".into()
         }
@@ -90,16 +90,18 @@ fn discovery_problem<E: std::error::Error>(e: openidconnect::DiscoveryError<E>) 
     }
 }
 
-async fn fetch_metadata(idp: &IdpRow, http: &reqwest::Client) -> Result<CoreProviderMetadata, String> {
+async fn fetch_metadata(
+    idp: &IdpRow,
+    http: &reqwest::Client,
+) -> Result<CoreProviderMetadata, String> {
     if let Some(discovery) = idp.oidc_discovery_endpoint.as_deref() {
         let issuer = IssuerUrl::new(issuer_of_discovery(discovery)).map_err(|e| e.to_string())?;
         return CoreProviderMetadata::discover_async(issuer, http)
             .await
             .map_err(|e| format!("the discovery endpoint failed: {}", discovery_problem(e)));
     }
-    let need = |v: &Option<String>, what: &str| {
-        v.clone().ok_or_else(|| format!("the IdP has no {what}"))
-    };
+    let need =
+        |v: &Option<String>, what: &str| v.clone().ok_or_else(|| format!("the IdP has no {what}"));
     let jwks_url = JsonWebKeySetUrl::new(need(&idp.oidc_jwks_endpoint, "JWKS endpoint")?)
         .map_err(|e| e.to_string())?;
     let jwks = CoreJsonWebKeySet::fetch_async(&jwks_url, http)
@@ -113,8 +115,11 @@ async fn fetch_metadata(idp: &IdpRow, http: &reqwest::Client) -> Result<CoreProv
         .map_err(|e| e.to_string())?;
     Ok(CoreProviderMetadata::new(
         IssuerUrl::new(need(&idp.oidc_issuer, "issuer")?).map_err(|e| e.to_string())?,
-        AuthUrl::new(need(&idp.oidc_authorization_endpoint, "authorization endpoint")?)
-            .map_err(|e| e.to_string())?,
+        AuthUrl::new(need(
+            &idp.oidc_authorization_endpoint,
+            "authorization endpoint",
+        )?)
+        .map_err(|e| e.to_string())?,
         jwks_url,
         vec![ResponseTypes::new(vec![CoreResponseType::Code])],
         vec![CoreSubjectIdentifierType::Public],
@@ -153,15 +158,25 @@ async fn metadata(
 /// configuration with its keys. Answers the problem in plain words.
 pub async fn check_discovery(url: &str) -> Result<(), String> {
     let http = http()?;
-    let issuer = IssuerUrl::new(issuer_of_discovery(url))
-        .map_err(|_| "This is not a URL.".to_string())?;
+    let issuer =
+        IssuerUrl::new(issuer_of_discovery(url)).map_err(|_| "This is not a URL.".to_string())?;
     CoreProviderMetadata::discover_async(issuer, &http)
         .await
         .map(|_| ())
-        .map_err(|e| format!("The discovery endpoint cannot be used: {}.", discovery_problem(e)))
+        .map_err(|e| {
+            format!(
+                "The discovery endpoint cannot be used: {}.",
+                discovery_problem(e)
+            )
+        })
 }
 
-fn client(md: CoreProviderMetadata, idp: &IdpRow, redirect_uri: &str, secret: Option<&str>) -> Result<Client, String> {
+fn client(
+    md: CoreProviderMetadata,
+    idp: &IdpRow,
+    redirect_uri: &str,
+    secret: Option<&str>,
+) -> Result<Client, String> {
     let client = CoreClient::from_provider_metadata(
         md,
         ClientId::new(idp.oidc_client_id.clone().unwrap_or_default()),
@@ -179,7 +194,11 @@ pub struct Started {
     pub pkce_verifier: String,
 }
 
-pub async fn start(idp: &IdpRow, redirect_uri: &str, login_hint: Option<&str>) -> Result<Started, String> {
+pub async fn start(
+    idp: &IdpRow,
+    redirect_uri: &str,
+    login_hint: Option<&str>,
+) -> Result<Started, String> {
     let http = http()?;
     let md = metadata(idp, &http, false).await?;
     let client = client(md, idp, redirect_uri, None)?;
@@ -233,7 +252,11 @@ fn to_chrono(t: OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default()
 }
 
-fn verifier(md: &CoreProviderMetadata, idp: &IdpRow, now: OffsetDateTime) -> CoreIdTokenVerifier<'static> {
+fn verifier(
+    md: &CoreProviderMetadata,
+    idp: &IdpRow,
+    now: OffsetDateTime,
+) -> CoreIdTokenVerifier<'static> {
     let now = to_chrono(now);
     CoreIdTokenVerifier::new_public_client(
         ClientId::new(idp.oidc_client_id.clone().unwrap_or_default()),
@@ -245,7 +268,9 @@ fn verifier(md: &CoreProviderMetadata, idp: &IdpRow, now: OffsetDateTime) -> Cor
     .set_time_fn(move || now - chrono::Duration::seconds(SKEW_SECS))
     .set_issue_time_verifier_fn(move |iat| {
         if iat > now + chrono::Duration::seconds(SKEW_SECS) {
-            Err(format!("the id token claims to be issued in the future ({iat})"))
+            Err(format!(
+                "the id token claims to be issued in the future ({iat})"
+            ))
         } else if now - iat > chrono::Duration::seconds(IAT_WINDOW_SECS) {
             Err(format!("the id token was issued too long ago ({iat})"))
         } else {
@@ -256,14 +281,28 @@ fn verifier(md: &CoreProviderMetadata, idp: &IdpRow, now: OffsetDateTime) -> Cor
 
 fn claims_problem(e: &ClaimsVerificationError) -> String {
     match e {
-        ClaimsVerificationError::Expired(why) => format!("the id token has expired or is out of its time window: {why}"),
-        ClaimsVerificationError::InvalidAudience(_) => "the id token is meant for another client (audience)".into(),
-        ClaimsVerificationError::InvalidIssuer(_) => "the id token comes from another issuer".into(),
-        ClaimsVerificationError::InvalidNonce(_) => "the id token does not answer our sign-in request (nonce)".into(),
+        ClaimsVerificationError::Expired(why) => {
+            format!("the id token has expired or is out of its time window: {why}")
+        }
+        ClaimsVerificationError::InvalidAudience(_) => {
+            "the id token is meant for another client (audience)".into()
+        }
+        ClaimsVerificationError::InvalidIssuer(_) => {
+            "the id token comes from another issuer".into()
+        }
+        ClaimsVerificationError::InvalidNonce(_) => {
+            "the id token does not answer our sign-in request (nonce)".into()
+        }
         ClaimsVerificationError::SignatureVerification(s) => match s {
-            SignatureVerificationError::NoSignature => "the id token is not signed (alg none)".into(),
-            SignatureVerificationError::DisallowedAlg(alg) => format!("the id token is signed with a refused algorithm ({alg})"),
-            SignatureVerificationError::NoMatchingKey => "the id token is signed by a key the IdP does not publish".into(),
+            SignatureVerificationError::NoSignature => {
+                "the id token is not signed (alg none)".into()
+            }
+            SignatureVerificationError::DisallowedAlg(alg) => {
+                format!("the id token is signed with a refused algorithm ({alg})")
+            }
+            SignatureVerificationError::NoMatchingKey => {
+                "the id token is signed by a key the IdP does not publish".into()
+            }
             other => format!("the id token's signature does not verify ({other})"),
         },
         other => format!("the id token was refused ({other})"),
@@ -292,20 +331,16 @@ where
         .request_async(&http)
         .await
         .map_err(|e| match e {
-            RequestTokenError::ServerResponse(r) => format!(
-                "the IdP's token endpoint refused the code ({})",
-                r.error()
-            ),
+            RequestTokenError::ServerResponse(r) => {
+                format!("the IdP's token endpoint refused the code ({})", r.error())
+            }
             RequestTokenError::Request(_) => "the IdP's token endpoint did not answer".into(),
             RequestTokenError::Parse(_, _) => {
                 "the IdP's token endpoint answered something unreadable".into()
             }
             other => format!("the IdP's token endpoint failed ({other})"),
         })?;
-    let id_token = token
-        .id_token()
-        .ok_or("the IdP sent no id token")?
-        .clone();
+    let id_token = token.id_token().ok_or("the IdP sent no id token")?.clone();
     let nonce = Nonce::new(ex.nonce.clone());
     let checked = id_token.claims(&verifier(&md, idp, now), &nonce).cloned();
     let claims = match checked {
@@ -326,7 +361,8 @@ where
     let mut email = claims.email().map(|e| e.as_str().to_string());
     let mut report = serde_json::to_value(&claims).unwrap_or_default();
     if email.is_none()
-        && let Ok(request) = client.user_info(token.access_token().clone(), Some(claims.subject().clone()))
+        && let Ok(request) =
+            client.user_info(token.access_token().clone(), Some(claims.subject().clone()))
     {
         let info: Result<CoreUserInfoClaims, _> = request.request_async(&http).await;
         if let Ok(info) = info

@@ -16,7 +16,6 @@ use samael::crypto::AllowedSignatureAlgorithm;
 use samael::metadata::{EntityDescriptor, HTTP_REDIRECT_BINDING};
 use samael::schema::{Assertion, Subject, SubjectNameID};
 use samael::service_provider::ServiceProvider;
-use samael::traits::ToXml;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -44,6 +43,32 @@ fn unsafe_markup(xml: &str) -> Option<&'static str> {
     }
 }
 
+/// How many `Assertion` (or `EncryptedAssertion`) elements the document has, whatever
+/// their prefix. A real response has one; XML signature wrapping needs a second (a forged
+/// one beside, before or around the signed one, or the signed one tucked into
+/// Extensions or a signature's Object), so any count but one is refused before samael
+/// looks: samael would return the signed one, and nobody should be signed in from a
+/// document built to fool someone.
+fn assertion_elements(xml: &str) -> usize {
+    let mut count = 0;
+    let mut rest = xml;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if rest.starts_with(['/', '?', '!']) {
+            continue;
+        }
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if local == "Assertion" || local == "EncryptedAssertion" {
+            count += 1;
+        }
+    }
+    count
+}
+
 fn provider_for(metadata: EntityDescriptor) -> ServiceProvider {
     ServiceProvider {
         idp_metadata: metadata,
@@ -58,6 +83,9 @@ pub fn read_metadata(xml: &str) -> Result<IdpMetadata, String> {
     if xml.contains("<!DOCTYPE") || xml.contains("<!ENTITY") {
         return Err("This metadata declares a DOCTYPE or entities, which IdP metadata never needs. Paste the IdP's EntityDescriptor XML.".into());
     }
+    if !xml.contains("EntityDescriptor") {
+        return Err("This is not SAML metadata XML (it has no EntityDescriptor). Paste the IdP's metadata XML.".into());
+    }
     let parsed: EntityDescriptor = xml.parse().map_err(|e| {
         let e: &dyn std::error::Error = &e;
         let mut why = e.to_string();
@@ -69,7 +97,11 @@ pub fn read_metadata(xml: &str) -> Result<IdpMetadata, String> {
         .clone()
         .filter(|e| !e.trim().is_empty())
         .ok_or("This metadata has no entityID. Paste the IdP's EntityDescriptor XML.")?;
-    if parsed.idp_sso_descriptors.as_ref().is_none_or(Vec::is_empty) {
+    if parsed
+        .idp_sso_descriptors
+        .as_ref()
+        .is_none_or(Vec::is_empty)
+    {
         return Err("This metadata describes no identity provider (it has no IDPSSODescriptor). Is it the SP's metadata?".into());
     }
     let sp = provider_for(parsed);
@@ -157,15 +189,28 @@ impl Sp {
         }
     }
 
-    /// The SP metadata XML to give the IdP.
-    pub fn metadata_xml(&self) -> anyhow::Result<String> {
-        let descriptor = self
-            .provider(None, false)
-            .metadata()
-            .map_err(|e| anyhow::anyhow!("SP metadata: {e}"))?;
-        descriptor
-            .to_string()
-            .map_err(|e| anyhow::anyhow!("SP metadata: {e}"))
+    /// The SP metadata XML to give the IdP: our entity id and ACS (HTTP-POST), signed
+    /// assertions wanted, email NameIDs. Written here rather than by samael, whose
+    /// metadata always names a single-logout service, which this SP does not offer.
+    pub fn metadata_xml(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">
+  <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" AuthnRequestsSigned="false" WantAssertionsSigned="true">
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0" isDefault="true"/>
+  </md:SPSSODescriptor>
+</md:EntityDescriptor>
+"#,
+            entity = esc(&self.entity_id),
+            acs = esc(&self.acs_url),
+        )
     }
 }
 
@@ -263,6 +308,15 @@ pub fn verify_response(
     if let Some(why) = unsafe_markup(&xml) {
         return Err(format!("the response was refused: {why}"));
     }
+    match assertion_elements(&xml) {
+        1 => {}
+        0 => return Err("the response carries no assertion".into()),
+        n => {
+            return Err(format!(
+                "the response carries {n} assertions where one is expected (a signature-wrapping attempt)"
+            ));
+        }
+    }
     let provider = sp.provider(Some(parse_stored(idp_metadata)?), request_id.is_none());
     let ids: Vec<&str> = request_id.into_iter().collect();
     let assertion = provider
@@ -284,7 +338,9 @@ fn check_audience(assertion: &Assertion, ours: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("the assertion is not addressed to this portal (audience must be {ours})"))
+        Err(format!(
+            "the assertion is not addressed to this portal (audience must be {ours})"
+        ))
     }
 }
 
@@ -380,6 +436,26 @@ mod tests {
         assert_eq!(a.len(), 33);
         assert!(a.starts_with('_'));
         assert_ne!(a, new_request_id());
+    }
+
+    #[test]
+    fn assertions_are_counted_whatever_their_prefix() {
+        assert_eq!(
+            assertion_elements(
+                "<samlp:Response><saml:Assertion ID='a'></saml:Assertion></samlp:Response>"
+            ),
+            1
+        );
+        assert_eq!(
+            assertion_elements(
+                "<Response><Assertion><x/></Assertion><ext><a:Assertion/></ext></Response>"
+            ),
+            2
+        );
+        assert_eq!(
+            assertion_elements("<Response><AssertionConsumer/></Response>"),
+            0
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ impl std::fmt::Debug for SecretsKey {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum KeyError {
-    #[error("HUB_SECRETS_KEY must be 32 bytes, as 64 hex digits or in base64 (make one with `openssl rand -hex 32`)")]
+    #[error(
+        "HUB_SECRETS_KEY must be 32 bytes, as 64 hex digits or in base64 (make one with `openssl rand -hex 32`)"
+    )]
     Malformed,
 }
 
@@ -38,7 +40,10 @@ impl SecretsKey {
         let bytes = hex::decode(text)
             .ok()
             .filter(|b| b.len() == 32)
-            .map_or_else(|| base64::engine::general_purpose::STANDARD.decode(text), Ok)
+            .map_or_else(
+                || base64::engine::general_purpose::STANDARD.decode(text),
+                Ok,
+            )
             .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
             .map_err(|_| KeyError::Malformed)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Malformed)?;
@@ -100,7 +105,10 @@ mod tests {
         assert!(!sealed.windows(6).any(|w| w == b"s3cret"));
         assert_eq!(key.open(&sealed, b"idp-1").as_deref(), Ok("s3cret"));
         assert_eq!(key.open(&sealed, b"idp-2"), Err(SealedError));
-        assert_eq!(SecretsKey::random().open(&sealed, b"idp-1"), Err(SealedError));
+        assert_eq!(
+            SecretsKey::random().open(&sealed, b"idp-1"),
+            Err(SealedError)
+        );
         assert_eq!(key.open(&sealed[..10], b"idp-1"), Err(SealedError));
     }
 
@@ -108,8 +116,14 @@ mod tests {
     fn the_configured_key_is_32_bytes_of_base64() {
         assert!(SecretsKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").is_ok());
         assert!(SecretsKey::parse(&"0f".repeat(32)).is_ok());
-        assert_eq!(SecretsKey::parse("c2hvcnQ=").unwrap_err(), KeyError::Malformed);
-        assert_eq!(SecretsKey::parse("not base64!").unwrap_err(), KeyError::Malformed);
+        assert_eq!(
+            SecretsKey::parse("c2hvcnQ=").unwrap_err(),
+            KeyError::Malformed
+        );
+        assert_eq!(
+            SecretsKey::parse("not base64!").unwrap_err(),
+            KeyError::Malformed
+        );
         assert_eq!(format!("{:?}", SecretsKey::random()), "SecretsKey(…)");
     }
 }

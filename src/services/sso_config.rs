@@ -83,7 +83,16 @@ pub async fn save_saml(
         "allow_idp_initiated": input.allow_idp_initiated,
         "customers_bound": bound,
     });
-    audit_partner_change(&mut tx, scope, scope.org.id, "sso.saml.save", detail, ctx, now).await?;
+    audit_partner_change(
+        &mut tx,
+        scope,
+        scope.org.id,
+        "sso.saml.save",
+        detail,
+        ctx,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -117,10 +126,7 @@ pub fn url_problem(url: &str) -> Option<String> {
     let Ok(parsed) = url::Url::parse(url) else {
         return Some("Enter a full URL such as https://idp.example.com/…".into());
     };
-    let local = matches!(
-        parsed.host_str(),
-        Some("localhost" | "127.0.0.1" | "[::1]")
-    );
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match parsed.scheme() {
         "https" => None,
         "http" if local => None,
@@ -137,18 +143,38 @@ fn check_oidc(input: &OidcInput, editing: bool) -> FieldErrors {
         add(&mut errors, "name", problem);
     }
     if input.client_id.trim().is_empty() {
-        add(&mut errors, "client_id", "Enter the client id the IdP gave this portal.");
+        add(
+            &mut errors,
+            "client_id",
+            "Enter the client id the IdP gave this portal.",
+        );
     } else if input.client_id.trim().len() > TEXT_MAX {
-        add(&mut errors, "client_id", format!("Use at most {TEXT_MAX} characters."));
+        add(
+            &mut errors,
+            "client_id",
+            format!("Use at most {TEXT_MAX} characters."),
+        );
     }
     if input.client_secret.trim().is_empty() && !editing {
-        add(&mut errors, "client_secret", "Enter the client secret the IdP gave this portal.");
+        add(
+            &mut errors,
+            "client_secret",
+            "Enter the client secret the IdP gave this portal.",
+        );
     } else if input.client_secret.len() > TEXT_MAX {
-        add(&mut errors, "client_secret", format!("Use at most {TEXT_MAX} characters."));
+        add(
+            &mut errors,
+            "client_secret",
+            format!("Use at most {TEXT_MAX} characters."),
+        );
     }
     let scopes: Vec<&str> = input.scopes.split_whitespace().collect();
     if scopes.is_empty() {
-        add(&mut errors, "scopes", "Enter the scopes, separated by spaces: at least openid email.");
+        add(
+            &mut errors,
+            "scopes",
+            "Enter the scopes, separated by spaces: at least openid email.",
+        );
     } else {
         let missing: Vec<&str> = ["openid", "email"]
             .into_iter()
@@ -161,7 +187,11 @@ fn check_oidc(input: &OidcInput, editing: bool) -> FieldErrors {
                 format!("The scopes must include {}.", missing.join(" and ")),
             );
         } else if input.scopes.len() > TEXT_MAX {
-            add(&mut errors, "scopes", format!("Use at most {TEXT_MAX} characters."));
+            add(
+                &mut errors,
+                "scopes",
+                format!("Use at most {TEXT_MAX} characters."),
+            );
         }
     }
     let discovery = opt(&input.discovery_endpoint);
@@ -184,10 +214,22 @@ fn check_oidc(input: &OidcInput, editing: bool) -> FieldErrors {
         // Without discovery, what it would tell must be given: where to send the user,
         // where to trade the code, who signs the id token and with which keys.
         for (field, value, what) in [
-            ("authorization_endpoint", &input.authorization_endpoint, "the authorization endpoint"),
-            ("token_endpoint", &input.token_endpoint, "the token endpoint"),
+            (
+                "authorization_endpoint",
+                &input.authorization_endpoint,
+                "the authorization endpoint",
+            ),
+            (
+                "token_endpoint",
+                &input.token_endpoint,
+                "the token endpoint",
+            ),
             ("issuer", &input.issuer, "the issuer the id tokens name"),
-            ("jwks_endpoint", &input.jwks_endpoint, "the JWKS endpoint (the keys that sign id tokens)"),
+            (
+                "jwks_endpoint",
+                &input.jwks_endpoint,
+                "the JWKS endpoint (the keys that sign id tokens)",
+            ),
         ] {
             if opt(value).is_none() {
                 add(
@@ -247,7 +289,11 @@ pub async fn save_oidc(
     let mut errors = check_oidc(input, existing.is_some());
     let name = input.name.trim();
     if errors.is_empty() && store::sso::name_taken(&state.db, name, Some(id)).await? {
-        add(&mut errors, "name", format!("An identity provider named “{name}” already exists. Choose another name."));
+        add(
+            &mut errors,
+            "name",
+            format!("An identity provider named “{name}” already exists. Choose another name."),
+        );
     }
     if errors.is_empty()
         && let Some(url) = opt(&input.discovery_endpoint)
@@ -259,7 +305,11 @@ pub async fn save_oidc(
         return Err(AppError::Validation(errors));
     }
     let sealed = opt(&input.client_secret).map(|s| key.seal(s, id.as_bytes()));
-    let scopes = input.scopes.split_whitespace().collect::<Vec<_>>().join(" ");
+    let scopes = input
+        .scopes
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let v = store::sso::OidcIdp {
         name,
         client_id: input.client_id.trim(),
@@ -319,7 +369,16 @@ pub async fn delete(
         .await?
         .ok_or(AppError::NotFound)?;
     let detail = serde_json::json!({ "idp_id": id, "name": name });
-    audit_partner_change(&mut tx, scope, scope.org.id, "sso.idp.delete", detail, ctx, now).await?;
+    audit_partner_change(
+        &mut tx,
+        scope,
+        scope.org.id,
+        "sso.idp.delete",
+        detail,
+        ctx,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -337,8 +396,14 @@ pub async fn set_admin_sign_in(
     scope.require(PartnerAction::ManageAdministration)?;
     let mut break_glass = break_glass;
     if let Some(idp) = idp {
-        if store::sso::get(&state.db, scope.org_id(), idp).await?.is_none() {
-            return Err(AppError::field("idp", "Choose one of this partner's identity providers."));
+        if store::sso::get(&state.db, scope.org_id(), idp)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::field(
+                "idp",
+                "Choose one of this partner's identity providers.",
+            ));
         }
         let full_admins = store::people::admins_of(&state.db, scope.org.id).await?;
         let Some(person) = break_glass else {
@@ -363,8 +428,16 @@ pub async fn set_admin_sign_in(
     let mut tx = state.db.begin().await?;
     store::sso::set_admin_sign_in(&mut tx, scope.org_id(), idp, break_glass).await?;
     let detail = serde_json::json!({ "admin_idp_id": idp, "break_glass_person_id": break_glass });
-    audit_partner_change(&mut tx, scope, scope.org.id, "sso.admin_sign_in", detail, ctx, now)
-        .await?;
+    audit_partner_change(
+        &mut tx,
+        scope,
+        scope.org.id,
+        "sso.admin_sign_in",
+        detail,
+        ctx,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -409,7 +482,12 @@ mod tests {
         i.discovery_endpoint.clear();
         assert_eq!(
             fields(&check_oidc(&i, false)),
-            ["authorization_endpoint", "token_endpoint", "issuer", "jwks_endpoint"]
+            [
+                "authorization_endpoint",
+                "token_endpoint",
+                "issuer",
+                "jwks_endpoint"
+            ]
         );
     }
 
@@ -425,7 +503,11 @@ mod tests {
     fn endpoints_are_https_or_on_this_machine() {
         assert_eq!(url_problem("https://idp.example/auth"), None);
         assert_eq!(url_problem("http://127.0.0.1:4000/auth"), None);
-        assert!(url_problem("http://idp.example/auth").unwrap().contains("https"));
+        assert!(
+            url_problem("http://idp.example/auth")
+                .unwrap()
+                .contains("https")
+        );
         assert!(url_problem("idp.example/auth").is_some());
         assert!(url_problem("javascript:alert(1)").is_some());
     }

@@ -174,7 +174,11 @@ async fn conclude(
                 actor_person_id: txn.tested_by,
                 acting_for_org_id: Some(idp.partner_org_id),
                 action: "sso.test",
-                outcome: if vouched.is_ok() { "success" } else { "failure" },
+                outcome: if vouched.is_ok() {
+                    "success"
+                } else {
+                    "failure"
+                },
                 detail: json!({ "idp_id": idp.id, "report": report }),
                 request_id: Some(ctx.request_id),
                 ip: Some(ctx.ip),
@@ -308,13 +312,17 @@ pub async fn finish_oidc(
         _ => None,
     };
     let (Some(idp), Some(txn)) = (idp, txn.filter(|t| t.idp_id == idp_id)) else {
-        let reason = "no sign-in is waiting for this answer (the state is unknown, used already or expired)".to_string();
+        let reason =
+            "no sign-in is waiting for this answer (the state is unknown, used already or expired)"
+                .to_string();
         let idp = store::sso::by_id(&state.db, idp_id).await?;
         audit_failure(state, idp.as_ref(), &reason, None, ctx).await?;
         return Ok(Finish::Failed { reason });
     };
     let vouched = match (idp_error, code) {
-        (Some(error), _) => Err(format!("the identity provider refused the sign-in ({error})")),
+        (Some(error), _) => Err(format!(
+            "the identity provider refused the sign-in ({error})"
+        )),
         (None, None) => Err("the identity provider sent no authorization code".to_string()),
         (None, Some(code)) => verify_oidc(state, &idp, &txn, code).await?,
     };
@@ -328,13 +336,17 @@ async fn verify_oidc(
     code: &str,
 ) -> AppResult<Result<Vouched, String>> {
     let Some(key) = state.config.secrets_key.as_ref() else {
-        return Ok(Err("this server has no HUB_SECRETS_KEY to open the client secret".into()));
+        return Ok(Err(
+            "this server has no HUB_SECRETS_KEY to open the client secret".into(),
+        ));
     };
     let Ok(secret) = key.open(
         idp.oidc_client_secret_enc.as_deref().unwrap_or_default(),
         idp.id.as_bytes(),
     ) else {
-        return Ok(Err("the stored client secret does not open with this server's key".into()));
+        return Ok(Err(
+            "the stored client secret does not open with this server's key".into(),
+        ));
     };
     let exchange = oidc::Exchange {
         redirect_uri: oidc_redirect_uri(state, idp.id),

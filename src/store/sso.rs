@@ -81,7 +81,10 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Idp
 }
 
 /// The partner's SAML IdP (there is at most one: the SP is per partner).
-pub async fn saml_of(db: impl PgExecutor<'_>, partner_org_id: Uuid) -> sqlx::Result<Option<IdpRow>> {
+pub async fn saml_of(
+    db: impl PgExecutor<'_>,
+    partner_org_id: Uuid,
+) -> sqlx::Result<Option<IdpRow>> {
     sqlx::query_as(&format!(
         "SELECT {IDP_COLUMNS} FROM identity_providers WHERE partner_org_id = $1 AND kind = 'saml'"
     ))
@@ -340,7 +343,7 @@ pub async fn route_of(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Opti
          LEFT JOIN identity_providers i ON i.id = CASE
               WHEN o.kind = 'customer' THEN o.idp_id
               WHEN o.break_glass_person_id IS DISTINCT FROM p.id THEN o.admin_idp_id END
-         WHERE p.email = $1 AND NOT p.disabled",
+         WHERE p.email = $1::citext AND NOT p.disabled",
     )
     .bind(email.trim())
     .fetch_optional(db)
@@ -357,7 +360,7 @@ pub async fn person_for(
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
         "SELECT p.id FROM people p JOIN orgs o ON o.id = p.org_id
-         WHERE p.email = $2 AND NOT p.disabled
+         WHERE p.email = $2::citext AND NOT p.disabled
            AND ((o.kind = 'customer' AND o.idp_id = $1 AND o.auth_mode IN ('saml', 'oidc'))
                 OR (o.kind <> 'customer' AND o.admin_idp_id = $1))",
     )
@@ -425,7 +428,8 @@ pub async fn begin(
     Ok(())
 }
 
-const TXN_COLUMNS: &str = "id, idp_id, saml_request_id, oidc_state, oidc_nonce, pkce_verifier, login_hint,
+const TXN_COLUMNS: &str =
+    "id, idp_id, saml_request_id, oidc_state, oidc_nonce, pkce_verifier, login_hint,
     return_to, purpose, tested_by, expires_at";
 
 /// Which key finds a transaction: the SAML RelayState is its id; OIDC's `state`.

@@ -63,6 +63,8 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let northwind_template_change = [Login, Ok, Refused, Ok, Missing, Refused, Refused];
     let nobody = [Login, Refused, Refused, Refused, Refused, Refused, Refused];
     let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
+    let sso_admin = [Login, Ok, Refused, Refused, Ok, Refused, Refused];
+    let northwind_sso = [Login, Ok, Refused, Refused, Missing, Refused, Refused];
     vec![
         (get.clone(), "/", [Login, Ok, Ok, Ok, Ok, Ok, Ok]),
         (get.clone(), "/healthz", [Ok; 7]),
@@ -270,6 +272,36 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/partner/settings/api-tokens/{id}/revoke",
             [Login, Ok, Missing, Missing, Missing, Refused, Refused],
         ),
+        // Single sign-on: the partner's (or sub-partner's) full admins only; `{id}` is
+        // one of Northwind's IdPs (SAML, or OIDC under /oidc/).
+        (get.clone(), "/partner/settings/sso", sso_admin),
+        (post.clone(), "/partner/settings/sso/saml", sso_admin),
+        (post.clone(), "/partner/settings/sso/oidc", sso_admin),
+        (post.clone(), "/partner/settings/sso/admins", sso_admin),
+        (
+            get.clone(),
+            "/partner/settings/sso/oidc/{id}",
+            northwind_sso,
+        ),
+        (
+            post.clone(),
+            "/partner/settings/sso/oidc/{id}",
+            northwind_sso,
+        ),
+        (
+            post.clone(),
+            "/partner/settings/sso/{id}/test",
+            northwind_sso,
+        ),
+        (
+            post.clone(),
+            "/partner/settings/sso/{id}/delete",
+            northwind_sso,
+        ),
+        // The IdPs' way back: public, and a response that proves nothing is refused.
+        (get.clone(), "/login/sso/saml/{id}/metadata", [Ok; 7]),
+        (post.clone(), "/login/sso/saml/{id}/acs", [Refused; 7]),
+        (get.clone(), "/login/sso/oidc/{id}/callback", [Refused; 7]),
         (get.clone(), "/partner/jobs", partner_admin_view),
         (
             post.clone(),
@@ -563,6 +595,14 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
         .await
         .unwrap();
         oldest.unwrap_or_else(uuid::Uuid::new_v4).to_string()
+    } else if path.starts_with("/partner/settings/sso/oidc/") {
+        northwind_idp(app, northwind, "oidc").await.to_string()
+    } else if path.starts_with("/partner/settings/sso/") {
+        northwind_idp(app, northwind, "saml").await.to_string()
+    } else if path.starts_with("/login/sso/saml/") {
+        northwind.to_string()
+    } else if path.starts_with("/login/sso/oidc/") {
+        northwind_idp(app, northwind, "oidc").await.to_string()
     } else if path.starts_with("/partner/settings/api-tokens/") {
         token_id_of(app, PARTNER_ADMIN).await.to_string()
     } else if path.starts_with("/partner/indirect-providers") {
@@ -582,6 +622,50 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     path.replace("{id}", &id)
         .replace("{org}", &acme.to_string())
         .replace("{person}", &carla.to_string())
+}
+
+/// One of Northwind's IdPs of `kind`, made on first use.
+async fn northwind_idp(app: &TestApp, northwind: uuid::Uuid, kind: &str) -> uuid::Uuid {
+    if let Some(id) = sqlx::query_scalar(
+        "SELECT id FROM identity_providers WHERE partner_org_id = $1 AND kind = $2",
+    )
+    .bind(northwind)
+    .bind(kind)
+    .fetch_optional(&app.db)
+    .await
+    .unwrap()
+    {
+        return id;
+    }
+    let id = uuid::Uuid::new_v4();
+    let metadata = saml_metadata_for(
+        "https://idp.northwind.example/saml",
+        "https://idp.northwind.example/sso",
+    );
+    let cert = pem_body(IDP_CERT);
+    sqlx::query(
+        "INSERT INTO identity_providers (id, partner_org_id, kind, name, saml_entity_id, saml_sso_url,
+             saml_certificates, saml_metadata, oidc_client_id, oidc_client_secret_enc, oidc_scopes,
+             oidc_discovery_endpoint)
+         SELECT $1, $2, $3, $3 || '-' || $1::text,
+                CASE WHEN $3 = 'saml' THEN 'https://idp.northwind.example/saml' END,
+                CASE WHEN $3 = 'saml' THEN 'https://idp.northwind.example/sso' END,
+                CASE WHEN $3 = 'saml' THEN ARRAY[$4] ELSE '{}' END,
+                CASE WHEN $3 = 'saml' THEN $5 END,
+                CASE WHEN $3 = 'oidc' THEN 'hub' END,
+                CASE WHEN $3 = 'oidc' THEN '\x00'::bytea END,
+                CASE WHEN $3 = 'oidc' THEN 'openid email' END,
+                CASE WHEN $3 = 'oidc' THEN 'https://idp.northwind.example/.well-known/openid-configuration' END",
+    )
+    .bind(id)
+    .bind(northwind)
+    .bind(kind)
+    .bind(&cert)
+    .bind(&metadata)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    id
 }
 
 fn classify(status: StatusCode, location: &str) -> Want {

@@ -284,7 +284,11 @@ async fn render(
         id: i.id,
         entity_id: i.saml_entity_id.clone().unwrap_or_default(),
         sso_url: i.saml_sso_url.clone().unwrap_or_default(),
-        fingerprints: i.saml_certificates.iter().map(|c| saml::fingerprint(c)).collect(),
+        fingerprints: i
+            .saml_certificates
+            .iter()
+            .map(|c| saml::fingerprint(c))
+            .collect(),
         pass_email_in_request: i.pass_email_in_request,
         allow_idp_initiated: i.allow_idp_initiated,
         customers: bound(i.id),
@@ -384,8 +388,7 @@ pub async fn page(
     scope.require(PartnerAction::ManageAdministration)?;
     let mut x = Extras::default();
     if let Some(txn) = q.report.as_deref()
-        && let Some((idp, report)) =
-            sso_sign_in::report(&state, txn, scope.actor.person_id).await?
+        && let Some((idp, report)) = sso_sign_in::report(&state, txn, scope.actor.person_id).await?
     {
         let name = store::sso::get(&state.db, scope.org_id(), idp)
             .await?
@@ -407,19 +410,30 @@ pub async fn save_saml(
     State(state): State<AppState>,
     scope: PartnerScope,
     session: AuthSession,
-    req: ReqInfo,
-    mut form: Multipart,
+    info: ReqInfo,
+    req: axum::extract::Request,
 ) -> AppResult<Response> {
+    // The refusal first: a read-only admin's upload is not even read.
     scope.require(PartnerAction::ManageAdministration)?;
+    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+        .await
+        .map_err(|_| {
+            AppError::field(
+                "metadata",
+                "Send the metadata with the form on this page (a multipart upload).",
+            )
+        })?;
     let mut input = SamlInput {
         metadata: String::new(),
         pass_email_in_request: false,
         allow_idp_initiated: false,
     };
     let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        AppError::field("metadata", format!("The form could not be read: {e}"))
-    })? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::field("metadata", format!("The form could not be read: {e}")))?
+    {
         match field.name() {
             Some("metadata") => input.metadata = field.text().await.unwrap_or_default(),
             Some("metadata_file") => {
@@ -448,7 +462,7 @@ pub async fn save_saml(
             }
         }
     }
-    match sso_config::save_saml(&state, &scope, &input, &req.ctx()).await {
+    match sso_config::save_saml(&state, &scope, &input, &info.ctx()).await {
         Ok(_) => {
             session
                 .flash("The SAML identity provider was saved. Use Test sign-in to check it.")

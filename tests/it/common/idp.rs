@@ -1,8 +1,9 @@
 //! Real identity providers for the sign-in tests: the Node servers in tests/idp
-//! (oidc-provider for OpenID Connect; samlify + xml-crypto for SAML), one process per
-//! call on a free port of 127.0.0.1. Install them once with
-//! `npm ci --no-audit --no-fund --prefix tests/idp` (scripts/test does it). See
-//! tests/idp/README.md for the endpoints, the `/forge` fields and the form selectors.
+//! (oidc-provider for OpenID Connect; samlify + xml-crypto for SAML; a hand-made forging
+//! OpenID provider for negative protocol tests), one process per call on a free port of
+//! 127.0.0.1. Install them once with `npm ci --no-audit --no-fund --prefix tests/idp`
+//! (scripts/test does it). See tests/idp/README.md for the endpoints, the `/forge` and
+//! `/next` fields and the form selectors.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -18,7 +19,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// when its stdin closes, so one outliving a crashed test run goes away too).
 pub struct IdpProcess {
     pub port: u16,
-    /// `http://127.0.0.1:<port>`: the OIDC issuer; the SAML IdP's base URL.
+    /// `http://127.0.0.1:<port>`: the OIDC issuer (also the forge's); the SAML IdP's base URL.
     pub base: String,
     child: Child,
     /// Kept open so the server never writes into a closed pipe.
@@ -35,6 +36,20 @@ pub async fn start_oidc(clients: Value, accounts: &[&str]) -> IdpProcess {
             "issuer": format!("http://127.0.0.1:{port}"),
             "clients": clients,
             "accounts": accounts,
+        })
+    })
+    .await
+}
+
+/// Forging OpenID provider (tests/idp/oidc-forge.mjs): discovery, JWKS and a token
+/// endpoint that answers whatever [`IdpProcess::next_token`] prepared, signed as asked
+/// (RS256 with key A or B, `none`, HS256 keyed with the public key or a secret). No
+/// login: a test calls the app's callback with any `code` itself. Its issuer is `self.base`.
+pub async fn start_oidc_forge() -> IdpProcess {
+    spawn("oidc-forge.mjs", |port| {
+        json!({
+            "port": port,
+            "issuer": format!("http://127.0.0.1:{port}"),
         })
     })
     .await
@@ -71,7 +86,10 @@ impl IdpProcess {
             .expect("POST /forge to the test SAML IdP");
         let status = res.status();
         let out: Value = res.json().await.expect("/forge answers JSON");
-        assert!(status.is_success(), "POST /forge {body} answered {status}: {out}");
+        assert!(
+            status.is_success(),
+            "POST /forge {body} answered {status}: {out}"
+        );
         let field = |name: &str| {
             out[name]
                 .as_str()
@@ -79,6 +97,64 @@ impl IdpProcess {
                 .to_owned()
         };
         (field("SAMLResponse"), field("xml"))
+    }
+
+    /// OIDC forge only: sets what the next `POST /token` answers (once), through
+    /// `POST /next` (fields in tests/idp/README.md), e.g.
+    /// `{"claims": {"iss": .., "sub": .., "aud": .., "exp": .., "iat": .., "nonce": ..},
+    /// "alg": "none"}`. The claims go into the ID token verbatim.
+    pub async fn next_token(&self, body: Value) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/next", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST /next to the OIDC forge");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert_eq!(
+            status,
+            reqwest::StatusCode::NO_CONTENT,
+            "POST /next {body} answered {status}: {text}"
+        );
+    }
+
+    /// OIDC forge only: request counts, `{"jwks_requests", "token_requests",
+    /// "userinfo_requests", "discovery_requests"}`.
+    pub async fn stats(&self) -> Value {
+        self.get_json("/stats").await
+    }
+
+    /// OIDC forge only: publishes key B (`kid` "key-b") in the JWKS from now on.
+    pub async fn publish_key_b(&self) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/publish-b", self.base))
+            .send()
+            .await
+            .expect("POST /publish-b to the OIDC forge");
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::NO_CONTENT,
+            "POST /publish-b"
+        );
+    }
+
+    /// OIDC forge only: what the app last sent to `POST /token` (`grant_type`, `code`,
+    /// `code_verifier`, `redirect_uri`, `client_id`, `client_secret`, `auth_method`, `form`,
+    /// ...; see tests/idp/README.md), or `null` before the first one.
+    pub async fn last_token_request(&self) -> Value {
+        self.get_json("/last-token-request").await
+    }
+
+    async fn get_json(&self, path: &str) -> Value {
+        let res = reqwest::get(format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("GET {path} from the test IdP: {e}"));
+        let status = res.status();
+        assert!(status.is_success(), "GET {path} answered {status}");
+        res.json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path} answers JSON: {e}"))
     }
 
     /// Stops the IdP now (to test an IdP that has gone away).

@@ -17,14 +17,17 @@ use wholesale_hub::{Clock, Config};
 
 mod api;
 mod audit;
+pub mod idp;
 mod jobs;
 mod locks;
 mod orgs;
 mod pages;
+mod sso;
 
 pub use api::*;
 pub use jobs::*;
 pub use pages::*;
+pub use sso::*;
 
 pub const DEMO_PASSWORD: &str = "demo-password-for-tests";
 
