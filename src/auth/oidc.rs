@@ -78,6 +78,10 @@ fn discovery_problem<E: std::error::Error>(e: openidconnect::DiscoveryError<E>) 
     use openidconnect::DiscoveryError as D;
     match e {
         D::Request(e) => format!("it did not answer ({e})"),
+        // A page answered (right status, wrong content type: HTML, most often).
+        D::Response(status, _, _) if status.is_success() => {
+            "it answered something that is not an OpenID configuration (is it a web page?)".into()
+        }
         D::Response(status, _, _) => {
             format!("it answered HTTP {status} instead of an OpenID configuration")
         }

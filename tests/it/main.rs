@@ -33,6 +33,7 @@ mod pages;
 mod removed_services;
 mod scale_out;
 mod setup_assist;
+mod sso_oidc;
 mod sso_saml;
 mod statements;
 mod templates;
