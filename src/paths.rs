@@ -146,24 +146,6 @@ pub fn is_api_path(path: &str) -> bool {
     path == "/v1" || path.starts_with("/v1/")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_are_filled_with_their_id() {
-        let id = "6b0f1a2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
-        assert_eq!(customer(id), format!("/partner/customers/{id}"));
-        assert_eq!(customer_edit(id), format!("/partner/customers/{id}/edit"));
-        assert_eq!(control(id, "users"), format!("/control/{id}/users"));
-        assert_eq!(
-            customers_with_status("error"),
-            "/partner/customers?status=error"
-        );
-        assert_eq!(api_token_revoke(7), "/partner/settings/api-tokens/7/revoke");
-    }
-}
-
 pub fn saml_acs(partner: impl Display) -> String {
     fill(SAML_ACS, partner)
 }
@@ -186,4 +168,22 @@ pub fn sso_delete(idp: impl Display) -> String {
 
 pub fn sso_test(idp: impl Display) -> String {
     fill(SSO_TEST, idp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_filled_with_their_id() {
+        let id = "6b0f1a2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+        assert_eq!(customer(id), format!("/partner/customers/{id}"));
+        assert_eq!(customer_edit(id), format!("/partner/customers/{id}/edit"));
+        assert_eq!(control(id, "users"), format!("/control/{id}/users"));
+        assert_eq!(
+            customers_with_status("error"),
+            "/partner/customers?status=error"
+        );
+        assert_eq!(api_token_revoke(7), "/partner/settings/api-tokens/7/revoke");
+    }
 }

@@ -54,9 +54,10 @@ const ALGS: [CoreJwsSigningAlgorithm; 6] = [
     CoreJwsSigningAlgorithm::EcdsaP384Sha384,
 ];
 
-/// Metadata per IdP, with when it was fetched and which saved version it was for.
-static CACHE: LazyLock<Mutex<HashMap<Uuid, (CoreProviderMetadata, Instant, OffsetDateTime)>>> =
-    LazyLock::new(Default::default);
+/// An IdP's metadata, when it was fetched, and which saved version of the IdP it was for.
+type Cached = (CoreProviderMetadata, Instant, OffsetDateTime);
+
+static CACHE: LazyLock<Mutex<HashMap<Uuid, Cached>>> = LazyLock::new(Default::default);
 
 /// No redirects (an admin-typed URL must not bounce us elsewhere), a short timeout.
 fn http() -> Result<reqwest::Client, String> {

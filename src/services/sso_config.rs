@@ -5,7 +5,8 @@
 
 use uuid::Uuid;
 
-use crate::auth::{oidc, saml};
+use crate::auth::oidc;
+use crate::auth::saml;
 use crate::domain::fields::{FieldErrors, add};
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;

@@ -10,7 +10,8 @@ use serde_json::json;
 use time::Duration;
 use uuid::Uuid;
 
-use crate::auth::{oidc, saml};
+use crate::auth::oidc;
+use crate::auth::saml;
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
 use crate::state::AppState;
@@ -387,6 +388,8 @@ pub enum Route {
     Redirect(String),
     /// The org signs in through an IdP that is not configured (or was removed).
     NotSetUp,
+    /// The IdP cannot be reached to start the sign-in; the message says so plainly.
+    Unavailable(String),
 }
 
 pub async fn route(
@@ -416,7 +419,12 @@ pub async fn route(
         .await?;
         return Ok(Route::NotSetUp);
     };
-    Ok(Route::Redirect(
-        begin(state, &idp, Some(email.trim()), return_to, None).await?,
-    ))
+    match begin(state, &idp, Some(email.trim()), return_to, None).await {
+        Ok(url) => Ok(Route::Redirect(url)),
+        Err(AppError::Conflict(message)) => {
+            audit_failure(state, Some(&idp), &message, Some(email.trim()), ctx).await?;
+            Ok(Route::Unavailable(message))
+        }
+        Err(e) => Err(e),
+    }
 }

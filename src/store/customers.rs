@@ -71,6 +71,11 @@ pub struct CustomerDetail {
     pub call_in_number: Option<String>,
     pub meeting_site_language: Option<String>,
     pub package_quantity_enabled: bool,
+    /// How its people sign in, fixed when it was created (SPEC §10): `webex`, `saml`
+    /// or `oidc`, with the IdP its template named and whether that IdP is set up.
+    pub auth_mode: String,
+    pub idp_ref: Option<String>,
+    pub idp_bound: bool,
     /// Only `detail` makes one, so a detail is proof of its customer (`customer_org`).
     #[sqlx(skip)]
     found: FoundUnderPartner,
@@ -99,6 +104,21 @@ impl CustomerDetail {
             .unwrap_or_default()
     }
 
+    /// How the customer's people sign in, in words.
+    pub fn sign_in(&self) -> String {
+        let idp = self.idp_ref.as_deref().unwrap_or("");
+        let state = if self.idp_bound {
+            ""
+        } else {
+            " (not set up in Settings → Single sign-on yet: its users cannot sign in)"
+        };
+        match self.auth_mode.as_str() {
+            "saml" => format!("SAML single sign-on through {idp}{state}"),
+            "oidc" => format!("OpenID Connect single sign-on through {idp}{state}"),
+            _ => "Built-in passwords".to_string(),
+        }
+    }
+
     /// Still being worked on by a job: the page polls for progress.
     pub fn in_progress(&self) -> bool {
         matches!(
@@ -122,7 +142,8 @@ pub async fn detail(
                 t.subscription_id, t.name AS template_name,
                 (SELECT count(*) FROM locations l WHERE l.org_id = o.id) AS locations, o.created_at,
                 o.pstn_vendor, o.errors, o.primary_email::text AS primary_email, o.call_in_number,
-                o.meeting_site_language, o.package_quantity_enabled
+                o.meeting_site_language, o.package_quantity_enabled,
+                o.auth_mode, o.idp_ref, o.idp_id IS NOT NULL AS idp_bound
          FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
          LEFT JOIN onboarding_templates t ON t.id = o.template_id
          WHERE r.manager_org_id = $1 AND r.managed_org_id = $2 AND r.relation = 'onboarded' AND o.deleted_at IS NULL",

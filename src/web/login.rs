@@ -132,6 +132,16 @@ async fn email_submit(
             };
             return Ok((StatusCode::FORBIDDEN, page).into_response());
         }
+        Route::Unavailable(message) => {
+            let page = EmailPage {
+                csrf: auth.csrf_token().await?,
+                email: f.email,
+                next,
+                error: Some(message),
+                notice: None,
+            };
+            return Ok((StatusCode::SERVICE_UNAVAILABLE, page).into_response());
+        }
         Route::Password => {}
     }
     Ok(PasswordPage {

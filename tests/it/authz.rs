@@ -642,26 +642,26 @@ async fn northwind_idp(app: &TestApp, northwind: uuid::Uuid, kind: &str) -> uuid
         "https://idp.northwind.example/saml",
         "https://idp.northwind.example/sso",
     );
-    let cert = pem_body(IDP_CERT);
+    let saml = kind == "saml";
+    let some = |v: &str, when: bool| when.then(|| v.to_string());
     sqlx::query(
         "INSERT INTO identity_providers (id, partner_org_id, kind, name, saml_entity_id, saml_sso_url,
              saml_certificates, saml_metadata, oidc_client_id, oidc_client_secret_enc, oidc_scopes,
              oidc_discovery_endpoint)
-         SELECT $1, $2, $3, $3 || '-' || $1::text,
-                CASE WHEN $3 = 'saml' THEN 'https://idp.northwind.example/saml' END,
-                CASE WHEN $3 = 'saml' THEN 'https://idp.northwind.example/sso' END,
-                CASE WHEN $3 = 'saml' THEN ARRAY[$4] ELSE '{}' END,
-                CASE WHEN $3 = 'saml' THEN $5 END,
-                CASE WHEN $3 = 'oidc' THEN 'hub' END,
-                CASE WHEN $3 = 'oidc' THEN '\x00'::bytea END,
-                CASE WHEN $3 = 'oidc' THEN 'openid email' END,
-                CASE WHEN $3 = 'oidc' THEN 'https://idp.northwind.example/.well-known/openid-configuration' END",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(northwind)
     .bind(kind)
-    .bind(&cert)
-    .bind(&metadata)
+    .bind(format!("{kind}-{id}"))
+    .bind(some("https://idp.northwind.example/saml", saml))
+    .bind(some("https://idp.northwind.example/sso", saml))
+    .bind(if saml { vec![pem_body(IDP_CERT)] } else { vec![] })
+    .bind(some(&metadata, saml))
+    .bind(some("hub", !saml))
+    .bind((!saml).then(|| vec![0u8; 1]))
+    .bind(some("openid email", !saml))
+    .bind(some("https://idp.northwind.example/.well-known/openid-configuration", !saml))
     .execute(&app.db)
     .await
     .unwrap();

@@ -632,3 +632,165 @@ async fn a_new_signing_key_is_fetched_once_and_then_not_again_within_a_minute() 
     let last = f.idp.stats().await["jwks_requests"].as_i64().unwrap();
     assert_eq!(last, after, "no second fetch within the minute");
 }
+
+// ── Only new orgs (SPEC §10) ──────────────────────────────────────────────────────
+
+/// Provisions a customer through the API from the template `template`; answers its id.
+async fn provision(app: &TestApp, template: &str, tag: &str) -> Uuid {
+    let token = token_for(app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id(template).await;
+    let address = json!({"addressLine1": "771 Alder Drive", "city": "Milpitas",
+                         "stateOrProvince": "CA", "zipOrPostalCode": "95035", "country": "US"});
+    let body = json!({
+        "provisioningId": prov,
+        "packages": ["webex_meetings"],
+        "address": address,
+        "customerInfo": { "name": format!("Birch Dental {tag}"),
+                          "primaryEmail": format!("owner.{tag}@birch-dental.example"), "language": "en" },
+        "provisioningParameters": { "meetings": {"timezone": "America/Los_Angeles"} }
+    });
+    let r = app
+        .api_call(
+            Some(&token),
+            reqwest::Method::POST,
+            "/v1/wholesale/customers",
+            Some(&body),
+        )
+        .await;
+    let location = location(&r);
+    assert_eq!(
+        r.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    Uuid::parse_str(location.rsplit('/').next().unwrap()).unwrap()
+}
+
+async fn auth_of(app: &TestApp, org: Uuid) -> (String, Option<Uuid>) {
+    sqlx::query_as("SELECT auth_mode, idp_id FROM orgs WHERE id = $1")
+        .bind(org)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_keeps_the_sign_in_its_template_had_when_it_was_created() {
+    let s = set_up().await;
+    let template = "Standard SMB (US)";
+    let before = provision(&s.app, template, "before").await;
+    assert_eq!(auth_of(&s.app, before).await, ("webex".to_string(), None));
+    // The template now signs users in through the partner's OIDC IdP (named in any case).
+    sqlx::query("UPDATE onboarding_templates SET auth_mode = 'oidc', oidc_idp_name = 'northwind-oidc' WHERE name = $1")
+        .bind(template)
+        .execute(&s.app.db)
+        .await
+        .unwrap();
+    let after = provision(&s.app, template, "after").await;
+    assert_eq!(
+        auth_of(&s.app, after).await,
+        ("oidc".to_string(), Some(s.idp_id))
+    );
+    assert_eq!(
+        auth_of(&s.app, before).await,
+        ("webex".to_string(), None),
+        "an existing org keeps its sign-in"
+    );
+    // Changing the template back moves nobody.
+    sqlx::query(
+        "UPDATE onboarding_templates SET auth_mode = 'webex', oidc_idp_name = NULL WHERE name = $1",
+    )
+    .bind(template)
+    .execute(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        auth_of(&s.app, after).await,
+        ("oidc".to_string(), Some(s.idp_id))
+    );
+    let page = s
+        .app
+        .page(&s.admin, &format!("/partner/customers/{after}"))
+        .await;
+    assert!(
+        page.contains("OpenID Connect single sign-on through northwind-oidc"),
+        "the detail page shows it"
+    );
+    let page = s
+        .app
+        .page(&s.admin, &format!("/partner/customers/{before}"))
+        .await;
+    assert!(page.contains("Built-in passwords"));
+}
+
+#[tokio::test]
+async fn a_customer_created_before_its_idp_is_set_up_is_bound_when_it_is() {
+    let app = spawn_app().await;
+    let admin = app.client_for(PARTNER_ADMIN).await;
+    let template = "Standard SMB (US)";
+    let entity = "https://idp.northwind.example/saml";
+    sqlx::query(
+        "UPDATE onboarding_templates SET auth_mode = 'saml', saml_entity_id = $2 WHERE name = $1",
+    )
+    .bind(template)
+    .bind(entity)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let org = provision(&app, template, "early").await;
+    assert_eq!(auth_of(&app, org).await, ("saml".to_string(), None));
+    let page = app.page(&admin, &format!("/partner/customers/{org}")).await;
+    assert!(
+        page.contains("not set up in Settings"),
+        "the detail page says so"
+    );
+    // Its people are told, not sent to a password.
+    sqlx::query("INSERT INTO people (id, org_id, email) VALUES (gen_random_uuid(), $1, 'ann@birch.example')")
+        .bind(org)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let r = app
+        .post_form_with(
+            &new_client(),
+            "/login",
+            &[("email", "ann@birch.example"), ("next", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("not set up yet"));
+    let r = app
+        .save_saml_metadata(
+            &admin,
+            &saml_metadata_for(entity, "https://idp.northwind.example/sso"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let idp = app.saml_idp_of(app.org_id("Northwind Telecom").await).await;
+    assert_eq!(auth_of(&app, org).await, ("saml".to_string(), Some(idp)));
+}
+
+#[tokio::test]
+async fn an_idp_that_is_down_gets_a_plain_message_on_the_sign_in_page() {
+    let s = set_up().await;
+    // Nothing of the IdP is cached yet (saving it only checked its discovery).
+    s.idp.stop().await;
+    let r = s
+        .app
+        .post_form_with(
+            &new_client(),
+            "/login",
+            &[("email", CUSTOMER_ADMIN), ("next", "")],
+        )
+        .await;
+    let status = r.status();
+    let page = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.contains("cannot be reached right now"), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{CUSTOMER_ADMIN}\"")),
+        "the email is kept"
+    );
+}

@@ -245,6 +245,7 @@ fn new_form(state: &AppState) -> OidcFormView {
 }
 
 /// What the page shows besides the forms the caller fills.
+#[derive(Default)]
 struct Extras {
     saml_metadata: String,
     saml_pass_email: bool,
@@ -253,20 +254,6 @@ struct Extras {
     form: Option<OidcFormView>,
     admin_errors: FormErrors,
     report: Option<ReportView>,
-}
-
-impl Default for Extras {
-    fn default() -> Self {
-        Self {
-            saml_metadata: String::new(),
-            saml_pass_email: false,
-            saml_allow_idp_initiated: false,
-            saml_errors: FormErrors::new(),
-            form: None,
-            admin_errors: FormErrors::new(),
-            report: None,
-        }
-    }
 }
 
 async fn render(
@@ -563,8 +550,7 @@ async fn save_oidc_form(
     req: &ReqInfo,
     id: Uuid,
     editing: bool,
-    f: OidcForm,
-    controls: FormErrors,
+    CheckedForm { form: f, controls }: CheckedForm<OidcForm>,
 ) -> AppResult<Response> {
     scope.require(PartnerAction::ManageAdministration)?;
     let input = f.input();
@@ -626,10 +612,10 @@ pub async fn create_oidc(
     scope: PartnerScope,
     session: AuthSession,
     req: ReqInfo,
-    CheckedForm { form: f, controls }: CheckedForm<OidcForm>,
+    form: CheckedForm<OidcForm>,
 ) -> AppResult<Response> {
-    let id = f.id.unwrap_or_else(Uuid::new_v4);
-    save_oidc_form(&state, &scope, &session, &req, id, false, f, controls).await
+    let id = form.form.id.unwrap_or_else(Uuid::new_v4);
+    save_oidc_form(&state, &scope, &session, &req, id, false, form).await
 }
 
 pub async fn edit_oidc_page(
@@ -663,9 +649,9 @@ pub async fn update_oidc(
     session: AuthSession,
     req: ReqInfo,
     Path(id): Path<Uuid>,
-    CheckedForm { form: f, controls }: CheckedForm<OidcForm>,
+    form: CheckedForm<OidcForm>,
 ) -> AppResult<Response> {
-    save_oidc_form(&state, &scope, &session, &req, id, true, f, controls).await
+    save_oidc_form(&state, &scope, &session, &req, id, true, form).await
 }
 
 pub async fn delete(
