@@ -118,7 +118,7 @@ async fn email_submit(
     }
     let return_to = Some(next.as_str()).filter(|n| !n.is_empty());
     match sso_sign_in::route(&state, &f.email, return_to, &req.ctx()).await? {
-        Route::Redirect(url) => return Ok(Redirect::to(&url).into_response()),
+        Route::Redirect(url) => return Ok(crate::web::sso::ToIdpPage { url }.into_response()),
         Route::NotSetUp => {
             let page = EmailPage {
                 csrf: auth.csrf_token().await?,

@@ -33,6 +33,16 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .get(paths::OIDC_CALLBACK, oidc_callback)
 }
 
+/// The way to an IdP. A form's answer cannot be a redirect to another site: the
+/// pages' CSP (`form-action 'self'`) holds for the redirects after a submission too, and
+/// the IdP's address is known only once the email is typed. So the answer is this page,
+/// which goes on by itself (meta refresh, no script) and has a button besides.
+#[derive(Template, WebTemplate)]
+#[template(path = "login/sso_redirect.html")]
+pub struct ToIdpPage {
+    pub url: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login/sso_failed.html")]
 pub struct FailedPage {

@@ -13,6 +13,7 @@ mod browser_control;
 mod browser_customer_edit;
 mod browser_customers;
 mod browser_hubs;
+mod browser_sso;
 mod browser_templates;
 mod browser_wizard;
 mod compliance;

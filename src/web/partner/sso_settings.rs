@@ -686,7 +686,7 @@ pub async fn test(
         Some(scope.actor.person_id),
     )
     .await?;
-    Ok(Redirect::to(&url).into_response())
+    Ok(crate::web::sso::ToIdpPage { url }.into_response())
 }
 
 #[derive(Deserialize)]

@@ -40,6 +40,22 @@ pub fn saml_metadata_for(entity_id: &str, sso_url: &str) -> String {
     saml_metadata_with(entity_id, sso_url, &[IDP_CERT])
 }
 
+/// The IdP address of the page that sends the browser there (email step, test sign-in).
+pub async fn idp_address(r: reqwest::Response) -> String {
+    assert_eq!(r.status(), StatusCode::OK, "not sent on to an IdP");
+    let html = r.text().await.unwrap();
+    let link = html
+        .split("data-testid=\"idp-link\" href=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .unwrap_or_else(|| panic!("no link to the IdP in {html}"));
+    assert!(
+        html.contains("http-equiv=\"refresh\""),
+        "the page goes on by itself"
+    );
+    super::unescape(link)
+}
+
 impl TestApp {
     /// The SP entity id and ACS URL of a partner, as the settings page shows them.
     pub fn sp_of(&self, partner: Uuid) -> (String, String) {
