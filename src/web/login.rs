@@ -130,7 +130,7 @@ async fn email_submit(
                 ),
                 notice: None,
             };
-            return Ok((StatusCode::FORBIDDEN, page).into_response());
+            return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Route::Unavailable(message) => {
             let page = EmailPage {
@@ -194,7 +194,7 @@ async fn password_submit(
             return Ok(Redirect::to(&target).into_response());
         }
         Outcome::SsoRequired => (
-            StatusCode::FORBIDDEN,
+            StatusCode::UNAUTHORIZED,
             "This account signs in through your organisation's identity provider. Go back and enter your email to be sent there.".to_string(),
             None,
         ),

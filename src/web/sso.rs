@@ -73,8 +73,10 @@ async fn answer(
         Finish::Tested { txn } => {
             Ok(Redirect::to(&format!("{}?report={txn}", paths::SSO_SETTINGS)).into_response())
         }
+        // 401, not 403: a failed sign-in, not an authorization denial (those are
+        // audited as such; this one is audited as `login.sso` with its reason).
         Finish::Failed { reason } => Ok((
-            StatusCode::FORBIDDEN,
+            StatusCode::UNAUTHORIZED,
             FailedPage {
                 reason,
                 request_id: req.request_id.clone(),

@@ -300,8 +300,12 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         // The IdPs' way back: public, and a response that proves nothing is refused.
         (get.clone(), "/login/sso/saml/{id}/metadata", [Ok; 7]),
-        (post.clone(), "/login/sso/saml/{id}/acs", [Refused; 7]),
-        (get.clone(), "/login/sso/oidc/{id}/callback", [Refused; 7]),
+        (post.clone(), "/login/sso/saml/{id}/acs", [Unauthorized; 7]),
+        (
+            get.clone(),
+            "/login/sso/oidc/{id}/callback",
+            [Unauthorized; 7],
+        ),
         (get.clone(), "/partner/jobs", partner_admin_view),
         (
             post.clone(),

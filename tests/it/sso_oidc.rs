@@ -175,7 +175,7 @@ async fn a_customer_user_signs_in_through_the_oidc_idp_with_pkce() {
     // The answer is single use: the same callback again signs nobody in.
     let sessions = s.app.signed_in_sessions().await;
     let again = new_client().get(&back).send().await.unwrap();
-    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
     assert!(
         again
             .text()
@@ -199,7 +199,7 @@ async fn an_unknown_state_signs_nobody_in_and_is_audited() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let page = r.text().await.unwrap();
     assert!(page.contains("request id"), "{page}");
     assert_eq!(s.app.signed_in_sessions().await, sessions);
@@ -217,7 +217,7 @@ async fn an_unknown_state_signs_nobody_in_and_is_audited() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -248,7 +248,7 @@ async fn partner_admins_sign_in_through_the_partners_idp_and_the_break_glass_adm
         .app
         .login_with(&new_client(), PARTNER_ADMIN, DEMO_PASSWORD)
         .await;
-    assert_eq!(pw.status(), StatusCode::FORBIDDEN);
+    assert_eq!(pw.status(), StatusCode::UNAUTHORIZED);
     // The break-glass admin gets the password step and signs in with it.
     let r = s
         .app
@@ -570,7 +570,7 @@ async fn every_forged_id_token_ends_with_no_session_and_an_audit_row() {
         let r = callback(&f, &client, &state).await;
         let status = r.status();
         let body = r.text().await.unwrap();
-        if status != StatusCode::FORBIDDEN {
+        if status != StatusCode::UNAUTHORIZED {
             failures.push(format!("{name}: answered {status}"));
         } else if !body.contains(says) {
             let reason = body
@@ -621,7 +621,7 @@ async fn a_new_signing_key_is_fetched_once_and_then_not_again_within_a_minute() 
         .await;
     assert_eq!(
         callback(&f, &client, &state).await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::UNAUTHORIZED
     );
     let last = f.idp.stats().await["jwks_requests"].as_i64().unwrap();
     assert_eq!(last, after, "no second fetch within the minute");
@@ -716,6 +716,20 @@ async fn a_customer_keeps_the_sign_in_its_template_had_when_it_was_created() {
         .page(&s.admin, &format!("/partner/customers/{before}"))
         .await;
     assert!(page.contains("Built-in passwords"));
+    // The spec's own check: the new customer's admin signs in through the IdP.
+    s.app.run_due_jobs().await;
+    let owner = "owner.after@birch-dental.example";
+    let client = new_client();
+    let auth = begin(&s.app, &client, owner).await;
+    let back = through_idp(&s.idp, &auth, owner).await;
+    let r = client.get(&back).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    assert_eq!(location(&r), format!("/control/{after}/users"));
 }
 
 #[tokio::test]
@@ -752,7 +766,7 @@ async fn a_customer_created_before_its_idp_is_set_up_is_bound_when_it_is() {
             &[("email", "ann@birch.example"), ("next", "")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("not set up yet"));
     let r = app
         .save_saml_metadata(

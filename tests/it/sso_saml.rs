@@ -112,7 +112,7 @@ async fn a_customer_user_is_sent_to_the_partner_idp_and_comes_back_signed_in() {
         .app
         .login_with(&new_client(), CUSTOMER_ADMIN, DEMO_PASSWORD)
         .await;
-    assert_eq!(pw.status(), StatusCode::FORBIDDEN);
+    assert_eq!(pw.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn a_response_used_twice_signs_in_once() {
     );
     let thief = new_client();
     let again = post_acs(&s, &thief, &response, Some(&relay)).await;
-    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
     assert!(again.text().await.unwrap().contains("used already"));
     // The same assertion id again, under a fresh request: refused as a replay.
     let (_, relay2, request_id2) = begin(&s, &thief, CUSTOMER_ADMIN).await;
@@ -147,7 +147,7 @@ async fn a_response_used_twice_signs_in_once() {
         .forge(json!({ "nameId": CUSTOMER_ADMIN, "inResponseTo": request_id3, "assertionId": "_same-id" }))
         .await;
     let replay = post_acs(&s, &thief, &r2, Some(&relay3)).await;
-    assert_eq!(replay.status(), StatusCode::FORBIDDEN);
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
     assert!(replay.text().await.unwrap().contains("replay"));
 }
 
@@ -349,7 +349,7 @@ async fn every_forged_response_ends_with_no_session_and_an_audit_row() {
         let r = post_acs(&s, &client, &response, relay.as_deref()).await;
         let status = r.status();
         let body = r.text().await.unwrap();
-        if status != StatusCode::FORBIDDEN || !body.contains("request id") {
+        if status != StatusCode::UNAUTHORIZED || !body.contains("request id") {
             failures.push(format!("{name}: answered {status}"));
         } else if !body.contains(says) {
             let reason = body
@@ -392,7 +392,7 @@ async fn a_user_outside_the_orgs_bound_to_the_idp_gets_no_session() {
         .forge(json!({ "nameId": RESELLER_ADMIN, "inResponseTo": request_id }))
         .await;
     let r = post_acs(&s, &client, &response, Some(&relay)).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(
         r.text()
             .await
@@ -558,4 +558,72 @@ fn page_error(page: &str) -> &str {
     page.find("field-error")
         .map(|at| &page[at..(at + 300).min(page.len())])
         .unwrap_or("(no field error)")
+}
+
+#[tokio::test]
+async fn a_response_far_larger_than_any_real_one_is_refused_unread() {
+    let s = set_up().await;
+    let client = new_client();
+    let (_, relay, _) = begin(&s, &client, CUSTOMER_ADMIN).await;
+    let huge = "A".repeat(600 * 1024);
+    let r = post_acs(&s, &client, &huge, Some(&relay)).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        s.app.signed_in_sessions().await,
+        1,
+        "only the set-up's admin"
+    );
+}
+
+#[tokio::test]
+async fn idp_initiated_sign_in_works_only_when_the_partner_turned_it_on() {
+    let s = set_up().await;
+    let admin = s.app.client_for(PARTNER_ADMIN).await;
+    let (response, _) = s.idp.forge(json!({ "nameId": CUSTOMER_ADMIN })).await;
+    assert_eq!(
+        post_acs(&s, &new_client(), &response, None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let metadata = reqwest::get(s.idp.metadata_url())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = s
+        .app
+        .save_saml_metadata(&admin, &metadata, &["allow_idp_initiated"])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (response, _) = s.idp.forge(json!({ "nameId": CUSTOMER_ADMIN })).await;
+    let r = post_acs(&s, &new_client(), &response, None).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "an unsolicited response, now allowed"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_through_the_idp_starts_a_new_session_id() {
+    let s = set_up().await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    use reqwest::cookie::CookieStore;
+    let base: reqwest::Url = s.app.address.parse().unwrap();
+    let (_, relay, request_id) = begin(&s, &client, CUSTOMER_ADMIN).await;
+    let before = jar.cookies(&base).expect("an anonymous session cookie");
+    let (response, _) = s.idp.forge(good(&request_id)).await;
+    assert_eq!(
+        post_acs(&s, &client, &response, Some(&relay))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let after = jar.cookies(&base).expect("a session cookie");
+    assert_ne!(before, after, "the session id changed");
 }
