@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::browser::{Browser, browser_test};
+use crate::browser::{Browser, assert_accessible, browser_test, link};
 use crate::common::idp::{start_oidc, start_saml};
 use crate::common::*;
 
@@ -152,6 +152,54 @@ async fn a_customer_user_and_a_partner_admin_sign_in_through_the_oidc_idp() {
             b.c.delete_all_cookies().await.expect("clear cookies");
         }
         assert_eq!(app.sso_audits("success").await, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_partner_admin_sets_up_the_saml_idp_on_the_settings_page() {
+    browser_test(|app, b| async move {
+        let northwind = app.org_id("Northwind Telecom").await;
+        let (entity, acs) = app.sp_of(northwind);
+        b.sign_in(PARTNER_ADMIN).await;
+        link(&b, "nav", "Single sign-on")
+            .await
+            .click()
+            .await
+            .expect("open Single sign-on");
+        b.wait_for_path("/partner/settings/sso").await;
+        assert_eq!(b.text("[data-testid=sp-entity-id]").await, entity);
+        assert_eq!(b.text("[data-testid=sp-acs]").await, acs);
+        assert_accessible(&b, "the single sign-on settings").await;
+        // Metadata without a certificate: refused at its field, the text kept.
+        let bad = saml_metadata_with("https://idp.example/saml", "https://idp.example/sso", &[]);
+        b.type_into("#metadata", &bad).await;
+        b.button("[data-testid=saml-form]", "Save SAML IdP")
+            .await
+            .click()
+            .await
+            .expect("save");
+        let error = b.wait_for("#metadata-error").await.text().await.unwrap();
+        assert!(error.contains("no signing certificate"), "{error}");
+        assert!(
+            b.value("#metadata")
+                .await
+                .contains("https://idp.example/saml")
+        );
+        let good = saml_metadata_for("https://idp.example/saml", "https://idp.example/sso");
+        b.type_into("#metadata", &good).await;
+        b.button("[data-testid=saml-form]", "Save SAML IdP")
+            .await
+            .click()
+            .await
+            .expect("save");
+        b.wait_for("[data-testid=saml-idp]").await;
+        assert!(
+            b.text("[data-testid=saml-idp]")
+                .await
+                .contains("https://idp.example/saml")
+        );
+        assert_accessible(&b, "the single sign-on settings with an IdP").await;
     })
     .await;
 }
