@@ -132,6 +132,17 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
     })
 }
 
+/// Refuses to serve when an OIDC IdP is configured and `HUB_SECRETS_KEY` is not: its
+/// sealed client secret could not be opened, so every sign-in through it would fail.
+pub async fn check_secrets_key(config: &Config, db: &PgPool) -> anyhow::Result<()> {
+    if config.secrets_key.is_none() && store::sso::any_oidc(db).await? {
+        anyhow::bail!(
+            "an OpenID Connect IdP is configured, but HUB_SECRETS_KEY is not set: set the key its client secret was sealed with (see the README)"
+        );
+    }
+    Ok(())
+}
+
 /// The job kinds this build knows.
 pub fn job_registry() -> jobs::Registry {
     let mut registry = jobs::Registry::default();

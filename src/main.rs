@@ -93,13 +93,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let pool = db::connect(&config.database_url).await?;
             db::migrate(&pool).await?;
-            // A stored client secret that cannot be opened would fail every sign-in
-            // through that IdP: refuse to start instead, saying why.
-            if config.secrets_key.is_none() && wholesale_hub::store::sso::any_oidc(&pool).await? {
-                anyhow::bail!(
-                    "an OpenID Connect IdP is configured, but HUB_SECRETS_KEY is not set: set the key its client secret was sealed with (see the README)"
-                );
-            }
+            wholesale_hub::check_secrets_key(&config, &pool).await?;
             let listener = tokio::net::TcpListener::bind(config.bind).await?;
             tracing::info!(
                 "serving on http://{} (public URL {})",

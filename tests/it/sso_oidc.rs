@@ -802,3 +802,29 @@ async fn an_idp_that_is_down_gets_a_plain_message_on_the_sign_in_page() {
         "the email is kept"
     );
 }
+
+#[tokio::test]
+async fn the_server_refuses_to_start_with_an_oidc_idp_and_no_secrets_key() {
+    let s = set_up().await;
+    let mut config = s.app.state.config.as_ref().clone();
+    assert!(
+        wholesale_hub::check_secrets_key(&config, &s.app.db)
+            .await
+            .is_ok()
+    );
+    config.secrets_key = None;
+    let refused = wholesale_hub::check_secrets_key(&config, &s.app.db)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("HUB_SECRETS_KEY"));
+    // Without any OIDC IdP there is nothing to open: it starts.
+    sqlx::query("DELETE FROM identity_providers")
+        .execute(&s.app.db)
+        .await
+        .unwrap();
+    assert!(
+        wholesale_hub::check_secrets_key(&config, &s.app.db)
+            .await
+            .is_ok()
+    );
+}
