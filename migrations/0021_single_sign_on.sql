@@ -50,3 +50,7 @@ ALTER TABLE identity_providers ADD COLUMN jwks_fetched_at timestamptz;
 
 -- Explicit OIDC endpoints need the issuer the id token must name (discovery tells it).
 ALTER TABLE identity_providers ADD COLUMN oidc_issuer text;
+
+-- The browser an OIDC sign-in started in (a hash of its session id): the answer is
+-- taken only in that browser, so nobody can hand a victim a sign-in of their own.
+ALTER TABLE sso_transactions ADD COLUMN browser text;

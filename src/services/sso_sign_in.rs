@@ -40,15 +40,32 @@ pub fn sp_of(state: &AppState, partner: Uuid) -> saml::Sp {
     saml::Sp::of_partner(&state.config.public_url, partner)
 }
 
+/// The browser a flow belongs to, as kept: a hash of its session id (never the id).
+pub fn browser_of(session_id: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(session_id.as_bytes()))
+}
+
+/// Where a flow starts: who asks (for a test) and in which browser.
+#[derive(Default, Clone, Copy)]
+pub struct Start<'a> {
+    pub login_hint: Option<&'a str>,
+    pub return_to: Option<&'a str>,
+    pub tested_by: Option<Uuid>,
+    /// The session id of the browser, when it has one.
+    pub session_id: Option<&'a str>,
+}
+
 /// Starts a sign-in (or, with `tested_by`, an admin's test) through `idp`; answers the
 /// IdP address to send the browser to.
-pub async fn begin(
-    state: &AppState,
-    idp: &IdpRow,
-    login_hint: Option<&str>,
-    return_to: Option<&str>,
-    tested_by: Option<Uuid>,
-) -> AppResult<String> {
+pub async fn begin(state: &AppState, idp: &IdpRow, start: Start<'_>) -> AppResult<String> {
+    let Start {
+        login_hint,
+        return_to,
+        tested_by,
+        session_id,
+    } = start;
+    let browser = session_id.map(browser_of);
     let now = state.clock.now();
     let id = random_token();
     let failed = |why: String| AppError::Other(anyhow::anyhow!("starting SSO: {why}"));
@@ -88,6 +105,7 @@ pub async fn begin(
             login_hint,
             return_to,
             tested_by,
+            browser: browser.as_deref(),
         },
         now,
         now + TRANSACTION_TTL,
@@ -294,16 +312,28 @@ pub async fn finish_saml(
     conclude(state, &idp, txn.as_ref(), vouched, ctx).await
 }
 
+/// What the IdP sent back to the redirect URI, and the browser it came in.
+pub struct OidcAnswer<'a> {
+    pub code: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+}
+
 /// The OIDC redirect URI of `idp`: `state` names our transaction; `code` is traded for
 /// tokens with our PKCE verifier; an `error` from the IdP ends the flow plainly.
 pub async fn finish_oidc(
     state: &AppState,
     idp_id: Uuid,
-    code: Option<&str>,
-    oidc_state: Option<&str>,
-    idp_error: Option<&str>,
+    answer: OidcAnswer<'_>,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<Finish> {
+    let OidcAnswer {
+        code,
+        state: oidc_state,
+        error: idp_error,
+        session_id,
+    } = answer;
     let now = state.clock.now();
     let idp = store::sso::by_id(&state.db, idp_id)
         .await?
@@ -320,6 +350,14 @@ pub async fn finish_oidc(
         audit_failure(state, idp.as_ref(), &reason, None, ctx).await?;
         return Ok(Finish::Failed { reason });
     };
+    // The answer belongs to the browser that asked (the redirect back is a top-level
+    // navigation, so its session cookie comes along): a sign-in started elsewhere and
+    // handed to this browser is refused (login CSRF).
+    if txn.browser.is_some() && txn.browser != session_id.map(browser_of) {
+        let reason = "this answer belongs to a sign-in started in another browser".to_string();
+        audit_failure(state, Some(&idp), &reason, None, ctx).await?;
+        return Ok(Finish::Failed { reason });
+    }
     let vouched = match (idp_error, code) {
         (Some(error), _) => Err(format!(
             "the identity provider refused the sign-in ({error})"
@@ -396,6 +434,7 @@ pub async fn route(
     state: &AppState,
     email: &str,
     return_to: Option<&str>,
+    session_id: Option<&str>,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<Route> {
     let Some(found) = store::sso::route_of(&state.db, email).await? else {
@@ -419,7 +458,13 @@ pub async fn route(
         .await?;
         return Ok(Route::NotSetUp);
     };
-    match begin(state, &idp, Some(email.trim()), return_to, None).await {
+    let start = Start {
+        login_hint: Some(email.trim()),
+        return_to,
+        tested_by: None,
+        session_id,
+    };
+    match begin(state, &idp, start).await {
         Ok(url) => Ok(Route::Redirect(url)),
         Err(AppError::Conflict(message)) => {
             audit_failure(state, Some(&idp), &message, Some(email.trim()), ctx).await?;

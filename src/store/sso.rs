@@ -360,7 +360,7 @@ pub async fn person_for(
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
         "SELECT p.id FROM people p JOIN orgs o ON o.id = p.org_id
-         WHERE p.email = $2::citext AND NOT p.disabled
+         WHERE p.email = $2::citext AND NOT p.disabled AND o.deleted_at IS NULL
            AND ((o.kind = 'customer' AND o.idp_id = $1 AND o.auth_mode IN ('saml', 'oidc'))
                 OR (o.kind <> 'customer' AND o.admin_idp_id = $1))",
     )
@@ -385,6 +385,8 @@ pub struct Transaction {
     /// `sign_in` or `test` (an admin's test of the IdP: a report, no session).
     pub purpose: String,
     pub tested_by: Option<Uuid>,
+    /// A hash of the session id of the browser that started it (OIDC).
+    pub browser: Option<String>,
     pub expires_at: OffsetDateTime,
 }
 
@@ -398,6 +400,7 @@ pub struct NewTransaction<'a> {
     pub login_hint: Option<&'a str>,
     pub return_to: Option<&'a str>,
     pub tested_by: Option<Uuid>,
+    pub browser: Option<&'a str>,
 }
 
 pub async fn begin(
@@ -408,8 +411,8 @@ pub async fn begin(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO sso_transactions (id, idp_id, saml_request_id, oidc_state, oidc_nonce, pkce_verifier,
-             login_hint, return_to, purpose, tested_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             login_hint, return_to, purpose, tested_by, created_at, expires_at, browser)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(t.id)
     .bind(t.idp_id)
@@ -423,6 +426,7 @@ pub async fn begin(
     .bind(t.tested_by)
     .bind(now)
     .bind(expires_at)
+    .bind(t.browser)
     .execute(db)
     .await?;
     Ok(())
@@ -430,7 +434,7 @@ pub async fn begin(
 
 const TXN_COLUMNS: &str =
     "id, idp_id, saml_request_id, oidc_state, oidc_nonce, pkce_verifier, login_hint,
-    return_to, purpose, tested_by, expires_at";
+    return_to, purpose, tested_by, browser, expires_at";
 
 /// Which key finds a transaction: the SAML RelayState is its id; OIDC's `state`.
 pub enum TxnKey<'a> {

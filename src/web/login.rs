@@ -117,7 +117,17 @@ async fn email_submit(
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     let return_to = Some(next.as_str()).filter(|n| !n.is_empty());
-    match sso_sign_in::route(&state, &f.email, return_to, &req.ctx()).await? {
+    // The CSRF token made the visitor's session; its id binds an OIDC answer to this browser.
+    let session_id = auth.id().map(|id| id.to_string());
+    match sso_sign_in::route(
+        &state,
+        &f.email,
+        return_to,
+        session_id.as_deref(),
+        &req.ctx(),
+    )
+    .await?
+    {
         Route::Redirect(url) => return Ok(crate::web::sso::ToIdpPage { url }.into_response()),
         Route::NotSetUp => {
             let page = EmailPage {

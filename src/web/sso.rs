@@ -139,14 +139,13 @@ async fn oidc_callback(
     req: ReqInfo,
     Query(q): Query<CallbackQuery>,
 ) -> AppResult<Response> {
-    let finish = sso_sign_in::finish_oidc(
-        &state,
-        idp,
-        q.code.as_deref(),
-        q.state.as_deref(),
-        q.error.as_deref(),
-        &req.ctx(),
-    )
-    .await?;
+    let session_id = auth.id().map(|id| id.to_string());
+    let back = sso_sign_in::OidcAnswer {
+        code: q.code.as_deref(),
+        state: q.state.as_deref(),
+        error: q.error.as_deref(),
+        session_id: session_id.as_deref(),
+    };
+    let finish = sso_sign_in::finish_oidc(&state, idp, back, &req.ctx()).await?;
     answer(&state, &auth, &req, finish).await
 }

@@ -828,3 +828,26 @@ async fn the_server_refuses_to_start_with_an_oidc_idp_and_no_secrets_key() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn an_answer_handed_to_another_browser_signs_nobody_in() {
+    let f = forge_set_up().await;
+    // The attacker starts a sign-in and hands the victim the way back.
+    let attacker = new_client();
+    let (state, nonce, _) = forge_begin(&f, &attacker).await;
+    f.idp
+        .next_token(json!({ "claims": good_claims(&f, &nonce), "alg": "RS256" }))
+        .await;
+    let victim = new_client();
+    f.app.csrf_of(&victim).await; // the victim has a session of their own
+    let sessions = f.app.signed_in_sessions().await;
+    let r = callback(&f, &victim, &state).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("another browser"));
+    assert_eq!(f.app.signed_in_sessions().await, sessions);
+    // Taken once: the attacker's own browser cannot use it afterwards either.
+    assert_eq!(
+        callback(&f, &attacker, &state).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -672,20 +672,21 @@ pub async fn delete(
 pub async fn test(
     State(state): State<AppState>,
     scope: PartnerScope,
+    session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     scope.require(PartnerAction::ManageAdministration)?;
     let idp = store::sso::get(&state.db, scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let url = sso_sign_in::begin(
-        &state,
-        &idp,
-        Some(&scope.actor.email),
-        None,
-        Some(scope.actor.person_id),
-    )
-    .await?;
+    let session_id = session.id().map(|id| id.to_string());
+    let start = sso_sign_in::Start {
+        login_hint: Some(&scope.actor.email),
+        return_to: None,
+        tested_by: Some(scope.actor.person_id),
+        session_id: session_id.as_deref(),
+    };
+    let url = sso_sign_in::begin(&state, &idp, start).await?;
     Ok(crate::web::sso::ToIdpPage { url }.into_response())
 }
 
