@@ -23,7 +23,7 @@ ensure_packages() {
 # shellcheck disable=SC2034 # read by the scripts that source this file
 BUILD_PACKAGES=(pkg-config libssl-dev libxml2-dev libxmlsec1-dev libclang-dev postgresql)
 # shellcheck disable=SC2034
-TEST_PACKAGES=(chromium chromium-driver shellcheck curl ca-certificates openssl)
+TEST_PACKAGES=(chromium chromium-driver shellcheck curl ca-certificates openssl xmlsec1)
 
 # The newest PostgreSQL server binaries on this machine.
 pg_bindir() {

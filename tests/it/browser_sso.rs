@@ -200,6 +200,7 @@ async fn a_partner_admin_sets_up_the_saml_idp_on_the_settings_page() {
                 .contains("https://idp.example/saml")
         );
         assert_accessible(&b, "the single sign-on settings with an IdP").await;
+        b.screenshot("sso-settings.png").await;
     })
     .await;
 }

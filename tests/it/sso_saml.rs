@@ -627,3 +627,81 @@ async fn a_sign_in_through_the_idp_starts_a_new_session_id() {
     let after = jar.cookies(&base).expect("a session cookie");
     assert_ne!(before, after, "the session id changed");
 }
+
+/// An assertion signed by a second, independent signer: Debian's xmlsec1 (libxmlsec1's
+/// command line) fills a signature template we add to an unsigned response.
+fn sign_with_xmlsec1(xml: &str) -> String {
+    let (a, b) = assertion_of(xml);
+    let assertion = &xml[a..b];
+    let id = assertion
+        .split("ID=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .expect("the assertion's ID");
+    let template = format!(
+        r##"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"##
+    );
+    // The signature goes right after the assertion's Issuer (the schema's order).
+    let issuer_end = assertion.find("</saml:Issuer>").expect("an Issuer") + "</saml:Issuer>".len();
+    let templated = format!(
+        "{}{}{template}{}{}",
+        &xml[..a],
+        &assertion[..issuer_end],
+        &assertion[issuer_end..],
+        &xml[b..]
+    );
+    let dir = std::env::temp_dir().join(format!("xmlsec-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.xml");
+    std::fs::write(&input, templated).unwrap();
+    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/idp/keys/idp.key");
+    let out = std::process::Command::new("xmlsec1")
+        .args([
+            "--sign",
+            "--privkey-pem",
+            key,
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ])
+        .arg(&input)
+        .output()
+        .expect("xmlsec1 (Debian's xmlsec1 package; scripts/test installs it)");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        out.status.success(),
+        "xmlsec1 --sign: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn an_assertion_signed_by_an_independent_signer_is_accepted_and_its_tampering_is_not() {
+    let s = set_up().await;
+    let client = new_client();
+    let (_, relay, request_id) = begin(&s, &client, CUSTOMER_ADMIN).await;
+    let (_, unsigned) = s
+        .idp
+        .forge(json!({ "nameId": CUSTOMER_ADMIN, "inResponseTo": request_id, "signWith": "none" }))
+        .await;
+    let signed = sign_with_xmlsec1(&unsigned);
+    use base64::Engine;
+    let b64 = |x: &str| base64::engine::general_purpose::STANDARD.encode(x);
+    // Tampered after signing: refused.
+    let tampered = signed.replacen(CUSTOMER_ADMIN, CUSTOMER_READONLY, 1);
+    let r = post_acs(&s, &client, &b64(&tampered), Some(&relay)).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (_, relay, request_id) = begin(&s, &client, CUSTOMER_ADMIN).await;
+    let (_, unsigned) = s
+        .idp
+        .forge(json!({ "nameId": CUSTOMER_ADMIN, "inResponseTo": request_id, "signWith": "none" }))
+        .await;
+    let r = post_acs(
+        &s,
+        &client,
+        &b64(&sign_with_xmlsec1(&unsigned)),
+        Some(&relay),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed by xmlsec1");
+}
