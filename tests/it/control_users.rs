@@ -465,3 +465,32 @@ async fn every_page_of_a_long_list_shows_the_next_users_in_name_order_from_eithe
         .await;
     assert!(emails_shown(&past).is_empty());
 }
+
+#[tokio::test]
+async fn a_search_counts_every_match_not_only_the_page_it_shows() {
+    let app = spawn_app().await;
+    let acme = app.org_id("Acme Dental").await;
+    sqlx::query(
+        "INSERT INTO people (id, org_id, email, first_name, last_name)
+         SELECT gen_random_uuid(), $1, 'zed' || g || '@acme-dental.example', 'Zed', 'Quill' || g
+         FROM generate_series(1, 60) g",
+    )
+    .bind(acme)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let c = app.client_for(CUSTOMER_ADMIN).await;
+    let first = app
+        .page(&c, &format!("/control/{acme}/users?q=quill"))
+        .await;
+    assert!(first.contains("60 users"), "the total of every match");
+    assert_eq!(first.matches("Quill").count(), 50, "a page of fifty");
+    let second = app
+        .page(&c, &format!("/control/{acme}/users?q=quill&page=2"))
+        .await;
+    assert!(
+        second.contains("60 users"),
+        "the same total on the second page"
+    );
+    assert_eq!(second.matches("Quill").count(), 10, "the ten left");
+}
