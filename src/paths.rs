@@ -32,8 +32,6 @@ pub const SAML_ACS: &str = "/login/sso/saml/{id}/acs";
 pub const SAML_METADATA: &str = "/login/sso/saml/{id}/metadata";
 /// Where an OIDC IdP sends the browser back (the redirect URI registered there).
 pub const OIDC_CALLBACK: &str = "/login/sso/oidc/{id}/callback";
-/// An SSO sign-in that failed: the reason in plain words, with the request id.
-pub const SSO_FAILED: &str = "/login/sso/failed";
 
 // ── Partner Hub ────────────────────────────────────────────────────────────────
 pub const PARTNER: &str = "/partner";

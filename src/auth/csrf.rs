@@ -25,7 +25,7 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = crate::services::user_import::MAX_BYTES + 64 * 1024;
 
 /// Paths that receive cross-site POSTs by design and carry their own proof.
-fn exempt(path: &str) -> bool {
+pub fn exempt(path: &str) -> bool {
     path.starts_with("/v1/") || (path.starts_with("/login/sso/") && path.ends_with("/acs"))
 }
 

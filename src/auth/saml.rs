@@ -166,13 +166,13 @@ impl Sp {
         }
     }
 
-    fn provider(&self, idp: Option<EntityDescriptor>, idp_initiated: bool) -> ServiceProvider {
+    fn provider(&self, idp: EntityDescriptor, idp_initiated: bool) -> ServiceProvider {
         ServiceProvider {
             entity_id: Some(self.entity_id.clone()),
             metadata_url: Some(self.entity_id.clone()),
             acs_url: Some(self.acs_url.clone()),
             slo_url: None,
-            idp_metadata: idp.unwrap_or_default(),
+            idp_metadata: idp,
             authn_name_id_format: Some(
                 "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into(),
             ),
@@ -239,7 +239,7 @@ pub fn authn_request_url(
     relay_state: &str,
     login_hint: Option<&str>,
 ) -> Result<String, String> {
-    let provider = sp.provider(Some(parse_stored(idp_metadata)?), false);
+    let provider = sp.provider(parse_stored(idp_metadata)?, false);
     let mut request = provider
         .make_authentication_request(sso_url)
         .map_err(|e| format!("AuthnRequest: {e}"))?;
@@ -317,7 +317,7 @@ pub fn verify_response(
             ));
         }
     }
-    let provider = sp.provider(Some(parse_stored(idp_metadata)?), request_id.is_none());
+    let provider = sp.provider(parse_stored(idp_metadata)?, request_id.is_none());
     let ids: Vec<&str> = request_id.into_iter().collect();
     let assertion = provider
         .parse_xml_response(&xml, request_id.map(|_| ids.as_slice()))

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::oidc;
 use crate::auth::saml;
 use crate::domain::fields::{FieldErrors, add};
+use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::RequestCtx;
 use crate::services::audit::audit_partner_change;
@@ -384,6 +385,18 @@ pub async fn delete(
     Ok(())
 }
 
+/// Who may be the break-glass admin: the partner's full admins.
+pub async fn break_glass_choices(
+    state: &AppState,
+    scope: &PartnerScope,
+) -> AppResult<Vec<store::people::AdminRow>> {
+    let admins = store::people::admins_of(&state.db, scope.org.id).await?;
+    Ok(admins
+        .into_iter()
+        .filter(|a| a.roles.iter().any(|r| r == Role::PartnerFullAdmin.as_str()))
+        .collect())
+}
+
 /// How the partner's own admins sign in: through one of its IdPs (`idp` `Some`), with
 /// `break_glass`, one of its full admins, keeping the password for when the IdP is down;
 /// or with passwords (`idp` `None`).
@@ -406,16 +419,16 @@ pub async fn set_admin_sign_in(
                 "Choose one of this partner's identity providers.",
             ));
         }
-        let full_admins = store::people::admins_of(&state.db, scope.org.id).await?;
         let Some(person) = break_glass else {
             return Err(AppError::field(
                 "break_glass",
                 "Choose the full admin who keeps a password for when the IdP is down.",
             ));
         };
-        if !full_admins
+        if !break_glass_choices(state, scope)
+            .await?
             .iter()
-            .any(|a| a.id == person && a.roles.iter().any(|r| r == "partner_full_admin"))
+            .any(|a| a.id == person)
         {
             return Err(AppError::field(
                 "break_glass",

@@ -17,6 +17,8 @@ use crate::services::RequestCtx;
 use crate::state::AppState;
 use crate::store;
 use crate::store::sso::{IdpRow, NewTransaction, Transaction, TxnKey};
+use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
 
 /// How long the IdP has to send the user back.
 pub const TRANSACTION_TTL: Duration = Duration::minutes(5);
@@ -164,6 +166,77 @@ async fn audit_failure(
     Ok(())
 }
 
+/// What a *Test sign-in* found, kept on its transaction for the settings page.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct TestReport {
+    pub ok: bool,
+    pub kind: String,
+    /// Why the answer was refused.
+    pub reason: Option<String>,
+    pub subject: Option<String>,
+    pub email: Option<String>,
+    /// The SAML attributes or OIDC claims that came back.
+    pub details: serde_json::Value,
+    /// Whether the email belongs to someone this IdP may sign in.
+    pub matches: bool,
+}
+
+/// An admin's test: keeps what came back (and audits it) instead of making a session.
+async fn keep_test_report(
+    state: &AppState,
+    idp: &IdpRow,
+    txn: &Transaction,
+    vouched: &Result<Vouched, String>,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<Finish> {
+    let report = match vouched {
+        Ok(v) => TestReport {
+            ok: true,
+            kind: idp.kind.clone(),
+            subject: Some(v.subject.clone()),
+            email: v.email.clone(),
+            details: v.details.clone(),
+            matches: match &v.email {
+                Some(e) => store::sso::person_for(&state.db, idp.id, e)
+                    .await?
+                    .is_some(),
+                None => false,
+            },
+            ..TestReport::default()
+        },
+        Err(reason) => TestReport {
+            kind: idp.kind.clone(),
+            reason: Some(reason.clone()),
+            ..TestReport::default()
+        },
+    };
+    let report = serde_json::to_value(&report).map_err(anyhow::Error::from)?;
+    store::sso::keep_report(&state.db, &txn.id, &report).await?;
+    store::audit::append(
+        &state.db,
+        &store::audit::Entry {
+            actor_person_id: txn.tested_by,
+            acting_for_org_id: Some(idp.partner_org_id),
+            action: "sso.test",
+            outcome: if vouched.is_ok() {
+                "success"
+            } else {
+                "failure"
+            },
+            detail: json!({ "idp_id": idp.id, "report": report }),
+            request_id: Some(ctx.request_id),
+            ip: Some(ctx.ip),
+            ..Default::default()
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Finish::Tested {
+        txn: txn.id.clone(),
+    })
+}
+
 /// Ends a flow whose IdP answer was checked (`vouched`) or refused.
 async fn conclude(
     state: &AppState,
@@ -172,43 +245,8 @@ async fn conclude(
     vouched: Result<Vouched, String>,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<Finish> {
-    let testing = txn.is_some_and(|t| t.purpose == "test");
-    if testing {
-        let txn = txn.expect("testing implies a transaction");
-        let report = match &vouched {
-            Ok(v) => json!({
-                "ok": true, "kind": idp.kind, "subject": v.subject, "email": v.email,
-                "details": v.details,
-                "matches": match &v.email {
-                    Some(e) => store::sso::person_for(&state.db, idp.id, e).await?.is_some(),
-                    None => false,
-                },
-            }),
-            Err(reason) => json!({ "ok": false, "kind": idp.kind, "reason": reason }),
-        };
-        store::sso::keep_report(&state.db, &txn.id, &report).await?;
-        store::audit::append(
-            &state.db,
-            &store::audit::Entry {
-                actor_person_id: txn.tested_by,
-                acting_for_org_id: Some(idp.partner_org_id),
-                action: "sso.test",
-                outcome: if vouched.is_ok() {
-                    "success"
-                } else {
-                    "failure"
-                },
-                detail: json!({ "idp_id": idp.id, "report": report }),
-                request_id: Some(ctx.request_id),
-                ip: Some(ctx.ip),
-                ..Default::default()
-            },
-            state.clock.now(),
-        )
-        .await?;
-        return Ok(Finish::Tested {
-            txn: txn.id.clone(),
-        });
+    if let Some(txn) = txn.filter(|t| t.purpose == "test") {
+        return keep_test_report(state, idp, txn, &vouched, ctx).await;
     }
     let v = match vouched {
         Ok(v) => v,
@@ -408,13 +446,38 @@ async fn verify_oidc(
     }))
 }
 
-/// A test's report, for the admin who ran it.
+/// Starts an admin's *Test sign-in* of one of the partner's IdPs (partner full admins
+/// only); answers the IdP address to send the browser to.
+pub async fn begin_test(
+    state: &AppState,
+    scope: &PartnerScope,
+    idp: Uuid,
+    session_id: Option<&str>,
+) -> AppResult<String> {
+    scope.require(PartnerAction::ManageAdministration)?;
+    let idp = store::sso::get(&state.db, scope.org_id(), idp)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let start = Start {
+        login_hint: Some(&scope.actor.email),
+        return_to: None,
+        tested_by: Some(scope.actor.person_id),
+        session_id,
+    };
+    begin(state, &idp, start).await
+}
+
+/// A test's report, for the admin who ran it: the IdP it tested, and what it found.
 pub async fn report(
     state: &AppState,
     txn: &str,
     person: Uuid,
-) -> AppResult<Option<(Uuid, serde_json::Value)>> {
-    Ok(store::sso::report_of(&state.db, txn, person).await?)
+) -> AppResult<Option<(Uuid, TestReport)>> {
+    let Some((idp, report)) = store::sso::report_of(&state.db, txn, person).await? else {
+        return Ok(None);
+    };
+    let report = serde_json::from_value(report).map_err(anyhow::Error::from)?;
+    Ok(Some((idp, report)))
 }
 
 /// Where the sign-in page sends an email (SPEC §10, email first).

@@ -169,6 +169,31 @@ pub struct OidcIdp<'a> {
     pub issuer: Option<&'a str>,
 }
 
+/// An OIDC IdP's statement with its id ($1), partner ($2), fields ($3–$12, in the
+/// order of `OidcIdp`) and the time ($13) bound, as both writes number them.
+fn bind_oidc<'q>(
+    sql: &'q str,
+    partner: PartnerOrgId,
+    id: Uuid,
+    v: &'q OidcIdp<'q>,
+    now: OffsetDateTime,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql)
+        .bind(id)
+        .bind(partner.id())
+        .bind(v.name)
+        .bind(v.client_id)
+        .bind(v.client_secret_enc)
+        .bind(v.scopes)
+        .bind(v.authorization_endpoint)
+        .bind(v.token_endpoint)
+        .bind(v.discovery_endpoint)
+        .bind(v.userinfo_endpoint)
+        .bind(v.jwks_endpoint)
+        .bind(v.issuer)
+        .bind(now)
+}
+
 pub async fn insert_oidc(
     conn: &mut PgConnection,
     partner: PartnerOrgId,
@@ -176,27 +201,14 @@ pub async fn insert_oidc(
     v: &OidcIdp<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO identity_providers (id, partner_org_id, kind, name, oidc_client_id,
+    let sql = "INSERT INTO identity_providers (id, partner_org_id, kind, name, oidc_client_id,
              oidc_client_secret_enc, oidc_scopes, oidc_authorization_endpoint, oidc_token_endpoint,
-             oidc_discovery_endpoint, oidc_userinfo_endpoint, oidc_jwks_endpoint, oidc_issuer, created_at, updated_at)
-         VALUES ($1, $2, 'oidc', $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12, $12)",
-    )
-    .bind(id)
-    .bind(partner.id())
-    .bind(v.name)
-    .bind(v.client_id)
-    .bind(v.client_secret_enc)
-    .bind(v.scopes)
-    .bind(v.authorization_endpoint)
-    .bind(v.token_endpoint)
-    .bind(v.discovery_endpoint)
-    .bind(v.userinfo_endpoint)
-    .bind(v.jwks_endpoint)
-    .bind(now)
-    .bind(v.issuer)
-    .execute(&mut *conn)
-    .await?;
+             oidc_discovery_endpoint, oidc_userinfo_endpoint, oidc_jwks_endpoint, oidc_issuer,
+             created_at, updated_at)
+         VALUES ($1, $2, 'oidc', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
+    bind_oidc(sql, partner, id, v, now)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -208,28 +220,14 @@ pub async fn update_oidc(
     v: &OidcIdp<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE identity_providers SET name = $3, oidc_client_id = $4,
+    let sql = "UPDATE identity_providers SET name = $3, oidc_client_id = $4,
              oidc_client_secret_enc = coalesce($5, oidc_client_secret_enc), oidc_scopes = $6,
              oidc_authorization_endpoint = $7, oidc_token_endpoint = $8, oidc_discovery_endpoint = $9,
-             oidc_userinfo_endpoint = $10, oidc_jwks_endpoint = $11, updated_at = $12, oidc_issuer = $13
-         WHERE partner_org_id = $1 AND id = $2 AND kind = 'oidc'",
-    )
-    .bind(partner.id())
-    .bind(id)
-    .bind(v.name)
-    .bind(v.client_id)
-    .bind(v.client_secret_enc)
-    .bind(v.scopes)
-    .bind(v.authorization_endpoint)
-    .bind(v.token_endpoint)
-    .bind(v.discovery_endpoint)
-    .bind(v.userinfo_endpoint)
-    .bind(v.jwks_endpoint)
-    .bind(now)
-    .bind(v.issuer)
-    .execute(&mut *conn)
-    .await?;
+             oidc_userinfo_endpoint = $10, oidc_jwks_endpoint = $11, oidc_issuer = $12, updated_at = $13
+         WHERE id = $1 AND partner_org_id = $2 AND kind = 'oidc'";
+    let done = bind_oidc(sql, partner, id, v, now)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -91,6 +91,24 @@ fn looks_like_email(s: &str) -> bool {
         && s.len() <= 254
 }
 
+/// The email step again, with what was typed and why it cannot go on.
+async fn email_refused(
+    auth: &AuthSession,
+    email: String,
+    next: String,
+    status: StatusCode,
+    error: String,
+) -> AppResult<Response> {
+    let page = EmailPage {
+        csrf: auth.csrf_token().await?,
+        email,
+        next,
+        error: Some(error),
+        notice: None,
+    };
+    Ok((status, page).into_response())
+}
+
 /// The email decides the next step. Built-in identity asks for a password; orgs that
 /// sign in through a partner IdP are routed there (SPEC §10). Unknown emails get the
 /// password step too, so this page reveals nothing about which accounts exist.
@@ -103,54 +121,32 @@ async fn email_submit(
     let next = safe_return_path(&f.next).unwrap_or("").to_string();
     if !controls.is_empty() || !looks_like_email(&f.email) {
         let error = if controls.is_empty() {
-            "Enter an email address such as name@example.com.".to_string()
+            "Enter an email address such as name@example.com."
         } else {
-            crate::domain::text::CONTROL_CHARACTER.to_string()
+            crate::domain::text::CONTROL_CHARACTER
         };
-        let page = EmailPage {
-            csrf: auth.csrf_token().await?,
-            email: f.email,
-            next,
-            error: Some(error),
-            notice: None,
-        };
-        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        return email_refused(&auth, f.email, next, StatusCode::BAD_REQUEST, error.into()).await;
     }
     let return_to = Some(next.as_str()).filter(|n| !n.is_empty());
     // The CSRF token made the visitor's session; its id binds an OIDC answer to this browser.
     let session_id = auth.id().map(|id| id.to_string());
-    match sso_sign_in::route(
-        &state,
-        &f.email,
-        return_to,
-        session_id.as_deref(),
-        &req.ctx(),
-    )
-    .await?
-    {
+    let ctx = req.ctx();
+    let route = sso_sign_in::route(&state, &f.email, return_to, session_id.as_deref(), &ctx);
+    match route.await? {
         Route::Redirect(url) => return Ok(crate::web::sso::ToIdpPage { url }.into_response()),
         Route::NotSetUp => {
-            let page = EmailPage {
-                csrf: auth.csrf_token().await?,
-                email: f.email,
-                next,
-                error: Some(
-                    "Your organisation signs in through its service provider's identity provider, which is not set up yet. Contact your service provider."
-                        .into(),
-                ),
-                notice: None,
-            };
-            return Ok((StatusCode::CONFLICT, page).into_response());
+            let why = "Your organisation signs in through its service provider's identity provider, which is not set up yet. Contact your service provider.";
+            return email_refused(&auth, f.email, next, StatusCode::CONFLICT, why.into()).await;
         }
         Route::Unavailable(message) => {
-            let page = EmailPage {
-                csrf: auth.csrf_token().await?,
-                email: f.email,
+            return email_refused(
+                &auth,
+                f.email,
                 next,
-                error: Some(message),
-                notice: None,
-            };
-            return Ok((StatusCode::SERVICE_UNAVAILABLE, page).into_response());
+                StatusCode::SERVICE_UNAVAILABLE,
+                message,
+            )
+            .await;
         }
         Route::Password => {}
     }

@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::browser::{Browser, assert_accessible, browser_test, link};
-use crate::common::idp::{start_oidc, start_saml};
+use crate::common::idp::start_oidc;
 use crate::common::*;
 
 /// Waits until the browser is on a page whose URL starts with `prefix`.
@@ -57,23 +57,8 @@ async fn admins_through(app: &TestApp, idp: Uuid) {
 #[tokio::test]
 async fn a_customer_user_and_a_partner_admin_sign_in_through_the_saml_idp() {
     browser_test(|app, b| async move {
-        let northwind = app.org_id("Northwind Telecom").await;
         let acme = app.org_id("Acme Dental").await;
-        let (entity, acs) = app.sp_of(northwind);
-        let idp = start_saml(&entity, &acs).await;
-        let metadata = reqwest::get(idp.metadata_url())
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let admin = app.client_for(PARTNER_ADMIN).await;
-        let r = app
-            .save_saml_metadata(&admin, &metadata, &["pass_email_in_request"])
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let idp_id = app.saml_idp_of(northwind).await;
-        app.bind_org_to_idp(acme, idp_id).await;
+        let (idp, idp_id) = app.northwind_saml_idp(&["pass_email_in_request"]).await;
         admins_through(&app, idp_id).await;
 
         for (email, lands, brand) in [

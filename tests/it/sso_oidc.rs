@@ -573,11 +573,7 @@ async fn every_forged_id_token_ends_with_no_session_and_an_audit_row() {
         if status != StatusCode::UNAUTHORIZED {
             failures.push(format!("{name}: answered {status}"));
         } else if !body.contains(says) {
-            let reason = body
-                .split("data-testid=\"sso-reason\">")
-                .nth(1)
-                .and_then(|r| r.split("</p>").next())
-                .unwrap_or("?");
+            let reason = sso_reason(&body);
             failures.push(format!("{name}: refused, but not for “{says}”: {reason}"));
         }
         if f.app.signed_in_sessions().await != sessions {

@@ -7,7 +7,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::idp::{IdpProcess, start_saml};
+use crate::common::idp::IdpProcess;
 use crate::common::*;
 
 struct Saml {
@@ -20,25 +20,7 @@ struct Saml {
 async fn set_up() -> Saml {
     let app = spawn_app().await;
     let northwind = app.org_id("Northwind Telecom").await;
-    let (sp_entity, acs) = app.sp_of(northwind);
-    let idp = start_saml(&sp_entity, &acs).await;
-    let metadata = reqwest::get(idp.metadata_url())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let admin = app.client_for(PARTNER_ADMIN).await;
-    let r = app.save_saml_metadata(&admin, &metadata, &[]).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text().await.unwrap()
-    );
-    let idp_id = app.saml_idp_of(northwind).await;
-    app.bind_org_to_idp(app.org_id("Acme Dental").await, idp_id)
-        .await;
+    let (idp, _) = app.northwind_saml_idp(&[]).await;
     Saml {
         app,
         idp,
@@ -352,11 +334,7 @@ async fn every_forged_response_ends_with_no_session_and_an_audit_row() {
         if status != StatusCode::UNAUTHORIZED || !body.contains("request id") {
             failures.push(format!("{name}: answered {status}"));
         } else if !body.contains(says) {
-            let reason = body
-                .split("data-testid=\"sso-reason\">")
-                .nth(1)
-                .and_then(|r| r.split("</p>").next())
-                .unwrap_or("?");
+            let reason = sso_reason(&body);
             failures.push(format!("{name}: refused, but not for “{says}”: {reason}"));
         }
         if s.app.signed_in_sessions().await != sessions {

@@ -19,7 +19,7 @@ use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
 use crate::services::sso_config::{self, OidcInput, SamlInput, Save};
-use crate::services::sso_sign_in;
+use crate::services::sso_sign_in::{self, TestReport};
 use crate::state::AppState;
 use crate::store;
 use crate::store::sso::IdpRow;
@@ -147,14 +147,11 @@ pub struct AdminSignIn {
     pub errors: FormErrors,
 }
 
-/// A *Test sign-in* result: what came back and the checks.
+/// A *Test sign-in* result: what came back and the checks, with the IdP's name.
 pub struct ReportView {
-    pub ok: bool,
     pub idp: String,
-    pub reason: Option<String>,
-    pub subject: Option<String>,
-    pub email: Option<String>,
-    pub matches: bool,
+    pub report: TestReport,
+    /// The attributes or claims, laid out to read.
     pub details: String,
 }
 
@@ -293,10 +290,9 @@ async fn render(
         })
         .collect();
     let (admin_idp, break_glass) = store::sso::admin_sign_in(&state.db, scope.org_id()).await?;
-    let full_admins = store::people::admins_of(&state.db, scope.org.id)
+    let full_admins = sso_config::break_glass_choices(state, scope)
         .await?
         .into_iter()
-        .filter(|a| a.roles.iter().any(|r| r == "partner_full_admin"))
         .map(|a| Choice {
             id: a.id,
             label: format!("{} {} ({})", a.first_name, a.last_name, a.email),
@@ -350,22 +346,6 @@ pub struct PageQuery {
     report: Option<String>,
 }
 
-fn report_view(idp: String, r: &serde_json::Value) -> ReportView {
-    let text = |k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    ReportView {
-        ok: r.get("ok").and_then(|v| v.as_bool()).unwrap_or(false),
-        idp,
-        reason: text("reason"),
-        subject: text("subject"),
-        email: text("email"),
-        matches: r.get("matches").and_then(|v| v.as_bool()).unwrap_or(false),
-        details: r
-            .get("details")
-            .map(|d| serde_json::to_string_pretty(d).unwrap_or_default())
-            .unwrap_or_default(),
-    }
-}
-
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
@@ -387,7 +367,11 @@ pub async fn page(
                 }
             })
             .unwrap_or_default();
-        x.report = Some(report_view(name, &report));
+        x.report = Some(ReportView {
+            idp: name,
+            details: serde_json::to_string_pretty(&report.details).unwrap_or_default(),
+            report,
+        });
     }
     render(&state, &scope, &session, x).await
 }
@@ -675,18 +659,8 @@ pub async fn test(
     session: AuthSession,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    scope.require(PartnerAction::ManageAdministration)?;
-    let idp = store::sso::get(&state.db, scope.org_id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let session_id = session.id().map(|id| id.to_string());
-    let start = sso_sign_in::Start {
-        login_hint: Some(&scope.actor.email),
-        return_to: None,
-        tested_by: Some(scope.actor.person_id),
-        session_id: session_id.as_deref(),
-    };
-    let url = sso_sign_in::begin(&state, &idp, start).await?;
+    let url = sso_sign_in::begin_test(&state, &scope, id, session_id.as_deref()).await?;
     Ok(crate::web::sso::ToIdpPage { url }.into_response())
 }
 

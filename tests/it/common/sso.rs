@@ -6,6 +6,7 @@ use reqwest::{Client, StatusCode};
 use uuid::Uuid;
 
 use super::TestApp;
+use super::idp::{IdpProcess, start_saml};
 
 /// The test SAML IdP's signing certificate (tests/idp/keys, test-only).
 pub const IDP_CERT: &str = include_str!("../../idp/keys/idp.crt");
@@ -56,7 +57,42 @@ pub async fn idp_address(r: reqwest::Response) -> String {
     super::unescape(link)
 }
 
+/// The reason a failed SSO sign-in page gives, for a failure message.
+pub fn sso_reason(page: &str) -> &str {
+    page.split("data-testid=\"sso-reason\">")
+        .nth(1)
+        .and_then(|r| r.split("</p>").next())
+        .unwrap_or("?")
+}
+
 impl TestApp {
+    /// Starts the test SAML IdP for Northwind's SP, saves its own metadata (with the
+    /// form's `options` ticked) as Northwind's full admin, and binds Acme Dental to it;
+    /// answers the IdP process and its id here.
+    pub async fn northwind_saml_idp(&self, options: &[&str]) -> (IdpProcess, Uuid) {
+        let northwind = self.org_id("Northwind Telecom").await;
+        let (sp_entity, acs) = self.sp_of(northwind);
+        let idp = start_saml(&sp_entity, &acs).await;
+        let metadata = reqwest::get(idp.metadata_url())
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let admin = self.client_for(super::PARTNER_ADMIN).await;
+        let r = self.save_saml_metadata(&admin, &metadata, options).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            r.text().await.unwrap()
+        );
+        let idp_id = self.saml_idp_of(northwind).await;
+        self.bind_org_to_idp(self.org_id("Acme Dental").await, idp_id)
+            .await;
+        (idp, idp_id)
+    }
+
     /// The SP entity id and ACS URL of a partner, as the settings page shows them.
     pub fn sp_of(&self, partner: Uuid) -> (String, String) {
         (
