@@ -44,6 +44,7 @@ use time::OffsetDateTime;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+use wholesale_hub::db::Pool;
 use wholesale_hub::{Clock, Config};
 
 #[path = "customers/control.rs"]
@@ -268,10 +269,7 @@ async fn run() -> anyhow::Result<()> {
 /// either way).
 async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<String>> {
     let opts: PgConnectOptions = db_url.parse()?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(opts.disable_statement_logging())
-        .await?;
+    let pool = wholesale_hub::db::Pool::new(opts.disable_statement_logging(), 4);
     wholesale_hub::db::migrate(&pool).await?;
     let password = format!("bench-{}", Uuid::new_v4().simple());
     wholesale_hub::seed::seed_demo(&pool, &password, Clock::default().now()).await?;
@@ -365,7 +363,7 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
 
 /// `n` customers of Northwind in set-based SQL: orgs, "onboarded" relationships, one
 /// headquarters each and two packages each. About 1% are in `error`.
-async fn generate(pool: &PgPool, n: usize) -> anyhow::Result<()> {
+async fn generate(pool: &Pool, n: usize) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     let (northwind, template): (Uuid, Uuid) = sqlx::query_as(
         "SELECT o.id, t.id FROM orgs o JOIN onboarding_templates t ON t.owner_org_id = o.id
@@ -969,7 +967,7 @@ async fn floor_cases(
     s: &Settings,
     db_url: &str,
     db_name: &str,
-    pool: &PgPool,
+    pool: &Pool,
     password: &str,
     errors: &mut Vec<String>,
 ) -> anyhow::Result<String> {
@@ -1302,7 +1300,7 @@ struct Counts {
 }
 
 /// The customers the partner created since `since`, by progress, and the jobs ready to run.
-async fn counts(pool: &PgPool, partner: Uuid, since: OffsetDateTime) -> anyhow::Result<Counts> {
+async fn counts(pool: &Pool, partner: Uuid, since: OffsetDateTime) -> anyhow::Result<Counts> {
     let (provisioned, in_progress, created, ready_jobs) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE status = 'provisioned'),
                 count(*) FILTER (WHERE status IN ('provisioning', 'updating')),
@@ -1350,7 +1348,7 @@ fn customer_body(provisioning_id: &str, tag: &str, n: usize) -> serde_json::Valu
 async fn provisioning(
     s: &Settings,
     db_url: &str,
-    pool: &PgPool,
+    pool: &Pool,
     errors: &mut Vec<String>,
 ) -> anyhow::Result<String> {
     let (person, person_org): (Uuid, Uuid) =

@@ -23,9 +23,9 @@ pub mod web;
 
 use std::sync::Arc;
 
+use crate::db::Pool;
 use axum::Router;
 use axum::http::{HeaderName, Method};
-use sqlx::PgPool;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -45,7 +45,7 @@ pub struct App {
     pub routes: Vec<(Method, &'static str)>,
 }
 
-pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
+pub fn build(config: Config, db: Pool, clock: Clock) -> anyhow::Result<App> {
     let list_db = db::connect_generic_plans_lazy(&config.database_url)?;
     let state = AppState {
         db: db.clone(),
@@ -134,7 +134,7 @@ pub fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<App> {
 
 /// Refuses to serve when an OIDC IdP is configured and `HUB_SECRETS_KEY` is not: its
 /// sealed client secret could not be opened, so every sign-in through it would fail.
-pub async fn check_secrets_key(config: &Config, db: &PgPool) -> anyhow::Result<()> {
+pub async fn check_secrets_key(config: &Config, db: &Pool) -> anyhow::Result<()> {
     if config.secrets_key.is_none() && store::sso::any_oidc(db).await? {
         anyhow::bail!(
             "an OpenID Connect IdP is configured, but HUB_SECRETS_KEY is not set: set the key its client secret was sealed with (see the README)"

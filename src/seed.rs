@@ -2,7 +2,8 @@
 //! customers and three templates, sub-partner *Southwind Reseller* with 5 customers of
 //! its own, and an admin for every role. Runs only on an empty database.
 
-use sqlx::{PgConnection, PgPool};
+use crate::db::Pool;
+use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -90,7 +91,7 @@ fn tz_lang(country: &str) -> (&'static str, &'static str) {
 }
 
 /// The demo accounts that exist, with what they are, for the start-up banner.
-pub async fn demo_accounts_present(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
+pub async fn demo_accounts_present(db: &Pool) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query_as(
         "SELECT p.email::text, string_agg(r.role, ' + ' ORDER BY r.role) FROM people p
          JOIN role_assignments r ON r.person_id = p.id
@@ -103,7 +104,7 @@ pub async fn demo_accounts_present(db: &PgPool) -> sqlx::Result<Vec<(String, Str
 }
 
 /// True when the database holds no organisation yet.
-pub async fn is_empty(db: &PgPool) -> sqlx::Result<bool> {
+pub async fn is_empty(db: &Pool) -> sqlx::Result<bool> {
     Ok(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM orgs")
         .fetch_one(db)
         .await?
@@ -111,7 +112,7 @@ pub async fn is_empty(db: &PgPool) -> sqlx::Result<bool> {
 }
 
 pub async fn seed_demo(
-    db: &PgPool,
+    db: &Pool,
     demo_password: &str,
     now: OffsetDateTime,
 ) -> anyhow::Result<Seeded> {

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::db::Pool;
 use axum::response::Response;
-use sqlx::PgPool;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -15,7 +15,7 @@ use crate::paths;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: PgPool,
+    pub db: Pool,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
@@ -23,7 +23,7 @@ pub struct AppState {
     pub decoy_hash: Arc<str>,
     /// The pool whose statements keep one plan (`db::connect_generic_plans_lazy`): the
     /// customers list's, and Control Hub's users list without filters.
-    pub list_db: PgPool,
+    pub list_db: Pool,
     /// The job queue's depth, for refusing creations while the workers are behind.
     pub backlog: Arc<Backlog>,
     /// How each door renders an error, for the middleware both share.

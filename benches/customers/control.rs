@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
-use sqlx::PgPool;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 use wholesale_hub::Clock;
+use wholesale_hub::db::Pool;
 use wholesale_hub::domain::admin_package::LEVELS;
 use wholesale_hub::domain::user_csv::header;
 
@@ -43,7 +43,7 @@ fn rss_kb(field: &str) -> Option<u64> {
         })
 }
 
-async fn org(pool: &PgPool, name: &str) -> anyhow::Result<Uuid> {
+async fn org(pool: &Pool, name: &str) -> anyhow::Result<Uuid> {
     Ok(sqlx::query_scalar("SELECT id FROM orgs WHERE name = $1")
         .bind(name)
         .fetch_one(pool)
@@ -51,7 +51,7 @@ async fn org(pool: &PgPool, name: &str) -> anyhow::Result<Uuid> {
 }
 
 /// `n` users of `org` holding Webex Meetings, set-based.
-async fn generate_users(pool: &PgPool, org: Uuid, n: usize) -> anyhow::Result<()> {
+async fn generate_users(pool: &Pool, org: Uuid, n: usize) -> anyhow::Result<()> {
     sqlx::query(
         "WITH p AS (
              INSERT INTO people (id, org_id, email, first_name, last_name, created_at, updated_at)
@@ -106,7 +106,7 @@ pub async fn control_cases(
     s: &Settings,
     db_url: &str,
     db_name: &str,
-    pool: &PgPool,
+    pool: &Pool,
     password: &str,
     errors: &mut Vec<String>,
 ) -> anyhow::Result<String> {

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use sqlx::PgPool;
+use crate::db::Pool;
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Mutex;
 
@@ -27,7 +27,7 @@ pub struct Backlog {
 impl Backlog {
     /// Due jobs waiting for a worker (as of at most `FRESH_FOR` ago on `clock`). While
     /// one request reads the queue, the others use the previous reading.
-    pub async fn ready_jobs(&self, db: &PgPool, clock: &Clock) -> sqlx::Result<i64> {
+    pub async fn ready_jobs(&self, db: &Pool, clock: &Clock) -> sqlx::Result<i64> {
         let now = clock.now();
         if let Ok(mut read_at) = self.read_at.try_lock()
             // A clock that went back (it never does outside tests) also reads again.

@@ -1,9 +1,10 @@
 //! Queue operations. Every function takes `now` from the caller's clock so tests can
 //! move time (leases, backoff).
 
+use crate::db::Pool;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -162,7 +163,7 @@ pub struct ClaimedJob {
 /// Takes the next runnable job — queued and due, or running under an expired lease
 /// (its worker died) — and leases it to `worker` until `now + lease`.
 pub async fn claim(
-    db: &PgPool,
+    db: &Pool,
     worker: &str,
     now: OffsetDateTime,
     lease: Duration,
@@ -173,7 +174,7 @@ pub async fn claim(
 /// Takes up to `n` runnable jobs at once (oldest due first), as `claim` takes one: a
 /// worker with several free slots fills them in one round trip.
 pub async fn claim_many(
-    db: &PgPool,
+    db: &Pool,
     worker: &str,
     now: OffsetDateTime,
     lease: Duration,

@@ -6,8 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use crate::db::Pool;
 use time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -26,13 +25,13 @@ pub type Handler = Arc<
 
 #[derive(Clone)]
 pub struct JobContext {
-    pub db: PgPool,
+    pub db: Pool,
     pub clock: Clock,
     pub mail: Mail,
 }
 
 impl JobContext {
-    pub fn new(db: PgPool, clock: Clock) -> Self {
+    pub fn new(db: Pool, clock: Clock) -> Self {
         Self {
             db,
             clock,
@@ -95,7 +94,7 @@ const POLL: std::time::Duration = std::time::Duration::from_millis(1000);
 #[derive(Clone)]
 pub struct Worker {
     pub id: String,
-    pub db: PgPool,
+    pub db: Pool,
     pub clock: Clock,
     pub registry: Registry,
     /// How long a claim holds before another worker may take the job over.
@@ -107,7 +106,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(db: PgPool, clock: Clock, registry: Registry) -> Self {
+    pub fn new(db: Pool, clock: Clock, registry: Registry) -> Self {
         Self {
             id: format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()),
             db,
@@ -125,7 +124,7 @@ impl Worker {
         // A finished job wakes the loop, so its slot is filled at once.
         let finished = Arc::new(Notify::new());
         let mut reaped_at: Option<std::time::Instant> = None;
-        let mut listener = PgListener::connect_with(&self.db).await.ok();
+        let mut listener = self.db.listener().await.ok();
         if let Some(l) = listener.as_mut()
             && let Err(e) = l.listen("jobs").await
         {

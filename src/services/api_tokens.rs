@@ -96,7 +96,7 @@ pub async fn revoke(
 /// the same name rule and audit entry as from the pages, marked `"via": "cli"`, for
 /// whoever runs the server. Answers the secret.
 pub async fn create_from_cli(
-    db: &sqlx::PgPool,
+    db: &crate::db::Pool,
     email: &str,
     name: &str,
     now: time::OffsetDateTime,

@@ -2,7 +2,8 @@
 //! for the CSV export, under the same filters, search and order (SPEC §4.4; must stay
 //! fast at 100,000 customers).
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use crate::db::Pool;
+use sqlx::{Postgres, QueryBuilder};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -42,7 +43,7 @@ pub struct ListPage {
 /// that matches. A first page, or a page next to a cursor, is one statement; a jump to a
 /// page number first reads the total, then reads the page from whichever end is nearer.
 pub async fn list(
-    db: &PgPool,
+    db: &Pool,
     partner: PartnerOrgId,
     f: &CustomerFilter,
     at: PageAt,
@@ -129,7 +130,7 @@ struct Page<'q> {
 impl Page<'_> {
     /// The rows in display order, the total when asked for (and any row came back), and
     /// the partner's templates.
-    async fn fetch(&self, db: &PgPool, limit: i64, with_total: bool) -> sqlx::Result<ListPage> {
+    async fn fetch(&self, db: &Pool, limit: i64, with_total: bool) -> sqlx::Result<ListPage> {
         let f = self.f;
         let order = order_by(f.sort, self.backwards);
         let mut q = QueryBuilder::new("");
@@ -254,7 +255,7 @@ fn order_by(sort: Sort, backwards: bool) -> String {
 /// With `mark_at` (a marks key and a mark's index from 0), also that mark's customer
 /// when the marks are still good: made at this very total, and fresh.
 async fn count(
-    db: &PgPool,
+    db: &Pool,
     partner: PartnerOrgId,
     f: &CustomerFilter,
     mark_at: Option<&(String, i64)>,
@@ -318,7 +319,7 @@ pub fn marks_key(f: &CustomerFilter) -> Option<String> {
 
 /// Makes the marks of a list again, in the background (the page that found them
 /// missing or stale is already on its way), once at a time per list in this process.
-fn refresh_marks_soon(db: &PgPool, partner: PartnerOrgId, f: &CustomerFilter, key: String) {
+fn refresh_marks_soon(db: &Pool, partner: PartnerOrgId, f: &CustomerFilter, key: String) {
     use std::collections::HashSet;
     use std::sync::{LazyLock, Mutex};
     static BUSY: LazyLock<Mutex<HashSet<(Uuid, String)>>> =
@@ -345,7 +346,7 @@ fn refresh_marks_soon(db: &PgPool, partner: PartnerOrgId, f: &CustomerFilter, ke
 /// Reads the list once in its order (an index-only scan) and keeps every
 /// `MARK_STRIDE`th customer, with the kept total of the same moment.
 pub async fn refresh_marks(
-    db: &PgPool,
+    db: &Pool,
     partner: PartnerOrgId,
     f: &CustomerFilter,
     key: &str,
@@ -552,7 +553,7 @@ pub struct ExportRow {
 /// read (the export streams; 100,000 rows are never held at once). Ends early, without
 /// error, when the receiver is gone (the download was cancelled).
 pub async fn export(
-    db: PgPool,
+    db: Pool,
     partner: PartnerOrgId,
     f: CustomerFilter,
     out: mpsc::Sender<sqlx::Result<ExportRow>>,

@@ -6,7 +6,8 @@
 //! transaction, so that parallel attempts cannot all see the same count and all pass.
 //! A check that then succeeds turns its row into a success (`settle`).
 
-use sqlx::{PgExecutor, PgPool};
+use crate::db::Pool;
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 /// The "account" of a failed API token: no email, so it never counts against a real
@@ -36,7 +37,7 @@ pub enum Reservation {
 /// writes this attempt as a failure at `now`, all under locks on the address and the
 /// account (always in that order, so two attempts never wait on each other in a cycle).
 pub async fn reserve(
-    db: &PgPool,
+    db: &Pool,
     email: &str,
     ip: &str,
     since: OffsetDateTime,

@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 
+use crate::db::Pool;
 use async_trait::async_trait;
 use serde_json::Value;
-use sqlx::PgPool;
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
@@ -29,7 +29,7 @@ pub type PersonOf = fn(&HashMap<String, Value>) -> Option<Uuid>;
 
 #[derive(Clone)]
 pub struct PgSessionStore {
-    pool: PgPool,
+    pool: Pool,
     person_of: PersonOf,
 }
 
@@ -44,7 +44,7 @@ fn backend(e: sqlx::Error) -> session_store::Error {
 }
 
 impl PgSessionStore {
-    pub fn new(pool: PgPool, person_of: PersonOf) -> Self {
+    pub fn new(pool: Pool, person_of: PersonOf) -> Self {
         Self { pool, person_of }
     }
 

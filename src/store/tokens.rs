@@ -1,10 +1,11 @@
 //! API tokens (SPEC §9): created by an admin in the portal, shown once, stored only as a
 //! SHA-256 hash, revocable. A token acts with its admin's roles.
 
+use crate::db::Pool;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -122,7 +123,7 @@ pub struct Presented {
 /// Looks a presented token up, with the address's recent failures. Records the token's
 /// use, at most once a minute.
 pub async fn authenticate(
-    db: &PgPool,
+    db: &Pool,
     secret: &str,
     ip: &str,
     since: OffsetDateTime,

@@ -2,7 +2,8 @@
 //! searched, filtered and paged; one user's detail and package history; names and admin
 //! roles. (A customer's packages with their seats are `customers::packages`.)
 
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use crate::db::Pool;
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -49,8 +50,8 @@ const COLUMNS: &str = "p.id, p.email, p.first_name, p.last_name, p.sort_last, p.
 /// any org (`one_plan_db`: `db::connect_generic_plans_lazy`); a filtered list is planned with its own values each time (an unnamed
 /// statement), as how many people a search matches decides its best plan.
 pub async fn page(
-    db: &PgPool,
-    one_plan_db: &PgPool,
+    db: &Pool,
+    one_plan_db: &Pool,
     customer: CustomerOrgId,
     f: &UserFilter,
     page_no: i64,

@@ -43,7 +43,7 @@ where
 /// write is the headquarters location, and a SHARE lock on `locations` blocks inserts
 /// but none of the reads the pages make. Without it the worker usually finishes before
 /// the customer page has loaded, and the page never shows provisioning in progress.
-async fn hold_provisioning(app: &TestApp) -> sqlx::Transaction<'static, sqlx::Postgres> {
+async fn hold_provisioning(app: &TestApp) -> wholesale_hub::db::Tx {
     let mut tx = app.db.begin().await.expect("begin");
     sqlx::query("LOCK TABLE locations IN SHARE MODE")
         .execute(&mut *tx)

@@ -31,6 +31,7 @@ mod jobs;
 mod login;
 mod ops;
 mod pages;
+mod pool;
 mod removed_services;
 mod scale_out;
 mod setup_assist;

@@ -9,10 +9,11 @@ use std::sync::OnceLock;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgConnection};
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+use wholesale_hub::db::Pool;
 use wholesale_hub::{Clock, Config};
 
 mod api;
@@ -46,7 +47,7 @@ fn admin_url() -> String {
     )
 }
 
-fn url_for(db: &str) -> String {
+pub fn url_for(db: &str) -> String {
     let base = admin_url();
     match base.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{db}"),
@@ -85,7 +86,7 @@ async fn ensure_templates() {
                     .execute(&mut admin)
                     .await
                     .unwrap();
-                let pool = PgPool::connect(&url_for(&name)).await.unwrap();
+                let pool = wholesale_hub::db::connect(&url_for(&name)).await.unwrap();
                 wholesale_hub::db::migrate(&pool).await.unwrap();
                 if seeded {
                     wholesale_hub::seed::seed_demo(&pool, DEMO_PASSWORD, Clock::default().now())
@@ -172,7 +173,7 @@ pub struct TestApp {
     pub address: String,
     /// The metrics listener (`/metrics`), apart from the portal.
     pub metrics_address: String,
-    pub db: PgPool,
+    pub db: Pool,
     pub db_url: String,
     pub clock: Clock,
     pub client: Client,
@@ -261,7 +262,7 @@ pub async fn spawn_configured(
         ..Config::local(addr, app_db_url.clone())
     };
     configure(&mut config);
-    let db = PgPool::connect(&db_url).await.unwrap();
+    let db = wholesale_hub::db::connect(&db_url).await.unwrap();
     let app_pool = if app_db_url == db_url {
         wholesale_hub::db::connect(&app_db_url).await.unwrap()
     } else {
