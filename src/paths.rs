@@ -67,6 +67,9 @@ pub const TEMPLATE_NEW_EMAIL: &str = "/partner/templates/new/email";
 pub const TEMPLATE_NEW_SUMMARY: &str = "/partner/templates/new/summary";
 pub const INDIRECT: &str = "/partner/indirect-providers";
 pub const INDIRECT_LAUNCH: &str = "/partner/indirect-providers/{id}/launch";
+pub const INDIRECT_NEW: &str = "/partner/indirect-providers/new";
+pub const INDIRECT_SUSPEND: &str = "/partner/indirect-providers/{id}/suspend";
+pub const INDIRECT_REINSTATE: &str = "/partner/indirect-providers/{id}/reinstate";
 pub const BILLING: &str = "/partner/billing";
 pub const SETTINGS: &str = "/partner/settings/admins";
 pub const API_TOKENS: &str = "/partner/settings/api-tokens";
@@ -124,6 +127,14 @@ pub fn template_delete(id: impl Display) -> String {
 }
 pub fn indirect_launch(id: impl Display) -> String {
     fill(INDIRECT_LAUNCH, id)
+}
+
+pub fn indirect_suspend(id: impl Display) -> String {
+    fill(INDIRECT_SUSPEND, id)
+}
+
+pub fn indirect_reinstate(id: impl Display) -> String {
+    fill(INDIRECT_REINSTATE, id)
 }
 pub fn api_token_revoke(id: impl Display) -> String {
     fill(API_TOKEN_REVOKE, id)

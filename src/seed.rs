@@ -1,6 +1,7 @@
 //! Demo data for `scripts/run` (`hub seed-demo`): partner *Northwind Telecom* with 25
-//! customers and three templates, sub-partner *Southwind Reseller* with 5 customers of
-//! its own, and an admin for every role. Runs only on an empty database.
+//! customers and three templates, sub-partners *Southwind Reseller* (5 customers of its
+//! own) and *Eastwind Networks* (3), siblings that never see each other, and an admin
+//! for every role. Runs only on an empty database.
 
 use crate::db::Pool;
 use sqlx::PgConnection;
@@ -59,6 +60,14 @@ const SOUTHWIND_CUSTOMERS: [(&str, &str, &str); 5] = [
     ("Ember Fitness", "GB", "error"),
 ];
 
+/// The second sub-partner's customers: a sibling of Southwind's, for seeing that
+/// sub-partners never see each other (SPEC §1).
+const EASTWIND_CUSTOMERS: [(&str, &str, &str); 3] = [
+    ("Fern Florists", "US", "provisioned"),
+    ("Granite Gym", "US", "provisioned"),
+    ("Harbor Books", "CA", "provisioned"),
+];
+
 const FIRST_NAMES: [&str; 12] = [
     "Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kira", "Luis",
 ];
@@ -95,7 +104,7 @@ pub async fn demo_accounts_present(db: &Pool) -> sqlx::Result<Vec<(String, Strin
     sqlx::query_as(
         "SELECT p.email::text, string_agg(r.role, ' + ' ORDER BY r.role) FROM people p
          JOIN role_assignments r ON r.person_id = p.id
-         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', 'customer.%@acme-dental.example', '%@operations.example'])
+         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', '%@eastwind.example', 'customer.%@acme-dental.example', '%@operations.example'])
            AND p.password_hash IS NOT NULL
          GROUP BY p.email ORDER BY min(p.created_at), p.email",
     )
@@ -243,6 +252,32 @@ pub async fn seed_demo(
     )
     .await?;
 
+    // A second sub-partner, a sibling of Southwind with customers of its own.
+    let eastwind = orgs::insert(
+        &mut *conn,
+        &orgs::NewOrg {
+            kind: OrgKind::SubPartner,
+            name: "Eastwind Networks",
+            parent_org_id: Some(northwind),
+            external_id: None,
+            status: None,
+            country: Some("US"),
+        },
+        now - Duration::days(120),
+    )
+    .await?;
+    orgs::relate(&mut *conn, northwind, eastwind, "parent_of_sub_partner").await?;
+    let ew_admin = admin(
+        conn,
+        eastwind,
+        "reseller.admin@eastwind.example",
+        "Eli",
+        "Stone",
+        &[Role::PartnerFullAdmin, Role::WholesaleAdmin],
+        "second sub-partner full admin",
+    )
+    .await?;
+
     // The installation's own operators review compliance matches (SPEC §4.3).
     let operations = orgs::insert(
         &mut *conn,
@@ -316,6 +351,19 @@ pub async fn seed_demo(
         subscription,
         sw_admin,
         "Southwind Connect",
+        None,
+    )
+    .await?;
+
+    let ew_template = template(
+        conn,
+        eastwind,
+        "Eastwind default",
+        "US",
+        "en_US",
+        subscription,
+        ew_admin,
+        "Eastwind Voice",
         None,
     )
     .await?;
@@ -408,6 +456,21 @@ pub async fn seed_demo(
             country,
             status,
             100 + i,
+            true,
+            now,
+        )
+        .await?;
+    }
+    for (i, (name, country, status)) in EASTWIND_CUSTOMERS.iter().enumerate() {
+        customer(
+            conn,
+            eastwind,
+            Some(northwind),
+            ew_template,
+            name,
+            country,
+            status,
+            200 + i,
             true,
             now,
         )

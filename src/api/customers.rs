@@ -515,7 +515,7 @@ pub async fn delete(
     Path(id): Path<String>,
     info: ReqInfo,
 ) -> Result<StatusCode, ApiError> {
-    scope.require(PartnerAction::ManageCustomers)?;
+    scope.require(PartnerAction::RemoveCustomers)?;
     let id = customer_id(&id)?;
     remove::delete(&state, &scope, id, &info.ctx()).await?;
     Ok(StatusCode::ACCEPTED)

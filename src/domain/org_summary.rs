@@ -18,6 +18,8 @@ pub struct OrgSummary {
     pub has_flex_subscription: bool,
     /// The wholesale packages it holds (not being removed), by id in order.
     pub packages: Vec<String>,
+    /// A sub-partner's state: pending, active or suspended (SPEC §11).
+    pub provisioning_state: Option<String>,
 }
 
 impl OrgSummary {

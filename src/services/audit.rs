@@ -176,13 +176,15 @@ pub async fn record_denial(
 }
 
 /// Records entering (`cross_launch.enter`) or leaving (`cross_launch.leave`) a
-/// sub-partner's hub, `from` one org `to` another.
+/// sub-partner's hub, `from` one org `to` another; `outcome` is `success`, or
+/// `denied` for an entry into a suspended sub-partner.
 pub async fn record_cross_launch(
     state: &AppState,
     actor: &crate::tenancy::Actor,
     from: Uuid,
     to: Uuid,
     action: &str,
+    outcome: &str,
     ctx: &RequestCtx<'_>,
 ) -> sqlx::Result<()> {
     store::audit::append(
@@ -193,7 +195,7 @@ pub async fn record_cross_launch(
             acting_for_org_id: Some(from),
             target_org_id: Some(to),
             action,
-            outcome: "success",
+            outcome,
             request_id: Some(ctx.request_id),
             ip: Some(ctx.ip),
             ..Default::default()

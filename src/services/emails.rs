@@ -115,6 +115,25 @@ pub fn admin_invitation(
     )
 }
 
+/// The invitation of a new sub-partner's first administrator (SPEC §11): who set the
+/// sub-partner up, what they now run, and the link to choose a password.
+pub fn sub_partner_invitation(
+    parent: &str,
+    sub_partner: &str,
+    link: &str,
+    expires: &str,
+) -> (String, String) {
+    (
+        format!("{parent}: you are the administrator of {sub_partner} in Partner Hub"),
+        format!(
+            "Hello,\n\n{parent} has set up {sub_partner} as its sub-partner and made you its full\n\
+             administrator in Partner Hub, where you onboard and manage your own customers.\n\n\
+             To sign in, first choose your password here:\n\n{link}\n\n\
+             The link works once and until {expires}. If it has expired, ask {parent} to invite you again.\n\n{parent}\n"
+        ),
+    )
+}
+
 /// The `email.deliver` job.
 pub async fn run_delivery(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
     let Some(url) = ctx.mail.smtp_url.clone() else {

@@ -1,5 +1,6 @@
 //! Accepting an invitation: the invited person (a new customer's first administrator,
-//! `customer::first_admin`) opens the emailed link, chooses a password, and is signed
+//! `customer::first_admin`, or a new sub-partner's, `sub_partners::onboard`) opens the
+//! emailed link, chooses a password, and is signed
 //! in. A link works once and until it expires; a link that is not ours, already used
 //! or expired is refused, and so is one whose person is disabled or whose org is gone.
 //! Every use, accepted or refused, is in the audit log.
@@ -173,6 +174,8 @@ pub async fn accept(
     )
     .await?;
     store::invitations::spend_all(&mut tx, person, now).await?;
+    // A sub-partner is pending until its first admin is in (SPEC §11).
+    store::sub_partners::activate_if_pending(&mut tx, invitation.org_id, now).await?;
     store::audit::append(
         &mut *tx,
         &entry(Some(&invitation), "success", None, ctx),

@@ -15,6 +15,7 @@ pub mod setup_assist;
 pub mod sign_in;
 pub mod sso_config;
 pub mod sso_sign_in;
+pub mod sub_partners;
 pub mod subscribers;
 pub mod templates;
 pub mod user_import;

@@ -21,6 +21,7 @@ struct SummaryRow {
     restrict_org_settings: bool,
     has_flex_subscription: bool,
     packages: Vec<String>,
+    provisioning_state: Option<String>,
 }
 
 impl From<SummaryRow> for OrgSummary {
@@ -34,13 +35,14 @@ impl From<SummaryRow> for OrgSummary {
             restrict_org_settings: r.restrict_org_settings,
             has_flex_subscription: r.has_flex_subscription,
             packages: r.packages,
+            provisioning_state: r.provisioning_state,
         }
     }
 }
 
 const SUMMARY: &str =
     "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings,
-            has_flex_subscription,
+            has_flex_subscription, provisioning_state,
             coalesce((SELECT array_agg(cp.package ORDER BY cp.package) FROM customer_packages cp
                       WHERE cp.org_id = orgs.id AND cp.status <> 'deleting'), '{}') AS packages
      FROM orgs";
@@ -203,6 +205,10 @@ pub struct SubPartnerRow {
     pub provisioning_state: Option<String>,
     pub created_at: OffsetDateTime,
     pub customers: i64,
+    /// The onboarding date when none was given (SPEC §11).
+    pub billing_start_date: time::Date,
+    /// The first admin, for a pending one: who has yet to accept the invitation.
+    pub invited: Option<String>,
 }
 
 /// The sub-partners a partner manages (SPEC §11).
@@ -212,7 +218,11 @@ pub async fn sub_partners(
 ) -> sqlx::Result<Vec<SubPartnerRow>> {
     sqlx::query_as(
         "SELECT o.id, o.name, o.provisioning_state, o.created_at,
-                (SELECT count(*) FROM org_relationships c WHERE c.manager_org_id = o.id AND c.relation = 'onboarded') AS customers
+                (SELECT count(*) FROM org_relationships c WHERE c.manager_org_id = o.id AND c.relation = 'onboarded') AS customers,
+                coalesce(o.billing_start_date, (o.created_at AT TIME ZONE 'UTC')::date) AS billing_start_date,
+                CASE WHEN o.provisioning_state = 'pending' THEN
+                  (SELECT p.email::text FROM people p WHERE p.org_id = o.id ORDER BY p.created_at, p.id LIMIT 1)
+                END AS invited
          FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
          WHERE r.manager_org_id = $1 AND r.relation = 'parent_of_sub_partner' AND o.deleted_at IS NULL
          ORDER BY o.name",
@@ -222,14 +232,17 @@ pub async fn sub_partners(
     .await
 }
 
-/// Subscription ids a partner bills under; a sub-partner shares its parent's.
+/// Subscription ids a partner bills under; a sub-partner shares its parent's (the one
+/// chosen when it was onboarded, or every one for a sub-partner made before that).
 pub async fn subscription_ids(
     db: impl PgExecutor<'_>,
     partner: PartnerOrgId,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT s.id FROM wholesale_subscriptions s JOIN orgs o ON o.id = $1
-         WHERE s.partner_org_id = coalesce(o.parent_org_id, o.id) ORDER BY s.id",
+         WHERE s.partner_org_id = coalesce(o.parent_org_id, o.id)
+           AND (o.shared_subscription_id IS NULL OR s.id = o.shared_subscription_id)
+         ORDER BY s.id",
     )
     .bind(partner.id())
     .fetch_all(db)

@@ -75,6 +75,7 @@ struct ActorRow {
     parent_org_id: Option<Uuid>,
     restricted_by_partner: Option<bool>,
     restrict_org_settings: Option<bool>,
+    provisioning_state: Option<String>,
     role_orgs: Vec<Uuid>,
     roles: Vec<String>,
     removed_orgs: Vec<Uuid>,
@@ -84,7 +85,7 @@ struct ActorRow {
 /// `{person}` is the SQL that names the person (a parameter, or a session's column).
 const ACTOR_SELECT: &str = "SELECT p.id, p.org_id, p.email::text AS email, p.first_name, p.last_name, p.display_name, p.disabled,
                 o.kind AS org_kind, o.name AS org_name, o.parent_org_id, o.restricted_by_partner,
-                o.restrict_org_settings,
+                o.restrict_org_settings, o.provisioning_state,
                 coalesce(r.orgs, '{}') AS role_orgs, coalesce(r.roles, '{}') AS roles,
                 coalesce(r.removed, '{}') AS removed_orgs
          FROM people p
@@ -132,6 +133,7 @@ impl ActorRow {
                 // Control Hub reads a customer's afresh (`store::orgs::customer_opened`).
                 has_flex_subscription: false,
                 packages: vec![],
+                provisioning_state: r.provisioning_state,
             }),
             _ => None,
         };

@@ -25,12 +25,39 @@ pub enum PartnerAction {
     CrossLaunch,
     /// The pre-provisioning checks of the API (SPEC §1: partner full admin only).
     Precheck,
+    /// Onboard, suspend and reinstate sub-partners (SPEC §11): a partner full admin who
+    /// also holds wholesale admin, in their own hub.
+    ManageSubPartners,
+    /// Remove wholesale customers: what a suspended sub-partner may still do (SPEC §9.4).
+    RemoveCustomers,
 }
 
 /// May someone holding `roles` in a Partner Hub do `action`? `cross_launched` is true
 /// while a parent admin works inside a sub-partner's hub, where reports and the
 /// sub-partner's own indirect providers are unavailable (SPEC §11).
 pub fn partner_may(roles: &[Role], action: PartnerAction, cross_launched: bool) -> bool {
+    partner_may_in(roles, action, cross_launched, false)
+}
+
+/// `partner_may` in a hub that may be suspended: a suspended sub-partner's hub only
+/// shows and removes (SPEC §9.4), whoever works in it.
+pub fn partner_may_in(
+    roles: &[Role],
+    action: PartnerAction,
+    cross_launched: bool,
+    suspended: bool,
+) -> bool {
+    if suspended
+        && !matches!(
+            action,
+            PartnerAction::View
+                | PartnerAction::ViewAdministration
+                | PartnerAction::ViewBilling
+                | PartnerAction::RemoveCustomers
+        )
+    {
+        return false;
+    }
     let full = roles.contains(&Role::PartnerFullAdmin);
     let read_only = roles.contains(&Role::PartnerReadonlyAdmin);
     let wholesale = roles.contains(&Role::WholesaleAdmin);
@@ -43,6 +70,9 @@ pub fn partner_may(roles: &[Role], action: PartnerAction, cross_launched: bool) 
         PartnerAction::ManageBilling => full && !cross_launched,
         PartnerAction::CrossLaunch => full && wholesale && !cross_launched,
         PartnerAction::Precheck => full,
+        // From the Indirect providers tab, which needs both roles (SPEC §11).
+        PartnerAction::ManageSubPartners => full && wholesale && !cross_launched,
+        PartnerAction::RemoveCustomers => full || wholesale,
     }
 }
 

@@ -63,7 +63,19 @@ impl PartnerScope {
     }
 
     pub fn may(&self, action: PartnerAction) -> bool {
-        policy::partner_may(&self.roles, action, self.cross_launched())
+        // A sub-partner has no sub-partners of its own (SPEC §11).
+        if action == PartnerAction::ManageSubPartners
+            && self.org.kind() != crate::domain::org_kind::OrgKind::Partner
+        {
+            return false;
+        }
+        policy::partner_may_in(&self.roles, action, self.cross_launched(), self.suspended())
+    }
+
+    /// The hub is a sub-partner its parent suspended: it only shows and removes.
+    pub fn suspended(&self) -> bool {
+        self.org.kind() == crate::domain::org_kind::OrgKind::SubPartner
+            && self.org.provisioning_state.as_deref() == Some("suspended")
     }
 
     /// Refuses with 403 unless the policy allows the action.

@@ -97,6 +97,8 @@ pub struct PageCtx {
     /// While cross-launched: the sub-partner's name (banner with a way back).
     pub cross_launched_into: Option<String>,
     pub home_org_name: String,
+    /// Partner Hub of a sub-partner its parent suspended: the notice (SPEC §9.4).
+    pub suspended_notice: bool,
     /// Control Hub: restricted-by-partner notice for customer admins (SPEC §7).
     pub restricted_notice: bool,
     /// Control Hub: set for a partner admin (banner with the way back to Partner Hub).
@@ -206,6 +208,7 @@ impl PageCtx {
                 .as_ref()
                 .map(|h| h.name.clone())
                 .unwrap_or_default(),
+            suspended_notice: scope.suspended(),
             restricted_notice: false,
             managing: None,
             crumbs: vec![],
@@ -261,6 +264,7 @@ impl PageCtx {
             nav,
             cross_launched_into: None,
             home_org_name: String::new(),
+            suspended_notice: false,
             restricted_notice: !scope.access.is_partner()
                 && scope.org.restricted_by_partner
                 && !scope.may_change(Control::ManageUsers),
@@ -296,6 +300,7 @@ impl PageCtx {
             }],
             cross_launched_into: None,
             home_org_name: String::new(),
+            suspended_notice: false,
             restricted_notice: false,
             managing: None,
             crumbs: vec![],

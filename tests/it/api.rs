@@ -6,7 +6,6 @@ use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use wholesale_hub::domain::org_kind::OrgKind;
 use wholesale_hub::store;
 
 use crate::common::*;
@@ -167,7 +166,7 @@ async fn a_token_acts_with_its_admins_roles() {
         items(app.api_get(Some(&ro), SUB_PARTNERS).await)
             .await
             .len(),
-        1
+        2
     );
 }
 
@@ -178,7 +177,7 @@ async fn a_partner_lists_its_sub_partners_in_the_vendors_shape() {
     let r = app.api_get(Some(&token), SUB_PARTNERS).await;
     assert_eq!(link(&r), None, "one page only");
     let list = items(r).await;
-    assert_eq!(list.len(), 1);
+    assert_eq!(list.len(), 2, "the demo's two sub-partners");
     let southwind = app.org_id("Southwind Reseller").await;
     let s = &list[0];
     assert_eq!(s["orgId"], southwind.to_string());
@@ -243,24 +242,8 @@ async fn a_sub_partner_has_no_sub_partners() {
 #[tokio::test]
 async fn pages_are_linked_with_the_full_url_of_the_next_one() {
     let app = spawn_app().await;
-    let northwind = app.org_id("Northwind Telecom").await;
-    let second = store::orgs::insert(
-        &app.db,
-        &store::orgs::NewOrg {
-            kind: OrgKind::SubPartner,
-            name: "Eastwind Resale",
-            parent_org_id: Some(northwind),
-            external_id: None,
-            status: None,
-            country: Some("GB"),
-        },
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
-    store::orgs::relate(&app.db, northwind, second, "parent_of_sub_partner")
-        .await
-        .unwrap();
+    // The demo's two sub-partners, oldest first.
+    let second = app.org_id("Eastwind Networks").await;
     let token = token_for(&app, PARTNER_ADMIN).await;
 
     let r = app

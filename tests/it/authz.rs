@@ -65,6 +65,9 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
     let sso_admin = [Login, Ok, Refused, Refused, Ok, Refused, Refused];
     let northwind_sso = [Login, Ok, Refused, Refused, Missing, Refused, Refused];
+    // Onboarding and suspending sub-partners: the parent's full + wholesale admin only;
+    // a sub-partner has none of its own.
+    let sub_partner_admin = [Login, Ok, Refused, Refused, Refused, Refused, Refused];
     vec![
         (get.clone(), "/", [Login, Ok, Ok, Ok, Ok, Ok, Ok]),
         (get.clone(), "/healthz", [Ok; 7]),
@@ -256,6 +259,26 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             post.clone(),
             "/partner/indirect-providers/{id}/launch",
             [Login, Ok, Refused, Refused, Missing, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/partner/indirect-providers/new",
+            sub_partner_admin,
+        ),
+        (
+            post.clone(),
+            "/partner/indirect-providers/new",
+            sub_partner_admin,
+        ),
+        (
+            post.clone(),
+            "/partner/indirect-providers/{id}/suspend",
+            sub_partner_admin,
+        ),
+        (
+            post.clone(),
+            "/partner/indirect-providers/{id}/reinstate",
+            sub_partner_admin,
         ),
         (
             post.clone(),

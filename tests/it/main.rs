@@ -38,5 +38,6 @@ mod setup_assist;
 mod sso_oidc;
 mod sso_saml;
 mod statements;
+mod sub_partners;
 mod templates;
 mod wizard;

@@ -85,6 +85,9 @@ async fn create_template(app: &TestApp, c: &Client, name: &str, admin: &str) -> 
     submit(app, c).await
 }
 
+/// The demo data's templates: Northwind's three, one for each sub-partner.
+const DEMO_TEMPLATES: i64 = 5;
+
 async fn count_templates(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM onboarding_templates")
         .fetch_one(&app.db)
@@ -421,7 +424,11 @@ async fn each_step_shows_its_errors_beside_the_fields_and_keeps_the_input() {
         page.contains(r#"name="allow_admin_invite_emails" value="on" checked"#),
         "the checkbox is kept"
     );
-    assert_eq!(count_templates(&app).await, 4, "nothing was stored");
+    assert_eq!(
+        count_templates(&app).await,
+        DEMO_TEMPLATES,
+        "nothing was stored"
+    );
 }
 
 #[tokio::test]
@@ -793,7 +800,11 @@ async fn editing_changes_the_auth_mode_but_not_the_orgs_onboarded_with_it() {
     let detail = html(&app, &c, &format!("/partner/templates/{id}")).await;
     assert!(detail.contains("was saved.") && detail.contains("Partner authentication (SAML)"));
     assert_eq!(app.audit_count("template.update", "success").await, 1);
-    assert_eq!(count_templates(&app).await, 4, "no template was added");
+    assert_eq!(
+        count_templates(&app).await,
+        DEMO_TEMPLATES,
+        "no template was added"
+    );
     // The new template in progress resumes where it was.
     assert_eq!(location(&app.get_with(&c, NEW).await), at("calling"));
     assert!(
@@ -831,7 +842,7 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
     assert!(page.contains(&format!(
         "{customers} customers were onboarded with this template"
     )));
-    assert_eq!(count_templates(&app).await, 4);
+    assert_eq!(count_templates(&app).await, DEMO_TEMPLATES);
 
     let unused = create_template(&app, &c, "Short lived", PARTNER_ADMIN).await;
     let detail = html(&app, &c, &format!("/partner/templates/{unused}")).await;
@@ -864,7 +875,7 @@ async fn a_template_in_use_cannot_be_deleted_and_an_unused_one_can() {
         .post_form_with(&c, &format!("/partner/templates/{emea}/delete"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(count_templates(&app).await, 3);
+    assert_eq!(count_templates(&app).await, DEMO_TEMPLATES - 1);
 }
 
 #[tokio::test]
@@ -924,7 +935,7 @@ async fn a_read_only_admin_is_refused_every_change_and_sees_no_control_for_one()
             );
         }
     }
-    assert_eq!(count_templates(&app).await, 5);
+    assert_eq!(count_templates(&app).await, DEMO_TEMPLATES + 1);
     assert!(app.audit_count("authorization.denied", "denied").await > 0);
 }
 
@@ -1040,5 +1051,5 @@ async fn another_hubs_templates_cannot_be_seen_or_changed() {
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
-    assert_eq!(count_templates(&app).await, 4);
+    assert_eq!(count_templates(&app).await, DEMO_TEMPLATES);
 }

@@ -86,7 +86,7 @@ impl BulkAction {
             BulkAction::RestrictOn | BulkAction::RestrictOff => {
                 policy::may_change_restricted_settings(&scope.roles)
             }
-            BulkAction::Remove => scope.may(PartnerAction::ManageCustomers),
+            BulkAction::Remove => scope.may(PartnerAction::RemoveCustomers),
         }
     }
 }
@@ -102,7 +102,10 @@ fn customers(n: usize) -> String {
 /// May this admin use bulk actions at all? Every one changes customers: asked before
 /// the form is read, so a refusal says nothing about what was sent.
 pub fn may_use(scope: &PartnerScope) -> AppResult<()> {
-    scope.require(PartnerAction::ManageCustomers)
+    if scope.may(PartnerAction::ManageCustomers) {
+        return Ok(());
+    }
+    scope.require(PartnerAction::RemoveCustomers)
 }
 
 /// The selected customers, by name, once the role allows the action (403, whatever the

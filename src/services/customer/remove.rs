@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rules::lock_for_change;
+use super::rules::lock_for_removal;
 use crate::error::AppResult;
 use crate::jobs::payloads::{DeleteCustomer, JobPayload};
 use crate::jobs::queue::{self, ClaimedJob};
@@ -40,7 +40,7 @@ pub(super) async fn remove_in(
     ctx: &RequestCtx<'_>,
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    let (customer, facts) = lock_for_change(tx, scope, customer_id).await?;
+    let (customer, facts) = lock_for_removal(tx, scope, customer_id).await?;
     start_removal(tx, customer, now).await?;
     crate::services::audit_partner_change(
         tx,

@@ -154,11 +154,30 @@ pub async fn lock_for_change(
     scope: &PartnerScope,
     customer_id: uuid::Uuid,
 ) -> AppResult<(CustomerOrgId, ChangeFacts)> {
+    lock_for(conn, scope, customer_id, PartnerAction::ManageCustomers).await
+}
+
+/// `lock_for_change` for removing the customer: what a suspended sub-partner may still
+/// do (SPEC §9.4).
+pub async fn lock_for_removal(
+    conn: &mut PgConnection,
+    scope: &PartnerScope,
+    customer_id: uuid::Uuid,
+) -> AppResult<(CustomerOrgId, ChangeFacts)> {
+    lock_for(conn, scope, customer_id, PartnerAction::RemoveCustomers).await
+}
+
+async fn lock_for(
+    conn: &mut PgConnection,
+    scope: &PartnerScope,
+    customer_id: uuid::Uuid,
+    action: PartnerAction,
+) -> AppResult<(CustomerOrgId, ChangeFacts)> {
     let (customer, facts) =
         store::customer_records::lock_for_change(conn, scope.org_id(), customer_id)
             .await?
             .ok_or(AppError::NotFound)?;
-    scope.require(PartnerAction::ManageCustomers)?;
+    scope.require(action)?;
     if let Some(status) = facts.status.as_deref().filter(|s| BUSY.contains(s)) {
         return Err(AppError::Conflict(format!(
             "The customer is {status}; wait until that has finished before changing it."

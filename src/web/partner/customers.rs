@@ -98,6 +98,8 @@ pub struct DetailPage {
     c: CustomerDetail,
     packages: Vec<PackageRow>,
     may_manage: bool,
+    /// Removal stays open in a suspended sub-partner's hub (SPEC §9.4).
+    may_remove: bool,
     errors: Vec<String>,
 }
 
@@ -141,6 +143,7 @@ async fn render_detail(
         c,
         packages,
         may_manage: scope.may(PartnerAction::ManageCustomers),
+        may_remove: scope.may(PartnerAction::RemoveCustomers),
         errors,
     })
 }

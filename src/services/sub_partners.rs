@@ -1,0 +1,290 @@
+//! Onboarding, suspending and reinstating sub-partners (SPEC §11). A partner's full
+//! admin onboards a sub-partner from its own hub (never from inside another's): the
+//! sub-partner is *pending* until its first admin, invited by email, chooses a
+//! password (`services::invitations::accept`), then *active*. The parent may suspend an
+//! active sub-partner, whose hub then only shows and removes (SPEC §9.4:
+//! `policy::partner_may`), and reinstate it. Every change is audited.
+
+use time::{Date, Duration};
+use uuid::Uuid;
+
+use crate::domain::company_name::check_company_name;
+use crate::domain::email_address::looks_like_email;
+use crate::domain::fields::{Field, FieldErrors};
+use crate::domain::roles::Role;
+use crate::domain::text::has_control_character;
+use crate::error::{AppError, AppResult};
+use crate::services::{RequestCtx, audit_partner_change, emails};
+use crate::state::AppState;
+use crate::store;
+use crate::tenancy::policy::PartnerAction;
+use crate::tenancy::scope::PartnerScope;
+
+/// How long the first admin's invitation link works.
+pub const INVITATION_VALID_FOR: Duration = Duration::days(7);
+/// Longest first or last name, in characters.
+const MAX_NAME: usize = 100;
+
+/// The form's fields, as typed.
+#[derive(Debug, Default, Clone)]
+pub struct Onboarding {
+    pub name: String,
+    pub admin_email: String,
+    pub admin_first_name: String,
+    pub admin_last_name: String,
+    pub subscription_id: String,
+    /// `YYYY-MM-DD`; empty means the onboarding date.
+    pub billing_start_date: String,
+}
+
+/// The form fields, by the names the page gives them.
+pub mod fields {
+    pub const NAME: &str = "name";
+    pub const ADMIN_EMAIL: &str = "admin_email";
+    pub const ADMIN_FIRST_NAME: &str = "admin_first_name";
+    pub const ADMIN_LAST_NAME: &str = "admin_last_name";
+    pub const SUBSCRIPTION_ID: &str = "subscription_id";
+    pub const BILLING_START_DATE: &str = "billing_start_date";
+}
+
+fn field(name: &str) -> Field {
+    Field::Other(name.to_string())
+}
+
+/// Only a partner's own full admin, in its own hub, onboards or suspends: not a
+/// sub-partner (no sub-sub-partners), not a parent cross-launched into one (both in
+/// `PartnerScope::may`).
+fn require_parent(scope: &PartnerScope) -> AppResult<()> {
+    scope.require(PartnerAction::ManageSubPartners)
+}
+
+fn check_person_name(value: &str, what: &str, name: &str, errors: &mut FieldErrors) {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.add(field(name), format!("Enter the administrator's {what}."));
+    } else if v.chars().count() > MAX_NAME {
+        errors.add(field(name), format!("Use at most {MAX_NAME} characters."));
+    } else if has_control_character(v) {
+        errors.add(
+            field(name),
+            format!("The {what} {}", crate::domain::text::CONTROL_CHARACTER),
+        );
+    }
+}
+
+/// The billing start date as typed: the onboarding date when empty; not in the past.
+fn billing_start(raw: &str, today: Date, errors: &mut FieldErrors) -> Date {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return today;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match Date::parse(raw, format) {
+        Ok(d) if d < today => {
+            errors.add(
+                field(fields::BILLING_START_DATE),
+                "The billing start date cannot be in the past.",
+            );
+            today
+        }
+        Ok(d) => d,
+        Err(_) => {
+            errors.add(
+                field(fields::BILLING_START_DATE),
+                "Enter the date as YYYY-MM-DD, for example 2027-01-31.",
+            );
+            today
+        }
+    }
+}
+
+/// The subscriptions a new sub-partner may share: the parent's own, active ones.
+pub async fn shareable_subscriptions(
+    state: &AppState,
+    scope: &PartnerScope,
+) -> AppResult<Vec<String>> {
+    Ok(store::orgs::subscription_ids(&state.db, scope.org_id()).await?)
+}
+
+/// Onboards a sub-partner: answers its id, or the fields refused (nothing is made).
+pub async fn onboard(
+    state: &AppState,
+    scope: &PartnerScope,
+    form: &Onboarding,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<Uuid> {
+    require_parent(scope)?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::new();
+    let name = form.name.trim();
+    check_company_name(name, field(fields::NAME), &mut errors);
+    if has_control_character(name) {
+        errors.add(
+            field(fields::NAME),
+            format!("The name {}", crate::domain::text::CONTROL_CHARACTER),
+        );
+    }
+    let email = form.admin_email.trim();
+    if email.is_empty() {
+        errors.add(
+            field(fields::ADMIN_EMAIL),
+            "Enter the administrator's email address.",
+        );
+    } else if !looks_like_email(email) || email.chars().count() > 254 {
+        errors.add(
+            field(fields::ADMIN_EMAIL),
+            "Enter an email address such as name@example.com.",
+        );
+    }
+    check_person_name(
+        &form.admin_first_name,
+        "first name",
+        fields::ADMIN_FIRST_NAME,
+        &mut errors,
+    );
+    check_person_name(
+        &form.admin_last_name,
+        "last name",
+        fields::ADMIN_LAST_NAME,
+        &mut errors,
+    );
+    let subscription = form.subscription_id.trim();
+    let shareable = shareable_subscriptions(state, scope).await?;
+    if subscription.is_empty() {
+        errors.add(
+            field(fields::SUBSCRIPTION_ID),
+            "Choose the subscription the sub-partner shares.",
+        );
+    } else if !shareable.iter().any(|s| s == subscription) {
+        errors.add(
+            field(fields::SUBSCRIPTION_ID),
+            "Choose one of your own subscriptions.",
+        );
+    }
+    let start = billing_start(&form.billing_start_date, now.date(), &mut errors);
+    if errors.is_empty() {
+        if store::sub_partners::name_taken(&state.db, scope.org_id(), name).await? {
+            errors.add(
+                field(fields::NAME),
+                "You have a sub-partner of this name already.",
+            );
+        }
+        if store::people::by_email(&state.db, email).await?.is_some() {
+            errors.add(
+                field(fields::ADMIN_EMAIL),
+                "This email address belongs to someone already: invite a new address.",
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+
+    let mut tx = state.db.begin().await?;
+    let new = store::sub_partners::NewSubPartner {
+        parent: scope.org_id(),
+        name,
+        subscription_id: subscription,
+        billing_start_date: start,
+        country: None,
+    };
+    // Two admins onboarding the same name at once: the unique index decides.
+    let Some(id) = store::sub_partners::insert(&mut tx, &new, now).await? else {
+        return Err(AppError::field(
+            fields::NAME,
+            "You have a sub-partner of this name already.",
+        ));
+    };
+    let person = store::people::insert(
+        &mut *tx,
+        &store::people::NewPerson {
+            org_id: id,
+            email,
+            first_name: form.admin_first_name.trim(),
+            last_name: form.admin_last_name.trim(),
+            password_hash: None,
+        },
+    )
+    .await
+    .map_err(crate::error::on_constraint(
+        "people_email_key",
+        fields::ADMIN_EMAIL,
+        "This email address belongs to someone already: invite a new address.",
+    ))?;
+    store::people::grant(&mut *tx, person, id, Role::PartnerFullAdmin).await?;
+    store::people::grant(&mut *tx, person, id, Role::WholesaleAdmin).await?;
+
+    let until = now + INVITATION_VALID_FOR;
+    let secret = store::invitations::create(&mut *tx, person, now, until).await?;
+    let link = format!(
+        "{}{}?token={secret}",
+        state.config.mail.links,
+        crate::paths::LOGIN_INVITE
+    );
+    let expires = until
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default();
+    let (subject, body) = emails::sub_partner_invitation(&scope.org.name, name, &link, &expires);
+    emails::send(
+        &mut tx,
+        &store::emails::NewEmail {
+            org_id: Some(id),
+            to: email,
+            subject: &subject,
+            body: &body,
+            kind: "sub_partner_invitation",
+            secret: Some(&link),
+        },
+        now,
+    )
+    .await?;
+    let detail = serde_json::json!({
+        "name": name,
+        "admin_email": email,
+        "subscription_id": subscription,
+        "billing_start_date": start.to_string(),
+    });
+    audit_partner_change(&mut tx, scope, id, "sub_partner.onboard", detail, ctx, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What a change of state did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StateChange {
+    Done,
+    /// The sub-partner is not in a state this change applies to (its state, as is).
+    NotApplicable(String),
+}
+
+/// Suspends an active sub-partner (`suspend`) or reinstates a suspended one.
+pub async fn set_suspended(
+    state: &AppState,
+    scope: &PartnerScope,
+    id: Uuid,
+    suspend: bool,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<StateChange> {
+    require_parent(scope)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let sub = store::sub_partners::lock_managed(&mut tx, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current = sub.provisioning_state.clone().unwrap_or_default();
+    let (from, to, action) = if suspend {
+        ("active", "suspended", "sub_partner.suspend")
+    } else {
+        ("suspended", "active", "sub_partner.reinstate")
+    };
+    if current != from {
+        return Ok(StateChange::NotApplicable(current));
+    }
+    store::sub_partners::set_state(&mut tx, id, to, now).await?;
+    let detail = serde_json::json!({ "name": sub.name, "from": from, "to": to });
+    audit_partner_change(&mut tx, scope, id, action, detail, ctx, now).await?;
+    tx.commit().await?;
+    Ok(StateChange::Done)
+}
