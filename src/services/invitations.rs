@@ -52,6 +52,9 @@ impl LinkProblem {
 pub struct Invited {
     pub email: String,
     pub org_name: String,
+    /// The hub the person signs in to: "Partner Hub" for a sub-partner's admin,
+    /// "Control Hub" for a customer's.
+    pub hub: &'static str,
 }
 
 fn problem(found: Option<&Invitation>, now: time::OffsetDateTime) -> Option<LinkProblem> {
@@ -74,6 +77,11 @@ pub async fn open(state: &AppState, secret: &str) -> AppResult<Result<Invited, L
         .map(|i| Invited {
             email: i.email,
             org_name: i.org_name,
+            hub: if i.org_kind == "customer" {
+                "Control Hub"
+            } else {
+                "Partner Hub"
+            },
         })
         .ok_or(LinkProblem::Invalid))
 }

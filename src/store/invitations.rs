@@ -59,13 +59,14 @@ pub struct Invitation {
     pub email: String,
     pub org_id: Uuid,
     pub org_name: String,
+    pub org_kind: String,
     pub expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
     pub disabled: bool,
 }
 
 const FIND: &str =
-    "SELECT i.id, i.person_id, p.email::text AS email, p.org_id, o.name AS org_name, i.expires_at,
+    "SELECT i.id, i.person_id, p.email::text AS email, p.org_id, o.name AS org_name, o.kind AS org_kind, i.expires_at,
                            i.used_at, p.disabled
                     FROM invitations i JOIN people p ON p.id = i.person_id
                     JOIN orgs o ON o.id = p.org_id AND o.deleted_at IS NULL

@@ -30,7 +30,8 @@ const SUMMARY: &str = "/partner/templates/new/summary";
 const SUB: &str = "Sub-NW-100001";
 /// A seeded template that customers were onboarded with.
 const USED: &str = "Standard SMB (US)";
-const SEEDED_TEMPLATES: i64 = 4;
+/// Northwind's three and one for each demo sub-partner.
+const SEEDED_TEMPLATES: i64 = 5;
 
 /// The messages the wizard and the detail page show, word for word.
 const NAME_TAKEN: &str = "You already have a template named “standard smb (us)”. \
@@ -196,12 +197,26 @@ async fn assert_basics_kept(b: &Browser, v: &Basics, when: &str) {
 }
 
 /// Walks all six steps with the defaults each step offers; returns the new template.
-async fn create_plain_template(b: &Browser, name: &str) -> Uuid {
+pub(crate) async fn create_plain_template(b: &Browser, name: &str) -> Uuid {
+    create_template_with_admin(b, name, None).await
+}
+
+/// `create_plain_template`, choosing `admin` as the service-provider administrator
+/// (the form starts at the signed-in admin only when they are one of the hub's own, so
+/// a parent cross-launched into a sub-partner must choose).
+pub(crate) async fn create_template_with_admin(
+    b: &Browser,
+    name: &str,
+    admin: Option<&str>,
+) -> Uuid {
     b.goto(NEW).await;
     b.wait_for_path(OFFER).await;
     next(b).await;
     b.wait_for_path(BASICS).await;
     b.type_into("#name", name).await;
+    if let Some(admin) = admin {
+        choose_value(b, "#sp_admin_email", admin).await;
+    }
     choose_value(b, "#country", "US").await;
     choose_value(b, "#language", "en_US").await;
     next(b).await;

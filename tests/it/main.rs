@@ -14,6 +14,7 @@ mod browser_customer_edit;
 mod browser_customers;
 mod browser_hubs;
 mod browser_sso;
+mod browser_sub_partners;
 mod browser_templates;
 mod browser_wizard;
 mod compliance;
