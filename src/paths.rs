@@ -70,6 +70,7 @@ pub const INDIRECT_LAUNCH: &str = "/partner/indirect-providers/{id}/launch";
 pub const INDIRECT_NEW: &str = "/partner/indirect-providers/new";
 pub const INDIRECT_SUSPEND: &str = "/partner/indirect-providers/{id}/suspend";
 pub const INDIRECT_REINSTATE: &str = "/partner/indirect-providers/{id}/reinstate";
+pub const INDIRECT_INVITE: &str = "/partner/indirect-providers/{id}/invite";
 pub const BILLING: &str = "/partner/billing";
 pub const SETTINGS: &str = "/partner/settings/admins";
 pub const API_TOKENS: &str = "/partner/settings/api-tokens";
@@ -135,6 +136,10 @@ pub fn indirect_suspend(id: impl Display) -> String {
 
 pub fn indirect_reinstate(id: impl Display) -> String {
     fill(INDIRECT_REINSTATE, id)
+}
+
+pub fn indirect_invite(id: impl Display) -> String {
+    fill(INDIRECT_INVITE, id)
 }
 pub fn api_token_revoke(id: impl Display) -> String {
     fill(API_TOKEN_REVOKE, id)

@@ -214,8 +214,31 @@ pub async fn onboard(
     store::people::grant(&mut *tx, person, id, Role::PartnerFullAdmin).await?;
     store::people::grant(&mut *tx, person, id, Role::WholesaleAdmin).await?;
 
+    invite(state, &mut tx, &scope.org.name, id, name, person, email).await?;
+    let detail = serde_json::json!({
+        "name": name,
+        "admin_email": email,
+        "subscription_id": subscription,
+        "billing_start_date": start.to_string(),
+    });
+    audit_partner_change(&mut tx, scope, id, "sub_partner.onboard", detail, ctx, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Invites the sub-partner's first admin: a link to choose a password, by email.
+async fn invite(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    parent_name: &str,
+    sub_partner: Uuid,
+    sub_partner_name: &str,
+    person: Uuid,
+    email: &str,
+) -> AppResult<()> {
+    let now = state.clock.now();
     let until = now + INVITATION_VALID_FOR;
-    let secret = store::invitations::create(&mut *tx, person, now, until).await?;
+    let secret = store::invitations::create(&mut *conn, person, now, until).await?;
     let link = format!(
         "{}{}?token={secret}",
         state.config.mail.links,
@@ -226,11 +249,12 @@ pub async fn onboard(
             "[year]-[month]-[day] [hour]:[minute] UTC"
         ))
         .unwrap_or_default();
-    let (subject, body) = emails::sub_partner_invitation(&scope.org.name, name, &link, &expires);
+    let (subject, body) =
+        emails::sub_partner_invitation(parent_name, sub_partner_name, &link, &expires);
     emails::send(
-        &mut tx,
+        conn,
         &store::emails::NewEmail {
-            org_id: Some(id),
+            org_id: Some(sub_partner),
             to: email,
             subject: &subject,
             body: &body,
@@ -240,15 +264,52 @@ pub async fn onboard(
         now,
     )
     .await?;
-    let detail = serde_json::json!({
-        "name": name,
-        "admin_email": email,
-        "subscription_id": subscription,
-        "billing_start_date": start.to_string(),
-    });
-    audit_partner_change(&mut tx, scope, id, "sub_partner.onboard", detail, ctx, now).await?;
+    Ok(())
+}
+
+/// Invites a pending sub-partner's first admin again (their link expired or was lost):
+/// a new link; the older ones work until they expire or one is used.
+pub async fn reinvite(
+    state: &AppState,
+    scope: &PartnerScope,
+    id: Uuid,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<StateChange> {
+    require_parent(scope)?;
+    let mut tx = state.db.begin().await?;
+    let sub = store::sub_partners::lock_managed(&mut tx, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current = sub.provisioning_state.clone().unwrap_or_default();
+    if current != "pending" {
+        return Ok(StateChange::NotApplicable(current));
+    }
+    let Some((person, email)) = store::sub_partners::first_admin(&mut tx, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    invite(
+        state,
+        &mut tx,
+        &scope.org.name,
+        id,
+        &sub.name,
+        person,
+        &email,
+    )
+    .await?;
+    let detail = serde_json::json!({ "name": sub.name, "admin_email": email });
+    audit_partner_change(
+        &mut tx,
+        scope,
+        id,
+        "sub_partner.invite",
+        detail,
+        ctx,
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(StateChange::Done)
 }
 
 /// What a change of state did.

@@ -167,3 +167,18 @@ pub async fn activate_if_pending(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The sub-partner's first admin (the person onboarding invited): id and email.
+pub async fn first_admin(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT p.id, p.email::text FROM people p
+         JOIN role_assignments r ON r.person_id = p.id AND r.org_id = p.org_id AND r.role = 'partner_full_admin'
+         WHERE p.org_id = $1 ORDER BY p.created_at, p.id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}

@@ -282,6 +282,11 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (
             post.clone(),
+            "/partner/indirect-providers/{id}/invite",
+            sub_partner_admin,
+        ),
+        (
+            post.clone(),
             "/partner/return",
             [Login, Ok, Ok, Ok, Ok, Ok, Ok],
         ),

@@ -29,6 +29,30 @@ async fn state_of(app: &TestApp, id: Uuid) -> Option<String> {
         .unwrap()
 }
 
+/// The newest invitation email to the new sub-partner's admin: (subject, body).
+async fn latest_invitation(app: &TestApp) -> (String, String) {
+    sqlx::query_as(
+        "SELECT subject, body FROM email_outbox WHERE to_address = $1 AND kind = 'sub_partner_invitation'
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(NEW_ADMIN)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// The path of the link an invitation carries, checked to be this app's.
+fn link_in(app: &TestApp, body: &str) -> String {
+    let start = body
+        .find(&format!("{}/login/invite?token=", app.address))
+        .expect("a link to choose a password");
+    body[start + app.address.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 async fn onboard(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> reqwest::Response {
     app.post_form_with(c, "/partner/indirect-providers/new", fields)
         .await
@@ -126,23 +150,33 @@ async fn a_parent_onboards_a_sub_partner_that_is_pending_until_its_admin_accepts
             .starts_with(&today.to_string())
     );
 
-    // The invitation: one email to the admin, with a single-use link.
-    let (subject, body): (String, String) = sqlx::query_as(
-        "SELECT subject, body FROM email_outbox WHERE to_address = $1 AND kind = 'sub_partner_invitation'",
-    )
-    .bind(NEW_ADMIN)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    // The invitation: an email to the admin, with a link to choose a password.
+    let (subject, body) = latest_invitation(&app).await;
     assert!(subject.contains("Westwind Telecom") && subject.contains("Northwind Telecom"));
-    let start = body
-        .find(&format!("{}/login/invite?token=", app.address))
-        .expect("a link to choose a password");
-    let link = body[start + app.address.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let first = link_in(&app, &body);
+
+    // Past its expiry the link is refused; the parent sends a new one.
+    app.clock.advance(time::Duration::days(8));
+    let c = app.client_for(PARTNER_ADMIN).await; // the old session expired too
+    let expired = app
+        .get_with(&new_client(), &first)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(expired.contains("has expired"), "{expired}");
+    let r = app
+        .post_form_with(&c, &format!("/partner/indirect-providers/{id}/invite"), &[])
+        .await;
+    assert_eq!(location(&r), "/partner/indirect-providers");
+    assert!(
+        app.page(&c, "/partner/indirect-providers")
+            .await
+            .contains("A new invitation is on its way")
+    );
+    let (_, body) = latest_invitation(&app).await;
+    let link = link_in(&app, &body);
+    assert_ne!(link, first, "a new link");
     let token = link.split("token=").nth(1).unwrap().to_string();
 
     let invited = new_client();
@@ -166,6 +200,16 @@ async fn a_parent_onboards_a_sub_partner_that_is_pending_until_its_admin_accepts
     let hub = app.page(&invited, "/partner").await;
     assert!(hub.contains(r#"data-testid="hub-org">Westwind Telecom<"#));
     assert!(!hub.contains("Indirect providers"));
+    // An active sub-partner's admin is not invited again.
+    let r = app
+        .post_form_with(&c, &format!("/partner/indirect-providers/{id}/invite"), &[])
+        .await;
+    assert_eq!(location(&r), "/partner/indirect-providers");
+    assert!(
+        app.page(&c, "/partner/indirect-providers")
+            .await
+            .contains("administrator is invited again; this one is active")
+    );
     // The link works once.
     let again = new_client();
     let used = app.get_with(&again, &link).await.text().await.unwrap();

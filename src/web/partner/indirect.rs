@@ -30,6 +30,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .post(paths::INDIRECT_NEW, onboard)
         .post(paths::INDIRECT_SUSPEND, suspend)
         .post(paths::INDIRECT_REINSTATE, reinstate)
+        .post(paths::INDIRECT_INVITE, reinvite)
         .post(paths::INDIRECT_LAUNCH, launch)
         .post(paths::PARTNER_RETURN, leave)
 }
@@ -314,5 +315,25 @@ pub async fn leave(
         )
         .await?;
     }
+    Ok(Redirect::to(paths::INDIRECT))
+}
+
+/// Sends a pending sub-partner's first admin a new invitation.
+pub async fn reinvite(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: AuthSession,
+    req: ReqInfo,
+    Path(id): Path<Uuid>,
+) -> AppResult<Redirect> {
+    let message = match sub_partners::reinvite(&state, &scope, id, &req.ctx()).await? {
+        StateChange::Done => {
+            "A new invitation is on its way; its link works for seven days.".to_string()
+        }
+        StateChange::NotApplicable(current) => format!(
+            "Only a pending sub-partner's administrator is invited again; this one is {current}."
+        ),
+    };
+    session.flash(message).await?;
     Ok(Redirect::to(paths::INDIRECT))
 }
