@@ -630,3 +630,171 @@ async fn sibling_sub_partners_never_see_each_other_or_each_others_customers() {
         );
     }
 }
+
+/// Southwind's objects, for a sibling to try: (placeholder-filled path) per route.
+struct SouthwindObjects {
+    southwind: Uuid,
+    aurora: Uuid,
+    person: Uuid,
+    template: Uuid,
+    location: Uuid,
+    subscriber: Uuid,
+    job: i64,
+    token: Uuid,
+}
+
+impl SouthwindObjects {
+    async fn load(app: &TestApp) -> Self {
+        let southwind = app.org_id(SUB_PARTNER).await;
+        let aurora = app.org_id("Aurora Salon").await;
+        let one = |sql: &'static str, id: Uuid| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query_scalar::<_, Uuid>(sql)
+                    .bind(id)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+        };
+        let person = one(
+            "SELECT id FROM people WHERE org_id = $1 ORDER BY created_at, id LIMIT 1",
+            aurora,
+        )
+        .await;
+        let template = one(
+            "SELECT id FROM onboarding_templates WHERE owner_org_id = $1 LIMIT 1",
+            southwind,
+        )
+        .await;
+        let location = one(
+            "SELECT id FROM locations WHERE org_id = $1 ORDER BY is_headquarters DESC LIMIT 1",
+            aurora,
+        )
+        .await;
+        let subscriber = one(
+            "SELECT id FROM subscribers WHERE customer_org_id = $1 ORDER BY created_at, id LIMIT 1",
+            aurora,
+        )
+        .await;
+        let job: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (kind, org_id, state, attempts, max_attempts, run_at, created_at, updated_at, last_error)
+             VALUES ('test.noop', $1, 'dead', 5, 5, now(), now(), now(), 'boom') RETURNING id",
+        )
+        .bind(aurora)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        let (token, _) = app.new_token(RESELLER_ADMIN).await;
+        Self {
+            southwind,
+            aurora,
+            person,
+            template,
+            location,
+            subscriber,
+            job,
+            token,
+        }
+    }
+
+    /// The route's path with Southwind's objects in it; `None` for routes that take
+    /// no tenant object a sibling could aim at.
+    fn fill(&self, path: &str) -> Option<String> {
+        if !path.contains('{')
+            || path.starts_with("/login/")
+            || path.starts_with("/static")
+            // Single sign-on settings take the signed-in partner's own IdPs only; their
+            // tests try another partner's (sso_saml, sso_oidc).
+            || path.starts_with("/partner/settings/sso/")
+        {
+            return None;
+        }
+        let id = if path.starts_with("/control/{org}/locations/")
+            || path.starts_with("/control/{org}/workspaces/")
+        {
+            self.location.to_string()
+        } else if path.starts_with("/control/{org}/users/import/") {
+            Uuid::new_v4().to_string()
+        } else if path.starts_with("/partner/templates/") {
+            self.template.to_string()
+        } else if path.starts_with("/partner/indirect-providers/") {
+            self.southwind.to_string()
+        } else if path.starts_with("/partner/jobs/") {
+            self.job.to_string()
+        } else if path.starts_with("/partner/settings/api-tokens/") {
+            self.token.to_string()
+        } else if path.starts_with("/v1/wholesale/subscribers/") {
+            self.subscriber.to_string()
+        } else {
+            self.aurora.to_string()
+        };
+        Some(
+            path.replace("{id}", &id)
+                .replace("{org}", &self.aurora.to_string())
+                .replace("{person}", &self.person.to_string()),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_sibling_sub_partner_reaches_none_of_another_sub_partners_objects_on_any_route() {
+    let app = spawn_app().await;
+    let eastwind = app.client_for("reseller.admin@eastwind.example").await;
+    let token = token_for(&app, "reseller.admin@eastwind.example").await;
+    let objects = SouthwindObjects::load(&app).await;
+    let mut tried = 0;
+    for (method, route) in app.routes.clone() {
+        let Some(path) = objects.fill(route) else {
+            continue;
+        };
+        let r = if path.starts_with("/v1/") {
+            let body = (method != Method::GET).then(|| serde_json::json!({}));
+            app.api_call(Some(&token), method.clone(), &path, body.as_ref())
+                .await
+        } else if method == Method::GET {
+            app.get_with(&eastwind, &path).await
+        } else {
+            app.post_form_with(&eastwind, &path, &[]).await
+        };
+        let status = r.status();
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+            "{method} {route} as Southwind's sibling answered {status} ({:?})",
+            location(&r)
+        );
+        tried += 1;
+    }
+    assert!(tried >= 40, "only {tried} routes take a tenant object");
+    // The same pages open for Southwind's own admin: the paths aim at real objects.
+    let own = app.client_for(RESELLER_ADMIN).await;
+    let mut opened = 0;
+    for (method, route) in app.routes.clone() {
+        if method != Method::GET || route.starts_with("/v1/") {
+            continue;
+        }
+        let Some(path) = objects.fill(route) else {
+            continue;
+        };
+        if app.get_with(&own, &path).await.status() == StatusCode::OK {
+            opened += 1;
+        }
+    }
+    assert!(
+        opened >= 15,
+        "only {opened} of the sibling's refused pages open for their owner"
+    );
+    // Nothing of Southwind's changed.
+    assert_eq!(
+        state_of(&app, objects.southwind).await.as_deref(),
+        Some("active")
+    );
+    assert!(!app.org_deleted(objects.aurora).await);
+    let revoked: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT revoked_at FROM api_tokens WHERE id = $1")
+            .bind(objects.token)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(revoked.is_none(), "Southwind's token still works");
+}
