@@ -780,6 +780,7 @@ async fn a_sibling_sub_partner_reaches_none_of_another_sub_partners_objects_on_a
             opened += 1;
         }
     }
+    eprintln!("sibling sweep: {tried} routes refused; {opened} of their pages open for the owner");
     assert!(
         opened >= 15,
         "only {opened} of the sibling's refused pages open for their owner"
