@@ -798,4 +798,14 @@ async fn a_sibling_sub_partner_reaches_none_of_another_sub_partners_objects_on_a
             .await
             .unwrap();
     assert!(revoked.is_none(), "Southwind's token still works");
+    // The attempt to enter Southwind's hub is on the record.
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'cross_launch.enter' AND outcome = 'denied'
+         AND target_org_id = $1 AND actor_email = 'reseller.admin@eastwind.example'",
+    )
+    .bind(objects.southwind)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(denied, 1);
 }

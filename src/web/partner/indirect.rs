@@ -257,6 +257,17 @@ pub async fn launch(
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
     if !store::orgs::manages(&state.db, scope.org.id, id, "parent_of_sub_partner").await? {
+        // Someone else's org (or none): 404, as for any foreign id, and on the record.
+        crate::services::audit::record_cross_launch(
+            &state,
+            &scope.actor,
+            scope.org.id,
+            id,
+            "cross_launch.enter",
+            "denied",
+            &req.ctx(),
+        )
+        .await?;
         return Err(AppError::NotFound);
     }
     scope.require(PartnerAction::CrossLaunch)?;
