@@ -76,6 +76,11 @@ pub const SETTINGS: &str = "/partner/settings/admins";
 pub const API_TOKENS: &str = "/partner/settings/api-tokens";
 /// Settings → Single sign-on: the partner's IdPs and how its own admins sign in.
 pub const SSO_SETTINGS: &str = "/partner/settings/sso";
+pub const BRANDING: &str = "/partner/settings/branding";
+pub const BRANDING_THEME: &str = "/partner/settings/branding/theme.css";
+pub const BRANDING_LOGO: &str = "/partner/settings/branding/logo";
+pub const CONTROL_THEME: &str = "/control/{org}/theme.css";
+pub const CONTROL_LOGO: &str = "/control/{org}/logo";
 pub const SSO_SAML: &str = "/partner/settings/sso/saml";
 pub const SSO_OIDC_NEW: &str = "/partner/settings/sso/oidc";
 pub const SSO_OIDC: &str = "/partner/settings/sso/oidc/{id}";

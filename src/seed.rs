@@ -60,6 +60,9 @@ const SOUTHWIND_CUSTOMERS: [(&str, &str, &str); 5] = [
     ("Ember Fitness", "GB", "error"),
 ];
 
+/// Northwind's logo: a plain SVG (no script, nothing from elsewhere).
+const NORTHWIND_LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 132 28" width="132" height="28"><rect width="28" height="28" rx="6" fill="#0b62d6"/><path d="M7 21V7l7 9 7-9v14" stroke="#ffffff" stroke-width="3" fill="none" stroke-linejoin="round"/><text x="35" y="20" font-size="16" font-family="sans-serif" font-weight="700" fill="#ffffff">Northwind</text></svg>"##;
+
 /// The second sub-partner's customers: a sibling of Southwind's, for seeing that
 /// sub-partners never see each other (SPEC §1).
 const EASTWIND_CUSTOMERS: [(&str, &str, &str); 3] = [
@@ -249,6 +252,29 @@ pub async fn seed_demo(
         "Rivers",
         &[Role::PartnerFullAdmin, Role::WholesaleAdmin],
         "sub-partner full admin",
+    )
+    .await?;
+
+    // Northwind's branding, which its customers' Control Hub shows (SPEC §12).
+    let nw = crate::tenancy::scope::PartnerOrgId::vouched(northwind);
+    crate::store::branding::save_colours(
+        &mut *conn,
+        nw,
+        &crate::store::branding::Colours {
+            light_primary: "#0f3d6e".into(),
+            light_accent: "#0b62d6".into(),
+            dark_primary: "#0b1f36".into(),
+            dark_accent: "#6ea8ff".into(),
+            support_url: Some("https://support.northwind.example/".into()),
+        },
+        now,
+    )
+    .await?;
+    crate::store::branding::set_logo(
+        &mut *conn,
+        nw,
+        Some((NORTHWIND_LOGO.as_bytes(), "image/svg+xml")),
+        now,
     )
     .await?;
 

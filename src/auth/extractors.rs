@@ -228,8 +228,12 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
     let opened = store::orgs::customer_opened(&state.db, org_id, hub)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (org, onboarded_by_hub, people) =
-        (opened.summary, opened.onboarded_by_partner, opened.people);
+    let (org, onboarded_by_hub, people, branding) = (
+        opened.summary,
+        opened.onboarded_by_partner,
+        opened.people,
+        opened.branding,
+    );
     if org.kind() != OrgKind::Customer {
         return Err(AppError::NotFound);
     }
@@ -243,6 +247,7 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
             access,
             partner: None,
             people,
+            branding,
         });
     }
     // A partner admin reaches the customers its current hub onboarded, while they hold
@@ -262,6 +267,7 @@ async fn customer_scope(state: &AppState, actor: Actor, org_id: Uuid) -> AppResu
             access,
             partner: Some(partner.org),
             people,
+            branding,
         });
     }
     Err(AppError::NotFound)

@@ -3,6 +3,7 @@
 pub mod address;
 pub mod admin_package;
 pub mod billing_start;
+pub mod branding;
 pub mod company_name;
 pub mod countries;
 pub mod csv_export;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod branding;
 pub mod compliance;
 pub mod customer_list;
 pub mod customer_packages;

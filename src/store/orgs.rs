@@ -63,6 +63,8 @@ pub struct CustomerOpened {
     pub summary: OrgSummary,
     pub onboarded_by_partner: bool,
     pub people: i64,
+    /// The managing partner's branding, when it set any (SPEC §12).
+    pub branding: Option<crate::domain::branding::BrandingRef>,
 }
 
 pub async fn customer_opened(
@@ -76,13 +78,23 @@ pub async fn customer_opened(
         summary: SummaryRow,
         onboarded: bool,
         people: i64,
+        brand_version: Option<i64>,
+        brand_partner: Option<String>,
+        brand_logo: Option<bool>,
+        brand_support: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT * FROM ({SUMMARY} WHERE id = $1 AND deleted_at IS NULL) o,
          LATERAL (SELECT EXISTS (SELECT 1 FROM org_relationships r
                                  WHERE r.manager_org_id = $2 AND r.managed_org_id = o.id
                                    AND r.relation = 'onboarded') AS onboarded,
-                         (SELECT coalesce(max(c.n), 0) FROM people_counts c WHERE c.org_id = o.id) AS people) m"
+                         (SELECT coalesce(max(c.n), 0) FROM people_counts c WHERE c.org_id = o.id) AS people) m
+         LEFT JOIN LATERAL (SELECT b.version AS brand_version, b.logo IS NOT NULL AS brand_logo,
+                                   b.support_url AS brand_support, bo.name AS brand_partner
+                            FROM org_relationships r JOIN partner_branding b ON b.org_id = r.manager_org_id
+                            JOIN orgs bo ON bo.id = b.org_id
+                            WHERE r.managed_org_id = o.id AND r.relation = 'onboarded'
+                            ORDER BY b.org_id LIMIT 1) br ON true"
     ))
     .bind(id)
     .bind(partner)
@@ -92,6 +104,14 @@ pub async fn customer_opened(
         summary: OrgSummary::from(r.summary),
         onboarded_by_partner: r.onboarded,
         people: r.people,
+        branding: r
+            .brand_version
+            .map(|version| crate::domain::branding::BrandingRef {
+                partner: r.brand_partner.unwrap_or_default(),
+                version,
+                has_logo: r.brand_logo.unwrap_or(false),
+                support_url: r.brand_support,
+            }),
     }))
 }
 

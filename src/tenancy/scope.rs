@@ -99,6 +99,8 @@ pub struct CustomerScope {
     /// The org's people when the scope was opened (the kept count): which end of the
     /// users list a page is nearer.
     pub people: i64,
+    /// The managing partner's branding, read with the org (SPEC §12).
+    pub branding: Option<crate::domain::branding::BrandingRef>,
 }
 
 impl CustomerScope {

@@ -105,6 +105,16 @@ pub struct PageCtx {
     pub managing: Option<Managing>,
     /// Where the page sits below its hub's top level; empty on top-level pages.
     pub crumbs: Vec<Crumb>,
+    /// Control Hub: the managing partner's branding (SPEC §12).
+    pub branding: Option<BrandView>,
+}
+
+/// The managing partner's branding as a Control Hub page links it.
+pub struct BrandView {
+    pub stylesheet: String,
+    pub logo: Option<String>,
+    pub partner: String,
+    pub support_url: Option<String>,
 }
 
 impl PageCtx {
@@ -163,6 +173,12 @@ impl PageCtx {
             scope.may(PartnerAction::ViewAdministration),
         );
         add(
+            "Branding",
+            paths::BRANDING.into(),
+            "branding",
+            scope.may(PartnerAction::ViewAdministration),
+        );
+        add(
             "Single sign-on",
             paths::SSO_SETTINGS.into(),
             "sso",
@@ -212,6 +228,7 @@ impl PageCtx {
             restricted_notice: false,
             managing: None,
             crumbs: vec![],
+            branding: None,
         })
     }
 
@@ -274,6 +291,14 @@ impl PageCtx {
                 back_href: paths::customer(scope.org.id),
             }),
             crumbs: vec![],
+            branding: scope.branding.as_ref().map(|b| BrandView {
+                stylesheet: format!("{}?v={}", paths::control(org, "theme.css"), b.version),
+                logo: b
+                    .has_logo
+                    .then(|| format!("{}?v={}", paths::control(org, "logo"), b.version)),
+                partner: b.partner.clone(),
+                support_url: b.support_url.clone(),
+            }),
         })
     }
 }
@@ -304,6 +329,7 @@ impl PageCtx {
             restricted_notice: false,
             managing: None,
             crumbs: vec![],
+            branding: None,
         })
     }
 }

@@ -158,4 +158,29 @@
     }
     setTimeout(tick, 800);
   });
+  // Branding settings: the preview follows the colours as they are typed (the page
+  // shows the saved ones without this). Only well-formed colours are applied, as
+  // custom properties through the CSSOM, never as markup.
+  var branding = document.querySelector("form[data-branding-form]");
+  if (branding) {
+    var textOn = function (hex) {
+      var c = [1, 3, 5].map(function (i) {
+        var v = parseInt(hex.substr(i, 2), 16) / 255;
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+      });
+      var l = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+      var dark = 0.0056;
+      return (1.05 / (l + 0.05)) >= ((l + 0.05) / (dark + 0.05)) ? "#ffffff" : "#111418";
+    };
+    branding.addEventListener("input", function (e) {
+      var field = e.target.getAttribute("data-preview");
+      if (!field || !/^#[0-9a-fA-F]{6}$/.test(e.target.value)) return;
+      var parts = field.split("_");
+      var preview = document.querySelector(".brand-preview." + parts[0]);
+      if (!preview) return;
+      var prop = parts[1] === "primary" ? "--brand-bar" : "--accent";
+      preview.style.setProperty(prop, e.target.value);
+      preview.style.setProperty(prop === "--brand-bar" ? "--brand-bar-fg" : "--accent-fg", textOn(e.target.value));
+    });
+  }
 })();

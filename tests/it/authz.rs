@@ -262,6 +262,25 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         ),
         (
             get.clone(),
+            "/partner/settings/branding",
+            partner_admin_view,
+        ),
+        (post.clone(), "/partner/settings/branding", sso_admin),
+        (
+            get.clone(),
+            "/partner/settings/branding/theme.css",
+            partner_admin_view,
+        ),
+        // Southwind has no logo of its own.
+        (
+            get.clone(),
+            "/partner/settings/branding/logo",
+            [Login, Ok, Ok, Refused, Missing, Refused, Refused],
+        ),
+        (get.clone(), "/control/{org}/theme.css", control),
+        (get.clone(), "/control/{org}/logo", control),
+        (
+            get.clone(),
             "/partner/indirect-providers/new",
             sub_partner_admin,
         ),

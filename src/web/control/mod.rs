@@ -2,6 +2,7 @@
 //! foreign org id answers 404 before anything is read.
 
 mod account;
+mod branding;
 mod places;
 mod sections;
 mod user_csv;
@@ -17,6 +18,8 @@ use crate::state::AppState;
 
 pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     t.get(paths::CONTROL_HOME, home)
+        .get(paths::CONTROL_THEME, branding::theme)
+        .get(paths::CONTROL_LOGO, branding::logo)
         .get("/control/{org}/users", users::list)
         .get("/control/{org}/users/csv", user_csv::page)
         // The upload reads a file larger than the body limit of every other form.

@@ -3,6 +3,7 @@
 mod api_tokens;
 mod audit;
 mod billing;
+pub(crate) mod branding;
 mod customer_bulk;
 mod customer_edit;
 mod customer_list;
@@ -35,6 +36,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = t.get(paths::SETTINGS, settings::admins);
     let t = api_tokens::routes(t);
     let t = sso_settings::routes(t);
+    let t = branding::routes(t);
     let t = jobs::routes(t);
     let t = t.get(paths::MAILBOX, mailbox::page);
     t.get(paths::AUDIT, audit::page)

@@ -1,0 +1,232 @@
+//! Settings → Branding (SPEC §12): the colours, support address and logo the Control
+//! Hub of this partner's customers shows, with a preview of both colour schemes (live
+//! while typing, with the page's script; as saved, without it).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::auth::PartnerScope;
+use crate::auth::session::AuthSession;
+use crate::domain::branding::MAX_LOGO_BYTES;
+use crate::error::{AppError, AppResult};
+use crate::http::ReqInfo;
+use crate::http::route_table::RouteTable;
+use crate::paths;
+use crate::services::branding::{self, BrandingInput};
+use crate::state::AppState;
+use crate::store;
+use crate::tenancy::policy::PartnerAction;
+use crate::web::fields::FormErrors;
+use crate::web::views::{PageCtx, Trail};
+
+pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
+    t.get(paths::BRANDING, page)
+        // A logo of at most 256 KB, with room for the form around it.
+        .post_up_to(paths::BRANDING, MAX_LOGO_BYTES * 2, save)
+        .get(paths::BRANDING_THEME, preview_stylesheet)
+        .get(paths::BRANDING_LOGO, own_logo)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partner/settings/branding.html")]
+pub struct BrandingPage {
+    page: PageCtx,
+    form: BrandingInput,
+    errors: FormErrors,
+    may_change: bool,
+    /// The saved branding's version, for the preview's stylesheet and logo addresses.
+    version: i64,
+    has_logo: bool,
+}
+
+impl BrandingPage {
+    fn has(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+    fn error(&self, field: &str) -> String {
+        crate::web::forms::field_message(&self.errors, field)
+    }
+    fn colour(&self, field: &str) -> &str {
+        match field {
+            "light_primary" => &self.form.light_primary,
+            "light_accent" => &self.form.light_accent,
+            "dark_primary" => &self.form.dark_primary,
+            _ => &self.form.dark_accent,
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    typed: Option<BrandingInput>,
+    errors: FormErrors,
+) -> AppResult<BrandingPage> {
+    let saved = store::branding::of_partner(&state.db, scope.org_id()).await?;
+    let form = typed.unwrap_or_else(|| {
+        let c = saved
+            .as_ref()
+            .map(|b| b.colours.clone())
+            .unwrap_or_else(branding::default_colours);
+        BrandingInput {
+            light_primary: c.light_primary,
+            light_accent: c.light_accent,
+            dark_primary: c.dark_primary,
+            dark_accent: c.dark_accent,
+            support_url: c.support_url.unwrap_or_default(),
+            logo: None,
+            remove_logo: false,
+        }
+    });
+    Ok(BrandingPage {
+        page: PageCtx::partner(scope, session, "branding", "Branding")
+            .await?
+            .at(
+                Trail::settings(scope.may(PartnerAction::ViewAdministration)),
+                "Branding",
+            ),
+        form,
+        errors,
+        may_change: scope.may(PartnerAction::ManageAdministration),
+        version: saved.as_ref().map_or(0, |b| b.version),
+        has_logo: saved.is_some_and(|b| b.has_logo),
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: AuthSession,
+) -> AppResult<BrandingPage> {
+    scope.require(PartnerAction::ViewAdministration)?;
+    render(&state, &scope, &session, None, FormErrors::new()).await
+}
+
+/// Reads the multipart form: the colours, the support address, the logo file.
+async fn read_form(req: axum::extract::Request) -> AppResult<BrandingInput> {
+    let unreadable = |_| {
+        AppError::field(
+            "logo",
+            "The form could not be read. Reload the page and send it again.",
+        )
+    };
+    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+        .await
+        .map_err(unreadable)?;
+    let mut input = BrandingInput::default();
+    while let Some(field) = form.next_field().await.map_err(|_| {
+        AppError::field(
+            "logo",
+            "The form could not be read (a logo can be at most 256 KB).",
+        )
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "logo" {
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::field("logo", "The logo could not be read (at most 256 KB).")
+            })?;
+            if !bytes.is_empty() {
+                input.logo = Some(bytes.to_vec());
+            }
+            continue;
+        }
+        let text = field.text().await.unwrap_or_default();
+        match name.as_str() {
+            "light_primary" => input.light_primary = text,
+            "light_accent" => input.light_accent = text,
+            "dark_primary" => input.dark_primary = text,
+            "dark_accent" => input.dark_accent = text,
+            "support_url" => input.support_url = text,
+            "remove_logo" => input.remove_logo = true,
+            _ => {}
+        }
+    }
+    Ok(input)
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: AuthSession,
+    info: ReqInfo,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    // The refusal first: a read-only admin's upload is not even read.
+    scope.require(PartnerAction::ManageAdministration)?;
+    let input = read_form(req).await?;
+    match branding::save(&state, &scope, &input, &info.ctx()).await {
+        Ok(()) => {
+            session
+                .flash("Branding saved. Your customers' Control Hub shows it from their next page.")
+                .await?;
+            Ok(Redirect::to(paths::BRANDING).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let errors = crate::web::fields::form_errors(errors);
+            let page = render(&state, &scope, &session, Some(input), errors).await?;
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A stylesheet answer, kept by the browser for a day (its address carries a version).
+pub fn stylesheet(css: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        css,
+    )
+        .into_response()
+}
+
+/// A logo answer: its own type, never sniffed, and a policy that lets an SVG run and
+/// load nothing even when opened by itself.
+pub fn logo_response(bytes: Vec<u8>, content_type: String) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"logo\""),
+    );
+    r
+}
+
+/// The preview's colours, as saved.
+pub async fn preview_stylesheet(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+) -> AppResult<Response> {
+    scope.require(PartnerAction::ViewAdministration)?;
+    let colours = store::branding::of_partner(&state.db, scope.org_id())
+        .await?
+        .map(|b| b.colours)
+        .unwrap_or_else(branding::default_colours);
+    Ok(stylesheet(branding::preview_css(&colours)))
+}
+
+/// The partner's own logo, for the preview.
+pub async fn own_logo(State(state): State<AppState>, scope: PartnerScope) -> AppResult<Response> {
+    scope.require(PartnerAction::ViewAdministration)?;
+    let (bytes, content_type) = store::branding::logo(&state.db, scope.org.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(logo_response(bytes, content_type))
+}
