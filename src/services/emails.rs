@@ -67,13 +67,26 @@ pub fn e911_notice(brand: &str, company: &str) -> (String, String) {
 }
 
 /// A welcome email for an end user (never for customer admins).
-pub fn welcome(brand: &str, first_name: &str, company: &str) -> (String, String) {
+pub fn welcome(
+    brand: &str,
+    first_name: &str,
+    company: &str,
+    support: Option<&str>,
+) -> (String, String) {
     (
         format!("Welcome to {brand}"),
         format!(
-            "Hello {first_name},\n\n{company} has set you up with {brand}. Sign in with this email address to get started.\n\n{brand}\n"
+            "Hello {first_name},\n\n{company} has set you up with {brand}. Sign in with this email address to get started.\n{}\n{brand}\n",
+            help_line(support)
         ),
     )
+}
+
+/// The managing partner's support address, when its branding has one (SPEC §12).
+fn help_line(support: Option<&str>) -> String {
+    support
+        .map(|url| format!("\nNeed help? {url}\n"))
+        .unwrap_or_default()
 }
 
 /// How the invited administrator gets in.
@@ -92,6 +105,7 @@ pub fn admin_invitation(
     company: &str,
     package: Option<&str>,
     access: &InviteAccess<'_>,
+    support: Option<&str>,
 ) -> (String, String) {
     let how = match access {
         InviteAccess::ChoosePassword { link, expires } => format!(
@@ -110,7 +124,8 @@ pub fn admin_invitation(
         format!("{brand}: you are the administrator of {company}"),
         format!(
             "Hello,\n\n{brand} has set up {company} and made you its full administrator in Control Hub,\n\
-             where you manage your organisation's users, locations and settings.{held}\n\n{how}\n\n{brand}\n"
+             where you manage your organisation's users, locations and settings.{held}\n\n{how}\n{}\n{brand}\n",
+            help_line(support)
         ),
     )
 }

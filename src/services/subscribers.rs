@@ -382,6 +382,7 @@ pub(crate) fn welcome(facts: &CustomerFacts, first_name: &str) -> (String, Strin
         facts.brand.as_deref().unwrap_or("Webex"),
         first_name,
         &facts.name,
+        facts.support_url.as_deref(),
     )
 }
 

@@ -296,6 +296,8 @@ pub struct ProvisioningFacts {
     pub onboarded_by: Option<Uuid>,
     /// The first location (headquarters), once it exists.
     pub location_id: Option<Uuid>,
+    /// The managing partner's support address (its branding, SPEC §12).
+    pub support_url: Option<String>,
 }
 
 /// Locks a live customer for its provisioning job (worker side: the id is the job's).
@@ -312,7 +314,8 @@ pub async fn lock_for_provisioning(
                 coalesce(t.email_brand_name, o.name) AS brand,
                 o.primary_email::text AS primary_email, o.attached, o.auth_mode, o.onboarded_by,
                 (SELECT l.id FROM locations l WHERE l.org_id = o.id
-                 ORDER BY l.is_headquarters DESC, l.created_at LIMIT 1) AS location_id
+                 ORDER BY l.is_headquarters DESC, l.created_at LIMIT 1) AS location_id,
+                (SELECT b.support_url FROM partner_branding b WHERE b.org_id = o.onboarded_by) AS support_url
          FROM orgs o LEFT JOIN onboarding_templates t ON t.id = o.template_id
          WHERE o.id = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL FOR UPDATE OF o",
     )

@@ -334,6 +334,8 @@ pub struct CustomerFacts {
     /// Wholesale attached to an org that existed before (SPEC §4.5).
     pub attached: bool,
     pub brand: Option<String>,
+    /// The managing partner's support address (its branding, SPEC §12).
+    pub support_url: Option<String>,
     /// Whether the customer already has a full administrator.
     pub has_full_admin: bool,
 }
@@ -346,6 +348,7 @@ pub async fn customer_facts(
 ) -> sqlx::Result<Option<CustomerFacts>> {
     sqlx::query_as(
         "SELECT o.name, o.status, o.country::text AS country, o.attached, t.email_brand_name AS brand,
+                (SELECT b.support_url FROM partner_branding b WHERE b.org_id = o.onboarded_by) AS support_url,
                 EXISTS (SELECT 1 FROM role_assignments r WHERE r.org_id = o.id AND r.role = 'customer_full_admin')
                   AS has_full_admin
          FROM orgs o LEFT JOIN onboarding_templates t ON t.id = o.template_id

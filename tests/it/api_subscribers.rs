@@ -116,8 +116,8 @@ async fn a_user_posted_is_provisioned_at_once_in_the_vendors_shape_with_a_welcom
     );
 
     // An end user gets a welcome email with the template's brand name (SPEC §13).
-    let (subject, kind): (String, String) = sqlx::query_as(
-        "SELECT subject, kind FROM email_outbox WHERE to_address = 'jo.park@acme-dental.example'",
+    let (subject, kind, body): (String, String, String) = sqlx::query_as(
+        "SELECT subject, kind, body FROM email_outbox WHERE to_address = 'jo.park@acme-dental.example'",
     )
     .fetch_one(&app.db)
     .await
@@ -131,6 +131,11 @@ async fn a_user_posted_is_provisioned_at_once_in_the_vendors_shape_with_a_welcom
     .await
     .unwrap();
     assert_eq!(subject, format!("Welcome to {brand}"));
+    // With the managing partner's support address (its branding, SPEC §12).
+    assert!(
+        body.contains("Need help? https://support.northwind.example/"),
+        "{body}"
+    );
 
     // Audited as the partner admin's change to Acme Dental.
     assert_eq!(

@@ -193,8 +193,13 @@ async fn invite(
         link = String::new();
         InviteAccess::SingleSignOn { sign_in: &sign_in }
     };
-    let (subject, body) =
-        emails::admin_invitation(&facts.brand, &facts.name, package_name, &access);
+    let (subject, body) = emails::admin_invitation(
+        &facts.brand,
+        &facts.name,
+        package_name,
+        &access,
+        facts.support_url.as_deref(),
+    );
     let email = store::emails::NewEmail {
         org_id: Some(org_id),
         to: email,
