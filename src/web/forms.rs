@@ -150,3 +150,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             })
     }
 }
+
+/// A multipart upload form (a file with its fields). A body that is not one is refused
+/// at `field`, the upload control, saying to send the form from its page.
+pub async fn multipart_upload(
+    req: axum::extract::Request,
+    field: &str,
+    what: &str,
+) -> Result<axum::extract::Multipart, AppError> {
+    <axum::extract::Multipart as FromRequest<()>>::from_request(req, &())
+        .await
+        .map_err(|_| {
+            AppError::field(
+                field,
+                format!("Send the {what} with the form on this page (a multipart upload)."),
+            )
+        })
+}

@@ -5,30 +5,11 @@
 
 use crate::browser::{Browser, assert_accessible, browser_test, press};
 use crate::browser_templates::create_template_with_admin;
-use crate::common::{PARTNER_ADMIN, TestApp};
+use crate::common::{PARTNER_ADMIN, invite_link_in};
 
 const NAME: &str = "Westwind Telecom";
 const ADMIN: &str = "first.admin@westwind.example";
 const PASSWORD: &str = "a long enough password for the browser";
-
-/// The link the invitation email carries, as a path of the app.
-async fn invitation_link(app: &TestApp) -> String {
-    let body: String = sqlx::query_scalar(
-        "SELECT body FROM email_outbox WHERE to_address = $1 AND kind = 'sub_partner_invitation'",
-    )
-    .bind(ADMIN)
-    .fetch_one(&app.db)
-    .await
-    .expect("an invitation email");
-    let start = body
-        .find(&format!("{}/login/invite?token=", app.address))
-        .expect("a link to choose a password");
-    body[start + app.address.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 async fn row_state(b: &Browser) -> String {
     b.text("[data-testid=sub-partners] tr:last-child [data-testid=sub-partner-state]")
@@ -69,7 +50,8 @@ async fn a_parent_adds_a_sub_partner_whose_admin_signs_in_and_the_parent_works_i
         b.sign_out().await;
 
         // Its admin follows the emailed link, chooses a password, and is in its hub.
-        b.goto(&invitation_link(&app).await).await;
+        let (_, body) = app.latest_email(ADMIN, "sub_partner_invitation").await;
+        b.goto(&invite_link_in(&app, &body)).await;
         assert_eq!(b.text("[data-testid=invite-org]").await, NAME);
         b.type_into("#password", PASSWORD).await;
         b.type_into("#confirmation", PASSWORD).await;

@@ -54,16 +54,6 @@ async fn invitations(app: &TestApp, org: Uuid) -> Vec<(String, String, String)> 
     .unwrap()
 }
 
-/// The path and query of the link in an invitation (`/login/invite?token=…`), checked
-/// to start with the app's own address.
-fn link_in(app: &TestApp, body: &str) -> String {
-    let start = body
-        .find(&format!("{}/login/invite?token=", app.address))
-        .unwrap_or_else(|| panic!("no link to this app in:\n{body}"));
-    let url = body[start..].split_whitespace().next().unwrap();
-    url[app.address.len()..].to_string()
-}
-
 fn token_of(link: &str) -> String {
     link.split("token=").nth(1).unwrap().to_string()
 }
@@ -250,7 +240,7 @@ async fn a_customer_made_in_the_wizard_has_its_administrator_as_full_admin_with_
         "Northwind Business Voice: you are the administrator of Hazel Dental"
     );
     assert!(body.contains("Webex Calling package"), "{body}");
-    link_in(&app, body);
+    invite_link_in(&app, body);
     let mailbox = app.page(&c, "/partner/mailbox").await;
     assert!(mailbox.contains("you are the administrator of Hazel Dental"));
     // Audited as the job's doing, for the partner that onboarded the customer.
@@ -341,7 +331,7 @@ async fn the_invitation_link_sets_a_password_once_and_signs_in_to_control_hub() 
     .await;
     app.run_due_jobs().await;
     let email = "owner.i1@linden.example";
-    let link = link_in(&app, &invitations(&app, id).await[0].2);
+    let link = invite_link_in(&app, &invitations(&app, id).await[0].2);
     let secret = token_of(&link);
 
     // The link opens a page naming the org and the account.
@@ -450,7 +440,7 @@ async fn a_forged_or_expired_invitation_link_is_refused() {
     )
     .await;
     app.run_due_jobs().await;
-    let link = link_in(&app, &invitations(&app, id).await[0].2);
+    let link = invite_link_in(&app, &invitations(&app, id).await[0].2);
     let secret = token_of(&link);
     let c = new_client();
 
@@ -749,7 +739,7 @@ async fn a_delivered_invitation_keeps_no_link_in_the_mailbox() {
     .await;
     app.run_due_jobs().await;
     let (_, _, body) = invitations(&app, id).await.remove(0);
-    let link = link_in(&app, &body);
+    let link = invite_link_in(&app, &body);
     let email_id: Uuid = sqlx::query_scalar(
         "SELECT id FROM email_outbox WHERE org_id = $1 AND kind = 'admin_invitation'",
     )
@@ -783,7 +773,7 @@ async fn in_a_browser_the_invited_admin_chooses_a_password_and_lands_on_their_us
         app.run_due_jobs().await;
         let email = "owner.b1@linden.example";
         let users = format!("/control/{id}/users");
-        let link = link_in(&app, &invitations(&app, id).await[0].2);
+        let link = invite_link_in(&app, &invitations(&app, id).await[0].2);
 
         b.goto(&link).await;
         assert_eq!(b.text("main h1").await, "Choose your password");
@@ -858,7 +848,7 @@ async fn a_customer_of_workspaces_only_gets_its_admin_without_a_package() {
     let sent = invitations(&app, id).await;
     assert_eq!(sent.len(), 1);
     assert!(!sent[0].2.contains("package"), "{}", sent[0].2);
-    link_in(&app, &sent[0].2);
+    invite_link_in(&app, &sent[0].2);
     replay_provisioning(&app, id).await;
     assert_eq!(people_of(&app, id).await.len(), 1);
 }

@@ -29,28 +29,18 @@ async fn state_of(app: &TestApp, id: Uuid) -> Option<String> {
         .unwrap()
 }
 
-/// The newest invitation email to the new sub-partner's admin: (subject, body).
 async fn latest_invitation(app: &TestApp) -> (String, String) {
-    sqlx::query_as(
-        "SELECT subject, body FROM email_outbox WHERE to_address = $1 AND kind = 'sub_partner_invitation'
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(NEW_ADMIN)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
+    app.latest_email(NEW_ADMIN, "sub_partner_invitation").await
 }
 
-/// The path of the link an invitation carries, checked to be this app's.
-fn link_in(app: &TestApp, body: &str) -> String {
-    let start = body
-        .find(&format!("{}/login/invite?token=", app.address))
-        .expect("a link to choose a password");
-    body[start + app.address.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
+/// Suspends or reinstates (`action`) sub-partner `id` as `c`.
+async fn act(app: &TestApp, c: &Client, id: Uuid, action: &str) -> reqwest::Response {
+    app.post_form_with(
+        c,
+        &format!("/partner/indirect-providers/{id}/{action}"),
+        &[],
+    )
+    .await
 }
 
 async fn onboard(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -153,7 +143,7 @@ async fn a_parent_onboards_a_sub_partner_that_is_pending_until_its_admin_accepts
     // The invitation: an email to the admin, with a link to choose a password.
     let (subject, body) = latest_invitation(&app).await;
     assert!(subject.contains("Westwind Telecom") && subject.contains("Northwind Telecom"));
-    let first = link_in(&app, &body);
+    let first = invite_link_in(&app, &body);
 
     // Past its expiry the link is refused; the parent sends a new one.
     app.clock.advance(time::Duration::days(8));
@@ -175,7 +165,7 @@ async fn a_parent_onboards_a_sub_partner_that_is_pending_until_its_admin_accepts
             .contains("A new invitation is on its way")
     );
     let (_, body) = latest_invitation(&app).await;
-    let link = link_in(&app, &body);
+    let link = invite_link_in(&app, &body);
     assert_ne!(link, first, "a new link");
     let token = link.split("token=").nth(1).unwrap().to_string();
 
@@ -384,13 +374,7 @@ async fn a_suspended_sub_partner_can_only_look_and_remove_until_reinstated() {
         "the wizard opens at its first step"
     );
 
-    let r = app
-        .post_form_with(
-            &parent,
-            &format!("/partner/indirect-providers/{southwind}/suspend"),
-            &[],
-        )
-        .await;
+    let r = act(&app, &parent, southwind, "suspend").await;
     assert_eq!(location(&r), "/partner/indirect-providers");
     assert_eq!(
         state_of(&app, southwind).await.as_deref(),
@@ -400,13 +384,7 @@ async fn a_suspended_sub_partner_can_only_look_and_remove_until_reinstated() {
     assert!(list.contains("The sub-partner is suspended") && list.contains(">Reinstate<"));
 
     // The parent cannot enter its hub while it is suspended; the attempt is audited.
-    let r = app
-        .post_form_with(
-            &parent,
-            &format!("/partner/indirect-providers/{southwind}/launch"),
-            &[],
-        )
-        .await;
+    let r = act(&app, &parent, southwind, "launch").await;
     assert_eq!(
         location(&r),
         "/partner/indirect-providers",
@@ -494,26 +472,14 @@ async fn a_suspended_sub_partner_can_only_look_and_remove_until_reinstated() {
     assert_eq!(body["items"][0]["orgId"], southwind.to_string());
 
     // Suspending twice changes nothing; reinstating opens the hub again at once.
-    let r = app
-        .post_form_with(
-            &parent,
-            &format!("/partner/indirect-providers/{southwind}/suspend"),
-            &[],
-        )
-        .await;
+    let r = act(&app, &parent, southwind, "suspend").await;
     assert_eq!(location(&r), "/partner/indirect-providers");
     assert!(
         app.page(&parent, "/partner/indirect-providers")
             .await
             .contains("Only an active sub-partner can be suspended")
     );
-    let r = app
-        .post_form_with(
-            &parent,
-            &format!("/partner/indirect-providers/{southwind}/reinstate"),
-            &[],
-        )
-        .await;
+    let r = act(&app, &parent, southwind, "reinstate").await;
     assert_eq!(location(&r), "/partner/indirect-providers");
     assert_eq!(state_of(&app, southwind).await.as_deref(), Some("active"));
     assert!(

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
@@ -77,14 +77,7 @@ pub async fn upload(
 ) -> AppResult<Response> {
     // The restriction first: a locked admin learns nothing about their upload.
     scope.require_change(Control::ManageUsers)?;
-    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
-        .await
-        .map_err(|_| {
-            AppError::field(
-                "file",
-                "Send the file with the form on this page (a multipart upload).",
-            )
-        })?;
+    let mut form = crate::web::forms::multipart_upload(req, "file", "file").await?;
     let (mut file, mut name, mut add_remove) = (None, String::new(), false);
     while let Some(field) = form
         .next_field()

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -108,15 +108,7 @@ pub async fn page(
 
 /// Reads the multipart form: the colours, the support address, the logo file.
 async fn read_form(req: axum::extract::Request) -> AppResult<BrandingInput> {
-    let unreadable = |_| {
-        AppError::field(
-            "logo",
-            "The form could not be read. Reload the page and send it again.",
-        )
-    };
-    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
-        .await
-        .map_err(unreadable)?;
+    let mut form = crate::web::forms::multipart_upload(req, "logo", "logo").await?;
     let mut input = BrandingInput::default();
     while let Some(field) = form.next_field().await.map_err(|_| {
         AppError::field(

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -386,14 +386,7 @@ pub async fn save_saml(
 ) -> AppResult<Response> {
     // The refusal first: a read-only admin's upload is not even read.
     scope.require(PartnerAction::ManageAdministration)?;
-    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
-        .await
-        .map_err(|_| {
-            AppError::field(
-                "metadata",
-                "Send the metadata with the form on this page (a multipart upload).",
-            )
-        })?;
+    let mut form = crate::web::forms::multipart_upload(req, "metadata", "metadata").await?;
     let mut input = SamlInput {
         metadata: String::new(),
         pass_email_in_request: false,

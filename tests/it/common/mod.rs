@@ -21,12 +21,14 @@ mod audit;
 pub mod idp;
 mod jobs;
 mod locks;
+mod mail;
 mod orgs;
 mod pages;
 mod sso;
 
 pub use api::*;
 pub use jobs::*;
+pub use mail::*;
 pub use pages::*;
 pub use sso::*;
 
