@@ -22,7 +22,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A handler may answer with a stricter policy of its own (an uploaded logo:
-    // `web::partner::branding::logo_response`); every other answer gets this one.
+    // `web::assets::logo_response`); every other answer gets this one.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,

@@ -8,6 +8,7 @@
 use time::{Date, Duration};
 use uuid::Uuid;
 
+use crate::domain::billing_start::check_billing_start;
 use crate::domain::company_name::check_company_name;
 use crate::domain::email_address::looks_like_email;
 use crate::domain::fields::{Field, FieldErrors};
@@ -44,7 +45,6 @@ pub mod fields {
     pub const ADMIN_FIRST_NAME: &str = "admin_first_name";
     pub const ADMIN_LAST_NAME: &str = "admin_last_name";
     pub const SUBSCRIPTION_ID: &str = "subscription_id";
-    pub const BILLING_START_DATE: &str = "billing_start_date";
 }
 
 fn field(name: &str) -> Field {
@@ -80,17 +80,15 @@ fn billing_start(raw: &str, today: Date, errors: &mut FieldErrors) -> Date {
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     match Date::parse(raw, format) {
-        Ok(d) if d < today => {
-            errors.add(
-                field(fields::BILLING_START_DATE),
-                "The billing start date cannot be in the past.",
-            );
-            today
+        Ok(d) => {
+            // The customers' rule (SPEC §4.2), without their 90-day limit: SPEC §11
+            // names none for a sub-partner.
+            check_billing_start(errors, d, today, Date::MAX, "today");
+            d
         }
-        Ok(d) => d,
         Err(_) => {
             errors.add(
-                field(fields::BILLING_START_DATE),
+                Field::BillingStartDate,
                 "Enter the date as YYYY-MM-DD, for example 2027-01-31.",
             );
             today
@@ -169,7 +167,7 @@ pub async fn onboard(
                 "You have a sub-partner of this name already.",
             );
         }
-        if store::people::by_email(&state.db, email).await?.is_some() {
+        if store::people::email_in_use(&mut *state.db.acquire().await?, email).await? {
             errors.add(
                 field(fields::ADMIN_EMAIL),
                 "This email address belongs to someone already: invite a new address.",
@@ -282,7 +280,9 @@ pub async fn reinvite(
         .ok_or(AppError::NotFound)?;
     let current = sub.provisioning_state.clone().unwrap_or_default();
     if current != "pending" {
-        return Ok(StateChange::NotApplicable(current));
+        return Ok(StateChange::NotApplicable(format!(
+            "Only a pending sub-partner's administrator is invited again; this one is {current}."
+        )));
     }
     let Some((person, email)) = store::sub_partners::first_admin(&mut tx, id).await? else {
         return Err(AppError::NotFound);
@@ -309,15 +309,26 @@ pub async fn reinvite(
     )
     .await?;
     tx.commit().await?;
-    Ok(StateChange::Done)
+    Ok(StateChange::Done(
+        "A new invitation is on its way; its link works for seven days.",
+    ))
 }
 
-/// What a change of state did.
+/// What a change of state (or a new invitation) did, said for the admin.
 #[derive(Debug, PartialEq, Eq)]
 pub enum StateChange {
-    Done,
-    /// The sub-partner is not in a state this change applies to (its state, as is).
+    Done(&'static str),
+    /// The sub-partner is not in a state this change applies to: why.
     NotApplicable(String),
+}
+
+impl StateChange {
+    pub fn message(self) -> String {
+        match self {
+            StateChange::Done(m) => m.to_string(),
+            StateChange::NotApplicable(m) => m,
+        }
+    }
 }
 
 /// Suspends an active sub-partner (`suspend`) or reinstates a suspended one.
@@ -341,11 +352,58 @@ pub async fn set_suspended(
         ("suspended", "active", "sub_partner.reinstate")
     };
     if current != from {
-        return Ok(StateChange::NotApplicable(current));
+        return Ok(StateChange::NotApplicable(if suspend {
+            format!("Only an active sub-partner can be suspended; this one is {current}.")
+        } else {
+            format!("Only a suspended sub-partner can be reinstated; this one is {current}.")
+        }));
     }
     store::sub_partners::set_state(&mut tx, id, to, now).await?;
     let detail = serde_json::json!({ "name": sub.name, "from": from, "to": to });
     audit_partner_change(&mut tx, scope, id, action, detail, ctx, now).await?;
     tx.commit().await?;
-    Ok(StateChange::Done)
+    Ok(StateChange::Done(if suspend {
+        "The sub-partner is suspended: its administrators can only look at and remove their customers."
+    } else {
+        "The sub-partner is reinstated."
+    }))
+}
+
+/// May the parent's admin enter sub-partner `id`'s hub (cross-launch, SPEC §11)? An org
+/// it does not manage is 404; a suspended sub-partner is refused with the reason (SPEC
+/// §9.4: reinstate it first). Both refusals are audited; the entry itself is recorded
+/// by the door once the session has changed.
+pub async fn may_enter(
+    state: &AppState,
+    scope: &PartnerScope,
+    id: Uuid,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<Result<(), String>> {
+    let sub = if store::orgs::manages(&state.db, scope.org.id, id, "parent_of_sub_partner").await? {
+        store::orgs::summary(&state.db, id).await?
+    } else {
+        None
+    };
+    let denied = crate::services::audit::record_cross_launch(
+        state,
+        &scope.actor,
+        scope.org.id,
+        id,
+        "cross_launch.enter",
+        "denied",
+        ctx,
+    );
+    let Some(sub) = sub else {
+        denied.await?;
+        return Err(AppError::NotFound);
+    };
+    scope.require(PartnerAction::CrossLaunch)?;
+    if sub.provisioning_state.as_deref() == Some("suspended") {
+        denied.await?;
+        return Ok(Err(format!(
+            "{} is suspended, so its hub cannot be entered. Reinstate it first.",
+            sub.name
+        )));
+    }
+    Ok(Ok(()))
 }

@@ -152,6 +152,13 @@ impl ActorRow {
     }
 }
 
+/// Is `email` taken anywhere: a person has it, or a customer being created holds it
+/// for its first administrator (SPEC §5: one identity per email, system-wide).
+pub async fn email_in_use(conn: &mut sqlx::PgConnection, email: &str) -> sqlx::Result<bool> {
+    Ok(credentials_by_email(&mut *conn, email).await?.is_some()
+        || crate::store::customer_records::email_pending(conn, email).await?)
+}
+
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<PersonRow>> {
     sqlx::query_as(
         "SELECT id, org_id, email::text AS email, first_name, last_name, display_name, disabled FROM people WHERE email = $1::citext",

@@ -32,21 +32,39 @@ pub enum PartnerAction {
     RemoveCustomers,
 }
 
-/// May someone holding `roles` in a Partner Hub do `action`? `cross_launched` is true
-/// while a parent admin works inside a sub-partner's hub, where reports and the
-/// sub-partner's own indirect providers are unavailable (SPEC §11).
-pub fn partner_may(roles: &[Role], action: PartnerAction, cross_launched: bool) -> bool {
-    partner_may_in(roles, action, cross_launched, false)
+/// The Partner Hub an action is asked in, as far as the policy cares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Hub {
+    /// A parent admin works inside a sub-partner's hub, where reports and the
+    /// sub-partner's own indirect providers are unavailable (SPEC §11).
+    pub cross_launched: bool,
+    /// The hub is a sub-partner's: it has no sub-partners of its own (SPEC §11).
+    pub sub_partner: bool,
+    /// A sub-partner its parent suspended: its hub only shows and removes (SPEC §9.4),
+    /// whoever works in it.
+    pub suspended: bool,
 }
 
-/// `partner_may` in a hub that may be suspended: a suspended sub-partner's hub only
-/// shows and removes (SPEC §9.4), whoever works in it.
-pub fn partner_may_in(
-    roles: &[Role],
-    action: PartnerAction,
-    cross_launched: bool,
-    suspended: bool,
-) -> bool {
+/// May someone holding `roles` in a Partner Hub do `action`? `cross_launched` as in
+/// `Hub`; for a hub that is not a suspended sub-partner's.
+pub fn partner_may(roles: &[Role], action: PartnerAction, cross_launched: bool) -> bool {
+    partner_may_in(
+        roles,
+        action,
+        Hub {
+            cross_launched,
+            ..Hub::default()
+        },
+    )
+}
+
+/// May someone holding `roles` in `hub` do `action`?
+pub fn partner_may_in(roles: &[Role], action: PartnerAction, hub: Hub) -> bool {
+    let Hub {
+        cross_launched,
+        sub_partner,
+        suspended,
+    } = hub;
     if suspended
         && !matches!(
             action,
@@ -71,7 +89,7 @@ pub fn partner_may_in(
         PartnerAction::CrossLaunch => full && wholesale && !cross_launched,
         PartnerAction::Precheck => full,
         // From the Indirect providers tab, which needs both roles (SPEC §11).
-        PartnerAction::ManageSubPartners => full && wholesale && !cross_launched,
+        PartnerAction::ManageSubPartners => full && wholesale && !cross_launched && !sub_partner,
         PartnerAction::RemoveCustomers => full || wholesale,
     }
 }

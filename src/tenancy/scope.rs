@@ -63,13 +63,15 @@ impl PartnerScope {
     }
 
     pub fn may(&self, action: PartnerAction) -> bool {
-        // A sub-partner has no sub-partners of its own (SPEC §11).
-        if action == PartnerAction::ManageSubPartners
-            && self.org.kind() != crate::domain::org_kind::OrgKind::Partner
-        {
-            return false;
-        }
-        policy::partner_may_in(&self.roles, action, self.cross_launched(), self.suspended())
+        policy::partner_may_in(
+            &self.roles,
+            action,
+            policy::Hub {
+                cross_launched: self.cross_launched(),
+                sub_partner: self.org.kind() == crate::domain::org_kind::OrgKind::SubPartner,
+                suspended: self.suspended(),
+            },
+        )
     }
 
     /// The hub is a sub-partner its parent suspended: it only shows and removes.

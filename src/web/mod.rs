@@ -1,6 +1,7 @@
 //! The browser door: routers and handlers per hub. Handlers parse input, call one
 //! service or store function, and render.
 
+mod assets;
 pub mod control;
 pub mod error_page;
 pub mod fields;

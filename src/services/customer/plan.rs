@@ -103,11 +103,7 @@ pub async fn plan(
             Field::PrimaryEmail,
             "Enter an email address such as name@example.com.",
         );
-    } else if store::people::credentials_by_email(&mut *conn, &primary_email)
-        .await?
-        .is_some()
-        || store::customer_records::email_pending(conn, &primary_email).await?
-    {
+    } else if store::people::email_in_use(conn, &primary_email).await? {
         errors.push(rules::email_in_use());
     }
     if let Some(external) = trimmed(&req.external_id) {

@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::branding;
 use crate::state::AppState;
 use crate::store;
-use crate::web::partner::branding::{logo_response, stylesheet};
+use crate::web::assets::{logo_response, stylesheet};
 
 pub async fn theme(State(state): State<AppState>, scope: CustomerScope) -> AppResult<Response> {
     let b = store::branding::of_customer(&state.db, scope.org_id())

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::PartnerScope;
@@ -19,6 +19,7 @@ use crate::services::branding::{self, BrandingInput};
 use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
+use crate::web::assets::{logo_response, stylesheet};
 use crate::web::fields::FormErrors;
 use crate::web::views::{PageCtx, Trail};
 
@@ -164,41 +165,6 @@ pub async fn save(
         }
         Err(e) => Err(e),
     }
-}
-
-/// A stylesheet answer, kept by the browser for a day (its address carries a version).
-pub fn stylesheet(css: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, max-age=86400"),
-        ],
-        css,
-    )
-        .into_response()
-}
-
-/// A logo answer: its own type, never sniffed, and a policy that lets an SVG run and
-/// load nothing even when opened by itself.
-pub fn logo_response(bytes: Vec<u8>, content_type: String) -> Response {
-    let mut r = (StatusCode::OK, bytes).into_response();
-    let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=86400"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("inline; filename=\"logo\""),
-    );
-    r
 }
 
 /// The preview's colours, as saved.

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
-use crate::services::sub_partners::{self, Onboarding, StateChange};
+use crate::services::sub_partners::{self, Onboarding};
 use crate::state::AppState;
 use crate::store;
 use crate::store::orgs::SubPartnerRow;
@@ -191,19 +191,7 @@ async fn change_state(
     suspend: bool,
 ) -> AppResult<Redirect> {
     let done = sub_partners::set_suspended(state, scope, id, suspend, &req.ctx()).await?;
-    let message = match (done, suspend) {
-        (StateChange::Done, true) => {
-            "The sub-partner is suspended: its administrators can only look at and remove their customers.".to_string()
-        }
-        (StateChange::Done, false) => "The sub-partner is reinstated.".to_string(),
-        (StateChange::NotApplicable(current), true) => {
-            format!("Only an active sub-partner can be suspended; this one is {current}.")
-        }
-        (StateChange::NotApplicable(current), false) => {
-            format!("Only a suspended sub-partner can be reinstated; this one is {current}.")
-        }
-    };
-    session.flash(message).await?;
+    session.flash(done.message()).await?;
     Ok(Redirect::to(paths::INDIRECT))
 }
 
@@ -256,42 +244,8 @@ pub async fn launch(
     req: ReqInfo,
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
-    if !store::orgs::manages(&state.db, scope.org.id, id, "parent_of_sub_partner").await? {
-        // Someone else's org (or none): 404, as for any foreign id, and on the record.
-        crate::services::audit::record_cross_launch(
-            &state,
-            &scope.actor,
-            scope.org.id,
-            id,
-            "cross_launch.enter",
-            "denied",
-            &req.ctx(),
-        )
-        .await?;
-        return Err(AppError::NotFound);
-    }
-    scope.require(PartnerAction::CrossLaunch)?;
-    // A suspended sub-partner's hub is not entered: reinstate it first (SPEC §9.4).
-    let sub = store::orgs::summary(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if sub.provisioning_state.as_deref() == Some("suspended") {
-        crate::services::audit::record_cross_launch(
-            &state,
-            &scope.actor,
-            scope.org.id,
-            id,
-            "cross_launch.enter",
-            "denied",
-            &req.ctx(),
-        )
-        .await?;
-        session
-            .flash(format!(
-                "{} is suspended, so its hub cannot be entered. Reinstate it first.",
-                sub.name
-            ))
-            .await?;
+    if let Err(why) = sub_partners::may_enter(&state, &scope, id, &req.ctx()).await? {
+        session.flash(why).await?;
         return Ok(Redirect::to(paths::INDIRECT));
     }
     session.set_cross_launch(Some(id)).await?;
@@ -337,14 +291,7 @@ pub async fn reinvite(
     req: ReqInfo,
     Path(id): Path<Uuid>,
 ) -> AppResult<Redirect> {
-    let message = match sub_partners::reinvite(&state, &scope, id, &req.ctx()).await? {
-        StateChange::Done => {
-            "A new invitation is on its way; its link works for seven days.".to_string()
-        }
-        StateChange::NotApplicable(current) => format!(
-            "Only a pending sub-partner's administrator is invited again; this one is {current}."
-        ),
-    };
-    session.flash(message).await?;
+    let done = sub_partners::reinvite(&state, &scope, id, &req.ctx()).await?;
+    session.flash(done.message()).await?;
     Ok(Redirect::to(paths::INDIRECT))
 }

@@ -3,7 +3,7 @@
 mod api_tokens;
 mod audit;
 mod billing;
-pub(crate) mod branding;
+mod branding;
 mod customer_bulk;
 mod customer_edit;
 mod customer_list;
