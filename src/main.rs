@@ -133,6 +133,15 @@ async fn main() -> anyhow::Result<()> {
                     for (email, role) in existing {
                         println!("  {email:<45} {role}");
                     }
+                    let unmanaged = seed::existing_orgs_present(&pool).await?;
+                    if !unmanaged.is_empty() {
+                        println!(
+                            "Existing orgs nobody manages yet (attach with POST /v1/wholesale/customers and orgId):"
+                        );
+                        for (id, name) in unmanaged {
+                            println!("  {id}  {name}");
+                        }
+                    }
                 }
                 return Ok(());
             }
@@ -144,6 +153,12 @@ async fn main() -> anyhow::Result<()> {
             println!("Demo data loaded. Every demo account signs in with the password: {password}");
             for a in &seeded.accounts {
                 println!("  {:<45} {}", a.email, a.role);
+            }
+            println!(
+                "Existing orgs nobody manages yet (attach with POST /v1/wholesale/customers and orgId):"
+            );
+            for o in &seeded.existing_orgs {
+                println!("  {}  {:<18} {}", o.id, o.name, o.note);
             }
         }
         Command::CreateAdmin {

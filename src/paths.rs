@@ -99,6 +99,9 @@ pub const OPERATOR_DECISION: &str = "/operator/compliance/{id}/decision";
 
 // ── Control Hub ────────────────────────────────────────────────────────────────
 pub const CONTROL_HOME: &str = "/control/{org}";
+/// Partners' requests to attach wholesale, answered by the org's full admins (SPEC §4.5).
+pub const CONTROL_PARTNER_REQUESTS: &str = "/control/{org}/partner-requests";
+pub const CONTROL_PARTNER_REQUEST: &str = "/control/{org}/partner-requests/{id}";
 
 pub fn customer(id: impl Display) -> String {
     fill(CUSTOMER, id)
@@ -156,6 +159,10 @@ pub fn operator_decision(id: impl Display) -> String {
     fill(OPERATOR_DECISION, id)
 }
 /// One section of a customer's Control Hub (`users`, `account`, …).
+/// Where an org's admin answers one partner request.
+pub fn control_partner_request(org: impl Display, id: impl Display) -> String {
+    format!("{}/{id}", fill(CONTROL_PARTNER_REQUESTS, org))
+}
 pub fn control(org: impl Display, section: &str) -> String {
     format!("{}/{section}", fill(CONTROL_HOME, org))
 }

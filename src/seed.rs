@@ -22,6 +22,8 @@ pub struct DemoAccount {
 pub struct Seeded {
     pub accounts: Vec<DemoAccount>,
     pub first_customer_domain: String,
+    /// Orgs a partner can attach wholesale to (`POST /v1/wholesale/customers` with `orgId`).
+    pub existing_orgs: Vec<ExistingOrg>,
 }
 
 const NORTHWIND_CUSTOMERS: [(&str, &str, &str); 25] = [
@@ -107,7 +109,8 @@ pub async fn demo_accounts_present(db: &Pool) -> sqlx::Result<Vec<(String, Strin
     sqlx::query_as(
         "SELECT p.email::text, string_agg(r.role, ' + ' ORDER BY r.role) FROM people p
          JOIN role_assignments r ON r.person_id = p.id
-         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', '%@eastwind.example', 'customer.%@acme-dental.example', '%@operations.example'])
+         WHERE p.email::text LIKE ANY (ARRAY['%@northwind.example', '%@southwind.example', '%@eastwind.example', 'customer.%@acme-dental.example', '%@operations.example',
+                                              'admin@juniper-legal.example', 'admin@linden-bakery.example', 'admin@mistral-trial-co.example'])
            AND p.password_hash IS NOT NULL
          GROUP BY p.email ORDER BY min(p.created_at), p.email",
     )
@@ -133,6 +136,7 @@ pub async fn seed_demo(
     let mut tx = db.begin().await?;
     let conn: &mut PgConnection = &mut tx;
     let mut accounts = vec![];
+    let mut existing: Vec<ExistingOrg> = vec![];
 
     // The partner and its subscription.
     let northwind = orgs::insert(
@@ -502,12 +506,133 @@ pub async fn seed_demo(
         )
         .await?;
     }
+    // Organisations that existed before wholesale, which nobody manages (SPEC §4.5):
+    // one whose admin must consent to an attach (a verified domain), one a partner
+    // attaches at once (its only licence is cancelled: the partner becomes full admin),
+    // and a trial, which cannot be converted.
+    for (name, domain, people_n, licence, trial) in EXISTING_ORGS {
+        let org = orgs::insert(
+            &mut *conn,
+            &orgs::NewOrg {
+                kind: OrgKind::Customer,
+                name,
+                parent_org_id: None,
+                external_id: None,
+                status: None,
+                country: Some("US"),
+            },
+            now - Duration::days(700),
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE orgs SET is_trial = $2, verified_domain = $3, restricted_by_partner = false,
+                    language = 'en_US', timezone = 'America/New_York' WHERE id = $1",
+        )
+        .bind(org)
+        .bind(trial)
+        .bind(domain.filter(|_| !trial))
+        .execute(&mut *conn)
+        .await?;
+        if let Some((licence, status)) = licence {
+            crate::store::existing_orgs::add_licence(
+                conn,
+                org,
+                licence,
+                status,
+                now - Duration::days(600),
+            )
+            .await?;
+        }
+        let mail = slug(name);
+        admin(
+            conn,
+            org,
+            &format!("admin@{mail}.example"),
+            "Morgan",
+            "Reyes",
+            &[Role::CustomerFullAdmin],
+            EXISTING_ORG_LABELS[existing.len()],
+        )
+        .await?;
+        for n in 1..people_n {
+            people::insert(
+                &mut *conn,
+                &people::NewPerson {
+                    org_id: org,
+                    email: &format!("user{n}@{mail}.example"),
+                    first_name: FIRST_NAMES[n % FIRST_NAMES.len()],
+                    last_name: "Existing",
+                    password_hash: None,
+                },
+            )
+            .await?;
+        }
+        existing.push(ExistingOrg {
+            id: org,
+            name,
+            note: EXISTING_ORG_NOTES[existing.len()],
+        });
+    }
     crate::services::compliance::load_sample_if_empty(&mut tx).await?;
     tx.commit().await?;
     Ok(Seeded {
         accounts,
         first_customer_domain: first_domain,
+        existing_orgs: existing,
     })
+}
+
+/// Existing orgs of the demo: name, verified domain, people, a licence held before, trial.
+type ExistingSeed = (
+    &'static str,
+    Option<&'static str>,
+    usize,
+    Option<(&'static str, &'static str)>,
+    bool,
+);
+const EXISTING_ORGS: [ExistingSeed; 3] = [
+    (
+        "Juniper Legal",
+        Some("juniperlegal.example"),
+        6,
+        Some(("Meetings Enterprise", "active")),
+        false,
+    ),
+    (
+        "Linden Bakery",
+        None,
+        3,
+        Some(("Messaging Starter", "cancelled")),
+        false,
+    ),
+    ("Mistral Trial Co", None, 2, None, true),
+];
+const EXISTING_ORG_LABELS: [&str; 3] = [
+    "existing org's full admin (answers attach requests)",
+    "existing org's full admin (auto-attach)",
+    "trial org's full admin",
+];
+const EXISTING_ORG_NOTES: [&str; 3] = [
+    "needs its admin's consent (verified domain)",
+    "attached at once, partner gets full admin",
+    "a trial: attaching is refused",
+];
+
+/// An existing org of the demo, for the start-up banner.
+pub struct ExistingOrg {
+    pub id: Uuid,
+    pub name: &'static str,
+    pub note: &'static str,
+}
+
+/// The demo's existing orgs still unmanaged, for the start-up banner of a later run.
+pub async fn existing_orgs_present(db: &Pool) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT id, name FROM orgs WHERE kind = 'customer' AND onboarded_by IS NULL AND deleted_at IS NULL
+         ORDER BY name",
+    )
+    .fetch_all(db)
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]

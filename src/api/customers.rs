@@ -25,7 +25,8 @@ use crate::error::{AppError, FieldErrors};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::services::customer::{
-    AddressInput, CustomerUpdate, LocationInput, NewCustomer, change, create, precheck, remove,
+    AddressInput, CustomerUpdate, LocationInput, NewCustomer, attach, change, create, precheck,
+    remove,
 };
 use crate::state::AppState;
 use crate::store;
@@ -68,7 +69,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
 struct CustomerBody {
     provisioning_id: Option<String>,
     packages: Option<Vec<String>>,
-    /// Attaching to an existing org (SPEC §4.5) is not supported yet.
+    /// Attach wholesale to this existing org (SPEC §4.5) instead of creating one.
     org_id: Option<serde_json::Value>,
     external_id: Option<String>,
     address: Option<AddressInput>,
@@ -195,14 +196,29 @@ fn parameters(body: &CustomerBody, errors: &mut FieldErrors) -> Parameters {
 /// `NewCustomer`.
 fn new_customer(body: CustomerBody) -> Result<NewCustomer, AppError> {
     let mut errors = FieldErrors::new();
-    if body.org_id.as_ref().is_some_and(|v| !v.is_null()) {
-        add(
-            &mut errors,
-            "orgId",
-            "Attaching wholesale services to an existing organisation is not supported yet. \
-             Leave orgId out and send externalId and customerInfo to provision a new customer.",
-        );
-    }
+    let attach_to = match &body.org_id {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(raw)) if raw.trim().is_empty() => None,
+        Some(serde_json::Value::String(raw)) => match Uuid::parse_str(raw.trim()) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                add(
+                    &mut errors,
+                    "orgId",
+                    format!("“{raw}” is not an organisation id."),
+                );
+                None
+            }
+        },
+        Some(other) => {
+            add(
+                &mut errors,
+                "orgId",
+                format!("orgId must be an organisation id as a string, not {other}."),
+            );
+            None
+        }
+    };
     let p = parameters(&body, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -220,6 +236,7 @@ fn new_customer(body: CustomerBody) -> Result<NewCustomer, AppError> {
         meetings_timezone: p.meetings_timezone,
         limits: p.limits,
         billing_start_date: p.billing_start_date,
+        attach_to,
     })
 }
 
@@ -336,6 +353,89 @@ impl Customer {
             },
             errors: array(c.errors),
         }
+    }
+}
+
+/// Codes of this installation for an attach waiting for consent, or declined (the
+/// vendor's document defines none).
+pub const CONSENT_PENDING_CODE: u32 = 10310;
+pub const CONSENT_DECLINED_CODE: u32 = 10311;
+
+/// An org whose admin has not consented to the attach: `provisioning` with a warning on
+/// every package while the request waits, `error` once it was declined.
+fn awaiting_consent(c: store::consents::PartnerView) -> Customer {
+    let asked = attach::requested(&c.request);
+    let (status, problem) = if c.status == "pending" {
+        (
+            "provisioning",
+            serde_json::json!({
+                "errorCode": CONSENT_PENDING_CODE,
+                "description": format!(
+                    "Waiting for the organisation's administrator to consent to the attach (requested {}).",
+                    c.created_at.format(&Rfc3339).unwrap_or_default()
+                ),
+            }),
+        )
+    } else {
+        (
+            "error",
+            serde_json::json!({
+                "errorCode": CONSENT_DECLINED_CODE,
+                "description": format!(
+                    "The organisation's administrator declined the request to attach wholesale services ({}).",
+                    c.decided_at.and_then(|d| d.format(&Rfc3339).ok()).unwrap_or_default()
+                ),
+            }),
+        )
+    };
+    let pending = status == "provisioning";
+    let packages = asked
+        .as_ref()
+        .map(|a| a.packages.clone())
+        .unwrap_or_default();
+    let address = asked
+        .as_ref()
+        .map(|a| a.address.clone())
+        .unwrap_or_default();
+    Customer {
+        id: c.org_id.to_string(),
+        org_id: None,
+        external_id: asked.and_then(|a| a.external_id),
+        address: Address {
+            address_line1: Some(address.address_line1),
+            address_line2: address.address_line2,
+            city: Some(address.city),
+            state_or_province: address.state_or_province,
+            zip_or_postal_code: address.zip_or_postal_code,
+            country: Some(address.country),
+        },
+        status: Some(status.into()),
+        resource_details: ResourceDetails {
+            packages: packages
+                .iter()
+                .map(|p| PackageDetail {
+                    name: p.clone(),
+                    status: status.into(),
+                    warnings: if pending {
+                        serde_json::json!([problem])
+                    } else {
+                        serde_json::json!([])
+                    },
+                    errors: if pending {
+                        serde_json::json!([])
+                    } else {
+                        serde_json::json!([problem])
+                    },
+                    license_ids: None,
+                })
+                .collect(),
+        },
+        packages,
+        errors: if pending {
+            serde_json::json!([])
+        } else {
+            serde_json::json!([problem])
+        },
     }
 }
 
@@ -460,9 +560,14 @@ pub async fn get_one(
 ) -> Result<Json<Customer>, ApiError> {
     scope.require(PartnerAction::View)?;
     let id = customer_id(&id)?;
-    let row = store::customers::api_one(&state.db, scope.org_id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(row) = store::customers::api_one(&state.db, scope.org_id(), id).await? else {
+        // An existing org this partner asked to attach, while its admin has not
+        // consented (or after they declined), answers as the customer it may become.
+        return match store::consents::latest_unattached(&state.db, scope.org_id(), id).await? {
+            Some(request) => Ok(Json(awaiting_consent(request))),
+            None => Err(AppError::NotFound.into()),
+        };
+    };
     let mut customers =
         with_packages(&state, vec![row], flag(&uri, "includePackageLicenseInfo")).await?;
     customers
@@ -482,7 +587,14 @@ pub async fn create(
     scope.require(PartnerAction::ManageCustomers)?;
     // A duplicate external id is the service's refusal, answered 409 (`api::error`).
     let req = new_customer(parse_body(&body)?)?;
-    let id = create::create(&state, &scope, &req, &info.ctx()).await?;
+    // With `orgId`, wholesale is attached to that existing org (SPEC §4.5): 202 either
+    // way, with the org as the customer — provisioning, or waiting for its admin's
+    // consent (which `GET` shows).
+    let id = if req.attach_to.is_some() {
+        attach::attach(&state, &scope, &req, &info.ctx()).await?.0
+    } else {
+        create::create(&state, &scope, &req, &info.ctx()).await?
+    };
     Ok(accepted(customer_url(&state, id)))
 }
 

@@ -20,6 +20,9 @@ pub struct OrgSummary {
     pub packages: Vec<String>,
     /// A sub-partner's state: pending, active or suspended (SPEC §11).
     pub provisioning_state: Option<String>,
+    /// In an org wholesale was attached to: the rights its partner's admins hold
+    /// (`full_admin`, or `provisioning_admin`'s limited view; SPEC §4.5).
+    pub partner_rights: Option<String>,
 }
 
 impl OrgSummary {

@@ -292,7 +292,8 @@ pub struct JobRow {
     pub finished_at: Option<OffsetDateTime>,
 }
 
-/// Jobs about an org or the customers it manages, newest first.
+/// Jobs about an org or the customers it onboarded, newest first. A parent partner sees
+/// its sub-partners' customers' jobs only from inside their hub (cross-launch, SPEC §1).
 pub async fn list_for_org(
     db: impl PgExecutor<'_>,
     org_id: Uuid,
@@ -300,7 +301,7 @@ pub async fn list_for_org(
 ) -> sqlx::Result<Vec<JobRow>> {
     sqlx::query_as(
         "SELECT id, kind, state, attempts, max_attempts, last_error, run_at, created_at, finished_at FROM jobs
-         WHERE org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1)
+         WHERE org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1 AND relation = 'onboarded')
          ORDER BY id DESC LIMIT $2",
     )
     .bind(org_id)
@@ -320,7 +321,7 @@ pub async fn retry_dead(
     let done = sqlx::query(
         "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $3, updated_at = $3, finished_at = NULL
          WHERE id = $2 AND state = 'dead'
-           AND (org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1))",
+           AND (org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1 AND relation = 'onboarded'))",
     )
     .bind(org_id)
     .bind(id)
@@ -334,7 +335,7 @@ pub async fn retry_dead(
 pub async fn exists_for_org(db: impl PgExecutor<'_>, org_id: Uuid, id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = $2
-           AND (org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1)))",
+           AND (org_id = $1 OR org_id IN (SELECT managed_org_id FROM org_relationships WHERE manager_org_id = $1 AND relation = 'onboarded')))",
     )
     .bind(org_id)
     .bind(id)

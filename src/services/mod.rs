@@ -6,6 +6,7 @@ pub mod audit;
 pub mod branding;
 pub mod bulk_add;
 pub mod compliance;
+pub mod consent;
 pub mod customer;
 pub mod customer_settings;
 pub mod emails;

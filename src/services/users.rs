@@ -59,7 +59,14 @@ async fn subscriber_of(state: &AppState, scope: &CustomerScope, person: Uuid) ->
         .await?
         .ok_or(AppError::NotFound)?
         .subscriber_id
-        .ok_or_else(|| AppError::Conflict("This user holds no wholesale package.".into()))
+        .ok_or_else(|| {
+            if scope.provisioning_only() {
+                // The org's own people are outside a provisioning admin's view (SPEC §4.5).
+                AppError::NotFound
+            } else {
+                AppError::Conflict("This user holds no wholesale package.".into())
+            }
+        })
 }
 
 /// Changes a user's package (and with it the calling number and location).
@@ -109,6 +116,9 @@ pub async fn set_names(
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
     scope.require_change(Control::UserNames)?;
+    if scope.provisioning_only() {
+        subscriber_of(state, scope, person).await?;
+    }
     let (first, last, display, email) = (
         input.first_name.trim(),
         input.last_name.trim(),
@@ -214,10 +224,12 @@ impl AdminRole {
 /// may change the customer; never read-only admins. Restricted mode does not lock it:
 /// it names users' services and packages, not who administers the org (SPEC §7).
 pub fn may_give_roles(scope: &CustomerScope) -> bool {
-    matches!(
-        scope.access,
-        CustomerAccess::CustomerFull | CustomerAccess::Partner { may_change: true }
-    )
+    // A provisioning admin's rights (SPEC §4.5) are not an administrator's of the org.
+    !scope.provisioning_only()
+        && matches!(
+            scope.access,
+            CustomerAccess::CustomerFull | CustomerAccess::Partner { may_change: true }
+        )
 }
 
 /// Gives a person of the customer full or read-only admin, or takes it away. The last

@@ -76,6 +76,10 @@ pub struct CustomerDetail {
     pub auth_mode: String,
     pub idp_ref: Option<String>,
     pub idp_bound: bool,
+    /// Wholesale was attached to an org that existed before (SPEC §4.5), with the rights
+    /// this partner's admins hold there.
+    pub attached: bool,
+    pub partner_rights: Option<String>,
     /// Only `detail` makes one, so a detail is proof of its customer (`customer_org`).
     #[sqlx(skip)]
     found: FoundUnderPartner,
@@ -102,6 +106,16 @@ impl CustomerDetail {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The rights this partner's admins hold in an attached org, in words.
+    pub fn attached_rights(&self) -> &'static str {
+        match self.partner_rights.as_deref() {
+            Some("provisioning_admin") => {
+                "Provisioning administrator: you see and manage only the users you give wholesale packages"
+            }
+            _ => "Full administrator",
+        }
     }
 
     /// How the customer's people sign in, in words.
@@ -143,7 +157,7 @@ pub async fn detail(
                 (SELECT count(*) FROM locations l WHERE l.org_id = o.id) AS locations, o.created_at,
                 o.pstn_vendor, o.errors, o.primary_email::text AS primary_email, o.call_in_number,
                 o.meeting_site_language, o.package_quantity_enabled,
-                o.auth_mode, o.idp_ref, o.idp_id IS NOT NULL AS idp_bound
+                o.auth_mode, o.idp_ref, o.idp_id IS NOT NULL AS idp_bound, o.attached, o.partner_rights
          FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
          LEFT JOIN onboarding_templates t ON t.id = o.template_id
          WHERE r.manager_org_id = $1 AND r.managed_org_id = $2 AND r.relation = 'onboarded' AND o.deleted_at IS NULL",

@@ -22,6 +22,7 @@ struct SummaryRow {
     has_flex_subscription: bool,
     packages: Vec<String>,
     provisioning_state: Option<String>,
+    partner_rights: Option<String>,
 }
 
 impl From<SummaryRow> for OrgSummary {
@@ -36,13 +37,14 @@ impl From<SummaryRow> for OrgSummary {
             has_flex_subscription: r.has_flex_subscription,
             packages: r.packages,
             provisioning_state: r.provisioning_state,
+            partner_rights: r.partner_rights,
         }
     }
 }
 
 const SUMMARY: &str =
     "SELECT id, kind, name, parent_org_id, restricted_by_partner, restrict_org_settings,
-            has_flex_subscription, provisioning_state,
+            has_flex_subscription, provisioning_state, partner_rights,
             coalesce((SELECT array_agg(cp.package ORDER BY cp.package) FROM customer_packages cp
                       WHERE cp.org_id = orgs.id AND cp.status <> 'deleting'), '{}') AS packages
      FROM orgs";

@@ -134,6 +134,7 @@ impl ActorRow {
                 has_flex_subscription: false,
                 packages: vec![],
                 provisioning_state: r.provisioning_state,
+                partner_rights: None,
             }),
             _ => None,
         };

@@ -277,6 +277,9 @@ pub struct ProvisioningTemplate {
     pub language: String,
     pub auth_mode: String,
     pub pstn_vendor: Option<String>,
+    /// Attaching to an existing org may email its admins (SPEC §3 step 5, §13).
+    pub allow_admin_invite_emails: bool,
+    pub email_brand_name: String,
 }
 
 /// The owner's template with this provisioning id, if any.
@@ -286,7 +289,8 @@ pub async fn by_provisioning_id(
     provisioning_id: &str,
 ) -> sqlx::Result<Option<ProvisioningTemplate>> {
     sqlx::query_as(
-        "SELECT id, country::text AS country, language, auth_mode, pstn_vendor FROM onboarding_templates
+        "SELECT id, country::text AS country, language, auth_mode, pstn_vendor, allow_admin_invite_emails,
+                email_brand_name FROM onboarding_templates
              WHERE provisioning_id = $1 AND owner_org_id = $2",
     )
     .bind(provisioning_id)

@@ -35,6 +35,9 @@ pub struct UserFilter {
     /// A package id, or `none` for people without one (admins only).
     pub package: Option<String>,
     pub status: Option<String>,
+    /// Only people holding a wholesale package: what a partner with a provisioning
+    /// admin's rights sees of an attached org (SPEC §4.5).
+    pub wholesale_only: bool,
 }
 
 /// What a page reads of each person: all in the list's index (migration 0020).
@@ -79,6 +82,9 @@ pub async fn page(
             " AND EXISTS (SELECT 1 FROM subscribers s WHERE s.person_id = p.id AND s.package = $5)",
         ),
         None => {}
+    }
+    if f.wholesale_only {
+        filters.push_str(" AND EXISTS (SELECT 1 FROM subscribers s WHERE s.person_id = p.id)");
     }
     if f.status.is_some() {
         filters.push_str(

@@ -110,6 +110,13 @@ impl CustomerScope {
         CustomerOrgId::vouched(self.org.id)
     }
 
+    /// A partner admin whose partner holds only a provisioning admin's rights in this
+    /// attached org (SPEC §4.5): they see and change only the users wholesale gave a
+    /// package, never the org's own people.
+    pub fn provisioning_only(&self) -> bool {
+        self.access.is_partner() && self.org.partner_rights.as_deref() == Some("provisioning_admin")
+    }
+
     pub fn may_change(&self, control: crate::domain::restrictions::Control) -> bool {
         policy::customer_may_change(self.access, control, self.org.restrictions())
     }

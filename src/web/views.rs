@@ -250,7 +250,7 @@ impl PageCtx {
         title: &str,
     ) -> AppResult<Self> {
         let org = scope.org.id;
-        let items: [(&'static str, &str, &str); 8] = [
+        let items: [(&'static str, &str, &str); 9] = [
             ("Users", "users", "users"),
             ("Workspaces", "workspaces", "workspaces"),
             ("Locations", "locations", "locations"),
@@ -259,11 +259,14 @@ impl PageCtx {
             ("Security", "security", "security"),
             ("Organisation settings", "settings", "settings"),
             ("Calling", "calling", "calling"),
+            ("Partner requests", "partner-requests", "partner-requests"),
         ];
         let nav = items
             .into_iter()
             // The wholesale menu is for customers holding wholesale services (SPEC §7).
             .filter(|(_, seg, _)| *seg != "wholesale" || scope.org.wholesale())
+            // Requests to attach wholesale are the org's own admins' to answer (SPEC §4.5).
+            .filter(|(_, seg, _)| *seg != "partner-requests" || !scope.access.is_partner())
             .map(|(label, seg, key)| NavItem {
                 label,
                 href: paths::control(org, seg),

@@ -473,6 +473,18 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/control/{org}/security", control),
         (get.clone(), "/control/{org}/settings", control),
         (get.clone(), "/control/{org}/calling", control),
+        // Partners' requests to attach are the org's own admins' to see and answer; a
+        // partner admin is never shown them. (Acme Dental has none: 409 past the policy.)
+        (
+            get.clone(),
+            "/control/{org}/partner-requests",
+            [Login, Missing, Missing, Missing, Missing, Ok, Ok],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/partner-requests/{id}",
+            [Login, Missing, Missing, Missing, Missing, Ok, Refused],
+        ),
         // The API: bearer tokens, no sign-in page.
         (
             get.clone(),

@@ -598,9 +598,9 @@ async fn sibling_sub_partners_never_see_each_other_or_each_others_customers() {
 }
 
 /// Southwind's objects, for a sibling to try: (placeholder-filled path) per route.
-struct SouthwindObjects {
-    southwind: Uuid,
-    aurora: Uuid,
+pub(crate) struct SouthwindObjects {
+    pub(crate) southwind: Uuid,
+    pub(crate) aurora: Uuid,
     person: Uuid,
     template: Uuid,
     location: Uuid,
@@ -610,7 +610,7 @@ struct SouthwindObjects {
 }
 
 impl SouthwindObjects {
-    async fn load(app: &TestApp) -> Self {
+    pub(crate) async fn load(app: &TestApp) -> Self {
         let southwind = app.org_id(SUB_PARTNER).await;
         let aurora = app.org_id("Aurora Salon").await;
         let one = |sql: &'static str, id: Uuid| {
@@ -666,7 +666,7 @@ impl SouthwindObjects {
 
     /// The route's path with Southwind's objects in it; `None` for routes that take
     /// no tenant object a sibling could aim at.
-    fn fill(&self, path: &str) -> Option<String> {
+    pub(crate) fn fill(&self, path: &str) -> Option<String> {
         if !path.contains('{')
             || path.starts_with("/login/")
             || path.starts_with("/static")

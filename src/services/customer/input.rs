@@ -39,6 +39,9 @@ pub struct NewCustomer {
     /// Package quantities; `Some` means *Enable package quantity* is on.
     pub limits: Option<BTreeMap<String, i64>>,
     pub billing_start_date: Option<Date>,
+    /// `orgId`: attach wholesale to this existing org instead of creating one (SPEC
+    /// §4.5). Its name and primary email are then the org's own, not asked for.
+    pub attach_to: Option<uuid::Uuid>,
 }
 
 /// A change to a customer, as both doors deliver it (`PUT /v1/wholesale/customers/{id}`).

@@ -7,6 +7,7 @@
 //! enqueues `customer.delete`. Each job runs in one transaction and may run again after
 //! a crash without doing anything twice.
 
+pub mod attach;
 pub mod bulk;
 pub mod change;
 pub mod create;

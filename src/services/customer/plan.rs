@@ -21,7 +21,9 @@ use crate::state::AppState;
 use crate::store;
 use crate::tenancy::scope::PartnerScope;
 
-/// A request that passed every rule, ready to store.
+/// A request that passed every rule, ready to store. A request to attach to an org
+/// whose admin must consent first is kept as its plan until the answer (SPEC §4.5).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     pub(super) template_id: Uuid,
     pub(super) auth_mode: String,
@@ -37,6 +39,9 @@ pub struct Plan {
     pub(super) location: LocationInput,
     pub(super) meetings_timezone: String,
     pub(super) billing_start_date: Option<Date>,
+    /// The template lets an attach email the org's admins (SPEC §13).
+    pub(super) allow_admin_invite_emails: bool,
+    pub(super) brand: String,
 }
 
 /// Applies every rule of SPEC §4.2 to a request; nothing is written.
@@ -88,10 +93,17 @@ pub async fn plan(
     let country = Some(address.country.as_str()).filter(|c| countries::is_valid(c));
     let packages = check_packages(&req.packages, country, &mut errors);
 
+    // An existing org keeps its name and its admins (SPEC §4.5): `customerInfo` is not
+    // asked for when attaching, and not used.
+    let attaching = req.attach_to.is_some();
     let name = trimmed(&req.name).unwrap_or_default();
-    check_company_name(&name, Field::CustomerName, &mut errors);
+    if !attaching {
+        check_company_name(&name, Field::CustomerName, &mut errors);
+    }
     let primary_email = trimmed(&req.primary_email).unwrap_or_default();
-    if primary_email.is_empty() {
+    if attaching {
+        // Nothing to check: the address is not used.
+    } else if primary_email.is_empty() {
         add(
             &mut errors,
             Field::PrimaryEmail,
@@ -103,6 +115,9 @@ pub async fn plan(
             Field::PrimaryEmail,
             "Enter an email address such as name@example.com.",
         );
+    } else if store::existing_orgs::email_of_existing_org(conn, &primary_email).await? {
+        // The wizard cannot provision an org that exists already (SPEC §4.5).
+        add(&mut errors, Field::PrimaryEmail, rules::EXISTING_ORG_EMAIL);
     } else if store::people::email_in_use(conn, &primary_email).await? {
         errors.push(rules::email_in_use());
     }
@@ -256,13 +271,26 @@ pub async fn plan(
         location,
         meetings_timezone,
         billing_start_date: req.billing_start_date,
+        allow_admin_invite_emails: template.allow_admin_invite_emails,
+        brand: template.email_brand_name,
     })
 }
 
 /// Checks a request without storing anything (the pre-provisioning check, SPEC §9.3).
 pub async fn validate(state: &AppState, scope: &PartnerScope, req: &NewCustomer) -> AppResult<()> {
     let mut conn = state.db.acquire().await?;
-    plan(&mut conn, scope, req, state.clock.now().date())
-        .await
-        .map(|_| ())
+    // An org named to attach to must be one this partner may attach (SPEC §4.5).
+    let org = match req.attach_to {
+        Some(id) => super::attach::attachable(&mut conn, scope, id).await.err(),
+        None => None,
+    };
+    let planned = plan(&mut conn, scope, req, state.clock.now().date()).await;
+    match (org, planned) {
+        (None, planned) => planned.map(|_| ()),
+        (Some(AppError::Validation(mut a)), Err(AppError::Validation(mut b))) => {
+            a.append(&mut b);
+            Err(AppError::Validation(a))
+        }
+        (Some(e), _) => Err(e),
+    }
 }

@@ -84,7 +84,10 @@ pub async fn run_delete(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> 
     }
     store::customer_records::remove_holders(&mut tx, org_id, now).await?;
     store::customer_packages::delete_all(&mut tx, org_id).await?;
-    store::customer_records::mark_deleted(&mut tx, org_id, now).await?;
+    // An org wholesale was attached to existed before, and stays (unmanaged again).
+    if !store::existing_orgs::detach(&mut tx, org_id, now).await? {
+        store::customer_records::mark_deleted(&mut tx, org_id, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -124,6 +124,11 @@ pub fn check_location(
 
 /// A unique index's refusal of a new customer, as the field error `plan` gives when it
 /// sees the clash itself.
+/// Why the wizard does not provision an org that exists already (SPEC §4.5).
+pub const EXISTING_ORG_EMAIL: &str = "This address belongs to someone in an organisation that already exists. \
+     Wholesale is added to an existing organisation through the API (POST /v1/wholesale/customers with its orgId), \
+     not with this wizard.";
+
 pub fn taken(e: sqlx::Error, external_id: Option<&str>) -> AppError {
     match &e {
         sqlx::Error::Database(db) => match db.constraint() {

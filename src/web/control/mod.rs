@@ -3,13 +3,17 @@
 
 mod account;
 mod branding;
+mod partner_requests;
 mod places;
 mod sections;
 mod user_csv;
 mod users;
 mod wholesale;
 
+use axum::extract::State;
 use axum::response::Redirect;
+
+use crate::error::AppResult;
 
 use crate::auth::CustomerScope;
 use crate::http::route_table::RouteTable;
@@ -67,8 +71,19 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .get("/control/{org}/security", sections::security)
         .get("/control/{org}/settings", sections::settings)
         .get("/control/{org}/calling", sections::calling)
+        .get(paths::CONTROL_PARTNER_REQUESTS, partner_requests::page)
+        .post(paths::CONTROL_PARTNER_REQUEST, partner_requests::answer)
 }
 
-async fn home(scope: CustomerScope) -> Redirect {
-    Redirect::to(&paths::control(scope.org.id, "users"))
+/// The users, or first the partner requests waiting for an answer of the org's own
+/// admins (SPEC §4.5).
+async fn home(State(state): State<AppState>, scope: CustomerScope) -> AppResult<Redirect> {
+    let section = if !scope.access.is_partner()
+        && crate::store::consents::has_pending(&state.db, scope.org_id()).await?
+    {
+        partner_requests::SECTION
+    } else {
+        "users"
+    };
+    Ok(Redirect::to(&paths::control(scope.org.id, section)))
 }

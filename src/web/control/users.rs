@@ -152,9 +152,13 @@ pub async fn list(
             search: search.clone(),
             package: package.clone(),
             status: status.clone(),
+            wholesale_only: scope.provisioning_only(),
         }
     } else {
-        UserFilter::default()
+        UserFilter {
+            wholesale_only: scope.provisioning_only(),
+            ..UserFilter::default()
+        }
     };
     let rows = store::users::page(
         &state.db,
@@ -510,6 +514,8 @@ async fn user_page(
 ) -> AppResult<UserPage> {
     let user = store::users::detail(&state.db, scope.org_id(), person)
         .await?
+        // A provisioning admin's view holds only the users wholesale gave a package.
+        .filter(|u| u.subscriber_id.is_some() || !scope.provisioning_only())
         .ok_or(AppError::NotFound)?;
     let seats = store::customers::packages(&state.db, scope.org_id()).await?;
     let current = user.package.clone().unwrap_or_default();

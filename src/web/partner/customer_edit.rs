@@ -186,13 +186,42 @@ async fn render(
     })
 }
 
+/// An org wholesale was attached to is provisioned through the API only (SPEC §4.5):
+/// its edit page and form answer with the reason, back on the customer's page.
+async fn attached_refusal(
+    state: &AppState,
+    scope: &PartnerScope,
+    session: &AuthSession,
+    id: Uuid,
+) -> AppResult<Option<Response>> {
+    let attached = store::customers::detail(&state.db, scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .attached;
+    if !attached {
+        return Ok(None);
+    }
+    session.flash(ATTACHED_EDIT).await?;
+    Ok(Some(Redirect::to(&paths::customer(id)).into_response()))
+}
+
+/// Why Partner Hub does not change an attached org's provisioning.
+pub const ATTACHED_EDIT: &str = "This organisation existed before wholesale was attached to it, so its \
+     provisioning is changed through the API only (PUT /v1/wholesale/customers/{id}); nothing was changed here.";
+
 pub async fn page(
     State(state): State<AppState>,
     scope: PartnerScope,
     session: AuthSession,
     Path(id): Path<Uuid>,
-) -> AppResult<EditPage> {
-    render(&state, &scope, session, id, None, FormErrors::new()).await
+) -> AppResult<Response> {
+    scope.require(PartnerAction::ManageCustomers)?;
+    if let Some(refused) = attached_refusal(&state, &scope, &session, id).await? {
+        return Ok(refused);
+    }
+    Ok(render(&state, &scope, session, id, None, FormErrors::new())
+        .await?
+        .into_response())
 }
 
 pub async fn submit(
@@ -203,6 +232,10 @@ pub async fn submit(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
+    scope.require(PartnerAction::ManageCustomers)?;
+    if let Some(refused) = attached_refusal(&state, &scope, &session, id).await? {
+        return Ok(refused);
+    }
     // Repeated `package` fields: read the pairs.
     let pairs: Vec<(String, String)> = crate::web::forms::parse(&body)?;
     let value = |k: &str| {

@@ -22,6 +22,7 @@ use crate::domain::org_kind::{CUSTOMER_STATUSES, customer_status_label};
 use crate::domain::packages::{self, Package};
 use crate::error::AppResult;
 use crate::paths;
+use crate::services::customer::attach;
 use crate::services::customer::bulk::BulkAction;
 use crate::state::AppState;
 use crate::store;
@@ -96,6 +97,53 @@ pub struct ListPage {
     here: String,
     may_manage: bool,
     bulk_actions: Vec<Choice>,
+    /// Existing orgs this partner asked to attach, waiting for their admin's consent or
+    /// declined lately (SPEC §4.5); on the first page of the whole list only.
+    attach_requests: Vec<AttachRequestRow>,
+}
+
+pub struct AttachRequestRow {
+    pub org_id: Uuid,
+    pub org_name: String,
+    pub packages: String,
+    pub asked: String,
+    pub status: String,
+    pub declined: bool,
+}
+
+/// The attach requests the whole list's first page shows.
+async fn attach_requests(
+    state: &AppState,
+    scope: &PartnerScope,
+) -> AppResult<Vec<AttachRequestRow>> {
+    let now = state.clock.now();
+    Ok(
+        store::consents::open_for_partner(&state.db, scope.org_id(), now, 20)
+            .await?
+            .into_iter()
+            .map(|c| AttachRequestRow {
+                org_id: c.org_id,
+                org_name: c.org_name,
+                packages: attach::requested(&c.request)
+                    .map(|a| {
+                        a.packages
+                            .iter()
+                            .map(|p| packages::display_name(p))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+                asked: crate::web::fmt::datetime(&c.created_at),
+                declined: c.status == "declined",
+                status: match c.decided_at {
+                    Some(at) if c.status == "declined" => {
+                        format!("Declined {}", crate::web::fmt::datetime(&at))
+                    }
+                    _ => "Awaiting the organisation's consent".into(),
+                },
+            })
+            .collect(),
+    )
 }
 
 fn status_label(s: &Option<String>) -> &'static str {
@@ -176,7 +224,13 @@ pub async fn list(
         || f.country.is_some()
         || f.template.is_some()
         || f.package.is_some();
+    let attach_requests = if !filtered && page_no == 1 {
+        attach_requests(&state, &scope).await?
+    } else {
+        vec![]
+    };
     let page = ListPage {
+        attach_requests,
         page: PageCtx::partner(&scope, &session, "customers", "Customers").await?,
         q: typed,
         filtered,

@@ -161,6 +161,8 @@ impl Data {
             meetings_timezone: None,
             limits,
             billing_start_date,
+            // The wizard makes new orgs only; an existing one is attached through the API.
+            attach_to: None,
         }
     }
 }
