@@ -30,6 +30,11 @@ impl OrgSummary {
     pub fn wholesale(&self) -> bool {
         !self.packages.is_empty()
     }
+    /// Wholesale was attached to this org, which existed before (SPEC §4.5): its
+    /// partner's rights there are recorded exactly while it is attached.
+    pub fn attached(&self) -> bool {
+        self.partner_rights.is_some()
+    }
     pub fn kind(&self) -> OrgKind {
         OrgKind::parse(&self.kind).unwrap_or(OrgKind::Customer)
     }

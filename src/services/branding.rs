@@ -5,12 +5,13 @@
 use crate::domain::branding::{check_support_url, logo_type, parse_colour, text_on};
 use crate::domain::fields::{Field, FieldErrors};
 use crate::error::{AppError, AppResult};
+use crate::services::audit::audit_control_change;
 use crate::services::{RequestCtx, audit_partner_change};
 use crate::state::AppState;
 use crate::store;
-use crate::store::branding::Colours;
-use crate::tenancy::policy::PartnerAction;
-use crate::tenancy::scope::PartnerScope;
+use crate::store::branding::{BrandOwner, Colours};
+use crate::tenancy::policy::{CustomerAccess, PartnerAction};
+use crate::tenancy::scope::{CustomerScope, PartnerScope};
 
 /// The colours a partner starts from: the portal's own.
 pub fn default_colours() -> Colours {
@@ -44,7 +45,7 @@ pub const COLOUR_FIELDS: [&str; 4] = [
     "dark_accent",
 ];
 
-/// Saves the branding, or answers every field refused (nothing is stored then).
+/// Saves a partner's branding, or answers every field refused (nothing is stored then).
 pub async fn save(
     state: &AppState,
     scope: &PartnerScope,
@@ -52,6 +53,95 @@ pub async fn save(
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
     scope.require(PartnerAction::ManageAdministration)?;
+    let (colours, logo) = checked(input)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let detail = store_branding(
+        &mut tx,
+        scope.org_id(),
+        &colours,
+        logo,
+        input.remove_logo,
+        now,
+    )
+    .await?;
+    audit_partner_change(
+        &mut tx,
+        scope,
+        scope.org.id,
+        "branding.update",
+        detail,
+        ctx,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// May this visitor set the org's own branding? The full admins of an org wholesale
+/// was attached to (SPEC §12: an attached org may override its partner's branding).
+/// Never a partner admin: the branding it overrides is the partner's.
+pub fn may_override(scope: &CustomerScope) -> bool {
+    scope.access == CustomerAccess::CustomerFull && scope.org.attached()
+}
+
+/// Saves an attached org's own branding, shown in its Control Hub instead of its
+/// partner's.
+pub async fn save_own(
+    state: &AppState,
+    scope: &CustomerScope,
+    input: &BrandingInput,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
+    if !may_override(scope) {
+        return Err(AppError::Forbidden);
+    }
+    let (colours, logo) = checked(input)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let detail = store_branding(
+        &mut tx,
+        scope.org_id(),
+        &colours,
+        logo,
+        input.remove_logo,
+        now,
+    )
+    .await?;
+    audit_control_change(&mut tx, scope, ctx, "branding.override", detail, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Drops an attached org's own branding: its partner's shows again.
+pub async fn reset_own(
+    state: &AppState,
+    scope: &CustomerScope,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
+    if !may_override(scope) {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if store::branding::remove(&mut *tx, scope.org_id()).await? {
+        audit_control_change(
+            &mut tx,
+            scope,
+            ctx,
+            "branding.reset",
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every field of the form checked; all refusals at once.
+fn checked(input: &BrandingInput) -> AppResult<(Colours, Option<(&[u8], &'static str)>)> {
     let mut errors = FieldErrors::new();
     let mut colour = |name: &str, value: &str| {
         parse_colour(value).unwrap_or_else(|| {
@@ -89,43 +179,43 @@ pub async fn save(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let colours = Colours {
-        light_primary,
-        light_accent,
-        dark_primary,
-        dark_accent,
-        support_url,
-    };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    store::branding::save_colours(&mut *tx, scope.org_id(), &colours, now).await?;
+    Ok((
+        Colours {
+            light_primary,
+            light_accent,
+            dark_primary,
+            dark_accent,
+            support_url,
+        },
+        logo,
+    ))
+}
+
+/// Stores checked branding for `owner`; answers what changed, for the audit entry.
+async fn store_branding(
+    tx: &mut sqlx::PgConnection,
+    owner: impl Into<BrandOwner> + Copy,
+    colours: &Colours,
+    logo: Option<(&[u8], &str)>,
+    remove_logo: bool,
+    now: time::OffsetDateTime,
+) -> AppResult<serde_json::Value> {
+    store::branding::save_colours(&mut *tx, owner, colours, now).await?;
     let logo_change = if let Some(logo) = logo {
-        store::branding::set_logo(&mut *tx, scope.org_id(), Some(logo), now).await?;
+        store::branding::set_logo(&mut *tx, owner, Some(logo), now).await?;
         serde_json::json!({ "replaced": logo.1, "bytes": logo.0.len() })
-    } else if input.remove_logo {
-        store::branding::set_logo(&mut *tx, scope.org_id(), None, now).await?;
+    } else if remove_logo {
+        store::branding::set_logo(&mut *tx, owner, None, now).await?;
         serde_json::json!("removed")
     } else {
         serde_json::json!("kept")
     };
-    let detail = serde_json::json!({
+    Ok(serde_json::json!({
         "light": [colours.light_primary, colours.light_accent],
         "dark": [colours.dark_primary, colours.dark_accent],
         "support_url": colours.support_url,
         "logo": logo_change,
-    });
-    audit_partner_change(
-        &mut tx,
-        scope,
-        scope.org.id,
-        "branding.update",
-        detail,
-        ctx,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    }))
 }
 
 fn scheme(primary: &str, accent: &str) -> String {

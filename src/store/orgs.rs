@@ -91,12 +91,17 @@ pub async fn customer_opened(
                                  WHERE r.manager_org_id = $2 AND r.managed_org_id = o.id
                                    AND r.relation = 'onboarded') AS onboarded,
                          (SELECT coalesce(max(c.n), 0) FROM people_counts c WHERE c.org_id = o.id) AS people) m
+         -- An attached org's own branding wins over its partner's (SPEC §12).
          LEFT JOIN LATERAL (SELECT b.version AS brand_version, b.logo IS NOT NULL AS brand_logo,
                                    b.support_url AS brand_support, bo.name AS brand_partner
-                            FROM org_relationships r JOIN partner_branding b ON b.org_id = r.manager_org_id
+                            FROM (SELECT b.org_id, 0 AS rank FROM partner_branding b
+                                  WHERE b.org_id = o.id AND o.partner_rights IS NOT NULL
+                                  UNION ALL
+                                  SELECT r.manager_org_id, 1 FROM org_relationships r
+                                  WHERE r.managed_org_id = o.id AND r.relation = 'onboarded') w
+                            JOIN partner_branding b ON b.org_id = w.org_id
                             JOIN orgs bo ON bo.id = b.org_id
-                            WHERE r.managed_org_id = o.id AND r.relation = 'onboarded'
-                            ORDER BY b.org_id LIMIT 1) br ON true"
+                            ORDER BY w.rank, b.org_id LIMIT 1) br ON true"
     ))
     .bind(id)
     .bind(partner)

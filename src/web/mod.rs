@@ -2,6 +2,7 @@
 //! service or store function, and render.
 
 mod assets;
+mod branding_form;
 pub mod control;
 pub mod error_page;
 pub mod fields;

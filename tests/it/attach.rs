@@ -707,3 +707,80 @@ async fn a_new_customer_with_an_existing_orgs_email_is_told_to_attach_it() {
     );
     discard(app).await;
 }
+
+fn branding_form(light_primary: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("light_primary", light_primary.to_string())
+        .text("light_accent", "#aa3300")
+        .text("dark_primary", "#101010")
+        .text("dark_accent", "#ffaa00")
+        .text("support_url", "https://help.linden-bakery.example/")
+}
+
+#[tokio::test]
+async fn an_attached_org_may_override_its_partners_branding_and_go_back_to_it() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    let linden = app.org_id(LINDEN).await;
+    attach(&app, &token, &attach_body(&prov, linden, "brand")).await;
+    app.run_due_jobs().await;
+    let admin = app.client_for(LINDEN_ADMIN).await;
+    let partner = app.client_for(PARTNER_ADMIN).await;
+    let theme = |c: reqwest::Client| {
+        let url = app.url(&format!("/control/{linden}/theme.css"));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // At first, the partner's (the demo's Northwind colours).
+    let before = theme(admin.clone()).await;
+    assert!(before.contains("--brand-bar: #0f3d6e"), "{before}");
+    let account = app
+        .page(&admin, &format!("/control/{linden}/account"))
+        .await;
+    assert!(account.contains("data-testid=\"own-branding-link\""));
+
+    // Partner admins may not override the partner's branding for the org.
+    let r = app
+        .get_with(&partner, &format!("/control/{linden}/branding"))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let csrf = app.csrf_of(&admin).await;
+    let bad = admin
+        .post(app.url(&format!("/control/{linden}/branding")))
+        .multipart(branding_form("not-a-colour").text("csrf_token", csrf))
+        .send()
+        .await
+        .unwrap();
+    let page = html_of(bad, StatusCode::BAD_REQUEST).await;
+    assert!(page.contains("light_primary-error"), "{page}");
+    let csrf = app.csrf_of(&admin).await;
+    let r = admin
+        .post(app.url(&format!("/control/{linden}/branding")))
+        .multipart(branding_form("#225522").text("csrf_token", csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Everyone in the org's Control Hub sees its own now, the partner's admins too.
+    for c in [admin.clone(), partner.clone()] {
+        let css = theme(c).await;
+        assert!(css.contains("--brand-bar: #225522"), "{css}");
+    }
+    let users = app.page(&admin, &format!("/control/{linden}/users")).await;
+    assert!(users.contains("https://help.linden-bakery.example/"));
+    // Back to the partner's.
+    let r = app
+        .post_form_with(&admin, &format!("/control/{linden}/branding/reset"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(theme(admin.clone()).await.contains("--brand-bar: #0f3d6e"));
+
+    // An org wholesale created has no such page.
+    let acme = app.org_id("Acme Dental").await;
+    let carla = app.client_for(CUSTOMER_ADMIN).await;
+    let r = app
+        .get_with(&carla, &format!("/control/{acme}/branding"))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    discard(app).await;
+}

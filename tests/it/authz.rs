@@ -473,6 +473,23 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/control/{org}/security", control),
         (get.clone(), "/control/{org}/settings", control),
         (get.clone(), "/control/{org}/calling", control),
+        // Acme Dental was created by wholesale, so it has no branding of its own to set
+        // (an attached org's full admin does: `attach`).
+        (
+            get.clone(),
+            "/control/{org}/branding",
+            [Login, Missing, Missing, Missing, Missing, Missing, Missing],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/branding",
+            [Login, Missing, Missing, Missing, Missing, Missing, Missing],
+        ),
+        (
+            post.clone(),
+            "/control/{org}/branding/reset",
+            [Login, Missing, Missing, Missing, Missing, Missing, Missing],
+        ),
         // Partners' requests to attach are the org's own admins' to see and answer; a
         // partner admin is never shown them. (Acme Dental has none: 409 past the policy.)
         (

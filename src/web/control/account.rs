@@ -26,6 +26,8 @@ pub struct AccountPage {
     org_id: uuid::Uuid,
     name: String,
     may_rename: bool,
+    /// An attached org's full admin may set its own branding (SPEC §12).
+    may_brand: bool,
     errors: FormErrors,
 }
 
@@ -41,6 +43,7 @@ pub async fn page(scope: CustomerScope, session: AuthSession) -> AppResult<Accou
         org_id: scope.org.id,
         name: scope.org.name.clone(),
         may_rename: scope.may_change(Control::CompanyName),
+        may_brand: crate::services::branding::may_override(&scope),
         errors: FormErrors::new(),
     })
 }
@@ -68,6 +71,7 @@ pub async fn update(
                 org_id: scope.org.id,
                 name: f.name,
                 may_rename: true,
+                may_brand: crate::services::branding::may_override(&scope),
                 errors: crate::web::fields::form_errors(errors),
             };
             Ok((StatusCode::BAD_REQUEST, page).into_response())

@@ -3,6 +3,7 @@
 
 mod account;
 mod branding;
+mod own_branding;
 mod partner_requests;
 mod places;
 mod sections;
@@ -71,6 +72,14 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .get("/control/{org}/security", sections::security)
         .get("/control/{org}/settings", sections::settings)
         .get("/control/{org}/calling", sections::calling)
+        .get("/control/{org}/branding", own_branding::page)
+        // A logo of at most 256 KB, with room for the form around it.
+        .post_up_to(
+            "/control/{org}/branding",
+            crate::domain::branding::MAX_LOGO_BYTES * 2,
+            own_branding::save,
+        )
+        .post("/control/{org}/branding/reset", own_branding::reset)
         .get(paths::CONTROL_PARTNER_REQUESTS, partner_requests::page)
         .post(paths::CONTROL_PARTNER_REQUEST, partner_requests::answer)
 }

@@ -107,40 +107,6 @@ pub async fn page(
     render(&state, &scope, &session, None, FormErrors::new()).await
 }
 
-/// Reads the multipart form: the colours, the support address, the logo file.
-async fn read_form(req: axum::extract::Request) -> AppResult<BrandingInput> {
-    let mut form = crate::web::forms::multipart_upload(req, "logo", "logo").await?;
-    let mut input = BrandingInput::default();
-    while let Some(field) = form.next_field().await.map_err(|_| {
-        AppError::field(
-            "logo",
-            "The form could not be read (a logo can be at most 256 KB).",
-        )
-    })? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "logo" {
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::field("logo", "The logo could not be read (at most 256 KB).")
-            })?;
-            if !bytes.is_empty() {
-                input.logo = Some(bytes.to_vec());
-            }
-            continue;
-        }
-        let text = field.text().await.unwrap_or_default();
-        match name.as_str() {
-            "light_primary" => input.light_primary = text,
-            "light_accent" => input.light_accent = text,
-            "dark_primary" => input.dark_primary = text,
-            "dark_accent" => input.dark_accent = text,
-            "support_url" => input.support_url = text,
-            "remove_logo" => input.remove_logo = true,
-            _ => {}
-        }
-    }
-    Ok(input)
-}
-
 pub async fn save(
     State(state): State<AppState>,
     scope: PartnerScope,
@@ -150,7 +116,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     // The refusal first: a read-only admin's upload is not even read.
     scope.require(PartnerAction::ManageAdministration)?;
-    let input = read_form(req).await?;
+    let input = crate::web::branding_form::read_form(req).await?;
     match branding::save(&state, &scope, &input, &info.ctx()).await {
         Ok(()) => {
             session
