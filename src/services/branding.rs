@@ -140,8 +140,11 @@ pub async fn reset_own(
     Ok(())
 }
 
+/// A checked logo: its bytes and content type.
+type Logo<'a> = (&'a [u8], &'static str);
+
 /// Every field of the form checked; all refusals at once.
-fn checked(input: &BrandingInput) -> AppResult<(Colours, Option<(&[u8], &'static str)>)> {
+fn checked(input: &BrandingInput) -> AppResult<(Colours, Option<Logo<'_>>)> {
     let mut errors = FieldErrors::new();
     let mut colour = |name: &str, value: &str| {
         parse_colour(value).unwrap_or_else(|| {
