@@ -159,6 +159,11 @@ pub fn operator_decision(id: impl Display) -> String {
     fill(OPERATOR_DECISION, id)
 }
 /// One section of a customer's Control Hub (`users`, `account`, …).
+/// A customer's Control Hub: its users, or first the partner requests its admins
+/// have to answer (`web::control::home`).
+pub fn control_home(org: impl Display) -> String {
+    fill(CONTROL_HOME, org)
+}
 /// Where an org's admin answers one partner request.
 pub fn control_partner_request(org: impl Display, id: impl Display) -> String {
     format!("{}/{id}", fill(CONTROL_PARTNER_REQUESTS, org))

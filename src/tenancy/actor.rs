@@ -76,7 +76,7 @@ impl Actor {
             return paths::OPERATOR_COMPLIANCE.into();
         }
         if let Some(org) = self.customer_orgs().first() {
-            return paths::control(*org, "users");
+            return paths::control_home(*org);
         }
         // An admin of an org whose services were removed is told so, not that they
         // hold no role.

@@ -385,7 +385,7 @@ async fn the_invitation_link_sets_a_password_once_and_signs_in_to_control_hub() 
     // A good password: signed in, and sent to the customer's Control Hub.
     let r = post(form(PASSWORD, PASSWORD)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), format!("/control/{id}/users"));
+    assert_eq!(location(&r), format!("/control/{id}"));
     let users = app.page(&c, &format!("/control/{id}/users")).await;
     assert!(users.contains("Your password is set and you are signed in."));
     assert!(
@@ -418,7 +418,7 @@ async fn the_invitation_link_sets_a_password_once_and_signs_in_to_control_hub() 
     let later = new_client();
     let r = app.login_with(&later, email, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), format!("/control/{id}/users"));
+    assert_eq!(location(&r), format!("/control/{id}"));
     let acme = app.org_id("Acme Dental").await;
     let r = app
         .get_with(&later, &format!("/control/{acme}/users"))

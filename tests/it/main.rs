@@ -11,6 +11,7 @@ mod audit;
 mod authz;
 mod branding;
 mod browser;
+mod browser_attach;
 mod browser_branding;
 mod browser_control;
 mod browser_customer_edit;
