@@ -113,7 +113,7 @@ async fn admins_with_services_are_sent_home_from_the_removed_page() {
     let customer = app.client_for(CUSTOMER_ADMIN).await;
     assert_eq!(
         location(&app.get_with(&customer, REMOVED).await),
-        format!("/control/{acme}/users")
+        format!("/control/{acme}")
     );
     let partner = app.client_for(PARTNER_ADMIN).await;
     assert_eq!(location(&app.get_with(&partner, REMOVED).await), "/partner");

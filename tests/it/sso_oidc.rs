@@ -168,7 +168,10 @@ async fn a_customer_user_signs_in_through_the_oidc_idp_with_pkce() {
     let acme = s.app.org_id("Acme Dental").await;
     assert_eq!(location(&r), format!("/control/{acme}"));
     assert_eq!(
-        s.app.get_with(&client, &format!("/control/{acme}/users")).await.status(),
+        s.app
+            .get_with(&client, &format!("/control/{acme}/users"))
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(s.app.sso_audits("success").await, 1);

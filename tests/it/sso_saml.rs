@@ -86,7 +86,10 @@ async fn a_customer_user_is_sent_to_the_partner_idp_and_comes_back_signed_in() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let acme = s.app.org_id("Acme Dental").await;
     assert_eq!(location(&r), format!("/control/{acme}"));
-    let home = s.app.get_with(&client, &format!("/control/{acme}/users")).await;
+    let home = s
+        .app
+        .get_with(&client, &format!("/control/{acme}/users"))
+        .await;
     assert_eq!(home.status(), StatusCode::OK);
     assert_eq!(s.app.sso_audits("success").await, 1);
     // A password is no way around the IdP for this user.
