@@ -23,7 +23,9 @@ ALTER TABLE orgs ADD COLUMN partner_rights text
 -- most one request waiting per partner.
 ALTER TABLE consent_requests ADD COLUMN requested_by uuid REFERENCES people (id);
 ALTER TABLE consent_requests ADD COLUMN decided_by uuid REFERENCES people (id);
-ALTER TABLE consent_requests ADD COLUMN template_id uuid REFERENCES onboarding_templates (id);
+-- A template deleted while a request waits leaves the request unanswerable, not the
+-- template undeletable.
+ALTER TABLE consent_requests ADD COLUMN template_id uuid REFERENCES onboarding_templates (id) ON DELETE SET NULL;
 CREATE UNIQUE INDEX consent_requests_pending_key ON consent_requests (customer_org_id, partner_org_id)
     WHERE status = 'pending';
 CREATE INDEX consent_requests_partner_idx ON consent_requests (partner_org_id, created_at DESC);

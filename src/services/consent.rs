@@ -47,6 +47,13 @@ pub async fn answer(
                 "Your organisation's wholesale services are managed by a partner already.".into(),
             ));
         }
+        if pending.template_id.is_none() {
+            return Err(AppError::Conflict(format!(
+                "{}'s onboarding template for this request no longer exists, so it cannot be applied; \
+                 nothing changed. Decline it, and {0} can ask again.",
+                pending.partner_name
+            )));
+        }
         let plan = attach::stored_plan(&pending.request)?;
         attach::apply(
             &mut tx,

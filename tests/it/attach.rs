@@ -784,3 +784,56 @@ async fn an_attached_org_may_override_its_partners_branding_and_go_back_to_it() 
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     discard(app).await;
 }
+
+#[tokio::test]
+async fn a_template_deleted_while_a_request_waits_leaves_the_request_unanswerable_only() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    // A copy of the template that no customer uses, so that it can be deleted.
+    let mut tx = app.db.begin().await.unwrap();
+    for sql in [
+        "CREATE TEMP TABLE spare ON COMMIT DROP AS SELECT * FROM onboarding_templates WHERE provisioning_id = $1",
+        "UPDATE spare SET id = gen_random_uuid(), name = 'Spare for attach', provisioning_id = 'spare-attach'",
+        "INSERT INTO onboarding_templates SELECT * FROM spare",
+    ] {
+        let q = sqlx::query(sql);
+        let q = if sql.contains("$1") { q.bind(&prov) } else { q };
+        q.execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let juniper = app.org_id(JUNIPER).await;
+    attach(&app, &token, &attach_body("spare-attach", juniper, "spare")).await;
+    let spare: Uuid = sqlx::query_scalar(
+        "SELECT id FROM onboarding_templates WHERE provisioning_id = 'spare-attach'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let partner = app.client_for(PARTNER_ADMIN).await;
+    let r = app
+        .post_form_with(&partner, &format!("/partner/templates/{spare}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the template is deleted");
+    let admin = app.client_for(JUNIPER_ADMIN).await;
+    let request: Uuid =
+        sqlx::query_scalar("SELECT id FROM consent_requests WHERE customer_org_id = $1")
+            .bind(juniper)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let r = app
+        .post_form_with(
+            &admin,
+            &format!("/control/{juniper}/partner-requests/{request}"),
+            &[("answer", "accept")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .page(&admin, &format!("/control/{juniper}/partner-requests"))
+        .await;
+    assert!(page.contains("no longer exists"), "{page}");
+    assert_eq!(org_row(&app, juniper).await.onboarded_by, None);
+    discard(app).await;
+}
