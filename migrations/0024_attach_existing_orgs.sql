@@ -19,8 +19,11 @@ CREATE INDEX org_licences_org_idx ON org_licences (org_id);
 ALTER TABLE orgs ADD COLUMN partner_rights text
     CHECK (partner_rights IN ('full_admin', 'provisioning_admin'));
 
--- A consent request (0001) remembers who asked and who answered, and one org has at
--- most one request waiting per partner.
+-- A consent request (0001) remembers who asked and who answered, may be withdrawn by
+-- the partner before an answer, and one org has at most one request waiting per partner.
+ALTER TABLE consent_requests DROP CONSTRAINT consent_requests_status_check;
+ALTER TABLE consent_requests ADD CONSTRAINT consent_requests_status_check
+    CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn'));
 ALTER TABLE consent_requests ADD COLUMN requested_by uuid REFERENCES people (id);
 ALTER TABLE consent_requests ADD COLUMN decided_by uuid REFERENCES people (id);
 -- A template deleted while a request waits leaves the request unanswerable, not the

@@ -45,6 +45,8 @@ pub const CUSTOMER_STATUS: &str = "/partner/customers/{id}/status";
 pub const CUSTOMER_EDIT: &str = "/partner/customers/{id}/edit";
 pub const CUSTOMER_DELETE: &str = "/partner/customers/{id}/delete";
 pub const CUSTOMER_RETRY: &str = "/partner/customers/{id}/retry";
+/// Withdrawing a request to attach an existing org that waits for its consent (SPEC §4.5).
+pub const ATTACH_WITHDRAW: &str = "/partner/attach-requests/{id}/withdraw";
 pub const CUSTOMER_GLOBAL_SETTINGS: &str = "/partner/customers/{id}/global-settings";
 pub const CUSTOMER_SETUP_ASSIST: &str = "/partner/customers/{id}/setup-assist";
 pub const CUSTOMER_NEW: &str = "/partner/customers/new";
@@ -111,6 +113,9 @@ pub fn customer_edit(id: impl Display) -> String {
 }
 pub fn customer_delete(id: impl Display) -> String {
     fill(CUSTOMER_DELETE, id)
+}
+pub fn attach_withdraw(org: impl Display) -> String {
+    fill(ATTACH_WITHDRAW, org)
 }
 pub fn customer_retry(id: impl Display) -> String {
     fill(CUSTOMER_RETRY, id)

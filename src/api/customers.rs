@@ -629,7 +629,12 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     scope.require(PartnerAction::RemoveCustomers)?;
     let id = customer_id(&id)?;
-    remove::delete(&state, &scope, id, &info.ctx()).await?;
+    match remove::delete(&state, &scope, id, &info.ctx()).await {
+        // An existing org still waiting for its admin's consent is no customer yet:
+        // deleting it withdraws the request (SPEC §4.5).
+        Err(AppError::NotFound) => attach::withdraw(&state, &scope, id, &info.ctx()).await?,
+        done => done?,
+    }
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -88,7 +88,7 @@ pub async fn latest_unattached(
 ) -> sqlx::Result<Option<PartnerView>> {
     sqlx::query_as(&format!(
         "{PARTNER_VIEW}
-         WHERE c.partner_org_id = $1 AND c.customer_org_id = $2 AND c.status <> 'accepted'
+         WHERE c.partner_org_id = $1 AND c.customer_org_id = $2 AND c.status IN ('pending', 'declined')
          ORDER BY c.created_at DESC LIMIT 1"
     ))
     .bind(partner.id())
@@ -193,6 +193,28 @@ pub async fn decide(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Withdraws the partner's waiting request about `org`; answers whether there was one.
+pub async fn withdraw(
+    conn: &mut PgConnection,
+    partner: PartnerOrgId,
+    org: Uuid,
+    by: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE consent_requests SET status = 'withdrawn', decided_at = $4, decided_by = $3
+         WHERE partner_org_id = $1 AND customer_org_id = $2 AND status = 'pending'",
+    )
+    .bind(partner.id())
+    .bind(org)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// The emails of the org's full admins (who receive the admin-invite email).

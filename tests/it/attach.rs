@@ -837,3 +837,85 @@ async fn a_template_deleted_while_a_request_waits_leaves_the_request_unanswerabl
     assert_eq!(org_row(&app, juniper).await.onboarded_by, None);
     discard(app).await;
 }
+
+#[tokio::test]
+async fn the_partner_withdraws_a_waiting_request_by_api_or_page() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let prov = app.provisioning_id("Standard SMB (US)").await;
+    let juniper = app.org_id(JUNIPER).await;
+    attach(&app, &token, &attach_body(&prov, juniper, "w1")).await;
+    // Read-only admins withdraw nothing.
+    let ro = token_for(&app, PARTNER_READONLY).await;
+    let r = app
+        .api_call(
+            Some(&ro),
+            Method::DELETE,
+            &format!("{CUSTOMERS}/{juniper}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The API: DELETE of the org that is no customer yet withdraws the request.
+    let r = app
+        .api_call(
+            Some(&token),
+            Method::DELETE,
+            &format!("{CUSTOMERS}/{juniper}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = app
+        .api_call(
+            Some(&token),
+            Method::GET,
+            &format!("{CUSTOMERS}/{juniper}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "nothing waits any more");
+    let admin = app.client_for(JUNIPER_ADMIN).await;
+    let page = app
+        .page(&admin, &format!("/control/{juniper}/partner-requests"))
+        .await;
+    assert!(page.contains("Withdrawn by the partner") && !page.contains("value=\"accept\""));
+    // Another partner's DELETE of the same id withdraws nothing of Northwind's.
+    attach(&app, &token, &attach_body(&prov, juniper, "w2")).await;
+    let reseller = token_for(&app, RESELLER_ADMIN).await;
+    let r = app
+        .api_call(
+            Some(&reseller),
+            Method::DELETE,
+            &format!("{CUSTOMERS}/{juniper}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // The page: the list's Withdraw button.
+    let partner = app.client_for(PARTNER_ADMIN).await;
+    let list = app.page(&partner, "/partner/customers").await;
+    assert!(list.contains("data-testid=\"withdraw-attach\""));
+    let r = app
+        .post_form_with(
+            &partner,
+            &format!("/partner/attach-requests/{juniper}/withdraw"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let list = app.page(&partner, "/partner/customers").await;
+    assert!(
+        !list.contains("data-testid=\"attach-requests\""),
+        "nothing waits"
+    );
+    let left: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM consent_requests WHERE customer_org_id = $1 AND status = 'pending'",
+    )
+    .bind(juniper)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    discard(app).await;
+}

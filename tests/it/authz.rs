@@ -473,6 +473,12 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
         (get.clone(), "/control/{org}/security", control),
         (get.clone(), "/control/{org}/settings", control),
         (get.clone(), "/control/{org}/calling", control),
+        // Acme Dental has no attach request waiting: 404 past the policy for those who may.
+        (
+            post.clone(),
+            "/partner/attach-requests/{id}/withdraw",
+            [Login, Missing, Refused, Missing, Missing, Refused, Refused],
+        ),
         // Acme Dental was created by wholesale, so it has no branding of its own to set
         // (an attached org's full admin does: `attach`).
         (

@@ -186,6 +186,35 @@ pub async fn attach(
     Ok((org.id, outcome))
 }
 
+/// Withdraws this partner's request waiting for `org`'s consent (before its admin
+/// answers). `NotFound` when none waits: the org is then nothing of the partner's.
+pub async fn withdraw(
+    state: &AppState,
+    scope: &PartnerScope,
+    org: Uuid,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
+    // Withdrawing removes, so a suspended hub may do it too (SPEC §9.4).
+    scope.require(PartnerAction::RemoveCustomers)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !store::consents::withdraw(&mut tx, scope.org_id(), org, scope.actor.person_id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    crate::services::audit_partner_change(
+        &mut tx,
+        scope,
+        org,
+        "customer.attach_withdrawn",
+        serde_json::json!({}),
+        ctx,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 fn package_ids(plan: &Plan) -> Vec<&'static str> {
     plan.packages.iter().map(|(p, _)| p.id()).collect()
 }

@@ -72,11 +72,15 @@ pub async fn page(
             status: match r.status.as_str() {
                 "pending" => "Waiting for your answer",
                 "accepted" => "Accepted",
+                "withdrawn" => "Withdrawn by the partner",
                 _ => "Declined",
             },
             pending: r.status == "pending",
             asked_on: datetime(&r.created_at),
-            answered: match (r.decided_at, r.decided_by) {
+            answered: match (
+                r.decided_at,
+                r.decided_by.filter(|_| r.status != "withdrawn"),
+            ) {
                 (Some(at), Some(by)) => format!("{} by {by}", datetime(&at)),
                 (Some(at), None) => datetime(&at),
                 _ => String::new(),

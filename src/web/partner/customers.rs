@@ -33,6 +33,24 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
         .post(paths::CUSTOMER_GLOBAL_SETTINGS, update_global_settings)
         .get(paths::CUSTOMER_STATUS, status)
         .post(paths::CUSTOMER_RETRY, retry)
+        .post(paths::ATTACH_WITHDRAW, withdraw_attach)
+}
+
+/// Withdraws a request to attach an existing org, back to the customers list.
+pub async fn withdraw_attach(
+    State(state): State<AppState>,
+    scope: PartnerScope,
+    session: AuthSession,
+    req: ReqInfo,
+    Path(org): Path<Uuid>,
+) -> AppResult<Response> {
+    crate::services::customer::attach::withdraw(&state, &scope, org, &req.ctx()).await?;
+    session
+        .flash(
+            "The request is withdrawn; the organisation's administrator can no longer accept it.",
+        )
+        .await?;
+    Ok(Redirect::to(paths::CUSTOMERS).into_response())
 }
 
 /// Progress of a customer's provisioning, for the detail page's script.
