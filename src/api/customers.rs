@@ -629,12 +629,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     scope.require(PartnerAction::RemoveCustomers)?;
     let id = customer_id(&id)?;
-    match remove::delete(&state, &scope, id, &info.ctx()).await {
-        // An existing org still waiting for its admin's consent is no customer yet:
-        // deleting it withdraws the request (SPEC §4.5).
-        Err(AppError::NotFound) => attach::withdraw(&state, &scope, id, &info.ctx()).await?,
-        done => done?,
-    }
+    remove::delete_or_withdraw(&state, &scope, id, &info.ctx()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

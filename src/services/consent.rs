@@ -20,6 +20,30 @@ pub fn may_answer(scope: &CustomerScope) -> bool {
     scope.access == CustomerAccess::CustomerFull
 }
 
+/// The org's requests, for its own admins; a partner admin is never shown them (404:
+/// the page does not exist for them).
+pub async fn requests(
+    state: &AppState,
+    scope: &CustomerScope,
+) -> AppResult<Vec<store::consents::OrgView>> {
+    if scope.access.is_partner() {
+        return Err(AppError::NotFound);
+    }
+    Ok(store::consents::for_org(&state.db, scope.org_id()).await?)
+}
+
+/// The refusal of a visitor who may not answer, before anything of their form is
+/// read: 404 for a partner admin (as the page), 403 for a read-only admin.
+pub fn require_answerer(scope: &CustomerScope) -> AppResult<()> {
+    if scope.access.is_partner() {
+        Err(AppError::NotFound)
+    } else if !may_answer(scope) {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// Accepts (`accept`) or declines a waiting request; says what happened, for the page.
 pub async fn answer(
     state: &AppState,
@@ -28,9 +52,7 @@ pub async fn answer(
     accept: bool,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<String> {
-    if !may_answer(scope) {
-        return Err(AppError::Forbidden);
-    }
+    require_answerer(scope)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let Some(pending) = store::consents::lock_pending(&mut tx, scope.org_id(), id).await? else {

@@ -20,7 +20,7 @@ use crate::services::subscribers::{self, Asker, NewUser, RefusedRows, UserChange
 use crate::state::AppState;
 use crate::store;
 use crate::store::customers::PackageRow;
-use crate::store::users::Names;
+use crate::store::users::{Names, UserDetail, UserFilter};
 use crate::tenancy::policy::CustomerAccess;
 use crate::tenancy::scope::CustomerScope;
 
@@ -53,20 +53,34 @@ pub fn packages_on_offer(held: &[PackageRow]) -> Vec<String> {
         .collect()
 }
 
-/// The subscriber behind a person of the scope's customer; 404 for anyone else.
-async fn subscriber_of(state: &AppState, scope: &CustomerScope, person: Uuid) -> AppResult<Uuid> {
+/// The users list's filter as this visitor may see it: a provisioning admin's view
+/// holds only the users wholesale gave a package (SPEC §4.5).
+pub fn visible(scope: &CustomerScope, filter: UserFilter) -> UserFilter {
+    UserFilter {
+        wholesale_only: scope.provisioning_only(),
+        ..filter
+    }
+}
+
+/// A person of the scope's customer, as this visitor may see them; 404 for anyone else,
+/// and for the org's own people under a provisioning admin's view (SPEC §4.5).
+pub async fn detail(
+    state: &AppState,
+    scope: &CustomerScope,
+    person: Uuid,
+) -> AppResult<UserDetail> {
     store::users::detail(&state.db, scope.org_id(), person)
         .await?
-        .ok_or(AppError::NotFound)?
+        .filter(|u| u.subscriber_id.is_some() || !scope.provisioning_only())
+        .ok_or(AppError::NotFound)
+}
+
+/// The subscriber behind a person of the scope's customer; 404 for anyone else.
+async fn subscriber_of(state: &AppState, scope: &CustomerScope, person: Uuid) -> AppResult<Uuid> {
+    detail(state, scope, person)
+        .await?
         .subscriber_id
-        .ok_or_else(|| {
-            if scope.provisioning_only() {
-                // The org's own people are outside a provisioning admin's view (SPEC §4.5).
-                AppError::NotFound
-            } else {
-                AppError::Conflict("This user holds no wholesale package.".into())
-            }
-        })
+        .ok_or_else(|| AppError::Conflict("This user holds no wholesale package.".into()))
 }
 
 /// Changes a user's package (and with it the calling number and location).
@@ -116,9 +130,8 @@ pub async fn set_names(
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
     scope.require_change(Control::UserNames)?;
-    if scope.provisioning_only() {
-        subscriber_of(state, scope, person).await?;
-    }
+    // Under a provisioning admin's view the org's own people answer 404.
+    detail(state, scope, person).await?;
     let (first, last, display, email) = (
         input.first_name.trim(),
         input.last_name.trim(),

@@ -215,6 +215,25 @@ pub async fn withdraw(
     Ok(())
 }
 
+/// Why Partner Hub does not change an attached org's provisioning.
+pub const PAGES_REFUSE: &str = "This organisation existed before wholesale was attached to it, so its \
+     provisioning is changed through the API only (PUT /v1/wholesale/customers/{id}); nothing was changed here.";
+
+/// Partner Hub changes an attached org's provisioning through the API only (SPEC §4.5):
+/// the reason the pages refuse a change of this customer, if they do. 404 for a
+/// customer that is not the scope's.
+pub async fn refused_on_pages(
+    state: &AppState,
+    scope: &PartnerScope,
+    customer: Uuid,
+) -> AppResult<Option<&'static str>> {
+    let attached = store::customers::detail(&state.db, scope.org_id(), customer)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .attached;
+    Ok(attached.then_some(PAGES_REFUSE))
+}
+
 fn package_ids(plan: &Plan) -> Vec<&'static str> {
     plan.packages.iter().map(|(p, _)| p.id()).collect()
 }

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rules::lock_for_removal;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::jobs::payloads::{DeleteCustomer, JobPayload};
 use crate::jobs::queue::{self, ClaimedJob};
 use crate::jobs::worker::JobContext;
@@ -29,6 +29,21 @@ pub async fn delete(
     remove_in(&mut tx, scope, customer_id, ctx, state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// `DELETE /v1/wholesale/customers/{id}`: starts removing the customer — or, for an
+/// existing org still waiting for its admin's consent (no customer yet), withdraws the
+/// scope's request to attach it (SPEC §4.5).
+pub async fn delete_or_withdraw(
+    state: &AppState,
+    scope: &PartnerScope,
+    id: Uuid,
+    ctx: &RequestCtx<'_>,
+) -> AppResult<()> {
+    match delete(state, scope, id, ctx).await {
+        Err(AppError::NotFound) => super::attach::withdraw(state, scope, id, ctx).await,
+        done => done,
+    }
 }
 
 /// Starts one removal inside the caller's transaction (a bulk removal does several, all

@@ -16,7 +16,6 @@ use crate::paths;
 use crate::services::consent;
 use crate::services::customer::attach;
 use crate::state::AppState;
-use crate::store;
 use crate::web::fmt::datetime;
 use crate::web::forms::Form;
 use crate::web::views::PageCtx;
@@ -42,21 +41,12 @@ pub struct RequestsPage {
     may_answer: bool,
 }
 
-fn not_for_partners(scope: &CustomerScope) -> AppResult<()> {
-    if scope.access.is_partner() {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
-}
-
 pub async fn page(
     State(state): State<AppState>,
     scope: CustomerScope,
     session: AuthSession,
 ) -> AppResult<RequestsPage> {
-    not_for_partners(&scope)?;
-    let rows = store::consents::for_org(&state.db, scope.org_id())
+    let rows = consent::requests(&state, &scope)
         .await?
         .into_iter()
         .map(|r| RequestRow {
@@ -110,11 +100,8 @@ pub async fn answer(
     Path((_, id)): Path<(String, String)>,
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
-    not_for_partners(&scope)?;
-    // The role before the form: a read-only admin learns nothing about the request.
-    if !consent::may_answer(&scope) {
-        return Err(AppError::Forbidden);
-    }
+    // The role before the form: a refused visitor learns nothing about the request.
+    consent::require_answerer(&scope)?;
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let accept = match f.answer.as_str() {
         "accept" => true,

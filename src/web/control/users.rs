@@ -147,19 +147,17 @@ pub async fn list(
             }
         },
     };
-    let filter = if errors.is_empty() {
+    let asked = if errors.is_empty() {
         UserFilter {
             search: search.clone(),
             package: package.clone(),
             status: status.clone(),
-            wholesale_only: scope.provisioning_only(),
+            wholesale_only: false,
         }
     } else {
-        UserFilter {
-            wholesale_only: scope.provisioning_only(),
-            ..UserFilter::default()
-        }
+        UserFilter::default()
     };
+    let filter = user_service::visible(&scope, asked);
     let rows = store::users::page(
         &state.db,
         &state.list_db,
@@ -512,11 +510,7 @@ async fn user_page(
     person: Uuid,
     edit: impl FnOnce(&mut UserPage),
 ) -> AppResult<UserPage> {
-    let user = store::users::detail(&state.db, scope.org_id(), person)
-        .await?
-        // A provisioning admin's view holds only the users wholesale gave a package.
-        .filter(|u| u.subscriber_id.is_some() || !scope.provisioning_only())
-        .ok_or(AppError::NotFound)?;
+    let user = user_service::detail(state, scope, person).await?;
     let seats = store::customers::packages(&state.db, scope.org_id()).await?;
     let current = user.package.clone().unwrap_or_default();
     let mut offered = offered(&seats);

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::ReqInfo;
 use crate::http::route_table::RouteTable;
 use crate::paths;
-use crate::services::customer::{AddressInput, CustomerUpdate, change, remove};
+use crate::services::customer::{AddressInput, CustomerUpdate, attach, change, remove};
 use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
@@ -186,28 +186,20 @@ async fn render(
     })
 }
 
-/// An org wholesale was attached to is provisioned through the API only (SPEC §4.5):
-/// its edit page and form answer with the reason, back on the customer's page.
+/// An org wholesale was attached to is provisioned through the API only: its edit page
+/// and form answer with the service's reason, back on the customer's page.
 async fn attached_refusal(
     state: &AppState,
     scope: &PartnerScope,
     session: &AuthSession,
     id: Uuid,
 ) -> AppResult<Option<Response>> {
-    let attached = store::customers::detail(&state.db, scope.org_id(), id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .attached;
-    if !attached {
+    let Some(reason) = attach::refused_on_pages(state, scope, id).await? else {
         return Ok(None);
-    }
-    session.flash(ATTACHED_EDIT).await?;
+    };
+    session.flash(reason).await?;
     Ok(Some(Redirect::to(&paths::customer(id)).into_response()))
 }
-
-/// Why Partner Hub does not change an attached org's provisioning.
-pub const ATTACHED_EDIT: &str = "This organisation existed before wholesale was attached to it, so its \
-     provisioning is changed through the API only (PUT /v1/wholesale/customers/{id}); nothing was changed here.";
 
 pub async fn page(
     State(state): State<AppState>,
