@@ -86,6 +86,18 @@ pub fn may_override(scope: &CustomerScope) -> bool {
     scope.access == CustomerAccess::CustomerFull && scope.org.attached()
 }
 
+/// The refusal for the org's own-branding page: it exists only in an attached org
+/// (404 elsewhere), and only its full admins use it (403).
+pub fn require_override(scope: &CustomerScope) -> AppResult<()> {
+    if !scope.org.attached() {
+        Err(AppError::NotFound)
+    } else if !may_override(scope) {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// Saves an attached org's own branding, shown in its Control Hub instead of its
 /// partner's.
 pub async fn save_own(
@@ -94,9 +106,7 @@ pub async fn save_own(
     input: &BrandingInput,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
-    if !may_override(scope) {
-        return Err(AppError::Forbidden);
-    }
+    require_override(scope)?;
     let (colours, logo) = checked(input)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -120,9 +130,7 @@ pub async fn reset_own(
     scope: &CustomerScope,
     ctx: &RequestCtx<'_>,
 ) -> AppResult<()> {
-    if !may_override(scope) {
-        return Err(AppError::Forbidden);
-    }
+    require_override(scope)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if store::branding::remove(&mut *tx, scope.org_id()).await? {

@@ -16,6 +16,7 @@ use crate::paths;
 use crate::services::branding::{self, BrandingInput};
 use crate::state::AppState;
 use crate::store;
+use crate::web::branding_form::BrandingFields;
 use crate::web::fields::FormErrors;
 use crate::web::views::PageCtx;
 
@@ -26,39 +27,9 @@ pub const SECTION: &str = "branding";
 pub struct OwnBrandingPage {
     page: PageCtx,
     org_id: uuid::Uuid,
-    form: BrandingInput,
-    errors: FormErrors,
+    fields: BrandingFields,
     /// The org shows its own branding now (not its partner's).
     own: bool,
-    has_logo: bool,
-}
-
-impl OwnBrandingPage {
-    fn has(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
-    }
-    fn error(&self, field: &str) -> String {
-        crate::web::forms::field_message(&self.errors, field)
-    }
-    fn colour(&self, field: &str) -> &str {
-        match field {
-            "light_primary" => &self.form.light_primary,
-            "light_accent" => &self.form.light_accent,
-            "dark_primary" => &self.form.dark_primary,
-            _ => &self.form.dark_accent,
-        }
-    }
-}
-
-/// Only an attached org has the page; only its full admins use it.
-fn allowed(scope: &CustomerScope) -> AppResult<()> {
-    if !scope.org.attached() {
-        Err(AppError::NotFound)
-    } else if !branding::may_override(scope) {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(())
-    }
 }
 
 async fn render(
@@ -74,27 +45,12 @@ async fn render(
         Some(b) => Some(b.clone()),
         None => store::branding::of_customer(&state.db, scope.org_id()).await?,
     };
-    let form = typed.unwrap_or_else(|| {
-        let c = shown
-            .as_ref()
-            .map(|b| b.colours.clone())
-            .unwrap_or_else(branding::default_colours);
-        BrandingInput {
-            light_primary: c.light_primary,
-            light_accent: c.light_accent,
-            dark_primary: c.dark_primary,
-            dark_accent: c.dark_accent,
-            support_url: c.support_url.unwrap_or_default(),
-            logo: None,
-            remove_logo: false,
-        }
-    });
+    let mut fields = BrandingFields::new(typed, shown.as_ref().map(|b| &b.colours), errors);
+    fields.has_logo = own.as_ref().is_some_and(|b| b.has_logo);
     Ok(OwnBrandingPage {
         page: PageCtx::control(scope, session, "account", "Branding").await?,
         org_id: scope.org.id,
-        form,
-        errors,
-        has_logo: own.as_ref().is_some_and(|b| b.has_logo),
+        fields,
         own: own.is_some(),
     })
 }
@@ -104,7 +60,7 @@ pub async fn page(
     scope: CustomerScope,
     session: AuthSession,
 ) -> AppResult<OwnBrandingPage> {
-    allowed(&scope)?;
+    branding::require_override(&scope)?;
     render(&state, &scope, &session, None, FormErrors::new()).await
 }
 
@@ -116,7 +72,7 @@ pub async fn save(
     req: axum::extract::Request,
 ) -> AppResult<Response> {
     // The refusal first: a refused visitor's upload is not even read.
-    allowed(&scope)?;
+    branding::require_override(&scope)?;
     let input = crate::web::branding_form::read_form(req).await?;
     match branding::save_own(&state, &scope, &input, &info.ctx()).await {
         Ok(()) => {
@@ -140,7 +96,7 @@ pub async fn reset(
     session: AuthSession,
     info: ReqInfo,
 ) -> AppResult<Response> {
-    allowed(&scope)?;
+    branding::require_override(&scope)?;
     branding::reset_own(&state, &scope, &info.ctx()).await?;
     session
         .flash("Control Hub shows your partner's branding again.")

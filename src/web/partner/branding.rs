@@ -20,6 +20,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::tenancy::policy::PartnerAction;
 use crate::web::assets::{logo_response, stylesheet};
+use crate::web::branding_form::BrandingFields;
 use crate::web::fields::FormErrors;
 use crate::web::views::{PageCtx, Trail};
 
@@ -35,29 +36,10 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
 #[template(path = "partner/settings/branding.html")]
 pub struct BrandingPage {
     page: PageCtx,
-    form: BrandingInput,
-    errors: FormErrors,
+    fields: BrandingFields,
     may_change: bool,
     /// The saved branding's version, for the preview's stylesheet and logo addresses.
     version: i64,
-    has_logo: bool,
-}
-
-impl BrandingPage {
-    fn has(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
-    }
-    fn error(&self, field: &str) -> String {
-        crate::web::forms::field_message(&self.errors, field)
-    }
-    fn colour(&self, field: &str) -> &str {
-        match field {
-            "light_primary" => &self.form.light_primary,
-            "light_accent" => &self.form.light_accent,
-            "dark_primary" => &self.form.dark_primary,
-            _ => &self.form.dark_accent,
-        }
-    }
 }
 
 async fn render(
@@ -68,21 +50,11 @@ async fn render(
     errors: FormErrors,
 ) -> AppResult<BrandingPage> {
     let saved = store::branding::of_partner(&state.db, scope.org_id()).await?;
-    let form = typed.unwrap_or_else(|| {
-        let c = saved
-            .as_ref()
-            .map(|b| b.colours.clone())
-            .unwrap_or_else(branding::default_colours);
-        BrandingInput {
-            light_primary: c.light_primary,
-            light_accent: c.light_accent,
-            dark_primary: c.dark_primary,
-            dark_accent: c.dark_accent,
-            support_url: c.support_url.unwrap_or_default(),
-            logo: None,
-            remove_logo: false,
-        }
-    });
+    let may_change = scope.may(PartnerAction::ManageAdministration);
+    let mut fields = BrandingFields::new(typed, saved.as_ref().map(|b| &b.colours), errors);
+    fields.disabled = !may_change;
+    fields.live_preview = true;
+    fields.has_logo = saved.as_ref().is_some_and(|b| b.has_logo);
     Ok(BrandingPage {
         page: PageCtx::partner(scope, session, "branding", "Branding")
             .await?
@@ -90,11 +62,9 @@ async fn render(
                 Trail::settings(scope.may(PartnerAction::ViewAdministration)),
                 "Branding",
             ),
-        form,
-        errors,
-        may_change: scope.may(PartnerAction::ManageAdministration),
+        fields,
+        may_change,
         version: saved.as_ref().map_or(0, |b| b.version),
-        has_logo: saved.is_some_and(|b| b.has_logo),
     })
 }
 
