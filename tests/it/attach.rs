@@ -74,6 +74,33 @@ struct OrgRow {
     status: Option<String>,
 }
 
+/// The (one, newest) consent request made to `org`.
+async fn request_to(app: &TestApp, org: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "SELECT id FROM consent_requests WHERE customer_org_id = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(org)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// `client` answers `request` to `org` in Control Hub → Partner requests.
+async fn answer(
+    app: &TestApp,
+    client: &reqwest::Client,
+    org: Uuid,
+    request: Uuid,
+    answer: &str,
+) -> Response {
+    app.post_form_with(
+        client,
+        &format!("/control/{org}/partner-requests/{request}"),
+        &[("answer", answer)],
+    )
+    .await
+}
+
 async fn org_row(app: &TestApp, id: Uuid) -> OrgRow {
     sqlx::query_as(
         "SELECT name, onboarded_by, attached, partner_rights, restricted_by_partner, auth_mode, status
@@ -441,28 +468,11 @@ async fn each_consent_criterion_waits_for_the_org_admin_who_accepts_or_declines(
         .page(&admin, &format!("/control/{}/partner-requests", big.0))
         .await;
     assert!(page.contains("Northwind Telecom") && page.contains("Waiting for your answer"));
-    let request: Uuid =
-        sqlx::query_scalar("SELECT id FROM consent_requests WHERE customer_org_id = $1")
-            .bind(big.0)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let request = request_to(&app, big.0).await;
     // A partner admin cannot answer for the org.
-    let r = app
-        .post_form_with(
-            &partner,
-            &format!("/control/{}/partner-requests/{request}", big.0),
-            &[("answer", "accept")],
-        )
-        .await;
+    let r = answer(&app, &partner, big.0, request, "accept").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/control/{}/partner-requests/{request}", big.0),
-            &[("answer", "accept")],
-        )
-        .await;
+    let r = answer(&app, &admin, big.0, request, "accept").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let o = org_row(&app, big.0).await;
     assert_eq!(o.onboarded_by, Some(northwind));
@@ -477,13 +487,7 @@ async fn each_consent_criterion_waits_for_the_org_admin_who_accepts_or_declines(
     app.page(&partner, &format!("/control/{}/users", big.0))
         .await;
     // Answering again changes nothing.
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/control/{}/partner-requests/{request}", big.0),
-            &[("answer", "decline")],
-        )
-        .await;
+    let r = answer(&app, &admin, big.0, request, "decline").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let status: String = sqlx::query_scalar("SELECT status FROM consent_requests WHERE id = $1")
         .bind(request)
@@ -494,19 +498,8 @@ async fn each_consent_criterion_waits_for_the_org_admin_who_accepts_or_declines(
 
     // A claimed domain: declined; the API reports it, nothing is attached.
     let admin = app.client_for(&claimed.1).await;
-    let request: Uuid =
-        sqlx::query_scalar("SELECT id FROM consent_requests WHERE customer_org_id = $1")
-            .bind(claimed.0)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/control/{}/partner-requests/{request}", claimed.0),
-            &[("answer", "decline")],
-        )
-        .await;
+    let request = request_to(&app, claimed.0).await;
+    let r = answer(&app, &admin, claimed.0, request, "decline").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let c = api_customer(&app, &token, claimed.0).await;
     assert_eq!(c["status"], "error");
@@ -537,19 +530,8 @@ async fn a_read_only_admin_of_the_org_sees_requests_but_cannot_answer() {
         .page(&ro, &format!("/control/{juniper}/partner-requests"))
         .await;
     assert!(page.contains("Northwind Telecom") && !page.contains("value=\"accept\""));
-    let request: Uuid =
-        sqlx::query_scalar("SELECT id FROM consent_requests WHERE customer_org_id = $1")
-            .bind(juniper)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let r = app
-        .post_form_with(
-            &ro,
-            &format!("/control/{juniper}/partner-requests/{request}"),
-            &[("answer", "accept")],
-        )
-        .await;
+    let request = request_to(&app, juniper).await;
+    let r = answer(&app, &ro, juniper, request, "accept").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(org_row(&app, juniper).await.onboarded_by, None);
     discard(app).await;
@@ -816,19 +798,8 @@ async fn a_template_deleted_while_a_request_waits_leaves_the_request_unanswerabl
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "the template is deleted");
     let admin = app.client_for(JUNIPER_ADMIN).await;
-    let request: Uuid =
-        sqlx::query_scalar("SELECT id FROM consent_requests WHERE customer_org_id = $1")
-            .bind(juniper)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let r = app
-        .post_form_with(
-            &admin,
-            &format!("/control/{juniper}/partner-requests/{request}"),
-            &[("answer", "accept")],
-        )
-        .await;
+    let request = request_to(&app, juniper).await;
+    let r = answer(&app, &admin, juniper, request, "accept").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = app
         .page(&admin, &format!("/control/{juniper}/partner-requests"))

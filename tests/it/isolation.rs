@@ -51,7 +51,7 @@ async fn foreign_partner(app: &TestApp) {
 
 /// Tries every route `fill` gives a path for, as `who`; asserts each is refused (403 or
 /// 404). Returns how many routes were tried.
-async fn refused_everywhere(
+pub(crate) async fn refused_everywhere(
     app: &TestApp,
     who: &str,
     fill: &(dyn Fn(&str) -> Option<String> + Sync),

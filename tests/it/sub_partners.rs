@@ -706,31 +706,15 @@ impl SouthwindObjects {
 #[tokio::test]
 async fn a_sibling_sub_partner_reaches_none_of_another_sub_partners_objects_on_any_route() {
     let app = spawn_app().await;
-    let eastwind = app.client_for("reseller.admin@eastwind.example").await;
-    let token = token_for(&app, "reseller.admin@eastwind.example").await;
     let objects = SouthwindObjects::load(&app).await;
-    let mut tried = 0;
-    for (method, route) in app.routes.clone() {
-        let Some(path) = objects.fill(route) else {
-            continue;
-        };
-        let r = if path.starts_with("/v1/") {
-            let body = (method != Method::GET).then(|| serde_json::json!({}));
-            app.api_call(Some(&token), method.clone(), &path, body.as_ref())
-                .await
-        } else if method == Method::GET {
-            app.get_with(&eastwind, &path).await
-        } else {
-            app.post_form_with(&eastwind, &path, &[]).await
-        };
-        let status = r.status();
-        assert!(
-            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
-            "{method} {route} as Southwind's sibling answered {status} ({:?})",
-            location(&r)
-        );
-        tried += 1;
-    }
+    // Every route, pages with the sibling's session and the API with its token
+    // (`isolation::refused_everywhere` asserts 403 or 404 on each).
+    let tried = crate::isolation::refused_everywhere(
+        &app,
+        "reseller.admin@eastwind.example",
+        &|route: &str| objects.fill(route),
+    )
+    .await;
     assert!(tried >= 40, "only {tried} routes take a tenant object");
     // The same pages open for Southwind's own admin: the paths aim at real objects.
     let own = app.client_for(RESELLER_ADMIN).await;
