@@ -47,6 +47,8 @@ use uuid::Uuid;
 use wholesale_hub::db::Pool;
 use wholesale_hub::{Clock, Config};
 
+#[path = "customers/billing.rs"]
+mod billing;
 #[path = "customers/control.rs"]
 mod control;
 #[path = "customers/floor.rs"]
@@ -131,6 +133,7 @@ struct Settings {
     floor: bool,
     provisioning: bool,
     control: bool,
+    billing: bool,
     /// Seconds of each pgbench run of a page's floor.
     floor_seconds: u64,
 }
@@ -165,16 +168,30 @@ impl Settings {
             floor: true,
             provisioning: true,
             control: true,
+            billing: true,
             floor_seconds: env_num("BENCH_FLOOR_SECONDS", 5)?,
         };
         let mut s = s;
         match std::env::var("BENCH_ONLY").unwrap_or_default().trim() {
             "" => {}
-            "list" => (s.floor, s.provisioning, s.control) = (false, false, false),
-            "floor" => (s.list, s.provisioning, s.control) = (false, false, false),
-            "provisioning" => (s.list, s.floor, s.control) = (false, false, false),
-            "control" => (s.list, s.floor, s.provisioning) = (false, false, false),
-            other => bail!("BENCH_ONLY={other:?}: use list, floor, provisioning or control"),
+            "list" => {
+                (s.floor, s.provisioning, s.control, s.billing) = (false, false, false, false)
+            }
+            "floor" => {
+                (s.list, s.provisioning, s.control, s.billing) = (false, false, false, false)
+            }
+            "provisioning" => {
+                (s.list, s.floor, s.control, s.billing) = (false, false, false, false)
+            }
+            "control" => {
+                (s.list, s.floor, s.provisioning, s.billing) = (false, false, false, false)
+            }
+            "billing" => {
+                (s.list, s.floor, s.provisioning, s.control) = (false, false, false, false)
+            }
+            other => {
+                bail!("BENCH_ONLY={other:?}: use list, floor, provisioning, control or billing")
+            }
         }
         ensure!(s.customers >= PAGE_SIZE, "BENCH_CUSTOMERS is too small");
         ensure!(
@@ -327,6 +344,11 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
     } else {
         "4. Control Hub skipped (BENCH_ONLY)\n".to_string()
     };
+    let billing = if s.billing {
+        billing::billing_cases(&pool, &mut errors).await?
+    } else {
+        "5. billing skipped (BENCH_ONLY)\n".to_string()
+    };
     pool.close().await;
 
     println!();
@@ -356,6 +378,8 @@ async fn bench(s: &Settings, db_url: &str, db_name: &str) -> anyhow::Result<Vec<
     print!("{prov}");
     println!();
     print!("{control}");
+    println!();
+    print!("{billing}");
     Ok(errors)
 }
 

@@ -171,6 +171,7 @@ pub fn job_registry() -> jobs::Registry {
         services::customer::remove::DELETE_JOB,
         services::customer::remove::run_delete,
     );
+    registry.register(services::billing::JOB_KIND, services::billing::run_job);
     registry.register(
         services::user_import::APPLY_JOB,
         services::user_import::run_apply,

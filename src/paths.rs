@@ -74,6 +74,9 @@ pub const INDIRECT_SUSPEND: &str = "/partner/indirect-providers/{id}/suspend";
 pub const INDIRECT_REINSTATE: &str = "/partner/indirect-providers/{id}/reinstate";
 pub const INDIRECT_INVITE: &str = "/partner/indirect-providers/{id}/invite";
 pub const BILLING: &str = "/partner/billing";
+pub const BILLING_REPORT: &str = "/partner/billing/{id}";
+pub const BILLING_REPORT_DOWNLOAD: &str = "/partner/billing/{id}/download";
+pub const BILLING_REPORT_DELETE: &str = "/partner/billing/{id}/delete";
 pub const SETTINGS: &str = "/partner/settings/admins";
 pub const API_TOKENS: &str = "/partner/settings/api-tokens";
 /// Settings → Single sign-on: the partner's IdPs and how its own admins sign in.
@@ -141,6 +144,18 @@ pub fn template_delete(id: impl Display) -> String {
 }
 pub fn indirect_launch(id: impl Display) -> String {
     fill(INDIRECT_LAUNCH, id)
+}
+
+pub fn billing_report(id: impl Display) -> String {
+    fill(BILLING_REPORT, id)
+}
+
+pub fn billing_report_download(id: impl Display) -> String {
+    fill(BILLING_REPORT_DOWNLOAD, id)
+}
+
+pub fn billing_report_delete(id: impl Display) -> String {
+    fill(BILLING_REPORT_DELETE, id)
 }
 
 pub fn indirect_suspend(id: impl Display) -> String {

@@ -573,6 +573,7 @@ pub async fn seed_demo(
             note: EXISTING_ORG_NOTES[existing.len()],
         });
     }
+    licence_history(&mut tx, now).await?;
     crate::services::compliance::load_sample_if_empty(&mut tx).await?;
     tx.commit().await?;
     Ok(Seeded {
@@ -580,6 +581,69 @@ pub async fn seed_demo(
         first_customer_domain: first_domain,
         existing_orgs: existing,
     })
+}
+
+/// Ninety days of licence history for billing (SPEC §8) beyond the joins the customers'
+/// users already made: in every third customer one user moves from Webex Calling to
+/// Webex Meetings and another leaves, each at an odd hour of a day within the last 90.
+async fn licence_history(conn: &mut PgConnection, now: OffsetDateTime) -> anyhow::Result<()> {
+    let customers: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT o.id FROM orgs o WHERE o.kind = 'customer' AND o.onboarded_by IS NOT NULL AND o.status = 'provisioned'
+           -- Customers with a demo account keep their users as the README lists them.
+           AND NOT EXISTS (SELECT 1 FROM people p WHERE p.org_id = o.id AND p.password_hash IS NOT NULL)
+         ORDER BY o.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (n, org) in customers
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| n % 3 == 0)
+    {
+        // Users without an admin role (an admin keeps the org's creation package).
+        let users: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT s.id FROM subscribers s
+             WHERE s.customer_org_id = $1 AND s.package = 'webex_calling'
+               AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE r.person_id = s.person_id)
+             ORDER BY s.created_at, s.id LIMIT 2",
+        )
+        .bind(org)
+        .fetch_all(&mut *conn)
+        .await?;
+        let odd = |days: i64, minutes: i64| now - Duration::days(days) + Duration::minutes(minutes);
+        let changed_at = odd(20 + (n as i64 * 7) % 60, 13 * 60 + 47);
+        let left_at = odd(3 + (n as i64 * 5) % 40, 9 * 60 + 13);
+        if let Some(id) = users.first()
+            && let Some(held) = crate::store::subscribers::lock(&mut *conn, org, *id).await?
+            // Only within the user's own licence.
+            && licence_since(&mut *conn, held.id).await? < changed_at
+        {
+            let to = crate::store::subscribers::Changed {
+                package: "webex_meetings",
+                location_id: held.location_id,
+                primary_phone_number: None,
+                extension: None,
+            };
+            crate::store::subscribers::change(&mut *conn, &held, &to, changed_at).await?;
+        }
+        if let Some(id) = users.get(1)
+            && let Some(held) = crate::store::subscribers::lock(&mut *conn, org, *id).await?
+            && licence_since(&mut *conn, held.id).await? < left_at
+        {
+            crate::store::subscribers::remove(&mut *conn, &held, left_at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// When the user's open licence started.
+async fn licence_since(conn: &mut PgConnection, subscriber: Uuid) -> sqlx::Result<OffsetDateTime> {
+    sqlx::query_scalar(
+        "SELECT started_at FROM license_assignments WHERE subscriber_id = $1 AND ended_at IS NULL",
+    )
+    .bind(subscriber)
+    .fetch_one(conn)
+    .await
 }
 
 /// Existing orgs of the demo: name, verified domain, people, a licence held before, trial.

@@ -172,6 +172,17 @@ impl IntoResponse for BillingApiError {
     }
 }
 
+/// A billing error body of one entry, for answers no `AppError` describes (a download
+/// link that expired or was changed).
+pub fn billing_body(status: StatusCode, description: &str, code: u32) -> Response {
+    body(
+        status,
+        description.to_string(),
+        &[(code, description.to_string())],
+        CodeKey::Code,
+    )
+}
+
 /// For `state::Renderers`.
 pub fn render_error(err: AppError) -> Response {
     ApiError(err).into_response()

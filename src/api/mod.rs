@@ -3,6 +3,7 @@
 //! Like the pages, handlers parse input, call one service or store function, and render.
 
 pub mod auth;
+pub mod billing;
 pub mod body;
 pub mod codes;
 pub mod customers;
@@ -32,6 +33,9 @@ pub fn routes() -> RouteTable<AppState> {
     let table = customers::routes(table);
     let table = subscribers::routes(table);
     let table = setup_assist::routes(table);
+    let table = billing::routes(table);
+    // Not under `/v1`: the signed link a `Report` gives works without a token.
+    let table = table.get(billing::DOWNLOAD, billing::download);
     let mut table = openapi::routes(table);
     table.router = table
         .router

@@ -36,6 +36,6 @@ mod tests {
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.0"));
         assert_eq!(doc["servers"], serde_json::json!([{ "url": "/v1" }]));
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths.len(), 8, "{paths:?}");
+        assert_eq!(paths.len(), 10, "{paths:?}");
     }
 }

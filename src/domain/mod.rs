@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod admin_package;
+pub mod billing;
 pub mod billing_start;
 pub mod branding;
 pub mod company_name;

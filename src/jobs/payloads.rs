@@ -105,6 +105,23 @@ impl JobPayload for ApplyUserImport {
     }
 }
 
+/// Generates a billing report's CSV (`services::billing`).
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GenerateBillingReport {
+    pub report_id: Uuid,
+    /// The partner the report is for; on the job row only, not in the payload.
+    #[serde(skip)]
+    pub org: Option<Uuid>,
+}
+
+impl JobPayload for GenerateBillingReport {
+    const KIND: &'static str = "billing.report";
+    const MAX_ATTEMPTS: i32 = 3;
+    fn org_id(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod billing;
 pub mod branding;
 pub mod bulk_add;
 pub mod compliance;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod billing_usage;
 pub mod branding;
 pub mod compliance;
 pub mod consents;

@@ -49,6 +49,21 @@ pub async fn page(
     .await
 }
 
+/// The sub-partners `partner` manages, by name: the choices of a report's subject.
+pub async fn names(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT o.id, o.name FROM org_relationships r JOIN orgs o ON o.id = r.managed_org_id
+         WHERE r.manager_org_id = $1 AND r.relation = 'parent_of_sub_partner' AND o.deleted_at IS NULL
+         ORDER BY lower(o.name), o.id",
+    )
+    .bind(partner.id())
+    .fetch_all(db)
+    .await
+}
+
 /// What onboarding records of a new sub-partner.
 pub struct NewSubPartner<'a> {
     pub parent: PartnerOrgId,

@@ -3,6 +3,7 @@
 
 mod assets;
 mod branding_form;
+pub mod charts;
 pub mod control;
 pub mod error_page;
 pub mod fields;

@@ -1429,6 +1429,10 @@ async fn the_openapi_document_is_valid_and_agrees_with_the_vendors() {
         "PUT /wholesale/subscribers/{subscriberId}",
         "DELETE /wholesale/subscribers/{subscriberId}",
         "POST /wholesale/subscribers/validate",
+        "GET /wholesale/billing/reports",
+        "POST /wholesale/billing/reports",
+        "GET /wholesale/billing/reports/{id}",
+        "DELETE /wholesale/billing/reports/{id}",
     ]
     .into_iter()
     .map(String::from)
@@ -1440,6 +1444,7 @@ async fn the_openapi_document_is_valid_and_agrees_with_the_vendors() {
             "/v1{}",
             path.replace("{customerId}", &Uuid::new_v4().to_string())
                 .replace("{subscriberId}", &Uuid::new_v4().to_string())
+                .replace("{id}", &Uuid::new_v4().to_string())
         );
         let r = app
             .api_call(

@@ -65,6 +65,8 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
     let control = [Login, Ok, Ok, Ok, Missing, Ok, Ok];
     let sso_admin = [Login, Ok, Refused, Refused, Ok, Refused, Refused];
     let northwind_sso = [Login, Ok, Refused, Refused, Missing, Refused, Refused];
+    let manage_billing = [Login, Ok, Refused, Refused, Ok, Refused, Refused];
+    let northwind_report = [Login, Ok, Ok, Refused, Missing, Refused, Refused];
     // Onboarding and suspending sub-partners: the parent's full + wholesale admin only;
     // a sub-partner has none of its own.
     let sub_partner_admin = [Login, Ok, Refused, Refused, Refused, Refused, Refused];
@@ -310,6 +312,21 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             [Login, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (get.clone(), "/partner/billing", partner_admin_view),
+        // Billing (SPEC §8): full admins create and delete, read-only admins read, the
+        // wholesale admin role has no billing; `{id}` is a completed report of
+        // Northwind's. Past the policy, the empty form is a 400.
+        (post.clone(), "/partner/billing", manage_billing),
+        (get.clone(), "/partner/billing/{id}", northwind_report),
+        (
+            get.clone(),
+            "/partner/billing/{id}/download",
+            northwind_report,
+        ),
+        (
+            post.clone(),
+            "/partner/billing/{id}/delete",
+            [Login, Ok, Refused, Refused, Missing, Refused, Refused],
+        ),
         (get.clone(), "/partner/settings/admins", partner_admin_view),
         // Every partner admin keeps their own API tokens; someone else's token is 404.
         (get.clone(), "/partner/settings/api-tokens", partner_view),
@@ -514,6 +531,39 @@ fn table() -> Vec<(Method, &'static str, [Want; 7])> {
             "/v1/wholesale/subPartners",
             [Unauthorized, Ok, Ok, Ok, Ok, Refused, Refused],
         ),
+        // Billing reports: read for GET, read-write for POST and DELETE (SPEC §8). The
+        // full admin's DELETE comes first, so the sub-partner's is a 404 either way.
+        (
+            get.clone(),
+            "/v1/wholesale/billing/reports",
+            [Unauthorized, Ok, Ok, Refused, Ok, Refused, Refused],
+        ),
+        (
+            post.clone(),
+            "/v1/wholesale/billing/reports",
+            [Unauthorized, Ok, Refused, Refused, Ok, Refused, Refused],
+        ),
+        (
+            get.clone(),
+            "/v1/wholesale/billing/reports/{id}",
+            [Unauthorized, Ok, Ok, Refused, Missing, Refused, Refused],
+        ),
+        (
+            Method::DELETE,
+            "/v1/wholesale/billing/reports/{id}",
+            [
+                Unauthorized,
+                Ok,
+                Refused,
+                Refused,
+                Missing,
+                Refused,
+                Refused,
+            ],
+        ),
+        // A report's signed link needs no sign-in; without a valid signature it is
+        // refused for anyone.
+        (get.clone(), "/billing/reports/{id}/download", [Refused; 7]),
         // Public: it describes the API, it serves no data.
         (get.clone(), "/v1/openapi.json", [Ok; 7]),
         // Customers: any partner role reads; full and wholesale admins change, each
@@ -681,6 +731,11 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
         .await
         .unwrap();
         oldest.unwrap_or_else(uuid::Uuid::new_v4).to_string()
+    } else if path.starts_with("/partner/billing/")
+        || path.starts_with("/v1/wholesale/billing/reports/")
+        || path.starts_with("/billing/reports/")
+    {
+        northwind_report(app, northwind).await.to_string()
     } else if path.starts_with("/partner/settings/sso/oidc/") {
         northwind_idp(app, northwind, "oidc").await.to_string()
     } else if path.starts_with("/partner/settings/sso/") {
@@ -708,6 +763,27 @@ pub(crate) async fn fill(app: &TestApp, path: &str) -> String {
     path.replace("{id}", &id)
         .replace("{org}", &acme.to_string())
         .replace("{person}", &carla.to_string())
+}
+
+/// A completed billing report of Northwind's, made when none is left.
+pub(crate) async fn northwind_report(app: &TestApp, northwind: uuid::Uuid) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "WITH made AS (
+             INSERT INTO billing_reports (id, partner_org_id, start_date, end_date, type, status, progress,
+                                          created_at, row_count, download_key)
+             SELECT gen_random_uuid(), $1, current_date - 30, current_date - 2, 'PARTNER', 'COMPLETED', 100,
+                    now(), 0, '\\x00'
+             WHERE NOT EXISTS (SELECT 1 FROM billing_reports WHERE partner_org_id = $1 AND deleted_at IS NULL)
+             RETURNING id)
+         SELECT id FROM made
+         UNION ALL (SELECT id FROM billing_reports WHERE partner_org_id = $1 AND deleted_at IS NULL
+                    ORDER BY created_at, id LIMIT 1)
+         LIMIT 1",
+    )
+    .bind(northwind)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
 }
 
 /// One of Northwind's IdPs of `kind`, made on first use.

@@ -9,6 +9,7 @@ mod architecture;
 mod attach;
 mod audit;
 mod authz;
+mod billing;
 mod branding;
 mod browser;
 mod browser_attach;

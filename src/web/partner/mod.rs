@@ -32,7 +32,7 @@ pub fn routes(t: RouteTable<AppState>) -> RouteTable<AppState> {
     let t = template_wizard::routes(t);
     let t = templates::routes(t);
     let t = indirect::routes(t);
-    let t = t.get(paths::BILLING, billing::page);
+    let t = billing::routes(t);
     let t = t.get(paths::SETTINGS, settings::admins);
     let t = api_tokens::routes(t);
     let t = sso_settings::routes(t);
