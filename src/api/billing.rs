@@ -4,11 +4,10 @@
 //! links to is served by `download`, outside `/v1`: it needs no token.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{FromRequestParts, OriginalUri, Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -19,6 +18,7 @@ use crate::api::auth::ApiPartnerScope;
 use crate::domain::billing::{self, ReportType, STATUSES};
 use crate::error::{AppError, FieldErrors};
 use crate::http::ReqInfo;
+use crate::http::report_download::report_csv;
 use crate::http::route_table::RouteTable;
 use crate::services::billing as service;
 use crate::state::AppState;
@@ -298,7 +298,7 @@ pub async fn download(
     let expires = query_param(&uri, "expires");
     let sig = query_param(&uri, "signature");
     match service::open_link(&state, id, expires.as_deref(), sig.as_deref()).await? {
-        Ok(opened) => Ok(csv_response(&state, opened)),
+        Ok(opened) => Ok(report_csv(&state.db, opened.id, &opened.file_name)),
         Err(why) => Ok(refused(why)),
     }
 }
@@ -314,33 +314,4 @@ fn refused(why: service::LinkRefused) -> Response {
         _ => super::codes::for_status(status),
     };
     super::error::billing_body(status, why.message(), code)
-}
-
-/// A report's CSV as a download, read chunk by chunk (one chunk in memory at a time).
-pub fn csv_response(state: &AppState, opened: service::Opened) -> Response {
-    let db = state.db.clone();
-    let id = opened.id;
-    let stream = async_stream::try_stream! {
-        let mut seq = 0;
-        while let Some(chunk) = crate::store::billing::chunk(&db, id, seq).await? {
-            seq += 1;
-            yield axum::body::Bytes::from(chunk);
-        }
-    };
-    let stream =
-        futures_util::StreamExt::map(stream, |r: Result<axum::body::Bytes, sqlx::Error>| {
-            r.map_err(std::io::Error::other)
-        });
-    let mut response = Body::from_stream(stream).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", opened.file_name))
-    {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

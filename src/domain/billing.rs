@@ -18,6 +18,10 @@ pub const DAY_MICROS: i64 = 86_400_000_000;
 /// A report's download link works this long after the GET that gave it (SPEC §8).
 pub const DOWNLOAD_MINUTES: i64 = 30;
 
+/// The code of a report that could not be generated (the API's code for its own
+/// failures, `api::codes::INTERNAL`).
+pub const GENERATION_FAILED: u32 = 1500;
+
 /// The kinds of report (SPEC §8), as the API spells them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReportType {

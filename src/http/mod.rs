@@ -5,6 +5,7 @@
 pub mod client_addr;
 pub mod input;
 pub mod middleware;
+pub mod report_download;
 pub mod req_info;
 pub mod request_id;
 pub mod route_table;

@@ -384,7 +384,7 @@ pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> anyhow::Result<()> {
         Err(e) if job.attempts >= job.max_attempts => {
             tracing::error!(error = %e, report = %payload.report_id, "billing report failed");
             let errors = serde_json::json!([{
-                "code": crate::api::codes::INTERNAL,
+                "code": billing::GENERATION_FAILED,
                 "description": "The report could not be generated. Create it again; if it fails again, contact support with this report's id."
             }]);
             store::billing::fail(&ctx.db, payload.report_id, &errors).await?;

@@ -364,7 +364,11 @@ pub async fn download(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let opened = service::open_own(&state, &scope, id).await?;
-    Ok(crate::api::billing::csv_response(&state, opened))
+    Ok(crate::http::report_download::report_csv(
+        &state.db,
+        opened.id,
+        &opened.file_name,
+    ))
 }
 
 pub async fn delete(
