@@ -13,6 +13,7 @@ mod billing;
 mod branding;
 mod browser;
 mod browser_attach;
+mod browser_billing;
 mod browser_branding;
 mod browser_control;
 mod browser_customer_edit;
