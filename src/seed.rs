@@ -585,7 +585,8 @@ pub async fn seed_demo(
 
 /// Ninety days of licence history for billing (SPEC §8) beyond the joins the customers'
 /// users already made: in every third customer one user moves from Webex Calling to
-/// Webex Meetings and another leaves, each at an odd hour of a day within the last 90.
+/// Webex Meetings and another leaves, each at an odd hour of a day within the last 90;
+/// the workspaces' licences are opened.
 async fn licence_history(conn: &mut PgConnection, now: OffsetDateTime) -> anyhow::Result<()> {
     let customers: Vec<Uuid> = sqlx::query_scalar(
         "SELECT o.id FROM orgs o WHERE o.kind = 'customer' AND o.onboarded_by IS NOT NULL AND o.status = 'provisioned'
@@ -594,6 +595,16 @@ async fn licence_history(conn: &mut PgConnection, now: OffsetDateTime) -> anyhow
          ORDER BY o.name",
     )
     .fetch_all(&mut *conn)
+    .await?;
+    // The demo's workspaces hold their licence from the day they were set up, as a
+    // workspace added in Control Hub does (`store::workspaces`).
+    sqlx::query(
+        "INSERT INTO license_assignments (id, customer_org_id, workspace_id, location_id, package, license_id, started_at)
+         SELECT gen_random_uuid(), w.org_id, w.id, w.location_id, w.package, 'lic-' || md5(w.id::text), w.created_at
+         FROM workspaces w
+         WHERE NOT EXISTS (SELECT 1 FROM license_assignments la WHERE la.workspace_id = w.id)",
+    )
+    .execute(&mut *conn)
     .await?;
     for (n, org) in customers
         .into_iter()

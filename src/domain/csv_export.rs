@@ -52,11 +52,24 @@ impl CsvExport {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| neutralise(c.as_ref()).into_owned())
-            .collect();
-        self.writer.write_record(&cells)
+        for c in cells {
+            self.writer.write_field(neutralise(c.as_ref()).as_bytes())?;
+        }
+        // An empty record ends the one whose fields were just written.
+        self.writer.write_record(None::<&[u8]>)
+    }
+
+    /// The bytes written so far, taken out: a file written in pieces (a billing report's
+    /// chunks) hands each piece on and keeps writing rows.
+    pub fn take(&mut self) -> anyhow::Result<Vec<u8>> {
+        let full = std::mem::replace(&mut self.writer, csv::Writer::from_writer(Vec::new()));
+        full.into_inner()
+            .map_err(|e| anyhow::anyhow!("could not finish a piece of the CSV: {e}"))
+    }
+
+    /// How many bytes `take` would hand on (about: the writer's own buffer aside).
+    pub fn written(&self) -> usize {
+        self.writer.get_ref().len()
     }
 
     /// The file's bytes (UTF-8).

@@ -24,6 +24,7 @@ use crate::store::billing::{NewReport, ReportFilter, ReportOrder, ReportRow};
 use crate::store::billing_usage::{self, DayParts, Detail, Period};
 use crate::tenancy::policy::PartnerAction;
 use crate::tenancy::scope::PartnerScope;
+use futures_util::TryStreamExt as _;
 
 pub const JOB_KIND: &str = GenerateBillingReport::KIND;
 
@@ -369,11 +370,10 @@ fn file_name(kind: &str, start: Date, end: Date) -> String {
 
 // ── Generating ──────────────────────────────────────────────────────────────────────
 
-/// Customers per statement while generating a CUSTOMER or USER report: the progress
-/// bar moves per batch, and a batch's rows are all the memory a report holds.
-const BATCH: usize = 500;
 /// The CSV goes to storage in pieces of about this size.
 const CHUNK: usize = 1 << 20;
+/// Rows between two updates of the progress bar.
+const PROGRESS_EVERY: usize = 5_000;
 
 /// The job: generates the report's CSV into chunks, then marks it complete. A report
 /// deleted meanwhile is left alone; one that fails on every attempt is marked failed.
@@ -414,7 +414,10 @@ async fn period_of(
     Ok((s, period))
 }
 
-/// Writes the report. Public for the benchmark, which times it against the same
+/// Writes the report: its rows come from one statement, read as a stream and written
+/// as CSV (through the CSV-injection helper) into chunks of about `CHUNK` bytes, which a
+/// task of their own stores while the next rows are read — so a report of any size holds
+/// about two chunks in memory. Public for the benchmark, which times it against the same
 /// aggregate written by hand.
 pub async fn generate(ctx: &JobContext, id: Uuid) -> anyhow::Result<()> {
     let Some(report) = store::billing::for_job(&ctx.db, id).await? else {
@@ -425,52 +428,79 @@ pub async fn generate(ctx: &JobContext, id: Uuid) -> anyhow::Result<()> {
     }
     let kind = ReportType::parse(&report.kind)
         .ok_or_else(|| anyhow::anyhow!("unknown report type {}", report.kind))?;
-    let subject_id = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
-    let (subject, period) =
-        period_of(&ctx.db, subject_id, report.start_date, report.end_date).await?;
-    store::billing::clear_chunks(&ctx.db, id).await?;
-
-    let mut out = ChunkWriter::new(ctx, id);
-    out.row(kind.columns())?;
     let detail = match kind {
         ReportType::Partner => Detail::Partner,
         ReportType::Customer => Detail::Customer,
         ReportType::User => Detail::User,
     };
-    let mut rows_written = 0i32;
-    let sub = subject.subscription_id.as_deref();
-    if detail == Detail::Partner {
-        let rows = billing_usage::rows(&ctx.db, &period, detail, None, sub).await?;
-        for r in &rows {
-            out.row(cells(&subject, kind, r))?;
+    let subject_id = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
+    let (subject, period) =
+        period_of(&ctx.db, subject_id, report.start_date, report.end_date).await?;
+    store::billing::clear_chunks(&ctx.db, id).await?;
+    let customers = billing_usage::customer_count(&ctx.db, &period)
+        .await?
+        .max(1);
+
+    let (chunks, mut stored) = chunk_store(ctx.db.clone(), id);
+    let mut csv = CsvExport::new();
+    csv.row(kind.columns())?;
+    let mut rows = std::pin::pin!(billing_usage::rows(
+        &ctx.db,
+        &period,
+        detail,
+        subject.subscription_id.clone(),
+    ));
+    let (mut written, mut seen, mut last) = (0usize, 0i64, None);
+    while let Some(r) = rows.try_next().await? {
+        if r.customer_org_id != last {
+            (seen, last) = (seen + 1, r.customer_org_id);
         }
-        rows_written += rows.len() as i32;
-        out.flush_full().await?;
-    } else {
-        let customers = billing_usage::customers(&ctx.db, &period).await?;
-        let batches = customers.len().div_ceil(BATCH).max(1);
-        for (n, ids) in customers.chunks(BATCH).enumerate() {
-            let rows = billing_usage::rows(&ctx.db, &period, detail, Some(ids), sub).await?;
-            for r in &rows {
-                out.row(cells(&subject, kind, r))?;
-            }
-            rows_written += rows.len() as i32;
-            out.flush_full().await?;
-            let progress = (((n + 1) * 95) / batches) as i16;
+        csv.row(cells(&subject, kind, &r))?;
+        written += 1;
+        if csv.written() >= CHUNK && chunks.send(csv.take()?).await.is_err() {
+            break;
+        }
+        if written % PROGRESS_EVERY == 0 {
+            let progress = ((seen * 99) / customers).clamp(0, 99) as i16;
             if !store::billing::set_progress(&ctx.db, id, progress).await? {
                 // Deleted or replaced while it was being generated.
+                drop(chunks);
+                let _ = (&mut stored).await;
                 store::billing::clear_chunks(&ctx.db, id).await?;
                 return Ok(());
             }
         }
     }
-    out.finish().await?;
-    let parts = billing_usage::day_parts(&ctx.db, &period, None).await?;
-    let daily = serde_json::to_value(daily_series(&parts, report.start_date, report.end_date))?;
-    if !store::billing::complete(&ctx.db, id, rows_written, &daily, ctx.clock.now()).await? {
+    let _ = chunks.send(csv.take()?).await;
+    drop(chunks);
+    stored.await??;
+    if !store::billing::complete(&ctx.db, id, written as i32, ctx.clock.now()).await? {
         store::billing::clear_chunks(&ctx.db, id).await?;
     }
     Ok(())
+}
+
+/// A task that stores the chunks it is sent, in order; it ends with the last sender.
+fn chunk_store(
+    db: crate::db::Pool,
+    id: Uuid,
+) -> (
+    tokio::sync::mpsc::Sender<Vec<u8>>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+    let task = tokio::spawn(async move {
+        let mut seq = 0;
+        while let Some(data) = rx.recv().await {
+            if data.is_empty() {
+                continue;
+            }
+            store::billing::write_chunk(&db, id, seq, &data).await?;
+            seq += 1;
+        }
+        Ok(())
+    });
+    (tx, task)
 }
 
 /// A row's cells, in the order of `ReportType::columns`.
@@ -503,56 +533,6 @@ fn cells(
         c.extend([id(r.subscriber_id), id(r.person_id), id(r.workspace_id)]);
     }
     c
-}
-
-/// Writes CSV rows (through the CSV-injection helper) into chunks of about `CHUNK`
-/// bytes, so a report of any size holds one chunk in memory.
-struct ChunkWriter<'a> {
-    ctx: &'a JobContext,
-    id: Uuid,
-    buf: Vec<u8>,
-    seq: i32,
-}
-
-impl<'a> ChunkWriter<'a> {
-    fn new(ctx: &'a JobContext, id: Uuid) -> Self {
-        Self {
-            ctx,
-            id,
-            buf: Vec::with_capacity(CHUNK + 4096),
-            seq: 0,
-        }
-    }
-
-    fn row<I, S>(&mut self, cells: I) -> anyhow::Result<()>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.buf.extend(CsvExport::line(cells)?);
-        Ok(())
-    }
-
-    async fn flush_full(&mut self) -> anyhow::Result<()> {
-        if self.buf.len() >= CHUNK {
-            self.flush().await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self) -> anyhow::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        store::billing::write_chunk(&self.ctx.db, self.id, self.seq, &self.buf).await?;
-        self.seq += 1;
-        self.buf.clear();
-        Ok(())
-    }
-
-    async fn finish(mut self) -> anyhow::Result<()> {
-        self.flush().await
-    }
 }
 
 // ── The chart's series ──────────────────────────────────────────────────────────────
@@ -606,6 +586,33 @@ pub fn daily_series(parts: &[DayParts], start: Date, end: Date) -> Series {
         days: days as u32,
         packages: packages.into_iter().map(|(k, (_, v))| (k, v)).collect(),
     }
+}
+
+/// The report's daily series: computed from the history the first time the report is
+/// shown and kept with it (generating the CSV does not pay for the chart).
+pub async fn report_series(
+    state: &AppState,
+    scope: &PartnerScope,
+    report: &ReportRow,
+) -> AppResult<Option<Series>> {
+    scope.require(PartnerAction::ViewBilling)?;
+    if report.status != "COMPLETED" {
+        return Ok(None);
+    }
+    if let Some(kept) = report
+        .daily
+        .clone()
+        .and_then(|d| serde_json::from_value(d).ok())
+    {
+        return Ok(Some(kept));
+    }
+    let subject = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
+    let (_, period) = period_of(&state.db, subject, report.start_date, report.end_date).await?;
+    let parts = billing_usage::day_parts(&state.db, &period, None).await?;
+    let series = daily_series(&parts, report.start_date, report.end_date);
+    let value = serde_json::to_value(&series).map_err(anyhow::Error::from)?;
+    store::billing::set_daily(&state.db, scope.org_id(), report.id, &value).await?;
+    Ok(Some(series))
 }
 
 /// One customer's daily series over a report's period (the chart's drill-down).

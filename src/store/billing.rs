@@ -293,21 +293,35 @@ pub async fn complete(
     db: impl PgExecutor<'_>,
     id: Uuid,
     rows: i32,
-    daily: &serde_json::Value,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     Ok(sqlx::query(
-        "UPDATE billing_reports SET status = 'COMPLETED', progress = 100, row_count = $2, daily = $3, completed_at = $4
+        "UPDATE billing_reports SET status = 'COMPLETED', progress = 100, row_count = $2, completed_at = $3
          WHERE id = $1 AND deleted_at IS NULL AND status = 'IN_PROGRESS'",
     )
     .bind(id)
     .bind(rows)
-    .bind(daily)
     .bind(now)
     .execute(db)
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Keeps the report's daily series (its chart), once computed.
+pub async fn set_daily(
+    db: impl PgExecutor<'_>,
+    partner: PartnerOrgId,
+    id: Uuid,
+    daily: &serde_json::Value,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE billing_reports SET daily = $3 WHERE id = $1 AND partner_org_id = $2")
+        .bind(id)
+        .bind(partner.id())
+        .bind(daily)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// The report failed for good: its errors, in the vendor's `{code, description}`.

@@ -3,9 +3,13 @@
 //! start; a sub-partner's own start for its customers), summed in microseconds per row
 //! of the report. `domain::billing` holds the same arithmetic in Rust for the tests.
 
+use std::sync::OnceLock;
+
 use sqlx::PgExecutor;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
+
+use crate::db::Pool;
 
 /// The instants a report covers and what it is billed to.
 #[derive(Debug, Clone, Copy)]
@@ -29,15 +33,15 @@ const CLIPPED_END: &str = "least(coalesce(la.ended_at, 'infinity'::timestamptz),
 const OVERLAPPING: &str = "la.billed_partner_org_id = $1 AND la.started_at < $3
     AND (la.ended_at IS NULL OR la.ended_at > $2)";
 
-/// The customers with usage in the period, in id order (the report's order).
-pub async fn customers(db: impl PgExecutor<'_>, p: &Period) -> sqlx::Result<Vec<Uuid>> {
+/// How many customers have usage in the period: the progress bar's whole.
+pub async fn customer_count(db: impl PgExecutor<'_>, p: &Period) -> sqlx::Result<i64> {
     sqlx::query_scalar(&format!(
-        "SELECT DISTINCT la.customer_org_id FROM license_assignments la WHERE {OVERLAPPING} ORDER BY 1"
+        "SELECT count(DISTINCT la.customer_org_id) FROM license_assignments la WHERE {OVERLAPPING}"
     ))
     .bind(p.subject)
     .bind(p.lo)
     .bind(p.hi)
-    .fetch_all(db)
+    .fetch_one(db)
     .await
 }
 
@@ -70,66 +74,70 @@ pub enum Detail {
     User,
 }
 
-/// The report's rows for `customers` (all of the subject's when `None`), in the
-/// report's order. `subscription` is the subject's own, for customers whose template
-/// is gone.
-pub async fn rows(
-    db: impl PgExecutor<'_>,
-    p: &Period,
-    detail: Detail,
-    customers: Option<&[Uuid]>,
-    subscription: Option<&str>,
-) -> sqlx::Result<Vec<UsageRow>> {
+/// The statement of a report's rows at one detail, written once per detail.
+fn rows_sql(detail: Detail) -> &'static str {
+    static SQL: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let none_uuid = "NULL::uuid";
     let none_text = "NULL::text";
-    let (customer, external, location, license) = match detail {
-        Detail::Partner => (none_uuid, none_text, none_uuid, none_text),
-        _ => (
-            "la.customer_org_id",
-            "c.external_id",
-            "la.held_location_id",
-            "la.license_id",
-        ),
+    let build = || {
+        let (customer, external, location, license) = match detail {
+            Detail::Partner => (none_uuid, none_text, none_uuid, none_text),
+            _ => (
+                "la.customer_org_id",
+                "c.external_id",
+                "la.held_location_id",
+                "la.license_id",
+            ),
+        };
+        let (subscriber, person, workspace) = match detail {
+            Detail::User => (
+                "la.held_subscriber_id",
+                "la.person_id",
+                "la.held_workspace_id",
+            ),
+            _ => (none_uuid, none_uuid, none_uuid),
+        };
+        format!(
+            "SELECT coalesce(t.subscription_id, $5) AS subscription_id, la.package,
+                    {customer} AS customer_org_id, {external} AS external_id,
+                    {location} AS location_id, {license} AS license_id,
+                    {subscriber} AS subscriber_id, {person} AS person_id, {workspace} AS workspace_id,
+                    sum((extract(epoch FROM u.e - u.s) * 1000000)::bigint)::bigint AS micros,
+                    (min(u.s) AT TIME ZONE 'UTC')::date AS first_day,
+                    ((max(u.e) - interval '1 microsecond') AT TIME ZONE 'UTC')::date AS last_day
+             FROM license_assignments la
+             JOIN orgs c ON c.id = la.customer_org_id
+             LEFT JOIN onboarding_templates t ON t.id = c.template_id
+             CROSS JOIN LATERAL (SELECT {CLIPPED} AS s, {CLIPPED_END} AS e) u
+             WHERE {OVERLAPPING} AND u.e > u.s
+             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+             ORDER BY 3 NULLS FIRST, 1 NULLS FIRST, 2, 5 NULLS FIRST, 6 NULLS FIRST, 7 NULLS FIRST, 8 NULLS FIRST, 9 NULLS FIRST"
+        )
     };
-    let (subscriber, person, workspace) = match detail {
-        Detail::User => (
-            "la.held_subscriber_id",
-            "la.person_id",
-            "la.held_workspace_id",
-        ),
-        _ => (none_uuid, none_uuid, none_uuid),
+    let slot = match detail {
+        Detail::Partner => &SQL[0],
+        Detail::Customer => &SQL[1],
+        Detail::User => &SQL[2],
     };
-    let only = if customers.is_some() {
-        "AND la.customer_org_id = ANY($6)"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT coalesce(t.subscription_id, $5) AS subscription_id, la.package,
-                {customer} AS customer_org_id, {external} AS external_id,
-                {location} AS location_id, {license} AS license_id,
-                {subscriber} AS subscriber_id, {person} AS person_id, {workspace} AS workspace_id,
-                sum((extract(epoch FROM u.e - u.s) * 1000000)::bigint)::bigint AS micros,
-                (min(u.s) AT TIME ZONE 'UTC')::date AS first_day,
-                ((max(u.e) - interval '1 microsecond') AT TIME ZONE 'UTC')::date AS last_day
-         FROM license_assignments la
-         JOIN orgs c ON c.id = la.customer_org_id
-         LEFT JOIN onboarding_templates t ON t.id = c.template_id
-         CROSS JOIN LATERAL (SELECT {CLIPPED} AS s, {CLIPPED_END} AS e) u
-         WHERE {OVERLAPPING} {only} AND u.e > u.s
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-         ORDER BY 3 NULLS FIRST, 1 NULLS FIRST, 2, 5 NULLS FIRST, 6 NULLS FIRST, 7 NULLS FIRST, 8 NULLS FIRST, 9 NULLS FIRST"
-    );
-    let q = sqlx::query_as(&sql)
+    slot.get_or_init(build)
+}
+
+/// The report's rows in the report's order (by customer first), as PostgreSQL sends
+/// them: one statement, read as a stream, so a report of any size is never held whole.
+/// `subscription` is the subject's own, for customers whose template is gone.
+pub fn rows<'a>(
+    db: &'a Pool,
+    p: &Period,
+    detail: Detail,
+    subscription: Option<String>,
+) -> impl futures_util::Stream<Item = sqlx::Result<UsageRow>> + 'a {
+    sqlx::query_as(rows_sql(detail))
         .bind(p.subject)
         .bind(p.lo)
         .bind(p.hi)
         .bind(p.not_before)
-        .bind(subscription);
-    match customers {
-        Some(ids) => q.bind(ids).fetch_all(db).await,
-        None => q.fetch_all(db).await,
-    }
+        .bind(subscription)
+        .fetch(db)
 }
 
 /// A day's usage of one package, in the parts the day sum is made of: `delta` is how

@@ -170,6 +170,12 @@ async fn history(app: &TestApp) -> History {
         None,
     )
     .await;
+    // Days are UTC whatever the customer's own time zone (Auckland is 13 hours ahead).
+    sqlx::query("UPDATE orgs SET timezone = 'Pacific/Auckland' WHERE id = $1")
+        .bind(acme)
+        .execute(&app.db)
+        .await
+        .unwrap();
     // Delayed billing: beta's billing starts on D+1, so D does not count.
     sqlx::query("UPDATE orgs SET billing_start_date = $2 WHERE id = $1")
         .bind(beta)

@@ -286,10 +286,7 @@ pub async fn report_page(
     };
     let series: Option<Series> = match &customer {
         Some((cid, _)) => Some(service::customer_series(&state, &scope, &row, *cid).await?),
-        None => row
-            .daily
-            .clone()
-            .and_then(|d| serde_json::from_value(d).ok()),
+        None => service::report_series(&state, &scope, &row).await?,
     };
     let (chart, totals) = match &series {
         Some(s) => {
