@@ -3,6 +3,7 @@
 //! sub-partner), reading, listing and deleting reports, their signed download links,
 //! the job that generates the CSV, and the daily series the page charts.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use hmac::{Hmac, Mac};
@@ -444,6 +445,7 @@ pub async fn generate(ctx: &JobContext, id: Uuid) -> anyhow::Result<()> {
     let (chunks, mut stored) = chunk_store(ctx.db.clone(), id);
     let mut csv = CsvExport::new();
     csv.row(kind.columns())?;
+    let mut cells = RowCells::new(&subject, kind);
     let mut rows = std::pin::pin!(billing_usage::rows(
         &ctx.db,
         &period,
@@ -455,7 +457,7 @@ pub async fn generate(ctx: &JobContext, id: Uuid) -> anyhow::Result<()> {
         if r.customer_org_id != last {
             (seen, last) = (seen + 1, r.customer_org_id);
         }
-        csv.row(cells(&subject, kind, &r))?;
+        csv.row(cells.of(&r))?;
         written += 1;
         if csv.written() >= CHUNK && chunks.send(csv.take()?).await.is_err() {
             break;
@@ -503,36 +505,63 @@ fn chunk_store(
     (tx, task)
 }
 
-/// A row's cells, in the order of `ReportType::columns`.
-fn cells(
-    subject: &billing_usage::Subject,
+/// What every row of a report repeats, written once: the subject's cells, and per
+/// package its service name, SKU and description.
+struct RowCells {
     kind: ReportType,
-    r: &billing_usage::UsageRow,
-) -> Vec<String> {
-    let id = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
-    let mut c = vec![
-        subject.name.clone(),
-        subject.id.to_string(),
-        r.subscription_id.clone().unwrap_or_default(),
-        billing::service_name(&r.package),
-        billing::sku(&r.package),
-        billing::description(&r.package),
-        r.first_day.to_string(),
-        r.last_day.to_string(),
-        billing::quantity(r.micros),
-    ];
-    if kind != ReportType::Partner {
+    partner_name: String,
+    partner_id: String,
+    packages: BTreeMap<String, [String; 3]>,
+}
+
+impl RowCells {
+    fn new(subject: &billing_usage::Subject, kind: ReportType) -> Self {
+        Self {
+            kind,
+            partner_name: subject.name.clone(),
+            partner_id: subject.id.to_string(),
+            packages: BTreeMap::new(),
+        }
+    }
+
+    /// A row's cells, in the order of `ReportType::columns`.
+    fn of<'a>(&'a mut self, r: &'a billing_usage::UsageRow) -> Vec<Cow<'a, str>> {
+        if !self.packages.contains_key(&r.package) {
+            let named = [
+                billing::service_name(&r.package),
+                billing::sku(&r.package),
+                billing::description(&r.package),
+            ];
+            self.packages.insert(r.package.clone(), named);
+        }
+        let package = &self.packages[&r.package];
+        let id = |u: Option<Uuid>| Cow::Owned(u.map(|u| u.to_string()).unwrap_or_default());
+        let text = |t: &'a Option<String>| Cow::Borrowed(t.as_deref().unwrap_or_default());
+        let mut c: Vec<Cow<'a, str>> = Vec::with_capacity(16);
         c.extend([
-            id(r.customer_org_id),
-            r.external_id.clone().unwrap_or_default(),
-            id(r.location_id),
-            r.license_id.clone().unwrap_or_default(),
+            Cow::Borrowed(self.partner_name.as_str()),
+            Cow::Borrowed(self.partner_id.as_str()),
+            text(&r.subscription_id),
+            Cow::Borrowed(package[0].as_str()),
+            Cow::Borrowed(package[1].as_str()),
+            Cow::Borrowed(package[2].as_str()),
+            Cow::Owned(r.first_day.to_string()),
+            Cow::Owned(r.last_day.to_string()),
+            Cow::Owned(billing::quantity(r.micros)),
         ]);
+        if self.kind != ReportType::Partner {
+            c.extend([
+                id(r.customer_org_id),
+                text(&r.external_id),
+                id(r.location_id),
+                text(&r.license_id),
+            ]);
+        }
+        if self.kind == ReportType::User {
+            c.extend([id(r.subscriber_id), id(r.person_id), id(r.workspace_id)]);
+        }
+        c
     }
-    if kind == ReportType::User {
-        c.extend([id(r.subscriber_id), id(r.person_id), id(r.workspace_id)]);
-    }
-    c
 }
 
 // ── The chart's series ──────────────────────────────────────────────────────────────
