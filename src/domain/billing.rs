@@ -1,7 +1,7 @@
 //! Billing reconciliation's rules (SPEC §8): which periods a report may cover, its
 //! types and columns, how a licence interval's usage is prorated per UTC day, and how a
-//! quantity is written. The SQL in `store::billing_usage` computes the same overlap; the
-//! functions here are what the tests and the chart's day arithmetic hold it to.
+//! quantity is written. The SQL in `store::billing_usage` computes the overlap; the
+//! tests below hold the same cases as arithmetic on instants.
 
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -152,29 +152,6 @@ pub fn period_bounds(start: Date, end: Date) -> (OffsetDateTime, OffsetDateTime)
     (day_start(start), day_start(end) + Duration::days(1))
 }
 
-/// The microseconds of `[from, to)` (an interval with no end is still open) that fall
-/// within `[lo, hi)`.
-pub fn overlap_micros(
-    from: OffsetDateTime,
-    to: Option<OffsetDateTime>,
-    lo: OffsetDateTime,
-    hi: OffsetDateTime,
-) -> i64 {
-    let s = from.max(lo);
-    let e = to.map_or(hi, |t| t.min(hi));
-    if e <= s {
-        0
-    } else {
-        (e - s).whole_microseconds() as i64
-    }
-}
-
-/// One UTC day's usage of an interval: 1 for the whole day, 0.5 for half of it.
-pub fn day_fraction(from: OffsetDateTime, to: Option<OffsetDateTime>, day: Date) -> f64 {
-    let lo = day_start(day);
-    overlap_micros(from, to, lo, lo + Duration::days(1)) as f64 / DAY_MICROS as f64
-}
-
 /// A quantity as the CSV writes it: the fraction kept (`12.5`), no trailing zeros, at
 /// most six decimals.
 pub fn quantity(micros: i64) -> String {
@@ -210,6 +187,32 @@ pub fn description(package: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The proration as arithmetic on instants: the model `store::billing_usage`'s SQL is
+    // held to (tests/it/billing.rs checks the SQL against the same cases).
+
+    /// The microseconds of `[from, to)` (an interval with no end is still open) that fall
+    /// within `[lo, hi)`.
+    fn overlap_micros(
+        from: OffsetDateTime,
+        to: Option<OffsetDateTime>,
+        lo: OffsetDateTime,
+        hi: OffsetDateTime,
+    ) -> i64 {
+        let s = from.max(lo);
+        let e = to.map_or(hi, |t| t.min(hi));
+        if e <= s {
+            0
+        } else {
+            (e - s).whole_microseconds() as i64
+        }
+    }
+
+    /// One UTC day's usage of an interval: 1 for the whole day, 0.5 for half of it.
+    fn day_fraction(from: OffsetDateTime, to: Option<OffsetDateTime>, day: Date) -> f64 {
+        let lo = day_start(day);
+        overlap_micros(from, to, lo, lo + Duration::days(1)) as f64 / DAY_MICROS as f64
+    }
     use time::macros::{date, datetime};
 
     #[test]

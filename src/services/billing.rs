@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 use uuid::Uuid;
 
 use crate::domain::billing::{self, DAY_MICROS, ReportType};
@@ -22,7 +22,7 @@ use crate::services::{RequestCtx, audit_partner_change};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing::{NewReport, ReportFilter, ReportOrder, ReportRow};
-use crate::store::billing_usage::{self, DayParts, Detail, Period};
+use crate::store::billing_usage::{self, DayParts, Period};
 use crate::tenancy::policy::PartnerAction;
 use crate::tenancy::scope::PartnerScope;
 use futures_util::TryStreamExt as _;
@@ -46,10 +46,6 @@ struct Checked {
     end: Date,
     kind: ReportType,
     sub_partner: Option<Uuid>,
-}
-
-fn today(state_now: OffsetDateTime) -> Date {
-    state_now.to_offset(time::UtcOffset::UTC).date()
 }
 
 /// The rules of SPEC §8 for a new report; every refusal names its field.
@@ -112,7 +108,7 @@ async fn check(state: &AppState, scope: &PartnerScope, r: &ReportRequest) -> App
         }
     };
     if let (Some(s), Some(e)) = (start, end) {
-        for err in billing::check_period(s, e, today(state.clock.now())).iter() {
+        for err in billing::check_period(s, e, state.clock.now().date()).iter() {
             errors.push(err.clone());
         }
     }
@@ -153,7 +149,7 @@ pub async fn create(
     };
     let mut tx = state.db.begin().await?;
     store::billing::lock_partner(&mut tx, scope.org_id()).await?;
-    if let Some(old) = store::billing::lock_existing(&mut tx, &new).await? {
+    if let Some(old) = store::billing::existing(&mut tx, &new).await? {
         if old.status == "COMPLETED" {
             return Err(AppError::Conflict(format!(
                 "A {} report for {} to {} already exists ({}); delete it before generating the period again.",
@@ -243,7 +239,7 @@ pub async fn delete(
     audit_partner_change(
         &mut tx,
         scope,
-        report.sub_partner_org_id.unwrap_or(scope.org.id),
+        report.subject(),
         "billing_report.delete",
         detail,
         ctx,
@@ -262,10 +258,11 @@ pub fn download_path(id: Uuid) -> String {
     format!("/billing/reports/{id}/download")
 }
 
-fn signature(key: &[u8], id: Uuid, expires: i64) -> Vec<u8> {
+/// The MAC a link to report `id` expiring at `expires` (Unix seconds) is signed with.
+fn link_mac(key: &[u8], id: Uuid, expires: i64) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
     mac.update(format!("{id}:{expires}").as_bytes());
-    mac.finalize().into_bytes().to_vec()
+    mac
 }
 
 /// A link to a completed report's CSV that works for 30 minutes from now (SPEC §8)
@@ -288,7 +285,7 @@ pub async fn download_url(
         "{}{}?expires={expires}&signature={}",
         state.config.public_url,
         download_path(report.id),
-        hex::encode(signature(&key, report.id, expires))
+        hex::encode(link_mac(&key, report.id, expires).finalize().into_bytes())
     )))
 }
 
@@ -339,9 +336,7 @@ pub async fn open_link(
     ) else {
         return Ok(Err(LinkRefused::Tampered));
     };
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(format!("{id}:{expires}").as_bytes());
-    if mac.verify_slice(&sig).is_err() {
+    if link_mac(key, id, expires).verify_slice(&sig).is_err() {
         return Ok(Err(LinkRefused::Tampered));
     }
     if state.clock.now().unix_timestamp() >= expires {
@@ -415,6 +410,18 @@ async fn period_of(
     Ok((s, period))
 }
 
+/// The period a report counts, clipped by its subject's billing start.
+async fn report_period(state: &AppState, report: &ReportRow) -> AppResult<Period> {
+    let (_, period) = period_of(
+        &state.db,
+        report.subject(),
+        report.start_date,
+        report.end_date,
+    )
+    .await?;
+    Ok(period)
+}
+
 /// Writes the report: its rows come from one statement, read as a stream and written
 /// as CSV (through the CSV-injection helper) into chunks of about `CHUNK` bytes, which a
 /// task of their own stores while the next rows are read — so a report of any size holds
@@ -429,14 +436,13 @@ pub async fn generate(ctx: &JobContext, id: Uuid) -> anyhow::Result<()> {
     }
     let kind = ReportType::parse(&report.kind)
         .ok_or_else(|| anyhow::anyhow!("unknown report type {}", report.kind))?;
-    let detail = match kind {
-        ReportType::Partner => Detail::Partner,
-        ReportType::Customer => Detail::Customer,
-        ReportType::User => Detail::User,
-    };
-    let subject_id = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
-    let (subject, period) =
-        period_of(&ctx.db, subject_id, report.start_date, report.end_date).await?;
+    let (subject, period) = period_of(
+        &ctx.db,
+        report.subject(),
+        report.start_date,
+        report.end_date,
+    )
+    .await?;
     store::billing::clear_chunks(&ctx.db, id).await?;
     let customers = billing_usage::customer_count(&ctx.db, &period)
         .await?
@@ -449,7 +455,7 @@ pub async fn generate(ctx: &JobContext, id: Uuid) -> anyhow::Result<()> {
     let mut rows = std::pin::pin!(billing_usage::rows(
         &ctx.db,
         &period,
-        detail,
+        kind,
         subject.subscription_id.clone(),
     ));
     let (mut written, mut seen, mut last) = (0usize, 0i64, None);
@@ -635,8 +641,7 @@ pub async fn report_series(
     {
         return Ok(Some(kept));
     }
-    let subject = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
-    let (_, period) = period_of(&state.db, subject, report.start_date, report.end_date).await?;
+    let period = report_period(state, report).await?;
     let parts = billing_usage::day_parts(&state.db, &period, None).await?;
     let series = daily_series(&parts, report.start_date, report.end_date);
     let value = serde_json::to_value(&series).map_err(anyhow::Error::from)?;
@@ -644,18 +649,25 @@ pub async fn report_series(
     Ok(Some(series))
 }
 
-/// One customer's daily series over a report's period (the chart's drill-down).
+/// One customer's daily series over a report's period (the chart's drill-down), with
+/// its name; 404 for an org whose usage in the period is not billed to the report's
+/// subject.
 pub async fn customer_series(
     state: &AppState,
     scope: &PartnerScope,
     report: &ReportRow,
     customer: Uuid,
-) -> AppResult<Series> {
+) -> AppResult<(String, Series)> {
     scope.require(PartnerAction::ViewBilling)?;
-    let subject = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
-    let (_, period) = period_of(&state.db, subject, report.start_date, report.end_date).await?;
+    let period = report_period(state, report).await?;
+    let name = billing_usage::customer_name(&state.db, &period, customer)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let parts = billing_usage::day_parts(&state.db, &period, Some(customer)).await?;
-    Ok(daily_series(&parts, report.start_date, report.end_date))
+    Ok((
+        name,
+        daily_series(&parts, report.start_date, report.end_date),
+    ))
 }
 
 /// The report's customers with their usage per package (largest first, at most `limit`).
@@ -666,8 +678,7 @@ pub async fn customers_of(
     limit: i64,
 ) -> AppResult<Vec<billing_usage::CustomerUsage>> {
     scope.require(PartnerAction::ViewBilling)?;
-    let subject = report.sub_partner_org_id.unwrap_or(report.partner_org_id);
-    let (_, period) = period_of(&state.db, subject, report.start_date, report.end_date).await?;
+    let period = report_period(state, report).await?;
     Ok(billing_usage::by_customer(&state.db, &period, limit).await?)
 }
 

@@ -42,6 +42,14 @@ pub struct ReportRow {
     pub daily: Option<serde_json::Value>,
 }
 
+impl ReportRow {
+    /// The partner whose customers the report counts: the sub-partner reported on, else
+    /// the hub's own.
+    pub fn subject(&self) -> Uuid {
+        self.sub_partner_org_id.unwrap_or(self.partner_org_id)
+    }
+}
+
 const COLUMNS: &str = "r.id, r.partner_org_id, r.sub_partner_org_id, sp.name AS sub_partner_name,
     r.start_date, r.end_date, r.type, r.status, r.progress, r.created_by,
     nullif(trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '')), '') AS created_by_name,
@@ -71,17 +79,14 @@ pub struct Existing {
     pub status: String,
 }
 
-/// The live report of the same key, locked (the unique index settles two requests at
-/// once; the lock lets the second see the first's outcome and answer 409).
-pub async fn lock_existing(
-    conn: &mut PgConnection,
-    r: &NewReport,
-) -> sqlx::Result<Option<Existing>> {
+/// The live report of the same key, read under `lock_partner` (which lets a second
+/// request at the same moment see the first's outcome and answer 409; the unique index
+/// stands behind both).
+pub async fn existing(conn: &mut PgConnection, r: &NewReport) -> sqlx::Result<Option<Existing>> {
     sqlx::query_as(
         "SELECT id, status FROM billing_reports
          WHERE partner_org_id = $1 AND coalesce(sub_partner_org_id, partner_org_id) = coalesce($2, $1)
-           AND start_date = $3 AND end_date = $4 AND type = $5 AND deleted_at IS NULL
-         FOR UPDATE",
+           AND start_date = $3 AND end_date = $4 AND type = $5 AND deleted_at IS NULL",
     )
     .bind(r.partner.id())
     .bind(r.sub_partner)
@@ -93,7 +98,7 @@ pub async fn lock_existing(
 }
 
 /// Serialises creations of one partner's reports, so two at once of the same period
-/// meet the lock in `lock_existing` rather than the unique index.
+/// meet in `existing` rather than at the unique index.
 pub async fn lock_partner(conn: &mut PgConnection, partner: PartnerOrgId) -> sqlx::Result<()> {
     sqlx::query(
         "SELECT pg_advisory_xact_lock(hashtextextended('billing_reports:' || $1::text, 0))",
@@ -239,6 +244,13 @@ pub struct Job {
     #[sqlx(rename = "type")]
     pub kind: String,
     pub status: String,
+}
+
+impl Job {
+    /// As `ReportRow::subject`.
+    pub fn subject(&self) -> Uuid {
+        self.sub_partner_org_id.unwrap_or(self.partner_org_id)
+    }
 }
 
 /// The report a job generates, unless it was deleted (or replaced) meanwhile.

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::db::Pool;
+use crate::domain::billing::ReportType;
 
 /// The instants a report covers and what it is billed to.
 #[derive(Debug, Clone, Copy)]
@@ -63,25 +64,16 @@ pub struct UsageRow {
     pub last_day: Date,
 }
 
-/// How finely a report's rows are cut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
-    /// Per subscription and package.
-    Partner,
-    /// Per customer, subscription, package, location and licence id.
-    Customer,
-    /// As `Customer`, and per subscriber, user and workspace.
-    User,
-}
-
-/// The statement of a report's rows at one detail, written once per detail.
-fn rows_sql(detail: Detail) -> &'static str {
+/// The statement of a report's rows, written once per type: PARTNER rows are per
+/// subscription and package; CUSTOMER rows also per customer, location and licence id;
+/// USER rows also per subscriber, user and workspace.
+fn rows_sql(detail: ReportType) -> &'static str {
     static SQL: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let none_uuid = "NULL::uuid";
     let none_text = "NULL::text";
     let build = || {
         let (customer, external, location, license) = match detail {
-            Detail::Partner => (none_uuid, none_text, none_uuid, none_text),
+            ReportType::Partner => (none_uuid, none_text, none_uuid, none_text),
             _ => (
                 "la.customer_org_id",
                 "c.external_id",
@@ -90,7 +82,7 @@ fn rows_sql(detail: Detail) -> &'static str {
             ),
         };
         let (subscriber, person, workspace) = match detail {
-            Detail::User => (
+            ReportType::User => (
                 "la.held_subscriber_id",
                 "la.person_id",
                 "la.held_workspace_id",
@@ -115,9 +107,9 @@ fn rows_sql(detail: Detail) -> &'static str {
         )
     };
     let slot = match detail {
-        Detail::Partner => &SQL[0],
-        Detail::Customer => &SQL[1],
-        Detail::User => &SQL[2],
+        ReportType::Partner => &SQL[0],
+        ReportType::Customer => &SQL[1],
+        ReportType::User => &SQL[2],
     };
     slot.get_or_init(build)
 }
@@ -128,7 +120,7 @@ fn rows_sql(detail: Detail) -> &'static str {
 pub fn rows<'a>(
     db: &'a Pool,
     p: &Period,
-    detail: Detail,
+    detail: ReportType,
     subscription: Option<String>,
 ) -> impl futures_util::Stream<Item = sqlx::Result<UsageRow>> + 'a {
     sqlx::query_as(rows_sql(detail))
@@ -199,6 +191,26 @@ pub async fn day_parts(
         .bind(customer)
         .fetch_all(db)
         .await
+}
+
+/// The name of `customer` when its usage in the period is billed to the subject; `None`
+/// for any other org (the drill-down's 404).
+pub async fn customer_name(
+    db: impl PgExecutor<'_>,
+    p: &Period,
+    customer: Uuid,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(&format!(
+        "SELECT c.name FROM orgs c
+         WHERE c.id = $4 AND EXISTS (SELECT 1 FROM license_assignments la
+                                     WHERE la.customer_org_id = c.id AND {OVERLAPPING})"
+    ))
+    .bind(p.subject)
+    .bind(p.lo)
+    .bind(p.hi)
+    .bind(customer)
+    .fetch_optional(db)
+    .await
 }
 
 /// Each customer's usage per package in the period, largest first: the report page's

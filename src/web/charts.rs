@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use time::{Date, Duration};
 
 /// One line of a chart: its name and a value per day.
-pub struct Line<'a> {
-    pub name: &'a str,
+pub struct Line {
+    pub name: String,
     pub values: Vec<f64>,
 }
 
@@ -46,7 +46,7 @@ fn nice_max(v: f64) -> f64 {
 
 /// A line chart of `lines` over the days from `start`, titled `title` (its accessible
 /// name), with a legend below it.
-pub fn daily_lines(title: &str, start: Date, lines: &[Line<'_>]) -> String {
+pub fn daily_lines(title: &str, start: Date, lines: &[Line]) -> String {
     let days = lines.iter().map(|l| l.values.len()).max().unwrap_or(0);
     let max = nice_max(
         lines
@@ -109,7 +109,7 @@ pub fn daily_lines(title: &str, start: Date, lines: &[Line<'_>]) -> String {
             s,
             r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"><title>{}</title></polyline>"#,
             points.join(" "),
-            esc(line.name)
+            esc(&line.name)
         );
     }
     s.push_str("</svg>");
@@ -119,7 +119,7 @@ pub fn daily_lines(title: &str, start: Date, lines: &[Line<'_>]) -> String {
             s,
             r#"<li><svg class="swatch" width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="{}"/></svg>{}</li>"#,
             COLOURS[n % COLOURS.len()],
-            esc(line.name)
+            esc(&line.name)
         );
     }
     s.push_str("</ul>");
@@ -146,11 +146,11 @@ mod tests {
             time::macros::date!(2026 - 11 - 01),
             &[
                 Line {
-                    name: "Webex Calling",
+                    name: "Webex Calling".into(),
                     values: vec![1.0, 2.0, 3.0],
                 },
                 Line {
-                    name: "<script>",
+                    name: "<script>".into(),
                     values: vec![0.0, 0.5, 0.5],
                 },
             ],

@@ -48,6 +48,19 @@ pub struct ReportItem {
     pub subject: String,
 }
 
+impl ReportItem {
+    /// `own` is the hub's name, for a report on the hub itself.
+    fn of(row: ReportRow, own: &str) -> Self {
+        Self {
+            subject: row
+                .sub_partner_name
+                .clone()
+                .unwrap_or_else(|| own.to_string()),
+            row,
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "partner/billing.html")]
 pub struct BillingPage {
@@ -107,10 +120,7 @@ async fn list_page(
     let own = scope.org.name.clone();
     let reports = rows
         .into_iter()
-        .map(|row| ReportItem {
-            subject: row.sub_partner_name.clone().unwrap_or_else(|| own.clone()),
-            row,
-        })
+        .map(|row| ReportItem::of(row, &own))
         .collect();
     let mut subjects = vec![(String::new(), format!("{own} (this organisation)"))];
     subjects.extend(
@@ -229,15 +239,14 @@ pub struct ReportQuery {
     customer: String,
 }
 
-fn lines(series: &Series) -> Vec<(String, Vec<f64>)> {
+/// The chart's lines: one per package, in licences per day.
+fn lines(series: &Series) -> Vec<Line> {
     series
         .packages
         .iter()
-        .map(|(p, v)| {
-            (
-                packages::display_name(p),
-                v.iter().map(|&m| Series::licences(m)).collect(),
-            )
+        .map(|(p, v)| Line {
+            name: packages::display_name(p),
+            values: v.iter().map(|&m| Series::licences(m)).collect(),
         })
         .collect()
 }
@@ -270,27 +279,18 @@ pub async fn report_page(
             }),
         }
     }
-    // A customer's own chart: one of the report's customers, else the 404 any
-    // unknown id gets.
-    let customer = match q.customer.trim() {
-        "" => None,
+    // A customer's own chart (the service answers 404 for an org the report does not
+    // count).
+    let (customer, series) = match q.customer.trim() {
+        "" => (None, service::report_series(&state, &scope, &row).await?),
         raw => {
             let cid = Uuid::parse_str(raw).map_err(|_| AppError::NotFound)?;
-            let name = customers
-                .iter()
-                .find(|c| c.id == cid)
-                .map(|c| c.name.clone())
-                .ok_or(AppError::NotFound)?;
-            Some((cid, name))
+            let (name, series) = service::customer_series(&state, &scope, &row, cid).await?;
+            (Some((cid, name)), Some(series))
         }
-    };
-    let series: Option<Series> = match &customer {
-        Some((cid, _)) => Some(service::customer_series(&state, &scope, &row, *cid).await?),
-        None => service::report_series(&state, &scope, &row).await?,
     };
     let (chart, totals) = match &series {
         Some(s) => {
-            let named = lines(s);
             let title = match &customer {
                 Some((_, name)) => format!(
                     "Daily licences per package for {name}, {} to {}",
@@ -301,17 +301,7 @@ pub async fn report_page(
                     row.start_date, row.end_date
                 ),
             };
-            let chart = charts::daily_lines(
-                &title,
-                s.start,
-                &named
-                    .iter()
-                    .map(|(n, v)| Line {
-                        name: n,
-                        values: v.clone(),
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            let chart = charts::daily_lines(&title, s.start, &lines(s));
             let totals = s
                 .packages
                 .iter()
@@ -329,10 +319,6 @@ pub async fn report_page(
         }
         None => (String::new(), vec![]),
     };
-    let subject = row
-        .sub_partner_name
-        .clone()
-        .unwrap_or_else(|| scope.org.name.clone());
     let title = format!(
         "{} report, {} to {}",
         row.kind, row.start_date, row.end_date
@@ -344,7 +330,7 @@ pub async fn report_page(
                 Trail::default().to("Billing", paths::BILLING),
                 title.clone(),
             ),
-        report: ReportItem { row, subject },
+        report: ReportItem::of(row, &scope.org.name),
         chart,
         totals,
         customers,
