@@ -33,7 +33,7 @@ use crate::services::customer::rules::EMAIL_IN_USE_CODE;
 use crate::services::emails;
 use crate::state::AppState;
 use crate::store;
-use crate::store::subscribers::{Changed, CustomerFacts, Held};
+use crate::store::subscribers::{Changed, CustomerFacts, Held, OrgTurn};
 use crate::tenancy::Actor;
 
 const NAME_MAX: usize = 64;
@@ -256,6 +256,33 @@ fn calling_location(
 }
 
 /// Refuses a package the customer does not hold, or whose seats are all assigned.
+fn not_held(package: Package, errors: &mut FieldErrors) {
+    errors.add(
+        field("packages"),
+        format!(
+            "This customer does not have {} ({}).",
+            package.name(),
+            package.id()
+        ),
+    );
+}
+
+/// `check_seat` for an unlimited package in a shared turn: held until the commit.
+async fn hold_seat(
+    conn: &mut sqlx::PgConnection,
+    org: Uuid,
+    package: Package,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    if store::customer_packages::hold_for_assignment(conn, org, package.id())
+        .await?
+        .is_none()
+    {
+        not_held(package, errors);
+    }
+    Ok(())
+}
+
 pub(crate) async fn check_seat(
     conn: &mut sqlx::PgConnection,
     org: Uuid,
@@ -263,14 +290,7 @@ pub(crate) async fn check_seat(
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
     match store::customer_packages::lock_for_assignment(conn, org, package.id()).await? {
-        None => errors.add(
-            field("packages"),
-            format!(
-                "This customer does not have {} ({}).",
-                package.name(),
-                package.id()
-            ),
-        ),
+        None => not_held(package, errors),
         Some((Some(quantity), assigned)) if assigned >= i64::from(quantity) => {
             errors.push(crate::domain::fields::FieldError {
                 field: field("packages"),
@@ -320,12 +340,55 @@ pub async fn add_many(
             format!("Add at most {MAX_BATCH} users at a time."),
         ));
     }
+    // Adds that count no seat, check no number and cannot make the first admin run side
+    // by side (the API's and a partner's bulk of end users, mostly); any other takes the
+    // customer's turn, and so does one that finds, once in, that it needs it.
+    let no_numbers = users
+        .iter()
+        .all(|u| u.primary_phone_number.is_none() && u.extension.is_none());
+    if no_numbers && let Some(done) = add_batch(state, org, users, asker, OrgTurn::Shared).await? {
+        return Ok(done);
+    }
+    Ok(add_batch(state, org, users, asker, OrgTurn::Exclusive)
+        .await?
+        .expect("an exclusive turn is never given up"))
+}
+
+/// `add_many` in the given turn; `None` when a shared turn does not suffice.
+async fn add_batch(
+    state: &AppState,
+    org: Uuid,
+    users: &[NewUser],
+    asker: &Asker<'_>,
+    turn: OrgTurn,
+) -> AppResult<Option<Result<Vec<Uuid>, RefusedRows>>> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let facts = store::subscribers::customer_facts(&mut tx, org)
+    let facts = store::subscribers::customer_facts_in_turn(&mut tx, org, turn)
         .await?
         .ok_or(AppError::NotFound)?;
     ready(&facts)?;
+    if turn == OrgTurn::Shared {
+        // The first user of a new org becomes its full admin: decided alone.
+        if !facts.attached && !facts.has_full_admin {
+            return Ok(None);
+        }
+        // A limited package's seats are counted alone; an unlimited one's row is held
+        // (shared) until the commit, so its quantity cannot be set meanwhile.
+        let mut named: Vec<Package> = users
+            .iter()
+            .filter_map(|u| u.package.as_deref().and_then(Package::parse))
+            .collect();
+        named.sort_by_key(|p| p.id());
+        named.dedup();
+        for p in named {
+            if let Some(Some(_)) =
+                store::customer_packages::hold_for_assignment(&mut tx, org, p.id()).await?
+            {
+                return Ok(None);
+            }
+        }
+    }
     let mut has_full_admin = facts.has_full_admin;
     let mut ids = vec![];
     let mut refused = vec![];
@@ -333,8 +396,12 @@ pub async fn add_many(
         let added = match add_in(&mut tx, org, &facts, has_full_admin, user, asker, now).await {
             // Another customer's request took the email between the check and the
             // insert: the same refusal as when it was there first.
+            // (Or, side by side, another add gave the same person a package first.)
             Err(AppError::Sqlx(sqlx::Error::Database(e)))
-                if e.constraint() == Some("people_email_key") =>
+                if matches!(
+                    e.constraint(),
+                    Some("people_email_key" | "subscribers_person_id_key")
+                ) =>
             {
                 let mut errors = FieldErrors::new();
                 email_in_use(&mut errors, crate::services::customer::rules::EMAIL_IN_USE);
@@ -353,10 +420,10 @@ pub async fn add_many(
     }
     if !refused.is_empty() {
         // Dropping the transaction undoes the rows that passed.
-        return Ok(Err(refused));
+        return Ok(Some(Err(refused)));
     }
     tx.commit().await?;
-    Ok(Ok(ids))
+    Ok(Some(Ok(ids)))
 }
 
 /// At most this many users in one submission of Control Hub's form (SPEC §5).
@@ -501,8 +568,11 @@ pub(crate) async fn add_in(
         let locations = store::subscribers::location_ids(tx, org).await?;
         location = calling_location(user.location_id, None, &locations, &mut errors);
     }
-    if let Some(p) = package {
-        check_seat(tx, org, p, &mut errors).await?;
+    match package {
+        // A shared turn holds only unlimited packages (`add_batch`): no seat to count.
+        Some(p) if facts.shared => hold_seat(tx, org, p, &mut errors).await?,
+        Some(p) => check_seat(tx, org, p, &mut errors).await?,
+        None => {}
     }
     check_number_taken(tx, org, None, phone, extension, &mut errors).await?;
     let (Some(email), Some(package), true) = (email, package, errors.is_empty()) else {

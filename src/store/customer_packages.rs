@@ -186,3 +186,21 @@ pub async fn delete_all(conn: &mut PgConnection, org_id: Uuid) -> sqlx::Result<(
         .await?;
     Ok(())
 }
+
+/// A package of the customer held for an add that counts no seat: its quantity, the
+/// row share-locked so that the quantity cannot change before the add commits (`None`
+/// when the customer does not hold the package). Adds of an unlimited package take
+/// this side by side; a limited one's are counted under `lock_for_assignment`.
+pub async fn hold_for_assignment(
+    conn: &mut PgConnection,
+    org_id: Uuid,
+    package: &str,
+) -> sqlx::Result<Option<Option<i32>>> {
+    sqlx::query_scalar(
+        "SELECT quantity FROM customer_packages WHERE org_id = $1 AND package = $2 FOR SHARE",
+    )
+    .bind(org_id)
+    .bind(package)
+    .fetch_optional(&mut *conn)
+    .await
+}

@@ -338,26 +338,71 @@ pub struct CustomerFacts {
     pub support_url: Option<String>,
     /// Whether the customer already has a full administrator.
     pub has_full_admin: bool,
+    /// Read in a shared turn (`OrgTurn::Shared`): the add counts no seat.
+    #[sqlx(skip)]
+    pub shared: bool,
 }
 
-/// The customer's facts, with its row locked, so that users added at the same moment
-/// see each other (the first user becomes the full admin once).
-pub async fn customer_facts(
-    conn: &mut PgConnection,
-    org: Uuid,
-) -> sqlx::Result<Option<CustomerFacts>> {
-    sqlx::query_as(
+/// The select of `CustomerFacts`, without its lock (a macro, so that each lock's
+/// statement is one literal).
+macro_rules! facts_sql {
+    () => {
         "SELECT o.name, o.status, o.country::text AS country, o.attached, t.email_brand_name AS brand,
                 (SELECT b.support_url FROM partner_branding b WHERE b.org_id = o.onboarded_by) AS support_url,
                 EXISTS (SELECT 1 FROM role_assignments r WHERE r.org_id = o.id AND r.role = 'customer_full_admin')
                   AS has_full_admin
          FROM orgs o LEFT JOIN onboarding_templates t ON t.id = o.template_id
-         WHERE o.id = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL
-         FOR UPDATE OF o",
-    )
-    .bind(org)
-    .fetch_optional(&mut *conn)
-    .await
+         WHERE o.id = $1 AND o.kind = 'customer' AND o.deleted_at IS NULL"
+    };
+}
+
+/// How an add holds the customer's row while it works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgTurn {
+    /// Alone (`FOR UPDATE`): users added at the same moment see each other, so the first
+    /// user becomes the full admin once, a limited package's seats are counted with every
+    /// earlier add committed, and a number is checked against every other add's.
+    Exclusive,
+    /// Beside other shared adds (`FOR SHARE`), for adds that need none of that: the org
+    /// cannot change status or be deleted meanwhile, and an exclusive add waits for them.
+    Shared,
+}
+
+/// The customer's facts, with its row locked for the `turn` asked.
+pub async fn customer_facts(
+    conn: &mut PgConnection,
+    org: Uuid,
+) -> sqlx::Result<Option<CustomerFacts>> {
+    customer_facts_in_turn(conn, org, OrgTurn::Exclusive).await
+}
+
+pub async fn customer_facts_in_turn(
+    conn: &mut PgConnection,
+    org: Uuid,
+    turn: OrgTurn,
+) -> sqlx::Result<Option<CustomerFacts>> {
+    // The facts are read by a statement after the one that waited for the lock: one that
+    // waits for a row lock sees what its own start saw (an exclusive add waiting for
+    // another's commit read "no full admin yet" and made a second one). A shared add
+    // that reads "no full admin" stale only takes the exclusive turn (`add_batch`).
+    let sql = match turn {
+        OrgTurn::Exclusive => {
+            sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE")
+                .bind(org)
+                .execute(&mut *conn)
+                .await?;
+            facts_sql!()
+        }
+        OrgTurn::Shared => concat!(facts_sql!(), " FOR SHARE OF o"),
+    };
+    let facts: Option<CustomerFacts> = sqlx::query_as(sql)
+        .bind(org)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(facts.map(|f| CustomerFacts {
+        shared: turn == OrgTurn::Shared,
+        ..f
+    }))
 }
 
 /// The customer's locations (id, name), for picking a calling user's location.

@@ -310,6 +310,108 @@ async fn two_admins_adding_the_last_seat_at_once_get_it_exactly_once() {
     );
 }
 
+/// Adds of an unlimited package to a customer that has its full admin run side by side
+/// (a shared turn on the customer): all of them land, one email is still given once,
+/// and in a customer without a full admin the adds take turns so exactly one becomes it.
+#[tokio::test]
+async fn adds_side_by_side_each_land_once_and_make_one_first_admin() {
+    let app = spawn_app().await;
+    let token = token_for(&app, PARTNER_ADMIN).await;
+    let acme = app.org_id("Acme Dental").await;
+    let quantity: Option<i32> = sqlx::query_scalar(
+        "SELECT quantity FROM customer_packages WHERE org_id = $1 AND package = 'webex_meetings'",
+    )
+    .bind(acme)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(quantity, None, "the demo's Webex Meetings is unlimited");
+    let distinct: Vec<Value> = (0..8)
+        .map(|i| {
+            user(
+                acme,
+                &format!("side.{i}@acme-dental.example"),
+                "webex_meetings",
+                None,
+            )
+        })
+        .collect();
+    let same = user(
+        acme,
+        "side.same@acme-dental.example",
+        "webex_meetings",
+        None,
+    );
+    let calls = distinct
+        .iter()
+        .chain(std::iter::repeat_n(&same, 4))
+        .map(|body| call(&app, &token, Method::POST, SUBSCRIBERS, Some(body)));
+    let answers = futures_util::future::join_all(calls).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(Response::status).collect();
+    assert!(
+        statuses[..8].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses[8..]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    for (r, status) in answers.into_iter().zip(statuses).skip(8) {
+        if status != StatusCode::OK {
+            let body = json_of(r, StatusCode::BAD_REQUEST).await;
+            assert!(
+                descriptions(&body).join(" ").contains(EMAIL_IN_USE),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM people WHERE email LIKE 'side.%@acme-dental.example'"
+        )
+        .await,
+        9
+    );
+
+    // A customer whose full admin is gone: the next user added becomes it, once.
+    let delta = app.org_id("Delta Plumbing").await;
+    sqlx::query("DELETE FROM role_assignments WHERE org_id = $1 AND role = 'customer_full_admin'")
+        .bind(delta)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let firsts: Vec<Value> = (0..4)
+        .map(|i| {
+            user(
+                delta,
+                &format!("first.{i}@delta-plumbing.example"),
+                "webex_meetings",
+                None,
+            )
+        })
+        .collect();
+    let answers = futures_util::future::join_all(
+        firsts
+            .iter()
+            .map(|body| call(&app, &token, Method::POST, SUBSCRIBERS, Some(body))),
+    )
+    .await;
+    assert!(answers.iter().all(|r| r.status() == StatusCode::OK));
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT count(*) FROM role_assignments WHERE org_id = '{delta}' AND role = 'customer_full_admin'")
+        )
+        .await,
+        1
+    );
+}
+
 #[tokio::test]
 async fn a_package_change_ends_one_licence_and_opens_the_next_at_the_same_instant() {
     let app = spawn_app().await;
